@@ -1,0 +1,1 @@
+"""Adapters for the shared-drive folders: layout, atomic writes, settling, watching."""

@@ -1,0 +1,138 @@
+"""Files appear whole or not at all.
+
+Everything the service puts where a person (or another program) can see it is
+written under a hidden temporary name in the same folder, flushed, then
+renamed into place: an official never opens a half-written file, and a crash
+leaves at most a ``.spt-tmp-*`` file, which :func:`sweep_temporaries` removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+TEMP_PREFIX = ".spt-tmp-"
+_CHUNK = 1 << 20
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> Path:
+    """Write ``data`` to ``path`` atomically (same-folder temp file, fsync, rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    tmp = path.parent / f"{TEMP_PREFIX}{os.getpid()}-{path.name}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    fd = os.open(tmp, flags, 0o644 if mode is None else mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+    return path
+
+
+def copy_atomic(src: Path, dst: Path) -> Path:
+    """Copy ``src`` to ``dst`` so that ``dst`` appears complete or not at all."""
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.parent / f"{TEMP_PREFIX}{os.getpid()}-{dst.name}"
+    try:
+        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+            shutil.copyfileobj(fin, fout, _CHUNK)
+            fout.flush()
+            os.fsync(fout.fileno())
+        os.replace(tmp, dst)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(dst.parent)
+    return dst
+
+
+def move_into(src: Path, folder: Path, *, name: str | None = None) -> Path:
+    """Move ``src`` into ``folder`` without overwriting: a taken name gets a suffix."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = unique_path(folder / (name or src.name))
+    os.replace(src, target) if _same_fs(src, folder) else _copy_then_remove(src, target)
+    return target
+
+
+def unique_path(path: Path) -> Path:
+    if not path.exists():
+        return path
+    stem, suffix = path.stem, path.suffix
+    for n in range(2, 10_000):
+        candidate = path.with_name(f"{stem} ({n}){suffix}")
+        if not candidate.exists():
+            return candidate
+    raise FileExistsError(path)
+
+
+def remove_quietly(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def sweep_temporaries(folder: Path) -> int:
+    """Remove our own leftover temporary files (from a crash) in ``folder``, recursively."""
+    removed = 0
+    if not folder.exists():
+        return 0
+    for tmp in folder.rglob(f"{TEMP_PREFIX}*"):
+        if tmp.is_file() and not tmp.is_symlink():
+            remove_quietly(tmp)
+            removed += 1
+    return removed
+
+
+def is_temporary(name: str) -> bool:
+    """Names we never treat as someone's file: ours, editors' lock files, OS droppings."""
+    return (
+        name.startswith((TEMP_PREFIX, ".~lock.", "~$", "."))
+        or name.endswith((".tmp", ".part", ".crdownload", "~"))
+        or name in {"Thumbs.db", "desktop.ini", ".DS_Store"}
+    )
+
+
+def _same_fs(src: Path, folder: Path) -> bool:
+    try:
+        return src.stat().st_dev == folder.stat().st_dev
+    except OSError:
+        return False
+
+
+def _copy_then_remove(src: Path, target: Path) -> None:
+    copy_atomic(src, target)
+    src.unlink()

@@ -1,0 +1,110 @@
+"""Where things are in a workspace (DESIGN.md, "Folder protocol").
+
+Folder names officials see are Indonesian: ``disetujui/`` (agreed),
+``dikembalikan/`` (returned), ``diproses/`` (accepted), ``ditolak/`` (refused).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.core.workflow import Stage, Workflow
+
+AGREED = "disetujui"
+RETURNED = "dikembalikan"
+ACCEPTED = "diproses"
+REJECTED = "ditolak"
+
+CASE_ID = re.compile(r"SPT-\d{4}-\d{4,}")
+# <case>.pdf / <case>.docx, tolerating copies renamed by Explorer or a mail client.
+CASE_FILE = re.compile(r"^(?P<case>SPT-\d{4}-\d{4,})(?P<rest>[^/\\]*)\.(?P<ext>pdf|docx)$", re.I)
+
+
+@dataclass(frozen=True)
+class StageFolder:
+    stage: Stage
+    root: Path
+
+    @property
+    def agreed(self) -> Path:
+        return self.root / AGREED
+
+    @property
+    def returned(self) -> Path:
+        return self.root / RETURNED
+
+    def draft_name(self, case: str) -> str:
+        return f"{case}.docx"
+
+    def letter_name(self, case: str) -> str:
+        return f"{case}.pdf"
+
+
+class Workspace:
+    """Paths of one workspace, derived from its configuration."""
+
+    def __init__(self, config: Config, workflow: Workflow | None = None):
+        self.config = config
+        self.workflow = workflow or config.workflow()
+        self.root = config.root
+        self.inbox = config.inbox_dir
+        self.inbox_accepted = self.inbox / ACCEPTED
+        self.inbox_rejected = self.inbox / REJECTED
+        self.outbox = config.outbox_dir
+        self.arsip = config.arsip_dir
+        self.state = config.state_dir
+        self.stages_root = config.stages_dir
+        self.stage_folders = tuple(
+            StageFolder(stage, self.stages_root / stage.folder) for stage in self.workflow.stages
+        )
+
+    @property
+    def database(self) -> Path:
+        return self.state / "spt.sqlite3"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.state / "spt.lock"
+
+    def case_dir(self, case: str) -> Path:
+        return self.state / "cases" / case
+
+    def case_file(self, case: str, sha256: str, ext: str) -> Path:
+        """Content-addressed copy of every version of a case's files."""
+        return self.case_dir(case) / "files" / f"{sha256}.{ext}"
+
+    def folder(self, stage_index: int) -> StageFolder:
+        return self.stage_folders[stage_index]
+
+    def ensure(self) -> None:
+        """Create every folder the protocol needs (idempotent)."""
+        for path in (self.inbox, self.inbox_accepted, self.inbox_rejected, self.outbox,
+                     self.arsip, self.state):
+            path.mkdir(parents=True, exist_ok=True)
+        self.state.chmod(0o700)
+        for sf in self.stage_folders:
+            for path in (sf.root, sf.agreed, sf.returned):
+                path.mkdir(parents=True, exist_ok=True)
+
+    def watched_dirs(self) -> list[Path]:
+        dirs = [self.inbox]
+        for sf in self.stage_folders:
+            dirs += [sf.agreed, sf.returned]
+        return dirs
+
+    def classify(self, folder: Path) -> tuple[str, StageFolder | None]:
+        """What a changed folder is: ``("inbox", None)``, ``("agreed", sf)``, ``("returned", sf)``."""
+        folder = Path(folder)
+        if folder == self.inbox:
+            return "inbox", None
+        for sf in self.stage_folders:
+            if folder == sf.agreed:
+                return "agreed", sf
+            if folder == sf.returned:
+                return "returned", sf
+            if folder == sf.root:
+                return "stage", sf
+        return "other", None

@@ -1,0 +1,1 @@
+"""Intake: invitations arriving in ``inbox/`` (or by email) become cases."""

@@ -1,0 +1,125 @@
+"""The audit log: who did what to which case, at which stage, with which file.
+
+Append-only (triggers refuse UPDATE and DELETE) and hash-chained: each
+entry's ``hash`` is the SHA-256 of the previous entry's hash and this entry's
+canonical content, so an altered, inserted or deleted entry breaks the chain
+from that point on (:meth:`AuditLog.verify`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pipeline.store.db import iso, utcnow
+
+if TYPE_CHECKING:
+    from pipeline.store.db import Store
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    case_id: str | None
+    stage: str | None
+    actor: str
+    action: str
+    file_sha256: str | None
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    problem: str
+
+
+def entry_hash(prev_hash: str, content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def _content(seq: int, at: str, case_id, stage, actor, action, file_sha256, detail: str) -> dict:
+    return {
+        "seq": seq, "at": at, "case_id": case_id, "stage": stage, "actor": actor,
+        "action": action, "file_sha256": file_sha256, "detail": detail,
+    }
+
+
+class AuditLog:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def append(
+        self,
+        action: str,
+        *,
+        case_id: str | None = None,
+        stage: str | None = None,
+        actor: str = "sistem",
+        file_sha256: str | None = None,
+        detail: dict[str, Any] | None = None,
+        at: dt.datetime | None = None,
+    ) -> AuditEntry:
+        """Append one entry; must run inside the transaction of the event it records."""
+        conn = self.store.conn
+        if not conn.in_transaction:
+            raise RuntimeError("audit entries are written inside the event's transaction")
+        last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        seq = (last["seq"] + 1) if last else 1
+        prev = last["hash"] if last else GENESIS
+        stamp = iso(at or utcnow())
+        detail_json = json.dumps(detail or {}, sort_keys=True, ensure_ascii=False)
+        digest = entry_hash(
+            prev, _content(seq, stamp, case_id, stage, actor, action, file_sha256, detail_json)
+        )
+        conn.execute(
+            "INSERT INTO audit (seq, at, case_id, stage, actor, action, file_sha256, detail,"
+            " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (seq, stamp, case_id, stage, actor, action, file_sha256, detail_json, prev, digest),
+        )
+        return AuditEntry(seq, stamp, case_id, stage, actor, action, file_sha256,
+                          detail or {}, prev, digest)
+
+    def for_case(self, case_id: str) -> list[AuditEntry]:
+        rows = self.store.execute(
+            "SELECT * FROM audit WHERE case_id = ? ORDER BY seq", (case_id,)
+        ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def all(self) -> list[AuditEntry]:
+        return [_entry(r) for r in self.store.execute("SELECT * FROM audit ORDER BY seq")]
+
+    def verify(self) -> ChainBreak | None:
+        """The first entry that was altered, inserted or deleted, or ``None`` if intact."""
+        prev = GENESIS
+        expected_seq = 1
+        for row in self.store.execute("SELECT * FROM audit ORDER BY seq"):
+            if row["seq"] != expected_seq:
+                return ChainBreak(expected_seq, f"entri {expected_seq} hilang (dihapus)")
+            if row["prev_hash"] != prev:
+                return ChainBreak(row["seq"], "rantai hash terputus (entri disisipkan atau diubah)")
+            digest = entry_hash(prev, _content(
+                row["seq"], row["at"], row["case_id"], row["stage"], row["actor"],
+                row["action"], row["file_sha256"], row["detail"],
+            ))
+            if digest != row["hash"]:
+                return ChainBreak(row["seq"], "isi entri tidak cocok dengan hash-nya (diubah)")
+            prev = row["hash"]
+            expected_seq += 1
+        return None
+
+
+def _entry(row) -> AuditEntry:
+    return AuditEntry(
+        row["seq"], row["at"], row["case_id"], row["stage"], row["actor"], row["action"],
+        row["file_sha256"], json.loads(row["detail"]), row["prev_hash"], row["hash"],
+    )

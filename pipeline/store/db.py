@@ -1,0 +1,252 @@
+"""Opening the database, its schema, and transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.store.agenda import AgendaBook
+    from pipeline.store.audit import AuditLog
+    from pipeline.store.cases import CaseRepo
+    from pipeline.store.register import NumberRegister
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS cases (
+    id              TEXT PRIMARY KEY,          -- SPT-2026-0007
+    year            INTEGER NOT NULL,
+    seq             INTEGER NOT NULL,
+    status          TEXT NOT NULL,
+    stage           INTEGER NOT NULL,
+    version         INTEGER NOT NULL,
+    docx_sha256     TEXT NOT NULL,
+    pdf_sha256      TEXT NOT NULL,
+    marked          TEXT NOT NULL DEFAULT '[]',
+    source_sha256   TEXT NOT NULL UNIQUE,      -- the invitation: the same file opens one case
+    source_name     TEXT NOT NULL,
+    pemohon         TEXT,
+    fields          TEXT NOT NULL DEFAULT '{}',
+    assignees       TEXT NOT NULL DEFAULT '[]',
+    verify_token    TEXT NOT NULL UNIQUE,
+    opened_at       TEXT NOT NULL,
+    stage_since     TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    issued_sha256   TEXT,
+    source_ext      TEXT NOT NULL DEFAULT 'pdf',
+    source_done     INTEGER NOT NULL DEFAULT 0,  -- the dropped file was moved to diproses/
+    UNIQUE (year, seq)
+);
+CREATE INDEX IF NOT EXISTS cases_by_status ON cases (status, stage);
+CREATE INDEX IF NOT EXISTS cases_by_pdf ON cases (pdf_sha256);
+CREATE INDEX IF NOT EXISTS cases_by_docx ON cases (docx_sha256);
+
+CREATE TABLE IF NOT EXISTS versions (
+    case_id     TEXT NOT NULL REFERENCES cases (id),
+    version     INTEGER NOT NULL,
+    docx_sha256 TEXT NOT NULL,
+    pdf_sha256  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (case_id, version)
+);
+
+-- One row per stay of a case at a stage: the basis of mutu baku timing.
+CREATE TABLE IF NOT EXISTS stage_visits (
+    id          INTEGER PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases (id),
+    stage_key   TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    arrived_at  TEXT NOT NULL,
+    came_back   INTEGER NOT NULL DEFAULT 0,    -- arrived by a return from the next stage
+    note        TEXT,                          -- the return's reason, for the notification
+    left_at     TEXT,
+    outcome     TEXT                           -- agreed / returned / cancelled
+);
+CREATE INDEX IF NOT EXISTS visits_open ON stage_visits (case_id, left_at);
+CREATE INDEX IF NOT EXISTS visits_by_stage ON stage_visits (stage_key, arrived_at);
+
+-- Append-only, hash-chained: each entry's hash covers the previous one's.
+CREATE TABLE IF NOT EXISTS audit (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    case_id     TEXT,
+    stage       TEXT,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    file_sha256 TEXT,
+    detail      TEXT NOT NULL DEFAULT '{}',
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_case ON audit (case_id, seq);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- Outgoing-letter numbers: no gap, no repeat, one per case.
+CREATE TABLE IF NOT EXISTS number_register (
+    year        INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    number      TEXT NOT NULL UNIQUE,
+    case_id     TEXT NOT NULL UNIQUE REFERENCES cases (id),
+    assigned_at TEXT NOT NULL,
+    letter_date TEXT NOT NULL,
+    PRIMARY KEY (year, seq)
+);
+
+-- Buku agenda surat keluar.
+CREATE TABLE IF NOT EXISTS agenda (
+    number         TEXT PRIMARY KEY REFERENCES number_register (number),
+    case_id        TEXT NOT NULL UNIQUE REFERENCES cases (id),
+    letter_date    TEXT NOT NULL,
+    hal            TEXT NOT NULL,
+    assignees      TEXT NOT NULL,
+    pemohon        TEXT,
+    file_sha256    TEXT NOT NULL,
+    archive_path   TEXT NOT NULL,
+    recorded_at    TEXT NOT NULL,
+    received_at    TEXT,
+    received_by    TEXT,
+    revoked_at     TEXT,
+    revoked_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS agenda_by_date ON agenda (letter_date);
+
+-- Outgoing mail: the .eml in outbox/ is the message; this is its delivery state.
+CREATE TABLE IF NOT EXISTS mail (
+    message_id   TEXT PRIMARY KEY,
+    case_id      TEXT,
+    kind         TEXT NOT NULL,
+    recipients   TEXT NOT NULL,
+    file_name    TEXT NOT NULL,
+    status       TEXT NOT NULL,               -- queued / sent / failed
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_try_at  TEXT NOT NULL,
+    queued_at    TEXT NOT NULL,
+    sent_at      TEXT,
+    last_error   TEXT
+);
+CREATE INDEX IF NOT EXISTS mail_due ON mail (status, next_try_at);
+
+-- Reminders sent, so none is sent twice within its interval.
+CREATE TABLE IF NOT EXISTS reminders (
+    case_id    TEXT NOT NULL,
+    stage_key  TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    sent_at    TEXT NOT NULL,
+    PRIMARY KEY (case_id, stage_key, kind, sent_at)
+);
+
+-- Incoming mail already turned into cases (Message-ID and content hash).
+CREATE TABLE IF NOT EXISTS mail_seen (
+    message_key  TEXT PRIMARY KEY,
+    content_sha  TEXT NOT NULL,
+    outcome      TEXT NOT NULL,
+    seen_at      TEXT NOT NULL
+);
+"""
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not stored")
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def parse_iso(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+class Store:
+    """A connection to the state database, for one thread."""
+
+    def __init__(self, path: Path, *, create: bool = True):
+        self.path = Path(path)
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise FileNotFoundError(self.path)
+        self.conn = sqlite3.connect(
+            self.path, isolation_level=None, timeout=30.0, check_same_thread=True
+        )
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA busy_timeout=30000")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self._depth = 0
+        self._owner = threading.get_ident()
+        if create:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            return
+        self.conn.executescript(
+            f"BEGIN IMMEDIATE;{SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;"
+        )
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # Repositories over this connection (imported late: they import this module).
+    @property
+    def cases(self) -> CaseRepo:
+        from pipeline.store.cases import CaseRepo
+
+        return CaseRepo(self)
+
+    @property
+    def audit(self) -> AuditLog:
+        from pipeline.store.audit import AuditLog
+
+        return AuditLog(self)
+
+    @property
+    def register(self) -> NumberRegister:
+        from pipeline.store.register import NumberRegister
+
+        return NumberRegister(self)
+
+    @property
+    def agenda(self) -> AgendaBook:
+        from pipeline.store.agenda import AgendaBook
+
+        return AgendaBook(self)
