@@ -1,0 +1,129 @@
+"""``spt status``: where every case is, and for how long against the mutu baku."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.config import Config
+from pipeline.core.machine import Status
+from pipeline.folders.layout import Workspace
+from pipeline.store import Store
+from pipeline.store.cases import CaseRecord
+
+STATUS_LABEL = {
+    Status.IN_CHAIN: "dalam proses",
+    Status.FINALIZING: "penomoran",
+    Status.ISSUED: "terbit (menunggu tanda terima)",
+    Status.CLOSED: "selesai",
+    Status.CANCELLED: "dibatalkan",
+}
+
+
+def _store(config: Config) -> Store:
+    return Store(Workspace(config).database)
+
+
+def where(config: Config, case: CaseRecord) -> tuple[str, int | None]:
+    """The case's current step (role) and that step's mutu baku in minutes."""
+    wf = config.workflow()
+    state = case.state
+    if state.status is Status.IN_CHAIN:
+        if not case.drafted:
+            return "menyiapkan draf", None
+        stage = wf.stages[state.stage]
+        return f"{stage.role} ({stage.folder})", stage.mutu_baku_minutes
+    if state.status is Status.FINALIZING:
+        return wf.finalization.role, wf.finalization.mutu_baku_minutes
+    if state.status is Status.ISSUED:
+        return wf.receipt.role, wf.receipt.mutu_baku_minutes
+    return STATUS_LABEL[state.status], None
+
+
+def _minutes(since: dt.datetime, now: dt.datetime) -> float:
+    return max(0.0, (now - since).total_seconds() / 60)
+
+
+def _row(config: Config, case: CaseRecord, now: dt.datetime) -> dict:
+    step, standard = where(config, case)
+    open_case = case.state.status in (Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
+    spent = _minutes(case.stage_since, now) if open_case else None
+    return {
+        "case": case.id,
+        "status": case.state.status.value,
+        "step": step,
+        "version": case.state.version,
+        "minutes_at_step": round(spent, 1) if spent is not None else None,
+        "mutu_baku_minutes": standard,
+        "overdue": bool(standard and spent and spent > standard),
+        "hal": (case.fields or {}).get("hal"),
+        "opened_at": case.opened_at.isoformat(),
+    }
+
+
+def print_overview(config: Config, *, show_all: bool = False, as_json: bool = False) -> None:
+    store = _store(config)
+    now = dt.datetime.now(dt.UTC)
+    cases = store.cases.all() if show_all else store.cases.with_status(
+        Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
+    counts = dict(store.execute("SELECT status, COUNT(*) FROM cases GROUP BY status").fetchall())
+    failed_mail = store.execute(
+        "SELECT COUNT(*) FROM mail WHERE status = 'failed'").fetchone()[0]
+    rows = [_row(config, c, now) for c in cases]
+    if as_json:
+        print(json.dumps({"counts": counts, "failed_mail": failed_mail, "cases": rows},
+                         ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    table = Table(title="Status SPT", show_lines=False)
+    for col in ("Kasus", "Status", "Tahap", "Lama", "Mutu baku", "Hal"):
+        table.add_column(col)
+    for r in rows:
+        lama = f"{r['minutes_at_step']:.0f} mnt" if r["minutes_at_step"] is not None else "-"
+        baku = f"{r['mutu_baku_minutes']} mnt" if r["mutu_baku_minutes"] else "-"
+        style = "bold red" if r["overdue"] else None
+        table.add_row(r["case"], STATUS_LABEL[Status(r["status"])], r["step"], lama, baku,
+                      (r["hal"] or "")[:60], style=style)
+    console.print(table)
+    summary = ", ".join(f"{STATUS_LABEL[Status(k)]}: {v}" for k, v in sorted(counts.items()))
+    console.print(f"Jumlah kasus: {sum(counts.values())} ({summary or 'belum ada'})")
+    if failed_mail:
+        console.print(f"[bold red]{failed_mail} surel gagal terkirim: lihat outbox/gagal/[/]")
+
+
+def print_case(config: Config, case_id: str, *, as_json: bool = False) -> bool:
+    store = _store(config)
+    case = store.cases.get(case_id)
+    if case is None:
+        print(f"Kasus {case_id} tidak ditemukan.")
+        return False
+    now = dt.datetime.now(dt.UTC)
+    row = _row(config, case, now)
+    entries = store.audit.for_case(case_id)
+    number = store.register.for_case(case_id)
+    if as_json:
+        row["number"] = number.number if number else None
+        row["audit"] = [
+            {"at": e.at, "stage": e.stage, "actor": e.actor, "action": e.action,
+             "file_sha256": e.file_sha256, "detail": e.detail} for e in entries
+        ]
+        print(json.dumps(row, ensure_ascii=False, indent=2))
+        return True
+    console = Console()
+    console.print(f"[bold]{case.id}[/] — {STATUS_LABEL[case.state.status]}, {row['step']}")
+    if number:
+        console.print(f"Nomor: {number.number} ({number.letter_date.isoformat()})")
+    console.print(f"Undangan: {case.source_name}; pemohon: {case.pemohon or '-'}")
+    table = Table(title="Riwayat")
+    for col in ("Waktu", "Tahap", "Oleh", "Kejadian", "Keterangan"):
+        table.add_column(col)
+    tz = config.tz
+    for e in entries:
+        at = dt.datetime.fromisoformat(e.at).astimezone(tz).strftime("%d-%m-%Y %H:%M:%S")
+        detail = e.detail.get("reason") or e.detail.get("message") or e.detail.get("number") or ""
+        table.add_row(at, e.stage or "", e.actor, e.action, str(detail)[:80])
+    console.print(table)
+    return True

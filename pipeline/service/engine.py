@@ -1,0 +1,532 @@
+"""The engine: turns what arrives in the folders into case transitions, one at a time.
+
+Single-threaded by design: every decision about a case is taken here, in
+order, so the folder and email channels can never race. Slow work (drafting
+with OCR and LibreOffice) runs in a worker and comes back through
+:meth:`Engine.collect_drafts`. The rule for every transition: compute what
+the effects need (a converted or signed PDF, stored content-addressed),
+commit the event with its audit entries, then perform the visible effects
+(folders, mail), which are idempotent and redone by :meth:`Engine.reconcile`
+after a crash.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.core import machine
+from pipeline.core.machine import Advance, GoBack, Refusal, Status
+from pipeline.directory import EmployeeDirectory
+from pipeline.folders.atomic import (
+    is_temporary,
+    move_into,
+    sha256_file,
+    sweep_temporaries,
+    unique_path,
+    write_atomic,
+)
+from pipeline.folders.layout import CASE_FILE, StageFolder, Workspace
+from pipeline.folders.settle import SettleTracker
+from pipeline.service.clock import Clock, SystemClock
+from pipeline.service.drafting import DraftFiles, DraftMaker
+from pipeline.service.finalize import Finalizer
+from pipeline.service.intake import Intake
+from pipeline.service.notify import Notifier
+from pipeline.service.publisher import StagePublisher
+from pipeline.service.signer import MarkSigner
+from pipeline.store import Store
+from pipeline.store.cases import CaseRecord
+
+log = logging.getLogger("spt.engine")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A file an official moved into ``disetujui/`` or ``dikembalikan/``."""
+
+    path: Path
+    folder: StageFolder
+    returned: bool
+
+
+class Engine:
+    def __init__(
+        self, config: Config, *, converter, signer: MarkSigner, finalizer: Finalizer,
+        notifier: Notifier, clock: Clock | None = None, store: Store | None = None,
+        wake=None,
+    ):
+        self.config = config
+        self.workflow = config.workflow()
+        self.ws = Workspace(config, self.workflow)
+        self.clock = clock or SystemClock()
+        self.store = store or Store(self.ws.database)
+        self.publisher = StagePublisher(self.ws)
+        self.drafts = DraftMaker(config, self.workflow, self.ws, converter)
+        self.signer = signer
+        self.finalizer = finalizer
+        self.notifier = notifier
+        self.intake = Intake(config, self.ws, self.store, self.clock, notifier)
+        self.settle = SettleTracker(config.watch.settle_seconds)
+        self._draft_pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="draft")
+        self._drafting: dict[str, cf.Future[DraftFiles]] = {}
+        self._directory: tuple[float, EmployeeDirectory] | None = None
+        self._waits: dict[Path, float] = {}
+        self._wake = wake or (lambda: None)
+
+    # --- lifecycle -------------------------------------------------------------
+
+    def startup(self) -> None:
+        """Make the workspace whole again after whatever happened while we were down."""
+        self.ws.ensure()
+        for folder in (self.ws.inbox, self.ws.stages_root, self.ws.outbox, self.ws.arsip,
+                       self.ws.state):
+            removed = sweep_temporaries(folder)
+            if removed:
+                log.info("removed %d unfinished temporary file(s) under %s", removed, folder)
+        for case in self.store.cases.active():
+            self.reconcile(case)
+        for case in self.store.cases.with_status(Status.ISSUED):
+            self.finalizer.complete_effects(case)
+
+    def close(self) -> None:
+        self._draft_pool.shutdown(wait=True, cancel_futures=True)
+        self.store.close()
+
+    def idle(self) -> bool:
+        return not self._drafting
+
+    # --- scanning ----------------------------------------------------------------
+
+    def scan_all(self) -> None:
+        self.scan_inbox()
+        for sf in self.ws.stage_folders:
+            self.scan_stage(sf)
+        self.collect_drafts()
+
+    def scan_folder(self, folder: Path) -> None:
+        kind, sf = self.ws.classify(folder)
+        if kind == "inbox":
+            self.scan_inbox()
+        elif sf is not None:
+            self.scan_stage(sf)
+
+    def scan_inbox(self) -> None:
+        for case in self.intake.scan(self.settle):
+            self.reconcile(case)
+
+    def scan_stage(self, sf: StageFolder) -> None:
+        for returned, folder in ((False, sf.agreed), (True, sf.returned)):
+            try:
+                entries = sorted(folder.iterdir())
+            except FileNotFoundError:
+                folder.mkdir(parents=True, exist_ok=True)
+                continue
+            except OSError as exc:
+                log.error("cannot read %s: %s", folder, exc)
+                continue
+            for path in entries:
+                if self._ignorable(path, folder):
+                    continue
+                try:
+                    self.handle(Candidate(path, sf, returned))
+                except FileNotFoundError:
+                    self.settle.forget(path)  # moved away again while we looked
+                except Exception:
+                    log.exception("error handling %s; will retry", path)
+
+    def _ignorable(self, path: Path, folder: Path) -> bool:
+        name = path.name
+        if is_temporary(name) or name.endswith(".galat.txt"):
+            return True
+        if path.is_symlink() or not path.is_file():
+            return not self._refuse_odd_entry(path, folder)
+        if name.lower().endswith(".txt"):
+            return True  # a return's reason, read with its file
+        return False
+
+    def _refuse_odd_entry(self, path: Path, folder: Path) -> bool:
+        note = path.with_name(path.name + ".galat.txt")
+        if not note.exists():
+            write_atomic(note, _note(
+                "Isi ini bukan berkas biasa (folder atau pintasan/symlink) dan tidak diproses. "
+                "Pindahkan berkas SPT aslinya, bukan pintasannya."
+            ))
+        return False
+
+    # --- one candidate -----------------------------------------------------------
+
+    def handle(self, cand: Candidate) -> None:
+        path, sf = cand.path, cand.folder
+        match = CASE_FILE.match(path.name)
+        case = self.store.cases.get(match.group("case")) if match else None
+        sha = sha256_file(path)
+        if case is None:
+            case = self.store.cases.by_published_file(sha)
+        if case is None:
+            self._unknown_file(cand)
+            return
+        state = case.state
+        ext = path.suffix.lower().lstrip(".")
+        expected = state.docx_sha256 if (ext == "docx" and state.stage == 0) else state.pdf_sha256
+        if sha != expected and not self.settle.is_settled(path):
+            return  # perhaps still being copied: decide once it stops changing
+        if state.status is not Status.IN_CHAIN or state.stage != sf.stage.index:
+            self._misplaced(case, cand, sha)
+            return
+        if not case.drafted:
+            return
+        event = self._event(case, cand, sha, ext)
+        if event is None:
+            return  # waiting (e.g. for the reason of a return)
+        decision = machine.decide(self.workflow, state, event)
+        if isinstance(decision, Refusal):
+            self._refuse(case, cand, decision)
+        elif isinstance(decision, GoBack):
+            self._go_back(case, cand, decision, sha)
+        else:
+            self._advance(case, cand, decision, sha)
+        self.settle.forget(path)
+
+    def _event(self, case: CaseRecord, cand: Candidate, sha: str, ext: str):
+        stage = cand.folder.stage
+        if cand.returned:
+            reason = self._return_reason(case, cand)
+            if reason is None:
+                return None
+            return machine.Returned(stage.index, sha, reason)
+        if stage.index == 0:
+            if ext != "docx":
+                return machine.DraftSubmitted("", (
+                    f"Pada tahap penyusunan, yang dipindahkan ke folder disetujui adalah berkas "
+                    f"{case.id}.docx (draf yang dapat disunting), bukan {cand.path.name}.",
+                ))
+            return machine.DraftSubmitted(sha, tuple(self._draft_problems(cand.path)))
+        if stage.signing.value == "approver" and sha != case.state.pdf_sha256:
+            problems = self.signer.check_approver_signature(case, stage, cand.path)
+            return machine.Agreed(stage.index, sha, tuple(problems))
+        return machine.Agreed(stage.index, sha)
+
+    def _return_reason(self, case: CaseRecord, cand: Candidate) -> str | None:
+        """The reason in ``<case>.txt``; ``None`` while it may still be on its way."""
+        txt = cand.folder.returned / f"{case.id}.txt"
+        if txt.exists():
+            self._waits.pop(cand.path, None)
+            return _read_text(txt)
+        grace = self.config.watch.reason_grace_seconds
+        deadline = self._waits.setdefault(cand.path, time.monotonic() + grace)
+        if time.monotonic() < deadline:
+            return None  # the reason may be written just after the file
+        self._waits.pop(cand.path, None)
+        return ""
+
+    def next_due(self) -> float | None:
+        """Seconds until a waiting file should be looked at again, or ``None``."""
+        dues = [d for d in (self.settle.next_due(),) if d is not None]
+        now = time.monotonic()
+        dues += [max(0.0, deadline - now) for deadline in self._waits.values()]
+        return min(dues) if dues else None
+
+    def _draft_problems(self, docx: Path) -> list[str]:
+        from pipeline.drafting.assignees import AssigneeError, read_assignees
+
+        try:
+            rows = read_assignees(docx)
+        except AssigneeError as exc:
+            return [str(exc)]
+        return self.directory().check_assignees([r.as_dict() for r in rows])
+
+    def directory(self) -> EmployeeDirectory:
+        path = self.config.pegawai_csv
+        mtime = path.stat().st_mtime
+        if self._directory is None or self._directory[0] != mtime:
+            self._directory = (mtime, EmployeeDirectory.load(path))
+        return self._directory[1]
+
+    # --- outcomes ----------------------------------------------------------------
+
+    def _advance(self, case: CaseRecord, cand: Candidate, decision: Advance, sha: str) -> None:
+        stage = cand.folder.stage
+        new_docx = new_pdf = None
+        assignees = None
+        if decision.new_version:
+            new_docx, new_pdf = self.drafts.new_version(case.id, cand.path)
+        if stage.index == 0:
+            assignees = self._assignees_of(cand.path)
+        if decision.mark is not None:
+            base = new_pdf or case.state.pdf_sha256
+            new_pdf = self.signer.mark(case, decision.mark, base, when=self.clock.now())
+        if decision.approver_marked is not None:
+            new_pdf = self.signer.keep_approver_file(case, cand.path)
+        new_state = machine.apply(self.workflow, case.state, decision,
+                                  pdf_sha256=new_pdf, docx_sha256=new_docx)
+        now = self.clock.now()
+        actor = _actor(stage)
+        with self.store.transaction():
+            if not self._unchanged(case):
+                return
+            self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True,
+                                        assignees=assignees)
+            self.store.cases.leave(case.id, "agreed", now)
+            audit = self.store.audit
+            audit.append("stage.agreed", case_id=case.id, stage=stage.key, actor=actor,
+                         file_sha256=sha, at=now)
+            if decision.new_version:
+                self.store.cases.add_version(case.id, new_state.version, new_docx, new_pdf, now)
+                audit.append("version.new", case_id=case.id, stage=stage.key, actor=actor,
+                             file_sha256=new_pdf, at=now,
+                             detail={"version": new_state.version, "docx_sha256": new_docx})
+            marker = decision.mark or decision.approver_marked
+            if marker is not None:
+                audit.append("mark.applied", case_id=case.id, stage=stage.key, actor=actor,
+                             file_sha256=new_pdf, at=now,
+                             detail={"action": marker.action.value, "field": marker.field_name,
+                                     "by": "approver" if decision.approver_marked else "service"})
+            elif stage.index > 0:
+                audit.append("mark.kept", case_id=case.id, stage=stage.key, actor=actor,
+                             at=now, detail={"reason": "already marked this version"})
+            if decision.finalize:
+                audit.append("case.signed", case_id=case.id, stage=stage.key, actor=actor,
+                             file_sha256=new_state.pdf_sha256, at=now)
+                self.store.cases.arrive(case.id, self.workflow.finalization.key,
+                                        new_state.version, now)
+            else:
+                nxt = self.workflow.stages[decision.to_stage]
+                self.store.cases.arrive(case.id, nxt.key, new_state.version, now)
+        log.info("%s: %s agreed%s -> %s", case.id, stage.key,
+                 " (new version)" if decision.new_version else "",
+                 "finalisation" if decision.finalize else self.workflow.stages[decision.to_stage].key)
+        self.publisher.clear(case, stage.index)
+        self.reconcile(self.store.cases.get(case.id))
+
+    def _go_back(self, case: CaseRecord, cand: Candidate, decision: GoBack, sha: str) -> None:
+        stage = cand.folder.stage
+        prev = self.workflow.stages[decision.to_stage]
+        new_state = machine.apply(self.workflow, case.state, decision)
+        now = self.clock.now()
+        with self.store.transaction():
+            if not self._unchanged(case):
+                return
+            self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True)
+            self.store.cases.leave(case.id, "returned", now)
+            self.store.audit.append("stage.returned", case_id=case.id, stage=stage.key,
+                                    actor=_actor(stage), file_sha256=sha, at=now,
+                                    detail={"to": prev.key, "reason": decision.reason})
+            self.store.cases.arrive(case.id, prev.key, new_state.version, now,
+                                    came_back=True, note=decision.reason)
+        log.info("%s: %s returned it to %s (%s)", case.id, stage.key, prev.key, decision.reason)
+        self.publisher.clear(case, stage.index)
+        self.reconcile(self.store.cases.get(case.id))
+
+    def _refuse(self, case: CaseRecord, cand: Candidate, refusal: Refusal) -> None:
+        sf = cand.folder
+        path = cand.path
+        ext = path.suffix.lower()
+        target_name = f"{case.id}-ditolak{ext}"
+        if sf.stage.index == 0 and ext == ".docx" and not (sf.root / f"{case.id}.docx").exists():
+            target_name = f"{case.id}.docx"  # give the drafter their own edit back
+        kept = move_into(path, sf.root, name=target_name)
+        write_atomic(sf.root / f"{case.id}.galat.txt", _note(
+            f"Berkas {path.name} yang dipindahkan ke folder "
+            f"{'dikembalikan' if cand.returned else 'disetujui'} TIDAK diproses.\n\n"
+            f"{refusal.message}\n\nBerkas tersebut disimpan sebagai {kept.name}. "
+            f"Kasus {case.id} tetap berada di tahap ini."
+        ))
+        with self.store.transaction():
+            self.store.audit.append("stage.refused", case_id=case.id, stage=sf.stage.key,
+                                    actor=_actor(sf.stage), file_sha256=sha256_file(kept),
+                                    at=self.clock.now(),
+                                    detail={"code": refusal.code.value, "message": refusal.message})
+        log.warning("%s: refused %s at %s: %s", case.id, path.name, sf.stage.key, refusal.code)
+        self.reconcile(self.store.cases.get(case.id))
+
+    def _misplaced(self, case: CaseRecord, cand: Candidate, sha: str) -> None:
+        sf = cand.folder
+        kept = move_into(cand.path, self.ws.case_dir(case.id) / "sisa")
+        if case.state.status is Status.IN_CHAIN:
+            where = self.workflow.stages[case.state.stage]
+            status = f"saat ini berada di tahap {where.role} (folder {where.folder})"
+        else:
+            status = {"finalizing": "sedang diberi nomor", "issued": "sudah diterbitkan",
+                      "closed": "sudah selesai", "cancelled": "sudah dibatalkan"}[
+                case.state.status.value]
+        write_atomic(sf.root / f"{case.id}.galat.txt", _note(
+            f"Berkas {cand.path.name} di folder "
+            f"{'dikembalikan' if cand.returned else 'disetujui'} TIDAK diproses: "
+            f"kasus {case.id} {status}, bukan di tahap {sf.stage.role}. Tidak ada yang berubah; "
+            "berkas telah disimpan oleh sistem."
+        ))
+        with self.store.transaction():
+            self.store.audit.append("stage.refused", case_id=case.id, stage=sf.stage.key,
+                                    actor=_actor(sf.stage), file_sha256=sha, at=self.clock.now(),
+                                    detail={"code": "wrong_stage", "kept_as": kept.name})
+        log.warning("%s: file in %s's folder refused: case is elsewhere", case.id, sf.stage.key)
+        if case.state.status is Status.IN_CHAIN:
+            self.reconcile(case)
+
+    def _unknown_file(self, cand: Candidate) -> None:
+        path = cand.path
+        note = path.with_name(path.name + ".galat.txt")
+        if note.exists():
+            self.settle.forget(path)
+            return
+        if not self.settle.is_settled(path):
+            return
+        write_atomic(note, _note(
+            f"Berkas {path.name} tidak dikenali sebagai berkas SPT yang diterbitkan sistem "
+            "(nama dan isinya tidak cocok dengan kasus mana pun), sehingga tidak diproses. "
+            "Pindahkan berkas SPT asli dari folder tahap Anda."
+        ))
+        with self.store.transaction():
+            self.store.audit.append("file.unknown", stage=cand.folder.stage.key,
+                                    file_sha256=sha256_file(path), at=self.clock.now(),
+                                    detail={"name": path.name})
+        log.warning("unknown file %s in %s", path.name, path.parent)
+        self.settle.forget(path)
+
+    def _unchanged(self, case: CaseRecord) -> bool:
+        """Inside a transaction: the case is still as we read it (nothing acted meanwhile)."""
+        current = self.store.cases.get(case.id)
+        if current is None or current.state != case.state:
+            log.info("%s changed while we worked; dropping a stale transition", case.id)
+            return False
+        return True
+
+    def _assignees_of(self, docx: Path) -> list[dict]:
+        from pipeline.drafting.assignees import read_assignees
+
+        directory = self.directory()
+        rows = []
+        for row in read_assignees(docx):
+            emp = directory.by_nip(row.nip)
+            rows.append(emp.as_assignee() if emp else row.as_dict())
+        return rows
+
+    # --- drafting ----------------------------------------------------------------
+
+    def start_draft(self, case: CaseRecord) -> None:
+        if case.id in self._drafting or case.drafted:
+            return
+        from pipeline.service.publisher import source_path
+
+        source = source_path(self.ws, case)
+        fut = self._draft_pool.submit(self.drafts.first_draft, case.id, source, case.assignees)
+        fut.add_done_callback(lambda _f: self._wake())
+        self._drafting[case.id] = fut
+
+    def collect_drafts(self, *, wait: float = 0.0) -> int:
+        """Record finished drafts; returns how many were recorded."""
+        if wait and self._drafting:
+            cf.wait(list(self._drafting.values()), timeout=wait, return_when=cf.FIRST_COMPLETED)
+        done = 0
+        for case_id, fut in list(self._drafting.items()):
+            if not fut.done():
+                continue
+            del self._drafting[case_id]
+            try:
+                files = fut.result()
+            except Exception:
+                log.exception("%s: drafting failed; will retry", case_id)
+                continue
+            self._record_draft(case_id, files)
+            done += 1
+        return done
+
+    def _record_draft(self, case_id: str, files: DraftFiles) -> None:
+        now = self.clock.now()
+        with self.store.transaction():
+            case = self.store.cases.get(case_id)
+            if case is None or case.drafted:
+                return
+            state = machine.CaseState.opened(files.docx_sha256, files.pdf_sha256)
+            self.store.cases.save_state(case_id, state, now=now, stage_changed=True)
+            self.store.cases.update_fields(case_id, files.fields)
+            self.store.cases.add_version(case_id, 1, files.docx_sha256, files.pdf_sha256, now)
+            self.store.cases.arrive(case_id, self.workflow.drafting.key, 1, now,
+                                    note="\n".join(files.notes) or None)
+            self.store.audit.append("draft.created", case_id=case_id,
+                                    stage=self.workflow.drafting.key, file_sha256=files.pdf_sha256,
+                                    at=now, detail={"docx_sha256": files.docx_sha256,
+                                                    "fields": files.fields,
+                                                    "notes": list(files.notes)})
+        log.info("%s: draft ready for %s", case_id, self.workflow.drafting.key)
+        self.reconcile(self.store.cases.get(case_id))
+
+    # --- reconciliation ------------------------------------------------------------
+
+    def reconcile(self, case: CaseRecord | None) -> None:
+        """Make the folders and the mail queue match the case's recorded state (idempotent)."""
+        if case is None:
+            return
+        status = case.state.status
+        if status is Status.IN_CHAIN and not case.drafted:
+            self.start_draft(case)
+            return
+        self.publisher.sweep_published(case)
+        if status is Status.IN_CHAIN:
+            visit = self.store.cases.open_visit(case.id)
+            note = None
+            if visit is not None and visit.came_back:
+                note = _return_note(self.workflow, case, visit)
+            elif visit is not None and visit.note and case.state.stage == 0:
+                note = _note("Catatan sistem untuk penyusun draf:\n" + visit.note)
+            self.publisher.publish(case, note=note, skip=self._pending_names(case))
+            if visit is not None:
+                self.notifier.stage_arrival(case, visit)
+        elif status is Status.FINALIZING:
+            self.finalizer.run(case)
+
+    def _pending_names(self, case: CaseRecord) -> frozenset[str]:
+        """Files of the case waiting in its stage's agreed/returned folders: not republished."""
+        sf = self.ws.folder(case.state.stage)
+        pending = set()
+        for folder in (sf.agreed, sf.returned):
+            try:
+                for p in folder.iterdir():
+                    m = CASE_FILE.match(p.name)
+                    if m and m.group("case") == case.id:
+                        pending.add(f"{case.id}.{m.group('ext').lower()}")
+            except FileNotFoundError:
+                continue
+        return frozenset(pending)
+
+
+def _actor(stage) -> str:
+    return f"{stage.person.name} ({stage.key})"
+
+
+def _read_text(path: Path, limit: int = 4000) -> str:
+    try:
+        data = path.read_bytes()[:limit]
+    except OSError:
+        return ""
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return data.decode(enc).strip()
+        except UnicodeDecodeError:
+            continue
+    return ""
+
+
+def _note(text: str) -> str:
+    return text.strip() + "\n"
+
+
+def _return_note(workflow, case: CaseRecord, visit) -> str:
+    idx = next((s.index for s in workflow.stages if s.key == visit.stage_key), 0)
+    nxt = workflow.stages[min(idx + 1, workflow.last_index)]
+    return _note(
+        f"SPT {case.id} dikembalikan oleh {nxt.role} ({nxt.person.name}).\n"
+        f"Alasan: {visit.note or 'tanpa alasan'}\n\n"
+        + ("Perbaiki draf (berkas .docx) lalu pindahkan ke folder disetujui."
+           if idx == 0 else
+           "Periksa kembali; pindahkan ke disetujui untuk meneruskan, atau ke dikembalikan "
+           "untuk mengembalikan ke tahap sebelumnya.")
+    )
+
+
+__all__ = ["Candidate", "Engine", "unique_path"]

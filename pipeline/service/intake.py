@@ -1,0 +1,265 @@
+"""Taking invitations from ``inbox/``: each usable file opens one case; the rest is set aside.
+
+Accepted files move to ``inbox/diproses/``; anything unusable moves to
+``inbox/ditolak/`` with ``<name>.alasan.txt`` saying why, in Indonesian. A
+note ``<same name>.txt`` beside an invitation names the employees to assign
+(by NIP or name) and, optionally, the pemohon's email address. The same file
+dropped twice opens one case (its hash is remembered).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.directory import DirectoryError, EmployeeDirectory
+from pipeline.folders.atomic import (
+    is_temporary,
+    move_into,
+    sha256_bytes,
+    sha256_file,
+    write_atomic,
+)
+from pipeline.folders.layout import Workspace
+from pipeline.folders.settle import SettleTracker
+from pipeline.intake.names import safe_name
+from pipeline.intake.validate import Unusable, check_file, check_pdf_bytes, sniff
+from pipeline.service.clock import Clock
+from pipeline.store import Store
+from pipeline.store.cases import CaseRecord
+
+log = logging.getLogger("spt.intake")
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+LONE_NOTE_SECONDS = 600
+
+
+@dataclass
+class IntakeResult:
+    opened: list[CaseRecord] = field(default_factory=list)
+    duplicates: list[tuple[str, CaseRecord]] = field(default_factory=list)  # (name, existing)
+    refused: list[tuple[str, str]] = field(default_factory=list)            # (name, reason)
+    message: object | None = None  # the email it came in, to answer its sender
+
+
+class Intake:
+    def __init__(self, config: Config, ws: Workspace, store: Store, clock: Clock, notifier):
+        self.config = config
+        self.ws = ws
+        self.store = store
+        self.clock = clock
+        self.notifier = notifier
+
+    # --- the inbox folder ------------------------------------------------------------
+
+    def scan(self, settle: SettleTracker) -> list[CaseRecord]:
+        """Take every settled file in ``inbox/``; return the cases that need attention."""
+        touched: list[CaseRecord] = []
+        try:
+            entries = sorted(self.ws.inbox.iterdir())
+        except FileNotFoundError:
+            self.ws.inbox.mkdir(parents=True, exist_ok=True)
+            return touched
+        for path in entries:
+            name = path.name
+            if path in (self.ws.inbox_accepted, self.ws.inbox_rejected) or is_temporary(name):
+                continue
+            try:
+                if path.is_symlink() or not path.is_file():
+                    if path.is_symlink() or settle.is_settled(path) or path.is_dir():
+                        self.reject(path, _ODD_ENTRY)
+                    continue
+                if name.lower().endswith(".txt"):
+                    self._lone_note(path, entries)
+                    continue
+                if not settle.is_settled(path):
+                    continue
+                settle.forget(path)
+                result = self.accept_file(path)
+                touched += result.opened + [c for _, c in result.duplicates]
+            except FileNotFoundError:
+                settle.forget(path)
+            except Exception:
+                log.exception("error taking %r from the inbox; will retry", name)
+        return touched
+
+    def _lone_note(self, path: Path, entries: list[Path]) -> None:
+        stem = path.stem
+        if any(p.stem == stem and p != path for p in entries):
+            return  # it belongs to an invitation still arriving
+        if time.time() - path.stat().st_mtime > LONE_NOTE_SECONDS:
+            self.reject(path, "Catatan ini tidak disertai berkas undangan dengan nama yang sama.")
+
+    def accept_file(self, path: Path) -> IntakeResult:
+        note_path = path.with_suffix(".txt")
+        note_path = note_path if note_path.exists() else None
+        note = _read_note(note_path) if note_path else ""
+        try:
+            inv = check_file(path, self.config.limits)
+            if inv.kind == "eml":
+                result = self._accept_eml(path)
+            else:
+                result = IntakeResult()
+                self._open(result, path.read_bytes(), inv.kind, path.name,
+                           pemohon=_first_email(note), note=note, via="inbox")
+        except Unusable as exc:
+            self.reject(path, exc.reason, note_path)
+            return IntakeResult(refused=[(path.name, exc.reason)])
+        # Our own earlier intake of this very file, interrupted before the move: finish it.
+        own = [c for _, c in result.duplicates if not c.source_done]
+        taken = result.opened + own
+        if taken:
+            self._accepted(path, note_path, taken)
+        elif result.duplicates:
+            _, existing = result.duplicates[0]
+            self.reject(path, (
+                f"Undangan ini sudah diterima sebelumnya sebagai kasus {existing.id} "
+                f"(berkas {existing.source_name}); tidak dibuka dua kali."
+            ), note_path)
+        else:
+            reason = "; ".join(r for _, r in result.refused) or "Tidak ada undangan yang terbaca."
+            self.reject(path, reason, note_path)
+        if result.message is not None:
+            self.notifier.intake_reply(result.message, result)
+        return result
+
+    def _accepted(self, path: Path, note_path: Path | None, cases: list[CaseRecord]) -> None:
+        move_into(path, self.ws.inbox_accepted, name=safe_name(path.name))
+        if note_path is not None and note_path.exists():
+            move_into(note_path, self.ws.inbox_accepted)
+        with self.store.transaction():
+            for case in cases:
+                self.store.cases.mark_source_done(case.id)
+        log.info("took %s from the inbox: %s", path.name, ", ".join(c.id for c in cases))
+
+    # --- email carriers -----------------------------------------------------------------
+
+    def _accept_eml(self, path: Path) -> IntakeResult:
+        from pipeline.mail.incoming import IncomingRefused, parse_message
+
+        try:
+            msg = parse_message(path.read_bytes(),
+                                max_bytes=int(self.config.limits.max_file_mb * 1048576))
+        except IncomingRefused as exc:
+            raise Unusable(exc.reason) from None
+        result = self.accept_message(msg, via="inbox-eml")
+        result.message = msg
+        return result
+
+    def accept_message(self, msg, *, via: str) -> IntakeResult:
+        """One case per invitation attached to an email (from IMAP or a dropped .eml)."""
+        result = IntakeResult()
+        invitations = [a for a in msg.attachments if a.kind in ("pdf", "docx")]
+        if not invitations:
+            result.refused.append(("", (
+                "Surel tidak melampirkan surat undangan (PDF atau DOCX). Undangan yang hanya "
+                "ditulis di badan surel tidak dapat diproses: lampirkan surat undangannya."
+            )))
+            return result
+        for att in invitations:
+            try:
+                if att.kind == "pdf":
+                    check_pdf_bytes(att.data, self.config.limits)
+                self._open(result, att.data, att.kind, att.name, pemohon=msg.sender,
+                           note=msg.body_text or "", via=via)
+            except Unusable as exc:
+                result.refused.append((att.name, exc.reason))
+        return result
+
+    # --- opening a case -------------------------------------------------------------------
+
+    def _open(self, result: IntakeResult, data: bytes, kind: str, name: str, *,
+              pemohon: str | None, note: str, via: str) -> None:
+        sha = sha256_bytes(data)
+        existing = self.store.cases.by_source(sha)
+        if existing:
+            result.duplicates.append((name, existing))
+            return
+        source = self.ws.state / "sources" / f"{sha}.{kind}"
+        if not source.exists():
+            write_atomic(source, data)
+        assignees = self._named(note)
+        now = self.clock.now()
+        with self.store.transaction():
+            existing = self.store.cases.by_source(sha)
+            if existing:
+                result.duplicates.append((name, existing))
+                return
+            case = self.store.cases.open(
+                now=now, tz=self.config.tz, source_sha256=sha, source_name=safe_name(name),
+                source_ext=kind, pemohon=pemohon, assignees=assignees,
+            )
+            self.store.audit.append(
+                "case.opened", case_id=case.id, actor=pemohon or "pemohon", file_sha256=sha,
+                at=now, detail={"name": safe_name(name), "via": via, "note": note[:2000],
+                                "assignees": [a["nip"] for a in assignees]},
+            )
+        log.info("%s opened from %s (%s)", case.id, safe_name(name), via)
+        result.opened.append(case)
+
+    def _named(self, note: str) -> list[dict]:
+        if not note.strip():
+            return []
+        try:
+            directory = EmployeeDirectory.load(self.config.pegawai_csv)
+        except DirectoryError as exc:
+            log.error("employee directory unusable: %s", exc)
+            return []
+        return [e.as_assignee() for e in directory.named_in(note)]
+
+    # --- refusing ---------------------------------------------------------------------------
+
+    def reject(self, path: Path, reason: str, note_path: Path | None = None) -> Path | None:
+        """Move ``path`` to ``inbox/ditolak/`` with ``<name>.alasan.txt``; never deletes it."""
+        sha = None
+        try:
+            if path.is_file() and not path.is_symlink():
+                sha = sha256_file(path)
+        except OSError:
+            pass
+        try:
+            kept = move_into(path, self.ws.inbox_rejected, name=safe_name(path.name))
+        except FileNotFoundError:
+            return None
+        if note_path is not None and note_path.exists():
+            move_into(note_path, self.ws.inbox_rejected, name=safe_name(note_path.name))
+        stamp = self.clock.now().astimezone(self.config.tz).strftime("%d-%m-%Y %H:%M")
+        write_atomic(kept.with_name(kept.name + ".alasan.txt"), (
+            f"Berkas: {path.name!r}\nDitolak pada: {stamp}\n\nAlasan: {reason}\n"
+        ))
+        with self.store.transaction():
+            self.store.audit.append("intake.rejected", file_sha256=sha, at=self.clock.now(),
+                                    detail={"name": safe_name(path.name), "reason": reason})
+        log.warning("inbox: set aside %r: %s", path.name, reason)
+        return kept
+
+
+_ODD_ENTRY = (
+    "Ini bukan berkas biasa (folder atau pintasan/symlink); yang dapat diproses hanya berkas "
+    "undangan PDF, DOCX, atau surel (.eml)."
+)
+
+
+def _read_note(path: Path) -> str:
+    try:
+        data = path.read_bytes()[:20000]
+    except OSError:
+        return ""
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _first_email(text: str) -> str | None:
+    m = EMAIL.search(text or "")
+    return m.group(0).lower() if m else None
+
+
+__all__ = ["Intake", "IntakeResult", "sniff"]

@@ -1,0 +1,147 @@
+"""What a case's files look like in the stage folders, made so idempotently.
+
+The case's state in the store says which stage holds it and which file is
+current; :meth:`StagePublisher.publish` makes the stage folder match (writing
+only what is missing, atomically), and :meth:`StagePublisher.clear` empties a
+folder the case has left. Every file the service ever published is kept,
+content-addressed, under ``state/cases/<case>/files/``, so a published copy
+can be deleted from a folder without losing anything; a file we do not know
+is moved to ``state/cases/<case>/sisa/`` instead of being deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from pipeline.folders.atomic import copy_atomic, move_into, remove_quietly, sha256_file, write_atomic
+from pipeline.folders.layout import StageFolder, Workspace
+from pipeline.store.cases import CaseRecord
+
+log = logging.getLogger(__name__)
+
+
+def source_path(ws: Workspace, case: CaseRecord) -> Path:
+    return ws.state / "sources" / f"{case.source_sha256}.{case.source_ext}"
+
+
+def invitation_for_stage(ws: Workspace, case: CaseRecord) -> Path:
+    """The invitation officials see: the original, or for an email the attachment we keep."""
+    return source_path(ws, case)
+
+
+class StagePublisher:
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+
+    # --- names ---------------------------------------------------------------
+
+    @staticmethod
+    def names(case: str) -> dict[str, str]:
+        return {
+            "pdf": f"{case}.pdf",
+            "docx": f"{case}.docx",
+            "catatan": f"{case}-catatan.txt",
+            "galat": f"{case}.galat.txt",
+        }
+
+    @staticmethod
+    def belongs_to(name: str, case: str) -> bool:
+        return re.match(rf"^{re.escape(case)}(?![0-9])", name) is not None
+
+    # --- publishing ------------------------------------------------------------
+
+    def publish(
+        self, case: CaseRecord, *, note: str | None = None, skip: frozenset[str] = frozenset()
+    ) -> list[Path]:
+        """Make the case's current stage folder hold what that stage must act on.
+
+        Writes only what is missing (an official's open or edited file is never
+        overwritten); ``skip`` names files not to write (one is waiting in
+        ``disetujui/`` or ``dikembalikan/``).
+        """
+        sf = self.ws.folder(case.state.stage)
+        names = self.names(case.id)
+        wanted: list[tuple[str, Path | str]] = [
+            (names["pdf"], self.ws.case_file(case.id, case.state.pdf_sha256, "pdf")),
+            (f"{case.id}-undangan.{case.source_ext}", invitation_for_stage(self.ws, case)),
+        ]
+        if case.state.stage == 0:
+            wanted.append((names["docx"], self.ws.case_file(case.id, case.state.docx_sha256, "docx")))
+        if note:
+            wanted.append((names["catatan"], note))
+        written = []
+        for name, source in wanted:
+            target = sf.root / name
+            if name in skip or target.exists():
+                continue
+            if isinstance(source, str):
+                write_atomic(target, source)
+            else:
+                copy_atomic(source, target)
+            written.append(target)
+        return written
+
+    def clear(self, case: CaseRecord, stage_index: int) -> None:
+        """Empty ``stage_index``'s folders of the case's files; keep anything unknown in sisa/."""
+        sf = self.ws.folder(stage_index)
+        for folder in (sf.root, sf.agreed, sf.returned):
+            for path in self._case_entries(folder, case.id):
+                self._retire(case, path)
+
+    def sweep_published(self, case: CaseRecord) -> None:
+        """Remove our own published copies from stages the case is not at (after a crash)."""
+        for sf in self.ws.stage_folders:
+            if case.state.status.value == "in_chain" and sf.stage.index == case.state.stage:
+                continue
+            for path in self._case_entries(sf.root, case.id):
+                if path.name.endswith(".galat.txt") or "-ditolak" in path.name:
+                    continue
+                if self._known(case, path):
+                    remove_quietly(path)
+
+    def sweep_all(self, case: CaseRecord) -> None:
+        """A case that ended leaves nothing behind in any stage folder."""
+        for sf in self.ws.stage_folders:
+            self.clear(case, sf.stage.index)
+
+    # --- helpers ---------------------------------------------------------------
+
+    def _case_entries(self, folder: Path, case: str) -> list[Path]:
+        try:
+            entries = list(folder.iterdir())
+        except FileNotFoundError:
+            return []
+        return [p for p in entries if p.is_file() and not p.is_symlink()
+                and self.belongs_to(p.name, case)]
+
+    def _known(self, case: CaseRecord, path: Path) -> bool:
+        suffix = path.suffix.lower().lstrip(".")
+        if suffix not in ("pdf", "docx", "txt", case.source_ext):
+            return False
+        if path.name.endswith(("-catatan.txt", ".galat.txt")):
+            return True
+        try:
+            sha = sha256_file(path)
+        except OSError:
+            return False
+        return sha == case.source_sha256 or self.ws.case_file(case.id, sha, suffix).exists()
+
+    def _retire(self, case: CaseRecord, path: Path) -> None:
+        if self._known(case, path):
+            remove_quietly(path)
+            return
+        sisa = self.ws.case_dir(case.id) / "sisa"
+        try:
+            kept = move_into(path, sisa)
+            log.info("%s: set aside %s as %s", case.id, path, kept)
+        except FileNotFoundError:
+            pass
+
+
+def stage_folder_of(ws: Workspace, path: Path) -> StageFolder | None:
+    for sf in ws.stage_folders:
+        if path.parent in (sf.root, sf.agreed, sf.returned):
+            return sf
+    return None

@@ -1,0 +1,181 @@
+"""``spt serve``: start every part, run until SIGTERM/SIGINT, stop cleanly.
+
+Start-up checks everything first (configuration, keys, directory, template,
+LibreOffice) and refuses to start half-configured. The first SIGTERM finishes
+the step in progress and takes no new work; a second one stops at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.folders.layout import Workspace
+from pipeline.folders.watch import FolderWatcher
+from pipeline.service.clock import Clock, clock_from_env
+from pipeline.service.lock import WorkspaceLock
+
+log = logging.getLogger("spt.service")
+
+
+class StartupError(Exception):
+    """The service cannot start; the message says what to fix."""
+
+
+class Service:
+    def __init__(self, config: Config, *, clock: Clock | None = None):
+        self.config = config
+        self.clock = clock or clock_from_env()
+        self.ws = Workspace(config)
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._pending: set[Path] = set()
+        self._pending_lock = threading.Lock()
+        self._signals = 0
+        self.engine = None
+        self.converter = None
+        self.watcher: FolderWatcher | None = None
+        self.lock = WorkspaceLock(self.ws.lock_file)
+        self.threads: list = []
+
+    # --- assembling ---------------------------------------------------------------
+
+    def build(self) -> None:
+        """Check and start every part; raise :class:`StartupError` naming what is wrong."""
+        from pipeline.checks import startup_problems
+        from pipeline.convert import make_converter
+        from pipeline.service.engine import Engine
+        from pipeline.service.finalize import Finalizer
+        from pipeline.service.notify import Notifier
+        from pipeline.service.signer import MarkSigner
+        from pipeline.signing.keys import KeyRing, KeyRingError
+        from pipeline.store import Store
+
+        self.ws.ensure()
+        problems = startup_problems(self.config)
+        try:
+            keyring = KeyRing.load(self.config)
+        except KeyRingError as exc:
+            problems.append(str(exc))
+            keyring = None
+        if problems:
+            raise StartupError("\n".join(problems))
+        self.lock.acquire()
+        store = Store(self.ws.database)
+        self.converter = make_converter(self.config, self.ws.state)
+        self.converter.start()
+        workflow = self.config.workflow()
+        notifier = Notifier(self.config, workflow, self.ws, store, self.clock)
+        finalizer = Finalizer(self.config, workflow, self.ws, store, keyring, notifier, self.clock)
+        self.engine = Engine(
+            self.config, converter=self.converter,
+            signer=MarkSigner(self.config, workflow, self.ws, keyring), finalizer=finalizer,
+            notifier=notifier, clock=self.clock, store=store, wake=self._wake.set,
+        )
+        self.threads = notifier.background_workers(self._wake.set)
+
+    # --- running --------------------------------------------------------------------
+
+    def notify_folder(self, folder: Path) -> None:
+        with self._pending_lock:
+            self._pending.add(folder)
+        self._wake.set()
+
+    def request_stop(self, *_args) -> None:
+        self._signals += 1
+        if self._signals > 1:
+            log.warning("second stop signal: stopping now")
+            os._exit(1)
+        log.info("stop requested: finishing the step in progress")
+        self._stop.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        engine = self.engine
+        assert engine is not None, "build() first"
+        signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGINT, self.request_stop)
+        try:
+            engine.startup()
+            engine.scan_all()
+            self.watcher = FolderWatcher(
+                self.ws.watched_dirs(), mode=self.config.watch.mode,
+                poll_interval=self.config.watch.poll_interval, notify=self.notify_folder,
+            )
+            self.watcher.start()
+            for worker in self.threads:
+                worker.start()
+            _sd_notify("READY=1")
+            log.info("spt service running on %s (%d stages)", self.ws.root,
+                     len(engine.workflow.stages))
+            self._loop()
+        finally:
+            self.shutdown()
+
+    def _loop(self) -> None:
+        engine = self.engine
+        rescan = self.config.watch.rescan_seconds
+        next_full = time.monotonic() + rescan
+        while not self._stop.is_set():
+            due = engine.next_due()
+            timeout = max(0.0, next_full - time.monotonic())
+            if due is not None:
+                timeout = min(timeout, due + 0.05)
+            self._wake.wait(timeout)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            with self._pending_lock:
+                folders, self._pending = self._pending, set()
+            for folder in sorted(folders):
+                engine.scan_folder(folder)
+            engine.collect_drafts()
+            if engine.next_due() is not None:
+                # Files are settling or waiting for a reason: look at them again.
+                engine.scan_all()
+            if time.monotonic() >= next_full:
+                next_full = time.monotonic() + rescan
+                self._periodic()
+            _sd_notify("WATCHDOG=1" if self._healthy() else "")
+
+    def _periodic(self) -> None:
+        engine = self.engine
+        if self.watcher is not None and self.watcher.ensure_alive():
+            log.warning("folder watcher restarted")
+        engine.scan_all()
+        for case in engine.store.cases.active():
+            engine.reconcile(case)
+
+    def _healthy(self) -> bool:
+        return bool(self.watcher and self.watcher.alive())
+
+    def shutdown(self) -> None:
+        for worker in self.threads:
+            try:
+                worker.stop()
+            except Exception:
+                log.exception("stopping %s", worker)
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.engine is not None:
+            self.engine.close()
+        if self.converter is not None:
+            self.converter.stop()
+        self.lock.release()
+        log.info("spt service stopped")
+
+
+def _sd_notify(message: str) -> None:
+    if not message or not os.environ.get("NOTIFY_SOCKET"):
+        return
+    try:
+        import sdnotify
+
+        sdnotify.SystemdNotifier().notify(message)
+    except Exception:  # never let systemd plumbing stop the service
+        log.debug("sd_notify failed", exc_info=True)

@@ -1,0 +1,36 @@
+"""``spt init``: a commented default workspace, ready to edit (or, with ``--demo``, to run)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pipeline.config import CONFIG_NAME, load_config
+from pipeline.folders.layout import Workspace
+from pipeline.resources import WORKSPACE, templates_source
+
+
+class InitError(Exception):
+    pass
+
+
+def init_workspace(root: Path, *, demo: bool = False, force: bool = False) -> Path:
+    """Create a workspace at ``root``; return the path of its ``spt.toml``."""
+    root = root.absolute()
+    config_path = root / CONFIG_NAME
+    if config_path.exists() and not force:
+        raise InitError(f"{config_path} already exists (use --force to overwrite the defaults)")
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(WORKSPACE / CONFIG_NAME, config_path)
+    if force or not (root / "pegawai.csv").exists():
+        shutil.copyfile(WORKSPACE / "pegawai.csv", root / "pegawai.csv")
+    shutil.copytree(templates_source(), root / "templates", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    config = load_config(config_path)
+    Workspace(config).ensure()
+    (root / "pki").mkdir(mode=0o700, exist_ok=True)
+    if demo:
+        from pipeline.signing.demo_pki import create_demo_pki
+
+        create_demo_pki(config)
+    return config_path
