@@ -1,0 +1,164 @@
+"""The ``spt`` command line (also ``python -m pipeline``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline.config import ConfigError, find_config, load_config
+
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="spt.toml to use (default: $SPT_CONFIG, else ./spt.toml).",
+)
+
+
+def _load(config_path: Path | None):
+    try:
+        return load_config(find_config(config_path))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="spt")
+def main() -> None:
+    """spt: Surat Perintah Tugas from invitation to signed, numbered letter."""
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--demo", is_flag=True, help="Also generate demo keys (clearly named DEMO).")
+@click.option("--force", is_flag=True, help="Overwrite an existing spt.toml with the defaults.")
+def init(directory: Path, demo: bool, force: bool) -> None:
+    """Create a workspace: spt.toml, folders, templates, a sample pegawai.csv."""
+    from pipeline.workspace_init import InitError, init_workspace
+
+    try:
+        path = init_workspace(directory, demo=demo, force=force)
+    except InitError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Workspace created: {path}")
+    if demo:
+        click.echo("Demo keys generated under pki/ (DEMO root: pki/demo-root.pem).")
+    else:
+        click.echo("Edit spt.toml (people, keys), then run 'spt doctor' and 'spt serve'.")
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--log-level", default="INFO", show_default=True)
+def serve(config_path: Path | None, log_format: str, log_level: str) -> None:
+    """Run every watcher until SIGTERM/SIGINT (the service)."""
+    from pipeline.logs import setup_logging
+    from pipeline.service.lock import WorkspaceLocked
+    from pipeline.service.runner import Service, StartupError
+
+    setup_logging(log_format, log_level)
+    config = _load(config_path)
+    service = Service(config)
+    try:
+        service.build()
+    except (StartupError, WorkspaceLocked) as exc:
+        service.shutdown()
+        raise click.ClickException(f"cannot start:\n{exc}") from None
+    service.run()
+
+
+@main.command()
+@CONFIG_OPTION
+@click.argument("case", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Also list finished cases.")
+@click.option("--json", "as_json", is_flag=True)
+def status(config_path: Path | None, case: str | None, show_all: bool, as_json: bool) -> None:
+    """Cases, their stage, and the time spent there against the mutu baku."""
+    from pipeline.reports.status import print_case, print_overview
+
+    config = _load(config_path)
+    if case:
+        ok = print_case(config, case, as_json=as_json)
+        sys.exit(0 if ok else 1)
+    print_overview(config, show_all=show_all, as_json=as_json)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def verify(config_path: Path | None, pdf: Path, as_json: bool) -> None:
+    """Check every signature and the number against the register (exit 0 only if all hold)."""
+    from pipeline.reports.verification import verify_issued
+
+    config = _load(config_path)
+    report = verify_issued(config, pdf.read_bytes())
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.render())
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--year", type=int, default=None)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--limit", type=int, default=None, help="Show only the last N entries.")
+def agenda(config_path: Path | None, year: int | None, csv_path: Path | None,
+           xlsx_path: Path | None, limit: int | None) -> None:
+    """The buku agenda (register of issued letters)."""
+    from pipeline.reports.agenda import export_csv, export_xlsx, print_agenda
+
+    config = _load(config_path)
+    if csv_path:
+        n = export_csv(config, csv_path, year=year)
+        click.echo(f"{n} entries written to {csv_path}")
+    if xlsx_path:
+        n = export_xlsx(config, xlsx_path, year=year)
+        click.echo(f"{n} entries written to {xlsx_path}")
+    if not (csv_path or xlsx_path):
+        print_agenda(config, year=year, limit=limit)
+
+
+@main.group()
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command("verify")
+@CONFIG_OPTION
+def audit_verify(config_path: Path | None) -> None:
+    """Check the audit log's hash chain (and that the register agrees with it)."""
+    from pipeline.reports.auditing import verify_audit
+
+    config = _load(config_path)
+    ok, lines = verify_audit(config)
+    for line in lines:
+        click.echo(line)
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
+@click.option("--keep", is_flag=True, help="Keep the demo workspace afterwards.")
+def demo(directory: Path | None, keep: bool) -> None:
+    """Run one whole case through the real service, acting as each official."""
+    from pipeline.demo import run_demo
+
+    sys.exit(run_demo(directory, keep=keep or directory is not None))
+
+
+def _register_optional() -> None:
+    """Commands owned by other modules, registered when present."""
+    try:
+        from pipeline.extract.cli import extract_command
+    except ImportError:
+        return
+    main.add_command(extract_command, "extract")
+
+
+_register_optional()
