@@ -1,0 +1,1 @@
+"""Drafting the SPT: the letter's content, the template, and reading the draft back."""

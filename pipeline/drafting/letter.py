@@ -1,0 +1,278 @@
+"""The SPT letter's content, and rendering it into the DOCX template.
+
+:class:`LetterContext` is everything the template prints, built from the
+configuration, the workflow and the invitation's extracted fields. A field
+the extraction could not read is ``None`` there; it reaches the template as a
+:class:`Part` without text, and the template (``templates/spt.docx``) shows its
+hint in yellow so the drafter sees at once what to fill in. The template
+decides how a gap looks; this module only says where the gaps are.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
+from PIL import Image, UnidentifiedImageError
+
+from pipeline.config import Config
+from pipeline.core.dates_id import format_date, format_range
+from pipeline.core.workflow import Workflow
+from pipeline.drafting.assignees import AssigneeRow, format_nip
+from pipeline.folders.atomic import write_atomic
+
+# The logo sits in a 19 mm wide cell left of the kop text (scripts/make_template.py).
+LOGO_MAX_HEIGHT_MM = 20
+LOGO_MAX_WIDTH_MM = 18
+
+# What the drafter sees where the invitation could not be read.
+HINTS = {
+    "pengirim": "[isi instansi pengirim undangan]",
+    "nomor": "[isi nomor surat undangan]",
+    "tanggal": "[isi tanggal surat undangan]",
+    "hal": "[isi hal surat undangan]",
+    "acara": "[isi nama kegiatan]",
+    "tanggal_kegiatan": "[isi tanggal kegiatan]",
+    "tempat": "[isi tempat kegiatan]",
+}
+
+
+class DraftError(Exception):
+    """The draft cannot be rendered (missing or broken template, unwritable target)."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a sentence: known ``text``, or ``None`` with a ``hint`` for the drafter."""
+
+    text: str | None
+    hint: str = ""
+
+    @property
+    def missing(self) -> bool:
+        return self.text is None
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A sentence made of parts, some of which may still be missing."""
+
+    parts: tuple[Part, ...]
+
+    @classmethod
+    def of(cls, *pieces: str | Part) -> Phrase:
+        return cls(tuple(p if isinstance(p, Part) else Part(p) for p in pieces))
+
+    @property
+    def complete(self) -> bool:
+        return not any(p.missing for p in self.parts)
+
+    @property
+    def text(self) -> str:
+        """Plain text, hints in place of what is missing."""
+        return "".join(p.hint if p.text is None else p.text for p in self.parts)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Agency:
+    government: str
+    name: str
+    address: str
+    contact: str
+    city: str
+    logo: Path | None = None
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    jabatan: str
+    nip_formatted: str
+    pangkat: str = ""
+
+
+@dataclass(frozen=True)
+class ParafRow:
+    """A reviewer's row in the "Paraf" table; its signature field is ``field_name``."""
+
+    no: int
+    jabatan: str
+    name: str
+    field_name: str
+
+
+@dataclass(frozen=True)
+class LetterContext:
+    """Everything the SPT template prints for one case; :meth:`build` makes it."""
+
+    agency: Agency
+    dasar: tuple[Phrase, ...]     # legal basis, then the invitation's citation (last)
+    kepada: tuple[AssigneeRow, ...]
+    untuk: tuple[Phrase, ...]     # attend the event, then the configured extra points
+    signatory: Signatory
+    paraf_rows: tuple[ParafRow, ...]
+    tembusan: tuple[str, ...]
+    footer: str
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        config: Config,
+        workflow: Workflow,
+        fields: Mapping[str, Any],
+        assignees: Iterable[Mapping[str, Any]],
+    ) -> LetterContext:
+        """The letter for one invitation (``fields`` as ``spt extract`` prints them)."""
+        agency = config.agency
+        signer = workflow.signatory.person
+        return cls(
+            agency=Agency(
+                government=agency.government, name=agency.name, address=agency.address,
+                contact=agency.contact, city=agency.city, logo=agency.logo,
+            ),
+            dasar=(*(_sentence(d) for d in config.letter.dasar), citation(fields)),
+            kepada=tuple(AssigneeRow.from_employee(a) for a in assignees),
+            untuk=(attendance(fields), *(Phrase.of(u) for u in config.letter.untuk_tambahan)),
+            signatory=Signatory(
+                name=signer.name, jabatan=signer.jabatan,
+                nip_formatted=format_nip(signer.nip), pangkat=signer.pangkat,
+            ),
+            paraf_rows=tuple(
+                ParafRow(no=i, jabatan=stage.person.jabatan, name=stage.person.name,
+                         field_name=stage.field_name)
+                for i, stage in enumerate(workflow.reviewers[:-1], start=1)
+            ),
+            tembusan=tuple(config.letter.tembusan),
+            footer=config.letter.footer,
+        )
+
+    @property
+    def missing(self) -> list[str]:
+        """Hints of everything still to be filled in (empty when the letter is complete)."""
+        hints = [p.hint for ph in (*self.dasar, *self.untuk) for p in ph.parts if p.missing]
+        if not self.kepada:
+            hints.append("[isi pegawai yang ditugaskan]")
+        return hints
+
+    def template_context(self, logo: Any = None) -> dict[str, Any]:
+        """What the template sees; ``logo`` is the image object to print, if any."""
+        a = self.agency
+        return {
+            "agency": {"government": a.government, "name": a.name, "address": a.address,
+                       "contact": a.contact, "city": a.city, "logo": logo},
+            "dasar": self.dasar,
+            "kepada": self.kepada,
+            "untuk": self.untuk,
+            "signatory": self.signatory,
+            "paraf_rows": self.paraf_rows,
+            "tembusan": self.tembusan,
+            "letter": {"footer": self.footer},
+        }
+
+
+# --- the sentences ---------------------------------------------------------------------
+
+
+def _value(fields: Mapping[str, Any], key: str) -> str | None:
+    value = fields.get(key)
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _date(fields: Mapping[str, Any], key: str) -> str | None:
+    value = _value(fields, key)
+    if value is None:
+        return None
+    try:
+        return format_date(value)
+    except ValueError:
+        return None
+
+
+def _sentence(text: str, end: str = ";") -> Phrase:
+    text = text.strip()
+    return Phrase.of(text if text.endswith((".", ";", ":")) else text + end)
+
+
+def citation(fields: Mapping[str, Any]) -> Phrase:
+    """``Surat <pengirim> Nomor <nomor> tanggal <tanggal> hal <hal>.``"""
+
+    def part(key: str, value: str | None) -> Part:
+        return Part(value, HINTS[key])
+
+    return Phrase.of(
+        "Surat ", part("pengirim", _value(fields, "pengirim")),
+        " Nomor ", part("nomor", _value(fields, "nomor")),
+        " tanggal ", part("tanggal", _date(fields, "tanggal")),
+        " hal ", part("hal", _value(fields, "hal")),
+        ".",
+    )
+
+
+def event_dates(fields: Mapping[str, Any]) -> str | None:
+    """The event's dates, ``3 s.d. 5 Desember 2026``; ``None`` if unknown or inconsistent."""
+    start, end = _value(fields, "tanggal_mulai"), _value(fields, "tanggal_selesai")
+    if start is None:
+        return None
+    try:
+        return format_range(start, end)
+    except ValueError:
+        return None
+
+
+def attendance(fields: Mapping[str, Any]) -> Phrase:
+    """``menghadiri <acara> pada tanggal <dates>[, pukul <waktu>], bertempat di <tempat>;``"""
+    waktu = _value(fields, "waktu")
+    return Phrase.of(
+        "menghadiri ", Part(_value(fields, "acara"), HINTS["acara"]),
+        " pada tanggal ", Part(event_dates(fields), HINTS["tanggal_kegiatan"]),
+        f", pukul {waktu}" if waktu else "",
+        ", bertempat di ", Part(_value(fields, "tempat"), HINTS["tempat"]),
+        ";",
+    )
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def render_draft(template: Path, ctx: LetterContext, out: Path) -> None:
+    """Render ``ctx`` into ``template`` and write the DOCX to ``out`` atomically.
+
+    Values are XML-escaped (``autoescape=True``): without it, a name such as
+    ``PT A & B <Persero>`` silently loses text in LibreOffice.
+    """
+    try:
+        tpl = DocxTemplate(str(template))
+    except Exception as exc:
+        raise DraftError(f"template {template} cannot be opened: {exc}") from exc
+    logo = _logo(tpl, Path(ctx.agency.logo)) if ctx.agency.logo is not None else None
+    try:
+        tpl.render(ctx.template_context(logo), autoescape=True)
+    except Exception as exc:
+        raise DraftError(f"template {template} cannot be rendered: {exc}") from exc
+    buf = io.BytesIO()
+    tpl.save(buf)
+    write_atomic(Path(out), buf.getvalue())
+
+
+def _logo(tpl: DocxTemplate, path: Path) -> InlineImage | None:
+    """The agency's logo, scaled to fit its cell; ``None`` if it cannot be read."""
+    try:
+        with Image.open(path) as img:
+            width, height = img.size
+    except (OSError, UnidentifiedImageError):
+        return None
+    if width / height > LOGO_MAX_WIDTH_MM / LOGO_MAX_HEIGHT_MM:
+        return InlineImage(tpl, str(path), width=Mm(LOGO_MAX_WIDTH_MM))
+    return InlineImage(tpl, str(path), height=Mm(LOGO_MAX_HEIGHT_MM))

@@ -1,0 +1,252 @@
+"""Where the marks go: boxes found from anchor words in the rendered letter.
+
+LibreOffice cannot export form fields, so the fields are placed afterwards at
+boxes read off the PDF (pdfplumber word and line boxes). The anchors are
+what ``templates/spt.docx`` prints (see ``scripts/make_template.py``):
+
+* ``NOMOR :`` under the title: the number goes after the colon;
+* ``pada tanggal :`` in the signature block: the date goes after the colon;
+* the signatory's signature: the tallest gap between lines in that block,
+  between the office (``GUBERNUR …,``) and the name, above the ``NIP.`` line;
+* the ``No | Jabatan | Paraf`` table: one reviewer per row, in chain order;
+* the footer's bordered square (about 2.2 cm): the QR code.
+
+They survive the drafter's edits (added rows, longer text, a second page)
+because positions are measured, never assumed. Coordinates returned are PDF
+user space (origin bottom-left, y up).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pdfplumber
+from pdfplumber.page import Page
+
+CM = 72 / 2.54
+NUMBER_WIDTH = 9.5 * CM     # room for "800.1.11.1/0042/DISKOPUKM/2026" in 12 pt
+SEAL_SIZE = 3.5 * CM
+QR_MIN, QR_MAX = 1.4 * CM, 3.2 * CM
+LINE_TOLERANCE = 3.0        # points: words whose tops differ less sit on one line
+# Text fields: the box reaches this far below the line's baseline (room for descenders)
+# and this far above it; pipeline.pdf.fill puts its text's baseline TEXT_BASELINE up.
+TEXT_BASELINE = 4.0
+TEXT_ABOVE = 12.0
+
+
+class PlacementError(ValueError):
+    """An anchor the fields need is missing from the rendered letter (message in Indonesian:
+    it usually follows from an edit of the draft, which the drafter can undo)."""
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on page ``page`` (0-based), PDF coordinates (y up)."""
+
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def rect(self) -> tuple[float, float, float, float]:
+        return (round(self.x0, 2), round(self.y0, 2), round(self.x1, 2), round(self.y1, 2))
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+@dataclass(frozen=True)
+class LetterLayout:
+    """Every box the later steps need."""
+
+    nomor: Box
+    tanggal: Box
+    signature: Box          # the signatory's signature
+    paraf: tuple[Box, ...]  # the "Paraf" cells, top to bottom
+    seal: Box
+    qr: Box
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    baseline: float  # PDF y of the first glyph's origin
+
+
+def locate(pdf: bytes, *, paraf_rows: int) -> LetterLayout:
+    """Measure the letter's anchors; ``paraf_rows`` is how many reviewers initial it."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        pages = doc.pages
+        words = [_words(p) for p in pages]
+        nomor = _after_label(words, ("NOMOR",), first=True)
+        tanggal = _after_label(words, ("pada", "tanggal"), first=False)
+        page_no = tanggal.page
+        page = pages[page_no]
+        paraf_table = _paraf_table(page)
+        signature = _signature_gap(page, words[page_no], tanggal, paraf_table)
+        paraf = _paraf_cells(page, paraf_table, paraf_rows)
+        qr = _footer_square(pages[-1], len(pages) - 1)
+        seal = _seal(signature, paraf_table)
+    return LetterLayout(nomor=nomor, tanggal=tanggal, signature=signature, paraf=paraf,
+                        seal=seal, qr=qr)
+
+
+# --- words and lines ---------------------------------------------------------------------
+
+
+def _words(page: Page) -> list[_Word]:
+    return [_Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["chars"][0]["matrix"][5])
+            for w in page.extract_words(use_text_flow=False, keep_blank_chars=False,
+                                        return_chars=True)]
+
+
+def _lines(words: Sequence[_Word]) -> list[list[_Word]]:
+    lines: list[list[_Word]] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        if lines and abs(lines[-1][0].top - w.top) < LINE_TOLERANCE:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(line, key=lambda w: w.x0) for line in lines]
+
+
+def _pdf_box(page: Page, page_no: int, x0: float, top: float, x1: float, bottom: float) -> Box:
+    """pdfplumber's top-down coordinates to PDF user space."""
+    h = float(page.height)
+    return Box(page_no, x0, h - bottom, x1, h - top)
+
+
+def _text_right(words: Sequence[_Word]) -> float:
+    return max(w.x1 for w in words)
+
+
+def _after_label(words, label: tuple[str, ...], *, first: bool) -> Box:
+    """The blank after ``<label> :`` (the colon may be glued to the last label word)."""
+    found: list[tuple[int, _Word, _Word]] = []
+    for page_no, page_words in enumerate(words):
+        for line in _lines(page_words):
+            texts = [w.text for w in line]
+            for i in range(len(line) - len(label) + 1):
+                head = texts[i:i + len(label)]
+                if head[:-1] != list(label[:-1]):
+                    continue
+                last = head[-1]
+                if last == label[-1] + ":":
+                    found.append((page_no, line[i], line[i + len(label) - 1]))
+                elif last == label[-1] and i + len(label) < len(line) \
+                        and line[i + len(label)].text.startswith(":"):
+                    found.append((page_no, line[i], line[i + len(label)]))
+    if not found:
+        raise PlacementError(f"penanda \"{' '.join(label)} :\" tidak ditemukan di surat")
+    page_no, _start, colon = found[0] if first else found[-1]
+    x0 = colon.x1 + 3
+    right = max(_text_right(words[page_no]), x0 + 4 * CM)
+    x1 = min(right, x0 + NUMBER_WIDTH)
+    return Box(page_no, x0, colon.baseline - TEXT_BASELINE, x1, colon.baseline + TEXT_ABOVE)
+
+
+# --- the signature block -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Table:
+    x0: float
+    x1: float
+    rows: list  # pdfplumber rows after the header
+
+
+def _paraf_table(page: Page) -> _Table:
+    for table in page.find_tables():
+        content = table.extract()
+        if not content:
+            continue
+        header = [(c or "").strip().lower() for c in content[0]]
+        if header[:3] == ["no", "jabatan", "paraf"]:
+            return _Table(table.bbox[0], table.bbox[2], table.rows[1:])
+    raise PlacementError("tabel \"No | Jabatan | Paraf\" tidak ditemukan di samping tanda tangan")
+
+
+def _paraf_cells(page: Page, table: _Table, expected: int) -> tuple[Box, ...]:
+    page_no = page.page_number - 1
+    cells = []
+    for row in table.rows:
+        cell = row.cells[2] if len(row.cells) > 2 else None
+        if cell is None:
+            raise PlacementError("ada baris tabel Paraf tanpa kolom \"Paraf\"")
+        x0, top, x1, bottom = cell
+        cells.append(_pdf_box(page, page_no, x0 + 1.5, top + 1.5, x1 - 1.5, bottom - 1.5))
+    if len(cells) != expected:
+        raise PlacementError(
+            f"tabel Paraf berisi {len(cells)} baris, sedangkan pemarafnya {expected} orang"
+        )
+    return tuple(cells)
+
+
+def _signature_gap(page: Page, words: list[_Word], tanggal: Box, table: _Table) -> Box:
+    """The tallest gap between the lines of the signatory's block (right of the paraf table)."""
+    page_no = tanggal.page
+    h = float(page.height)
+    below = h - (tanggal.y0 + TEXT_BASELINE)  # the "pada tanggal" baseline, top-down
+    left = table.x1 + 2
+    column = [w for w in words if w.x0 >= left and w.top >= below]
+    lines = _lines(column)
+    nip_at = next((i for i, line in enumerate(lines) if line[0].text.startswith("NIP")), None)
+    if nip_at is None or nip_at < 2:
+        raise PlacementError(
+            "baris \"NIP.\" penanda tangan tidak ditemukan di bawah \"pada tanggal\""
+        )
+    block = lines[:nip_at + 1]
+    gaps = [(block[i + 1][0].top - max(w.bottom for w in block[i]), i)
+            for i in range(len(block) - 1)]
+    size, i = max(gaps)
+    if size < 1.5 * CM:
+        raise PlacementError("tidak ada ruang tanda tangan antara jabatan dan nama penanda tangan")
+    top = max(w.bottom for w in block[i]) + 2
+    bottom = min(w.top for w in block[i + 1]) - 2
+    right = max(_text_right(words), left + 6 * CM)
+    return _pdf_box(page, page_no, left + 4, top, right, bottom)
+
+
+def _seal(signature: Box, table: _Table) -> Box:
+    """A 3.5 cm stamp over the left part of the signature, clear of the paraf table."""
+    x0 = max(signature.x0 - 0.15 * SEAL_SIZE, table.x1 + 2)
+    cy = (signature.y0 + signature.y1) / 2
+    return Box(signature.page, x0, cy - SEAL_SIZE / 2, x0 + SEAL_SIZE, cy + SEAL_SIZE / 2)
+
+
+# --- the footer ----------------------------------------------------------------------------
+
+
+def _footer_square(page: Page, page_no: int) -> Box:
+    """The lowest bordered square in the bottom quarter of the page (its horizontal edges)."""
+    h = float(page.height)
+    edges = [e for e in page.edges
+             if e["orientation"] == "h" and e["top"] > 0.75 * h
+             and QR_MIN <= e["x1"] - e["x0"] <= QR_MAX]
+    best = None
+    for a in edges:
+        for b in edges:
+            dy = b["top"] - a["top"]
+            width = a["x1"] - a["x0"]
+            if dy <= 0 or abs(a["x0"] - b["x0"]) > 2 or abs(a["x1"] - b["x1"]) > 2:
+                continue
+            if abs(dy - width) <= 0.1 * width and (best is None or b["top"] > best[3]):
+                best = (a["x0"], a["top"], a["x1"], b["top"])
+    if best is None:
+        raise PlacementError("kotak kode QR di kaki surat tidak ditemukan")
+    x0, top, x1, bottom = best
+    inset = 2.0
+    return _pdf_box(page, page_no, x0 + inset, top + inset, x1 - inset, bottom - inset)
