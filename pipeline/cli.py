@@ -152,13 +152,11 @@ def demo(directory: Path | None, keep: bool) -> None:
     sys.exit(run_demo(directory, keep=keep or directory is not None))
 
 
-def _register_optional() -> None:
-    """Commands owned by other modules, registered when present."""
-    try:
-        from pipeline.extract.cli import extract_command
-    except ImportError:
-        return
+def _register_commands() -> None:
+    """Commands owned by their own packages."""
+    from pipeline.extract.cli import extract_command
+
     main.add_command(extract_command, "extract")
 
 
-_register_optional()
+_register_commands()

@@ -29,7 +29,8 @@ def test_a_case_walks_the_whole_chain_with_a_return_and_a_new_version(office):
     # The drafter gets the editable draft, its PDF preview and the invitation.
     assert {f"{case}.docx", f"{case}.pdf", f"{case}-undangan.pdf"} <= _files(ws.folder(0).root)
     assert (ws.inbox_accepted / "undangan-dev-02.pdf").exists()
-    assert any(p.name.startswith(f"{case}-tahap") for p in ws.outbox.glob("*.eml"))
+    wait_until(lambda: any(ws.outbox.glob(f"{case}-tahap-*.eml")), timeout=10,
+               what="the drafter's notification")
 
     o.agree(case, 0)
     o.agree(case, 1)                                               # kasubag: paraf
