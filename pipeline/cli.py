@@ -155,8 +155,12 @@ def demo(directory: Path | None, keep: bool) -> None:
 def _register_commands() -> None:
     """Commands owned by their own packages."""
     from pipeline.extract.cli import extract_command
+    from pipeline.ops.cli import doctor_command, report_command, sop_command
 
     main.add_command(extract_command, "extract")
+    main.add_command(report_command, "report")
+    main.add_command(sop_command, "sop")
+    main.add_command(doctor_command, "doctor")
 
 
 _register_commands()

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.core.nip import InvalidNip, parse_nip
+from pipeline.ops.sop_flow import SopConfig
+from pipeline.ops.worktime import WorkingTimeConfig
 from pipeline.core.workflow import (
     Action,
     AutomaticStep,
@@ -272,6 +274,8 @@ class Config(_Model):
     converter: ConverterConfig = ConverterConfig()
     limits: LimitsConfig = LimitsConfig()
     mail: MailConfig = MailConfig()
+    working_time: WorkingTimeConfig = WorkingTimeConfig()
+    sop: SopConfig = SopConfig()
 
     @model_validator(mode="after")
     def _chain(self) -> Config:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -175,6 +176,9 @@ class Store:
         self.path = Path(path)
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # The register is personal data and evidence: readable by the service user only.
+            # SQLite gives the -wal and -shm files the database file's mode.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
         elif not self.path.exists():
             raise FileNotFoundError(self.path)
         self.conn = sqlite3.connect(

@@ -1,0 +1,304 @@
+"""The SOP as a sheet describes it: identity, roles as columns, steps as rows.
+
+The SOP "Penerbitan Surat Perintah Tugas" is the specification of the
+chain, and the chain is configuration; so the SOP sheet is derived from the
+configuration (:func:`sop_steps`) rather than kept as a separate document
+that drifts. With the default ``spt.toml`` the steps are exactly the 11 of the
+agency's sheet (see ``shared/sop/penerbitan-spt.md``); change the chain and
+the derived SOP changes with it.
+
+The parts of the sheet that are not the chain (the SOP's number and dates,
+who approved it, its legal basis, …) come from the optional ``[sop]`` table
+(:class:`SopConfig`), whose defaults are the agency's sheet.
+
+Steps, in order:
+
+1. the pemohon hands over the invitation (start, a terminator);
+2. the drafting stage drafts the SPT (a process);
+3. each reviewing stage, the signatory last, checks the draft (a decision:
+   "Ya" forward with its paraf or signature, "Tidak" back one stage);
+4. optionally, one official hands the signed SPT to the Pengadministrasi
+   Umum (``[sop.handover]``, by default the Kasubag, 10 minutes: the SOP's
+   step 9);
+5. the Pengadministrasi Umum numbers, stamps and registers it (a process);
+6. the pemohon receives it and signs the receipt (end, a terminator).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.core.workflow import Action, Stage, Workflow
+
+START_KEY = "mulai"          # [sop.steps.mulai]: the pemohon's hand-over of the invitation
+HANDOVER_KEY = "serah_terima"  # [sop.steps.serah_terima]: the signed SPT to the Umum
+
+Kind = Literal["start", "process", "decision", "end"]
+
+
+class SopError(Exception):
+    """The ``[sop]`` settings do not fit the configured chain; ``str()`` says what to fix."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HandoverConfig(_Model):
+    """The SOP's step 9: after signing, one official hands the SPT to the Umum."""
+
+    enabled: bool = True
+    stage: str = Field(default="kasubag", description="stage key of the official who hands over")
+    mutu_baku: int | None = Field(default=10, ge=1, description="minutes")
+    activity: str = (
+        "Menyerahkan SPT yang telah ditandatangani kepada {umum} untuk diberi nomor dan dicap"
+    )
+
+
+class StepText(_Model):
+    """Wording of one row, replacing the derived text (any field may be left out)."""
+
+    activity: str | None = None
+    kelengkapan: str | None = None
+    output: str | None = None
+    keterangan: str | None = None
+
+
+class SopConfig(_Model):
+    """``[sop]`` in ``spt.toml``: the identity of the SOP sheet. Defaults: the agency's sheet."""
+
+    nomor: str = "000.8/1619.4/DISKOPUKM.A"
+    nama: str = "Penerbitan Surat Perintah Tugas"
+    tanggal_pembuatan: dt.date | None = dt.date(2023, 8, 31)
+    tanggal_revisi: dt.date | None = None
+    tanggal_efektif: dt.date | None = None
+    disahkan_jabatan: str = "Kepala Dinas Koperasi, Usaha Kecil dan Menengah"
+    disahkan_nama: str = ""
+    disahkan_nip: str = ""
+    unit: list[str] = Field(
+        default_factory=lambda: ["Sekretariat", "Sub Bagian Umum dan Aparatur"],
+        description="the organisational unit under the agency's name",
+    )
+    dasar_hukum: list[str] = Field(default_factory=lambda: [
+        "Undang-Undang Nomor 5 Tahun 2014 tentang Aparatur Sipil Negara;",
+        "Peraturan Gubernur Kalimantan Barat Nomor 125 Tahun 2021 tentang Kedudukan, Susunan "
+        "Organisasi, Tugas dan Fungsi, serta Tata Kerja Dinas Koperasi, Usaha Kecil dan "
+        "Menengah sebagaimana telah diubah terakhir dengan Peraturan Gubernur Kalimantan Barat "
+        "Nomor 206 Tahun 2021;",
+        "Peraturan Gubernur Kalimantan Barat Nomor 7 Tahun 2019 tentang Perjalanan Dinas atas "
+        "Beban Anggaran Pendapatan dan Belanja Daerah Provinsi Kalimantan Barat.",
+    ])
+    kualifikasi_pelaksana: list[str] = Field(default_factory=lambda: [
+        "Memahami alur dan prosedur pengiriman surat.",
+    ])
+    keterkaitan: list[str] = Field(default_factory=lambda: [
+        "SOP Penanganan Surat Masuk;",
+        "SOP Penanganan Surat Keluar;",
+        "SOP Pengiriman Surat Keluar.",
+    ])
+    peralatan: list[str] = Field(default_factory=lambda: [
+        "Lembar kerja;",
+        "Alat tulis kantor;",
+        "Komputer/laptop dan printer.",
+    ])
+    peringatan: list[str] = Field(default_factory=lambda: [
+        "Apabila SOP ini tidak dilaksanakan, penyampaian informasi/surat akan terhambat.",
+    ])
+    pencatatan: list[str] = Field(default_factory=list)
+    handover: HandoverConfig = HandoverConfig()
+    columns: list[str] | None = Field(
+        default=None,
+        description="order of the role columns by key ('pemohon', stage keys, 'umum'); "
+        "default: pemohon, the drafting stage, umum, then the other stages, as in the SOP",
+    )
+    role_labels: dict[str, str] = Field(
+        default_factory=dict, description="column heading per key, e.g. asisten1 = 'Asisten I'"
+    )
+    steps: dict[str, StepText] = Field(
+        default_factory=dict,
+        description=f"wording per row: '{START_KEY}', a stage key, '{HANDOVER_KEY}', "
+        "'umum' or 'pemohon'",
+    )
+
+
+def sop_settings(config: Any) -> SopConfig:
+    """``config.sop`` once :class:`~pipeline.config.Config` has it, else the defaults."""
+    value = getattr(config, "sop", None)
+    return value if isinstance(value, SopConfig) else SopConfig()
+
+
+# --- the derived SOP -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str          # "pemohon", a stage key, or "umum"
+    label: str
+
+
+@dataclass(frozen=True)
+class SopStep:
+    """One row of the SOP's flow table."""
+
+    number: int                   # 1-based, as printed
+    key: str                      # which row: START_KEY, a stage key, HANDOVER_KEY, umum, pemohon
+    performer: str                # role key of the column holding its symbol
+    kind: Kind
+    activity: str
+    kelengkapan: str
+    waktu: str                    # "15 menit", or "" where the SOP sets no standard
+    output: str
+    keterangan: str
+    yes_to: int | None            # index of the next step (None: the end)
+    no_to: int | None = None      # decisions: index of the step a return goes back to
+
+
+@dataclass(frozen=True)
+class SopSheet:
+    settings: SopConfig
+    roles: list[Role]
+    steps: list[SopStep]
+
+
+def waktu(minutes: int | None) -> str:
+    return f"{minutes} menit" if minutes else ""
+
+
+def roles(config: Any, settings: SopConfig | None = None) -> list[Role]:
+    """The role columns in the SOP's order (or ``[sop] columns``)."""
+    settings = settings or sop_settings(config)
+    wf: Workflow = config.workflow()
+    labels = {wf.receipt.key: wf.receipt.role, wf.finalization.key: wf.finalization.role}
+    labels |= {s.key: s.role for s in wf.stages}
+    default = [wf.receipt.key, wf.drafting.key, wf.finalization.key,
+               *(s.key for s in wf.stages[1:])]
+    order = settings.columns or default
+    missing = [k for k in labels if k not in order]
+    unknown = [k for k in order if k not in labels]
+    if missing or unknown or len(set(order)) != len(order):
+        raise SopError(
+            "[sop] columns harus memuat setiap pelaksana tepat satu kali: "
+            f"{', '.join(default)}"
+            + (f" (kurang: {', '.join(missing)})" if missing else "")
+            + (f" (tidak dikenal: {', '.join(unknown)})" if unknown else "")
+        )
+    return [Role(k, settings.role_labels.get(k, labels[k])) for k in order]
+
+
+def sop_steps(config: Any, settings: SopConfig | None = None) -> list[SopStep]:
+    """The SOP's rows, derived from the configured chain."""
+    settings = settings or sop_settings(config)
+    wf: Workflow = config.workflow()
+    umum, pemohon = wf.finalization, wf.receipt
+    drafting = wf.drafting
+    handover = _handover_stage(wf, settings)
+    rows: list[dict[str, Any]] = []
+
+    rows.append(dict(
+        key=START_KEY, performer=pemohon.key, kind="start",
+        activity=f"Menyerahkan surat undangan dari K/L/D/I kepada {drafting.role}",
+        kelengkapan="Surat undangan dari K/L/D/I", waktu="", output="Surat undangan diserahkan",
+        keterangan="Melalui surel atau folder inbox",
+    ))
+    first_reviewer = wf.stages[1]
+    rows.append(dict(
+        key=drafting.key, performer=drafting.key, kind="process",
+        activity="Memeriksa surat undangan dan membuat draft SPT, kemudian menyampaikannya "
+        f"kepada {first_reviewer.role}",
+        kelengkapan="Surat undangan", waktu=waktu(drafting.mutu_baku_minutes),
+        output="Draft SPT", keterangan="",
+    ))
+    for stage in wf.reviewers:
+        is_signatory = stage is wf.signatory
+        if is_signatory:
+            nxt = handover.role if handover is not None else umum.role
+        else:
+            nxt = wf.stages[stage.index + 1].role
+        prev = wf.stages[stage.index - 1]
+        verb = "Memeriksa" if stage.index == 1 else "Mengoreksi"
+        mark = "diparaf" if stage.action is Action.PARAF else "ditandatangani"
+        rows.append(dict(
+            key=stage.key, performer=stage.key, kind="decision",
+            activity=f"{verb} draft SPT. Jika setuju, {mark} dan diteruskan kepada {nxt}; "
+            f"jika tidak, dikembalikan kepada {prev.role} untuk diperbaiki",
+            kelengkapan="Draft SPT, surat undangan", waktu=waktu(stage.mutu_baku_minutes),
+            output="SPT yang telah ditandatangani" if is_signatory
+            else "Draft SPT yang telah diperiksa",
+            keterangan=_mark_note(stage, is_signatory),
+            no_index=stage.index - 1,
+        ))
+    if handover is not None:
+        rows.append(dict(
+            key=HANDOVER_KEY, performer=handover.key, kind="process",
+            activity=settings.handover.activity.format(umum=umum.role),
+            kelengkapan="SPT yang telah ditandatangani", waktu=waktu(settings.handover.mutu_baku),
+            output="SPT yang telah ditandatangani", keterangan="",
+        ))
+    rows.append(dict(
+        key=umum.key, performer=umum.key, kind="process",
+        activity=_sentence(umum.activity), kelengkapan="SPT yang telah ditandatangani, "
+        "buku agenda", waktu=waktu(umum.mutu_baku_minutes),
+        output="SPT tercatat dalam buku agenda",
+        keterangan="Otomatis oleh layanan SPT (cap dinas elektronik)",
+    ))
+    rows.append(dict(
+        key=pemohon.key, performer=pemohon.key, kind="end",
+        activity=_sentence(pemohon.activity), kelengkapan="SPT yang telah ditandatangani",
+        waktu=waktu(pemohon.mutu_baku_minutes), output="SPT diterima pemohon",
+        keterangan="Tanda terima dicatat di buku agenda",
+    ))
+
+    unknown = sorted(set(settings.steps) - {r["key"] for r in rows})
+    if unknown:
+        raise SopError(f"[sop.steps] tidak dikenal: {', '.join(unknown)} "
+                       f"(pilih dari: {', '.join(r['key'] for r in rows)})")
+    # Stage index -> row index, for the returns ("Tidak") of each decision.
+    row_of_stage = {s.index: next(i for i, r in enumerate(rows) if r["key"] == s.key)
+                    for s in wf.stages}
+    steps = []
+    for i, row in enumerate(rows):
+        text = settings.steps.get(row["key"], StepText())
+        no_index = row.pop("no_index", None)
+        steps.append(SopStep(
+            number=i + 1, key=row["key"], performer=row["performer"], kind=row["kind"],
+            activity=text.activity or row["activity"],
+            kelengkapan=text.kelengkapan or row["kelengkapan"], waktu=row["waktu"],
+            output=text.output or row["output"],
+            keterangan=text.keterangan if text.keterangan is not None else row["keterangan"],
+            yes_to=i + 1 if i + 1 < len(rows) else None,
+            no_to=row_of_stage[no_index] if no_index is not None else None,
+        ))
+    return steps
+
+
+def derive(config: Any) -> SopSheet:
+    """Everything the sheet shows, checked against the chain."""
+    settings = sop_settings(config)
+    return SopSheet(settings, roles(config, settings), sop_steps(config, settings))
+
+
+def _handover_stage(wf: Workflow, settings: SopConfig) -> Stage | None:
+    """The official of step 9, if configured and part of this chain (not the signatory)."""
+    if not settings.handover.enabled:
+        return None
+    for stage in wf.stages[:-1]:
+        if stage.key == settings.handover.stage:
+            return stage
+    return None
+
+
+def _mark_note(stage: Stage, is_signatory: bool) -> str:
+    if stage.action is Action.PARAF:
+        return "Paraf elektronik"
+    if is_signatory:
+        return "Tanda tangan elektronik pejabat penandatangan"
+    return "Tanda tangan elektronik"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] if text else text
