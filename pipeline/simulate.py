@@ -106,7 +106,7 @@ def add_employee_row(docx: Path, employee: dict[str, str]) -> None:
             new = copy.deepcopy(last)
             last.addnext(new)
             row = table.rows[-1]
-            values = [str(len(table.rows) - 1), employee["nama"], employee["nip"],
+            values = [f"{len(table.rows) - 1}.", employee["nama"], employee["nip"],
                       f"{employee.get('pangkat', '')} ({employee.get('golongan', '')})",
                       employee.get("jabatan", "")]
             for cell, value in zip(row.cells, values, strict=False):
