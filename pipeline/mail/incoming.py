@@ -17,12 +17,10 @@ followed to :data:`MAX_DEPTH` levels.
 from __future__ import annotations
 
 import contextlib
-import email.header
 import hashlib
 import html.parser
 import io
 import logging
-import os
 import re
 import unicodedata
 import zipfile
@@ -35,6 +33,8 @@ from email.parser import BytesParser
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
 from typing import ClassVar, Literal
 
+from pipeline.intake.names import decode_mime_words, sanitize_filename, undo_surrogates
+
 log = logging.getLogger("spt.mail.incoming")
 
 AttachmentKind = Literal["pdf", "docx", "other"]
@@ -44,15 +44,10 @@ MAX_PARTS = 500            # leaf parts looked at, at most
 MAX_BODY_CHARS = 100_000   # body text kept
 MAX_SUBJECT_CHARS = 500
 HEADER_SCAN_BYTES = 256 * 1024  # how much of an oversized message is read for its headers
-MAX_NAME_CHARS = 120
-MAX_NAME_BYTES = 200       # UTF-8 bytes; file systems allow 255
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
 
 _ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+\.[^@\s<>()\[\],;:\"\\]+")
-_WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*]')
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
-                     *(f"lpt{i}" for i in range(10))}
 _MSGID = re.compile(r"<([^<>\s]{1,900})>")
 
 
@@ -117,66 +112,6 @@ class IncomingMessage:
 
 
 # --- file names ------------------------------------------------------------
-
-
-def sanitize_filename(name: str | None, *, default: str = "lampiran") -> str:
-    """A single harmless path component that keeps the name readable.
-
-    Used for every name that comes from outside. The result has no directory
-    part of either kind (``/`` or ``\\``), no ``..``, no control or
-    formatting characters (newlines, bidi overrides), none of the characters
-    Windows shares refuse, does not start with a dot, is not a Windows device
-    name, and is at most :data:`MAX_NAME_CHARS` characters and
-    :data:`MAX_NAME_BYTES` UTF-8 bytes, keeping the extension. RFC 2047
-    encoded words and stray undecoded bytes are decoded so that a name like
-    ``Undangan Bimtek – Koordinasi.pdf`` stays as the sender wrote it.
-    """
-    if not name:
-        return default
-    text = _unsurrogate(str(name))
-    if "=?" in text and "?=" in text:
-        text = _decode_words(text)
-    text = unicodedata.normalize("NFC", text)
-    text = text.replace("\\", "/").rsplit("/", 1)[-1]
-    text = "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in text)
-    text = _WINDOWS_FORBIDDEN.sub("_", text)
-    text = re.sub(r"\.{2,}", ".", text)
-    text = " ".join(text.split()).strip(" .")
-    text = text.lstrip(". ")
-    if not text.strip("._- "):
-        return default
-    stem, ext = os.path.splitext(text)
-    if len(ext) > 10 or not re.fullmatch(r"\.[A-Za-z0-9]{1,9}", ext or ".x"):
-        stem, ext = text, ""
-    if stem.split(".")[0].strip().lower() in _WINDOWS_RESERVED:
-        stem = "_" + stem
-    stem = _truncate(stem, MAX_NAME_CHARS - len(ext), MAX_NAME_BYTES - len(ext.encode()))
-    return (stem.rstrip(" .") or default) + ext
-
-
-def _truncate(text: str, max_chars: int, max_bytes: int) -> str:
-    text = text[:max_chars]
-    while len(text.encode("utf-8")) > max_bytes:
-        text = text[:-1]
-    return text
-
-
-def _unsurrogate(text: str) -> str:
-    """Undo ``surrogateescape`` left by the parser for raw 8-bit header bytes."""
-    if not any("\udc80" <= c <= "\udcff" for c in text):
-        return text
-    raw = text.encode("utf-8", "surrogateescape")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", "replace")
-
-
-def _decode_words(text: str) -> str:
-    try:
-        return str(email.header.make_header(email.header.decode_header(text)))
-    except Exception:
-        return text
 
 
 # --- senders ------------------------------------------------------------
@@ -328,9 +263,9 @@ def _header(msg: Message, name: str) -> str:
         text = str(value)
     except Exception:
         return ""
-    text = _unsurrogate(text)
+    text = undo_surrogates(text)
     if "=?" in text:
-        text = _decode_words(text)
+        text = decode_mime_words(text)
     return text
 
 

@@ -26,7 +26,7 @@ from pipeline.folders.atomic import (
 )
 from pipeline.folders.layout import Workspace
 from pipeline.folders.settle import SettleTracker
-from pipeline.intake.names import safe_name
+from pipeline.intake.names import sanitize_filename
 from pipeline.intake.validate import Unusable, check_file, check_pdf_bytes, sniff
 from pipeline.service.clock import Clock
 from pipeline.store import Store
@@ -128,7 +128,7 @@ class Intake:
         return result
 
     def _accepted(self, path: Path, note_path: Path | None, cases: list[CaseRecord]) -> None:
-        move_into(path, self.ws.inbox_accepted, name=safe_name(path.name))
+        move_into(path, self.ws.inbox_accepted, name=sanitize_filename(path.name))
         if note_path is not None and note_path.exists():
             move_into(note_path, self.ws.inbox_accepted)
         with self.store.transaction():
@@ -190,15 +190,15 @@ class Intake:
                 result.duplicates.append((name, existing))
                 return
             case = self.store.cases.open(
-                now=now, tz=self.config.tz, source_sha256=sha, source_name=safe_name(name),
+                now=now, tz=self.config.tz, source_sha256=sha, source_name=sanitize_filename(name),
                 source_ext=kind, pemohon=pemohon, assignees=assignees,
             )
             self.store.audit.append(
                 "case.opened", case_id=case.id, actor=pemohon or "pemohon", file_sha256=sha,
-                at=now, detail={"name": safe_name(name), "via": via, "note": note[:2000],
+                at=now, detail={"name": sanitize_filename(name), "via": via, "note": note[:2000],
                                 "assignees": [a["nip"] for a in assignees]},
             )
-        log.info("%s opened from %s (%s)", case.id, safe_name(name), via)
+        log.info("%s opened from %s (%s)", case.id, sanitize_filename(name), via)
         result.opened.append(case)
 
     def _named(self, note: str) -> list[dict]:
@@ -222,18 +222,18 @@ class Intake:
         except OSError:
             pass
         try:
-            kept = move_into(path, self.ws.inbox_rejected, name=safe_name(path.name))
+            kept = move_into(path, self.ws.inbox_rejected, name=sanitize_filename(path.name))
         except FileNotFoundError:
             return None
         if note_path is not None and note_path.exists():
-            move_into(note_path, self.ws.inbox_rejected, name=safe_name(note_path.name))
+            move_into(note_path, self.ws.inbox_rejected, name=sanitize_filename(note_path.name))
         stamp = self.clock.now().astimezone(self.config.tz).strftime("%d-%m-%Y %H:%M")
         write_atomic(kept.with_name(kept.name + ".alasan.txt"), (
             f"Berkas: {path.name!r}\nDitolak pada: {stamp}\n\nAlasan: {reason}\n"
         ))
         with self.store.transaction():
             self.store.audit.append("intake.rejected", file_sha256=sha, at=self.clock.now(),
-                                    detail={"name": safe_name(path.name), "reason": reason})
+                                    detail={"name": sanitize_filename(path.name), "reason": reason})
         log.warning("inbox: set aside %r: %s", path.name, reason)
         return kept
 

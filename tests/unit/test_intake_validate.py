@@ -8,7 +8,7 @@ from pypdf import PdfWriter
 
 from pipeline.config import LimitsConfig
 from pipeline.folders.settle import SettleTracker
-from pipeline.intake.names import safe_name
+from pipeline.intake.names import sanitize_filename
 from pipeline.intake.validate import Unusable, check_file
 
 LIMITS = LimitsConfig(max_file_mb=1, max_pages=5)
@@ -83,19 +83,19 @@ def test_truncated_pdf_is_refused(tmp_path):
 @pytest.mark.parametrize(("raw", "expected"), [
     ("../../etc/passwd", "passwd"),
     ("..\\..\\x.pdf", "x.pdf"),
-    ("Undangan\nRapat\r.pdf", "Undangan Rapat .pdf"),
+    ("Undangan\nRapat\r.pdf", "Undangan Rapat.pdf"),
     ("\x00\x07bel.pdf", "bel.pdf"),
     (".hidden.pdf", "hidden.pdf"),
-    ("..", "berkas"),
+    ("..", "lampiran"),
     ("Undangan Bimtek – Koordinasi.pdf", "Undangan Bimtek – Koordinasi.pdf"),
 ])
 def test_names_from_outside_become_one_harmless_component(raw, expected):
-    assert safe_name(raw) == expected
+    assert sanitize_filename(raw) == expected
 
 
 def test_long_names_keep_their_extension():
-    name = safe_name("a" * 300 + ".pdf")
-    assert len(name) <= 150 and name.endswith(".pdf")
+    name = sanitize_filename("a" * 300 + ".pdf")
+    assert len(name) <= 120 and name.endswith(".pdf")
 
 
 def test_a_file_is_taken_only_after_it_stops_changing(tmp_path):
