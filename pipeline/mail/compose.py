@@ -30,20 +30,18 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from pipeline.config import Config
+from pipeline.core.dates_id import format_date
 from pipeline.core.workflow import Action, SigningMode, Stage
 
 KINDS = (
     "tahap", "dikembalikan", "terbit", "pengingat", "pengingat_terima", "ditolak", "diterima",
-    "balasan_ditolak",
+    "balasan_ditolak", "eskalasi",
 )
 # Context values kept with their line breaks (everything else is flattened to one line).
 MULTILINE = frozenset({"alasan", "keadaan"})
 # Replies to a message the sender wrote (RFC 3834 "auto-replied"); the rest are notifications.
 REPLY_KINDS = frozenset({"ditolak", "diterima", "balasan_ditolak"})
 
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-         "September", "Oktober", "November", "Desember")
-HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 _TINDAKAN = {
     Action.DRAFT: ("Draf SPT perlu diperiksa", "pemeriksaan dan penyempurnaan draf"),
@@ -121,6 +119,16 @@ class MailComposer:
         return self._stage_mail("pengingat", stage, case_id=case_id, token=token,
                                 message_id=message_id, context=dict(
                                     hal=hal, folder=str(folder), batas=due_at, sejak=since))
+
+    def eskalasi(self, *, to: str, to_name: str = "", case_id: str, hal: str | None,
+                 tahap: str, pejabat: str | None, since: dt.datetime, due_at: dt.datetime,
+                 minutes: float, standard_minutes: float, message_id: str | None = None
+                 ) -> EmailMessage:
+        """To the stage before (or a supervisor): a case overstays twice its mutu baku."""
+        return self.render("eskalasi", to=to, to_name=to_name, case_id=case_id,
+                           message_id=message_id, context=dict(
+                               hal=hal, tahap=tahap, pejabat=pejabat, sejak=since,
+                               batas=due_at, menit=minutes, mutu_baku=standard_minutes))
 
     def terbit(self, *, to: str, to_name: str = "", case_id: str, nomor: str,
                tanggal: dt.date, hal: str | None, pdf: bytes, token: str,
@@ -272,7 +280,7 @@ def format_tanggal(value: dt.date | dt.datetime | None) -> str:
     """``6 Oktober 2026``."""
     if value is None:
         return "-"
-    return f"{value.day} {BULAN[value.month - 1]} {value.year}"
+    return format_date(value.date() if isinstance(value, dt.datetime) else value)
 
 
 def format_waktu(moment: dt.datetime | None, config: Config) -> str:
@@ -282,7 +290,7 @@ def format_waktu(moment: dt.datetime | None, config: Config) -> str:
     local = moment.astimezone(config.tz) if moment.tzinfo else moment.replace(tzinfo=config.tz)
     zone = local.tzname() or ""
     zone = zone if re.fullmatch(r"[A-Z]{2,5}", zone) else f"UTC{local.strftime('%z')}"
-    return (f"{HARI[local.weekday()]}, {format_tanggal(local)} pukul "
+    return (f"{format_date(local.date(), weekday=True)} pukul "
             f"{local.hour:02d}.{local.minute:02d} {zone}")
 
 

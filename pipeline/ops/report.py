@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.core.dates_id import MONTHS, MONTHS_SHORT
 from pipeline.core.workflow import AutomaticStep, Stage, Workflow
 from pipeline.ops.worktime import WorkingCalendar
 from pipeline.store.db import iso, parse_iso
@@ -36,9 +37,6 @@ if TYPE_CHECKING:
     from pipeline.config import Config
     from pipeline.store.db import Store
 
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-         "September", "Oktober", "November", "Desember")
-BULAN_PENDEK = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 _WAITING = ("in_chain", "finalizing", "issued")
 
 
@@ -77,11 +75,11 @@ class MonthStats:
 
     @property
     def label(self) -> str:
-        return f"{BULAN[self.month - 1]} {self.year}"
+        return f"{MONTHS[self.month - 1]} {self.year}"
 
     @property
     def short_label(self) -> str:
-        return f"{BULAN_PENDEK[self.month - 1]} {self.year % 100:02d}"
+        return f"{MONTHS_SHORT[self.month - 1]} {self.year % 100:02d}"
 
 
 @dataclass(frozen=True)
@@ -282,7 +280,7 @@ def format_share(share: float | None) -> str:
 
 
 def format_date(day: dt.date) -> str:
-    return f"{day.day} {BULAN[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def step_label(step: StageStats, workflow: Workflow) -> str:
@@ -332,7 +330,7 @@ def print_report(config: Config, since: dt.date | None = None, until: dt.date | 
     for key in keys:
         months.add_column(key, justify="right", no_wrap=True)
     for m in report.months:
-        months.add_row(f"{BULAN_PENDEK[m.month - 1]} {m.year}", str(m.issued),
+        months.add_row(f"{MONTHS_SHORT[m.month - 1]} {m.year}", str(m.issued),
                        *(str(m.returns.get(k, 0)) for k in keys))
     console.print(months)
     if keys:

@@ -36,6 +36,7 @@ from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 
+from pipeline.core.dates_id import format_date
 from pipeline.ops.sop_flow import SopError, SopSheet, derive
 
 if TYPE_CHECKING:
@@ -50,8 +51,6 @@ MARGIN = 10.0
 MM_PER_PT = 25.4 / 72
 LINE = 1.22                            # line height, in font sizes
 INK = "#000000"
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-         "September", "Oktober", "November", "Desember")
 _FONTS = ("Arial", "Liberation Sans", "Helvetica", "DejaVu Sans")
 
 
@@ -218,7 +217,7 @@ class _Page:
 
 
 def _tanggal(day: dt.date | None) -> str:
-    return f"{day.day} {BULAN[day.month - 1]} {day.year}" if day else "-"
+    return format_date(day) if day else "-"
 
 
 # --- page 1: the identity --------------------------------------------------------------

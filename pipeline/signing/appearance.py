@@ -32,6 +32,7 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import TextStampStyle
 
 from pipeline.config import Config
+from pipeline.core.dates_id import format_date
 from pipeline.core.workflow import Action, Stage
 
 log = logging.getLogger("spt.signing.appearance")
@@ -49,9 +50,6 @@ _KEPT_CODEPOINTS = (
     list(range(0x20, 0x7F)) + list(range(0xA0, 0x180)) + list(range(0x2010, 0x2027))
 )
 
-_BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember")
-
 PARAF_FONT_SIZE = 8
 TTD_FONT_SIZE = 9
 
@@ -64,7 +62,7 @@ def format_when(when: dt.datetime, tz: ZoneInfo) -> str:
     zone = local.tzname() or tz.key
     if zone.startswith(("+", "-")):  # zones without an abbreviation
         zone = "UTC" + zone
-    return f"{local.day} {_BULAN[local.month - 1]} {local.year} {local:%H.%M} {zone}"
+    return f"{format_date(local.date())} {local:%H.%M} {zone}"
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,10 @@ def every_kind(composer: MailComposer) -> dict:
         "balasan_ditolak": composer.balasan_ditolak(
             to="kasubag@diskopukm.kalbarprov.go.id", alasan="Kasus sudah berpindah tahap.",
             case_id=CASE, keadaan="Kini di tahap Sekretaris."),
+        "eskalasi": composer.eskalasi(
+            to="kasubag@diskopukm.kalbarprov.go.id", to_name="Kasubag", case_id=CASE,
+            hal="Rapat", tahap="Sekretaris", pejabat="Drs. Agus Salim, M.Si.", since=NOW,
+            due_at=NOW, minutes=45, standard_minutes=20),
     }
 
 
