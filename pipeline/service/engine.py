@@ -249,7 +249,16 @@ class Engine:
 
     # --- outcomes ----------------------------------------------------------------
 
-    def _advance(self, case: CaseRecord, cand: Candidate, decision: Advance, sha: str) -> None:
+    def apply(self, case: CaseRecord, cand: Candidate, decision: Advance | GoBack, sha: str, *,
+              via: str) -> None:
+        """Carry out a decision taken outside the folder scan (an email reply)."""
+        if isinstance(decision, GoBack):
+            self._go_back(case, cand, decision, sha, via=via)
+        else:
+            self._advance(case, cand, decision, sha, via=via)
+
+    def _advance(self, case: CaseRecord, cand: Candidate, decision: Advance, sha: str, *,
+                 via: str = "folder") -> None:
         stage = cand.folder.stage
         new_docx = new_pdf = None
         assignees = None
@@ -265,7 +274,7 @@ class Engine:
         new_state = machine.apply(self.workflow, case.state, decision,
                                   pdf_sha256=new_pdf, docx_sha256=new_docx)
         now = self.clock.now()
-        actor = _actor(stage)
+        actor = _actor(stage, via)
         with self.store.transaction():
             if not self._unchanged(case):
                 return
@@ -303,7 +312,8 @@ class Engine:
         self.publisher.clear(case, stage.index)
         self.reconcile(self.store.cases.get(case.id))
 
-    def _go_back(self, case: CaseRecord, cand: Candidate, decision: GoBack, sha: str) -> None:
+    def _go_back(self, case: CaseRecord, cand: Candidate, decision: GoBack, sha: str, *,
+                 via: str = "folder") -> None:
         stage = cand.folder.stage
         prev = self.workflow.stages[decision.to_stage]
         new_state = machine.apply(self.workflow, case.state, decision)
@@ -314,7 +324,7 @@ class Engine:
             self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True)
             self.store.cases.leave(case.id, "returned", now)
             self.store.audit.append("stage.returned", case_id=case.id, stage=stage.key,
-                                    actor=_actor(stage), file_sha256=sha, at=now,
+                                    actor=_actor(stage, via), file_sha256=sha, at=now,
                                     detail={"to": prev.key, "reason": decision.reason})
             self.store.cases.arrive(case.id, prev.key, new_state.version, now,
                                     came_back=True, note=decision.reason)
@@ -495,8 +505,9 @@ class Engine:
         return frozenset(pending)
 
 
-def _actor(stage) -> str:
-    return f"{stage.person.name} ({stage.key})"
+def _actor(stage, via: str = "folder") -> str:
+    who = f"{stage.person.name} ({stage.key})"
+    return who if via == "folder" else f"{who} via {via}"
 
 
 def _read_text(path: Path, limit: int = 4000) -> str:

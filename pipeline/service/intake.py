@@ -151,6 +151,8 @@ class Intake:
         return result
 
     def accept_message(self, msg, *, via: str) -> IntakeResult:
+        # ``via`` names the message too ("imap:<key>"), so a re-run after a crash knows
+        # the cases it finds were opened by this very message.
         """One case per invitation attached to an email (from IMAP or a dropped .eml)."""
         result = IntakeResult()
         invitations = [a for a in msg.attachments if a.kind in ("pdf", "docx")]

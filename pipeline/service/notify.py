@@ -8,7 +8,6 @@ only once.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
 
@@ -19,6 +18,15 @@ from pipeline.mail.compose import MailComposer, OpenedCase, RefusedFile
 from pipeline.mail.outbox import Outbox
 from pipeline.mail.replies import load_or_create_secret, make_token
 from pipeline.mail.smtp import SmtpDelivery
+from pipeline.ops.reminders import (
+    ESKALASI,
+    PENGINGAT_TERIMA,
+    Reminder,
+    ReminderSettings,
+    due_reminders,
+    record_sent,
+)
+from pipeline.ops.worktime import WorkingCalendar
 from pipeline.service.clock import Clock
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
@@ -38,15 +46,18 @@ class Notifier:
         self.outbox = Outbox(config, store, clock=clock.now)
         self.secret = load_or_create_secret(ws.state)
         self.smtp = SmtpDelivery(config, lambda: Store(ws.database), clock=clock.now)
+        self.store = store
+        self.calendar = WorkingCalendar.from_config(config)
+        self.reminder_settings = ReminderSettings.from_config(config)
 
     def background_workers(self, wake) -> list:
         """Threads the runner starts and stops: SMTP delivery (when configured)."""
         return [self.smtp] if self.smtp.configured else []
 
-    def _queued(self, key: str) -> bool:
+    def queued(self, key: str) -> bool:
         return self.outbox.get(self.outbox.message_id(key)) is not None
 
-    def _enqueue(self, msg, *, key: str, case_id: str | None, kind: str) -> None:
+    def send(self, msg, *, key: str, case_id: str | None, kind: str) -> None:
         self.outbox.enqueue(msg, key=key, case_id=case_id, kind=kind)
         if self.smtp.configured:
             self.smtp.wake()
@@ -59,7 +70,7 @@ class Notifier:
     def stage_arrival(self, case: CaseRecord, visit: StageVisit) -> None:
         """The official of the case's stage learns it waits for them (once per visit)."""
         key = f"tahap:{case.id}:{visit.id}"
-        if self._queued(key):
+        if self.queued(key):
             return
         try:
             stage = self.workflow.stage(visit.stage_key)
@@ -67,7 +78,7 @@ class Notifier:
             return  # an automatic step (umum, pemohon): nobody to tell here
         fields = case.fields or {}
         folder = self.ws.folder(stage.index).root
-        due = (visit.arrived_at + dt.timedelta(minutes=stage.mutu_baku_minutes)
+        due = (self.calendar.add_working_minutes(visit.arrived_at, stage.mutu_baku_minutes)
                if stage.mutu_baku_minutes else None)
         common = dict(case_id=case.id, hal=fields.get("hal"), pengirim=fields.get("pengirim"),
                       folder=_shown(folder, self.ws), due_at=due,
@@ -80,7 +91,7 @@ class Notifier:
                 dikembalikan_oleh=f"{nxt.role} ({nxt.person.name})", **common)
         else:
             msg = self.composer.tahap(stage, **common)
-        self._enqueue(msg, key=key, case_id=case.id, kind="tahap")
+        self.send(msg, key=key, case_id=case.id, kind="tahap")
 
     # --- the pemohon -----------------------------------------------------------
 
@@ -90,14 +101,14 @@ class Notifier:
     def issued(self, case: CaseRecord, entry: AgendaEntry, pdf: Path) -> None:
         """The issued SPT, attached, to the pemohon (SOP step 10 → 11)."""
         key = f"terbit:{case.id}"
-        if self._queued(key):
+        if self.queued(key):
             return
         msg = self.composer.terbit(
             to=self.pemohon_address(case), case_id=case.id, nomor=entry.number,
             tanggal=entry.letter_date, hal=entry.hal, pdf=pdf.read_bytes(),
             token=self.token(case.id, "pemohon", 0), pdf_name=pdf.name,
         )
-        self._enqueue(msg, key=key, case_id=case.id, kind="terbit")
+        self.send(msg, key=key, case_id=case.id, kind="terbit")
 
     def intake_reply(self, message, result) -> None:
         """Answer an emailed invitation: which cases it opened, what could not be used."""
@@ -105,12 +116,12 @@ class Notifier:
         if not sender:
             return
         key = f"intake:{message.message_id}"
-        if self._queued(key):
+        if self.queued(key):
             return
         refused = [RefusedFile(name or None, reason) for name, reason in result.refused]
         if result.opened:
             msg = self.composer.diterima(
-                to=sender, to_name=message.display_name or "",
+                to=sender, to_name=message.sender_name or "",
                 kasus=[OpenedCase(c.id, c.source_name) for c in result.opened],
                 ditolak=refused, subjek_asli=message.subject or "",
                 in_reply_to=message.message_id)
@@ -122,12 +133,56 @@ class Notifier:
                           "tidak dibuka dua kali.")
             else:
                 reason = "\n".join(r.alasan for r in refused) or "Tidak ada undangan terlampir."
-            msg = self.composer.ditolak(to=sender, to_name=message.display_name or "",
+            msg = self.composer.ditolak(to=sender, to_name=message.sender_name or "",
                                         alasan=reason, subjek_asli=message.subject or "",
                                         in_reply_to=message.message_id)
             case_id = None
-        self._enqueue(msg, key=key, case_id=case_id,
+        self.send(msg, key=key, case_id=case_id,
                       kind="diterima" if result.opened else "ditolak")
+
+
+    # --- mutu baku reminders -----------------------------------------------------
+
+    def send_reminders(self) -> int:
+        """Remind whoever a case overstays with (working time; once per interval)."""
+        now = self.clock.now()
+        sent = 0
+        for reminder in due_reminders(self.store, self.workflow, self.calendar, now,
+                                      self.reminder_settings):
+            earlier = self.store.execute(
+                "SELECT COUNT(*) FROM reminders WHERE case_id = ? AND stage_key = ? AND kind = ?",
+                reminder.key).fetchone()[0]
+            key = f"{reminder.kind}:{reminder.case_id}:{reminder.stage_key}:{earlier}"
+            case = self.store.cases.get(reminder.case_id)
+            if case is None:
+                continue
+            with self.store.transaction():
+                if not self.queued(key):
+                    self.send(self._reminder_mail(reminder, case), key=key, case_id=case.id,
+                              kind=reminder.kind)
+                record_sent(self.store, reminder, now)
+            sent += 1
+        return sent
+
+    def _reminder_mail(self, r: Reminder, case: CaseRecord):
+        hal = (case.fields or {}).get("hal")
+        if r.kind == PENGINGAT_TERIMA:
+            entry = self.store.agenda.for_case(case.id)
+            return self.composer.pengingat_terima(
+                to=r.to, to_name=r.to_name, case_id=case.id,
+                nomor=entry.number if entry else "-", hal=entry.hal if entry else hal,
+                issued_at=r.since, token=self.token(case.id, "pemohon", 0))
+        if r.kind != ESKALASI and r.stage is not None:
+            visit = self.store.cases.open_visit(case.id)
+            return self.composer.pengingat(
+                r.stage, case_id=case.id, hal=hal,
+                folder=_shown(self.ws.folder(r.stage.index).root, self.ws), since=r.since,
+                due_at=r.due_at,
+                token=self.token(case.id, r.stage.key, visit.id) if visit else None)
+        return self.composer.eskalasi(
+            to=r.to, to_name=r.to_name, case_id=case.id, hal=hal, tahap=r.late_role,
+            pejabat=r.late_person.name if r.late_person else None, since=r.since,
+            due_at=r.due_at, minutes=r.minutes, standard_minutes=r.standard_minutes)
 
 
 def _shown(folder: Path, ws: Workspace) -> str:

@@ -7,11 +7,14 @@ the step in progress and takes no new work; a second one stops at once.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import logging
 import os
+import queue
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.config import Config
@@ -42,6 +45,7 @@ class Service:
         self.watcher: FolderWatcher | None = None
         self.lock = WorkspaceLock(self.ws.lock_file)
         self.threads: list = []
+        self._calls: queue.Queue[tuple[Callable[[], object], cf.Future]] = queue.Queue()
 
     # --- assembling ---------------------------------------------------------------
 
@@ -78,6 +82,44 @@ class Service:
             notifier=notifier, clock=self.clock, store=store, wake=self._wake.set,
         )
         self.threads = notifier.background_workers(self._wake.set)
+        if self.config.mail.imap is not None:
+            self.threads.append(self._imap_watcher())
+
+    def _imap_watcher(self):
+        """The mailbox watcher; every message it hands over is decided in the engine's thread."""
+        from pipeline.mail.imap import ImapWatcher
+        from pipeline.service.mailin import MailActions
+
+        actions = MailActions(self.engine)
+        local = threading.local()
+
+        def store():
+            from pipeline.store import Store
+
+            if not hasattr(local, "store"):
+                local.store = Store(self.ws.database)
+            return local.store
+
+        def is_pemohon(address: str) -> bool:
+            row = store().execute(
+                "SELECT 1 FROM cases WHERE lower(pemohon) = ? AND status = 'issued' LIMIT 1",
+                (address.lower(),)).fetchone()
+            return row is not None
+
+        return ImapWatcher(
+            self.config, store,
+            handler=lambda msg: self.call_in_engine(lambda: actions.handle(msg)),
+            on_refused=lambda head, reason: self.call_in_engine(
+                lambda: actions.refused(head, reason)),
+            also_allowed=is_pemohon,
+        )
+
+    def call_in_engine(self, fn: Callable[[], object], timeout: float = 600.0) -> object:
+        """Run ``fn`` in the engine's thread (between two steps) and return its result."""
+        fut: cf.Future = cf.Future()
+        self._calls.put((fn, fut))
+        self._wake.set()
+        return fut.result(timeout=timeout)
 
     # --- running --------------------------------------------------------------------
 
@@ -130,6 +172,7 @@ class Service:
             self._wake.clear()
             if self._stop.is_set():
                 break
+            self._run_calls()
             with self._pending_lock:
                 folders, self._pending = self._pending, set()
             for folder in sorted(folders):
@@ -143,6 +186,19 @@ class Service:
                 self._periodic()
             _sd_notify("WATCHDOG=1" if self._healthy() else "")
 
+    def _run_calls(self) -> None:
+        while True:
+            try:
+                fn, fut = self._calls.get_nowait()
+            except queue.Empty:
+                return
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn())
+            except BaseException as exc:  # handed back to the calling thread
+                fut.set_exception(exc)
+
     def _periodic(self) -> None:
         engine = self.engine
         if self.watcher is not None and self.watcher.ensure_alive():
@@ -150,11 +206,23 @@ class Service:
         engine.scan_all()
         for case in engine.store.cases.active():
             engine.reconcile(case)
+        try:
+            engine.notifier.send_reminders()
+        except Exception:
+            log.exception("sending mutu baku reminders failed; will retry")
 
     def _healthy(self) -> bool:
         return bool(self.watcher and self.watcher.alive())
 
     def shutdown(self) -> None:
+        # Calls still waiting for the engine are abandoned: their messages stay unread on the
+        # server (not recorded as seen) and are taken again at the next start.
+        while True:
+            try:
+                _, fut = self._calls.get_nowait()
+            except queue.Empty:
+                break
+            fut.cancel()
         for worker in self.threads:
             try:
                 worker.stop()
