@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""How well do we read invitations? Per-field accuracy against truth files.
+
+    python bench/extraction.py DIR [DIR ...] [--json] [--details]
+
+Every ``X.pdf`` / ``X.docx`` / ``X.eml`` in each DIR that has an ``X.json``
+beside it (the true fields, as in ``../shared/samples/invitations/``) is
+extracted and compared field by field:
+
+- ``nomor`` and the ISO dates (``tanggal``, ``tanggal_mulai``, ``tanggal_selesai``)
+  must match exactly; the text fields (``hal``, ``pengirim``, ``acara``, ``waktu``,
+  ``tempat``) match after normalising case, spacing, dashes and outer punctuation;
+- a key missing from a truth file is not scored for that letter;
+- each scored field is *right* (equal, or both null), *null* (we said null,
+  the letter has a value: the drafter types it) or *wrong* (we gave a value
+  that is not the truth: the harmful case, where null would have been better).
+
+Prints the table per field, the overall share right, the share wrong, the
+number of nulls, and the median extraction time for text PDFs and for scans.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from pipeline.extract import FIELD_KEYS, ExtractionRefused, extract  # noqa: E402
+
+EXACT = frozenset({"nomor", "tanggal", "tanggal_mulai", "tanggal_selesai"})
+SUFFIXES = (".pdf", ".docx", ".eml")
+
+
+def normalise(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value)
+    text = (
+        text.replace("–", "-")
+        .replace("—", "-")
+        .replace("’", "'")
+        .replace("“", '"')
+        .replace("”", '"')
+    )
+    text = re.sub(r"(\d)\s?[.:]\s?(\d\d)\b", r"\1.\2", text)  # 08:00 is 08.00
+    text = re.sub(r"\s*([/&(),:;.-])\s*", r"\1", text)
+    return " ".join(text.casefold().split()).strip(" .,;:")
+
+
+def matches(key: str, truth: str | None, got: str | None) -> bool:
+    if truth is None or got is None:
+        return truth is None and got is None
+    return truth == got if key in EXACT else normalise(str(truth)) == normalise(str(got))
+
+
+@dataclass
+class FieldScore:
+    scored: int = 0
+    right: int = 0
+    wrong: int = 0
+    null: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.scored if self.scored else 1.0
+
+
+@dataclass
+class LetterResult:
+    file: str
+    text_source: str
+    seconds: float
+    verdicts: dict[str, str]  # field -> right | wrong | null
+    got: dict[str, str | None]
+    truth: dict[str, str | None]
+    refused: str | None = None
+
+
+@dataclass
+class Report:
+    fields: dict[str, FieldScore] = field(
+        default_factory=lambda: {k: FieldScore() for k in FIELD_KEYS}
+    )
+    letters: list[LetterResult] = field(default_factory=list)
+
+    @property
+    def scored(self) -> int:
+        return sum(f.scored for f in self.fields.values())
+
+    @property
+    def right(self) -> int:
+        return sum(f.right for f in self.fields.values())
+
+    @property
+    def wrong(self) -> int:
+        return sum(f.wrong for f in self.fields.values())
+
+    @property
+    def nulls(self) -> int:
+        return sum(f.null for f in self.fields.values())
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.scored if self.scored else 1.0
+
+    @property
+    def wrong_rate(self) -> float:
+        return self.wrong / self.scored if self.scored else 0.0
+
+    def median_seconds(self, kind: str) -> float | None:
+        times = [r.seconds for r in self.letters if _kind(r) == kind]
+        return statistics.median(times) if times else None
+
+
+def _kind(result: LetterResult) -> str:
+    if result.file.endswith(".pdf"):
+        return "scan" if result.text_source in ("ocr", "none") else "text"
+    return Path(result.file).suffix.lstrip(".")
+
+
+def letters_in(directories: list[Path]) -> list[Path]:
+    found = []
+    for directory in directories:
+        for path in sorted(directory.iterdir()):
+            if path.suffix.lower() in SUFFIXES and path.with_suffix(".json").exists():
+                found.append(path)
+    return found
+
+
+def run(directories: list[Path]) -> Report:
+    report = Report()
+    for path in letters_in(directories):
+        truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        started = time.monotonic()
+        refused = None
+        try:
+            result = extract(path)
+            got, source = result.fields, result.text_source
+        except ExtractionRefused as exc:
+            got, source, refused = dict.fromkeys(FIELD_KEYS), "none", exc.reason
+        seconds = time.monotonic() - started
+        verdicts = {}
+        for key in FIELD_KEYS:
+            if key not in truth:
+                continue
+            score = report.fields[key]
+            score.scored += 1
+            if matches(key, truth[key], got.get(key)):
+                score.right += 1
+                verdicts[key] = "right"
+            elif got.get(key) is None:
+                score.null += 1
+                verdicts[key] = "null"
+            else:
+                score.wrong += 1
+                verdicts[key] = "wrong"
+        report.letters.append(
+            LetterResult(
+                str(path.relative_to(path.parent.parent)),
+                source,
+                seconds,
+                verdicts,
+                dict(got),
+                truth,
+                refused,
+            )
+        )
+    return report
+
+
+def _fmt_seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} s"
+
+
+def render(report: Report, details: bool = False) -> str:
+    out = [f"{'field':16} {'scored':>6} {'right':>6} {'wrong':>6} {'null':>6} {'accuracy':>9}"]
+    for key, s in report.fields.items():
+        out.append(
+            f"{key:16} {s.scored:6d} {s.right:6d} {s.wrong:6d} {s.null:6d} {s.accuracy:9.1%}"
+        )
+    out.append("-" * 54)
+    out.append(
+        f"{'all fields':16} {report.scored:6d} {report.right:6d} {report.wrong:6d} "
+        f"{report.nulls:6d} {report.accuracy:9.1%}"
+    )
+    out.append("")
+    out.append(
+        f"letters: {len(report.letters)}; fields right: {report.accuracy:.1%}; "
+        f"wrong where null was possible: {report.wrong_rate:.1%} ({report.wrong}); "
+        f"null: {report.nulls}"
+    )
+    kinds = sorted({_kind(r) for r in report.letters})
+    out.append(
+        "median extraction time: "
+        + ", ".join(
+            f"{kind} {_fmt_seconds(report.median_seconds(kind))} "
+            f"(n={sum(_kind(r) == kind for r in report.letters)})"
+            for kind in kinds
+        )
+    )
+    if details:
+        for r in report.letters:
+            bad = {k: v for k, v in r.verdicts.items() if v != "right"}
+            if bad or r.refused:
+                out.append(
+                    f"\n{r.file} [{r.text_source}, {r.seconds:.2f} s]"
+                    + (f" refused: {r.refused}" if r.refused else "")
+                )
+                for key, verdict in bad.items():
+                    out.append(
+                        f"  {verdict:5} {key}: got {r.got.get(key)!r}, truth {r.truth[key]!r}"
+                    )
+    return "\n".join(out)
+
+
+def as_json(report: Report) -> dict:
+    return {
+        "fields": {k: dict(asdict(s), accuracy=s.accuracy) for k, s in report.fields.items()},
+        "scored": report.scored,
+        "right": report.right,
+        "wrong": report.wrong,
+        "null": report.nulls,
+        "accuracy": report.accuracy,
+        "wrong_rate": report.wrong_rate,
+        "median_seconds": {
+            kind: report.median_seconds(kind) for kind in sorted({_kind(r) for r in report.letters})
+        },
+        "letters": [asdict(r) for r in report.letters],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dirs", nargs="+", type=Path, help="folders of X.pdf/.docx/.eml + X.json")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--details", action="store_true", help="list every field not right")
+    args = parser.parse_args(argv)
+    for directory in args.dirs:
+        if not directory.is_dir():
+            parser.error(f"not a folder: {directory}")
+    report = run(args.dirs)
+    if args.json:
+        print(json.dumps(as_json(report), ensure_ascii=False, indent=2))
+    else:
+        print(render(report, details=args.details))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

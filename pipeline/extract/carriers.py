@@ -1,0 +1,268 @@
+"""Invitations that are not PDFs: a DOCX letter, or an email (.eml) carrying the letter.
+
+DOCX: the package is checked before python-docx opens it (member count,
+declared uncompressed size, encryption flag) and every XML part that will be
+parsed is first parsed with defusedxml, which refuses DTDs and entity tricks
+(billion laughs, external entities). Then python-docx reads the header and
+the body in order, tables included: a table row ``Hari/Tanggal | : | Senin, …``
+becomes one ``label : value`` line; a layout table (letter header in the left
+cell, date and addressee in the right) gives its cells' paragraphs one after
+another, the right cell as a right-hand column.
+
+Email: parsed with the standard library (``policy.default``). The invitation
+is an attached PDF or DOCX, recognised by its bytes, not its name (names are
+untrusted and never used as paths); the sender is the requester (pemohon).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
+from html.parser import HTMLParser
+
+from pipeline.extract.layout import Document, plain_lines
+from pipeline.extract.limits import ExtractionRefused, ExtractLimits
+
+PDF_MAGIC = b"%PDF-"
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_DOCX_MEMBERS = 2000
+
+_DOCX_BROKEN = "Berkas DOCX rusak atau tidak dapat dibaca. Kirim ulang berkas aslinya."
+_RIGHT_COLUMN = re.compile(
+    r"^\s*(?:[A-Z][A-Za-z.' -]{1,40},\s*\d{1,2}\s+[A-Za-z]+\.?\s+\d{4}|kepada\b|yth\b)", re.I
+)
+
+
+# --- DOCX -------------------------------------------------------------------------------------
+
+
+def _check_package(data: bytes, limits: ExtractLimits) -> None:
+    import defusedxml.ElementTree as SafeET
+    from defusedxml import DefusedXmlException
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_DOCX_MEMBERS:
+                raise ExtractionRefused(
+                    "Berkas DOCX berisi terlalu banyak bagian; kemungkinan rusak."
+                )
+            if sum(i.file_size for i in infos) > limits.max_docx_uncompressed:
+                raise ExtractionRefused("Berkas DOCX tidak wajar (isi terkompresi terlalu besar).")
+            if any(i.flag_bits & 0x1 for i in infos):
+                raise ExtractionRefused("Berkas DOCX terkunci dengan kata sandi (terenkripsi).")
+            names = {i.filename for i in infos}
+            if "word/document.xml" not in names:
+                raise ExtractionRefused("Berkas ini bukan dokumen Word (DOCX).")
+            for name in sorted(names):
+                if name.endswith(".xml") or name.endswith(".rels"):
+                    SafeET.fromstring(zf.read(name), forbid_dtd=True)
+    except ExtractionRefused:
+        raise
+    except DefusedXmlException:
+        raise ExtractionRefused("Berkas DOCX berisi XML yang tidak aman; tidak diproses.") from None
+    except Exception:
+        raise ExtractionRefused(_DOCX_BROKEN) from None
+
+
+def _cell_text(cell) -> str:
+    return " ".join(" ".join(p.text.split()) for p in cell.paragraphs if p.text.strip())
+
+
+def _paragraph_rows(paragraph, column: int) -> list[tuple[str, str | None, int]]:
+    text = paragraph.text
+    align = None
+    if paragraph.alignment is not None:
+        align = {1: "center", 2: "right"}.get(int(paragraph.alignment))
+    right = 1 if align == "right" else column
+    parts = re.split(r"\t+", text)
+    if len(parts) > 1:
+        for cut in range(1, len(parts)):
+            tail = " ".join(" ".join(parts[cut:]).split())
+            if _RIGHT_COLUMN.match(tail):
+                head = " ".join(" ".join(parts[:cut]).split())
+                return [(head, align, column), (tail, "right", 1)]
+    return [(" ".join(text.split()), align, right)]
+
+
+def _table_rows(table, column: int, depth: int = 0) -> list[tuple[str, str | None, int]]:
+    rows: list[tuple[str, str | None, int]] = []
+    if depth > 3:
+        return rows
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append(cell)
+        texts = [_cell_text(c) for c in cells]
+        filled = [t for t in texts if t]
+        single = all(
+            len(c.paragraphs) <= 1 or sum(bool(p.text.strip()) for p in c.paragraphs) <= 1
+            for c in cells[:1]
+        )
+        nested = any(c.tables for c in cells)
+        if (
+            not nested
+            and 2 <= len(filled) <= 4
+            and single
+            and len(filled[0]) <= 40
+            and (":" in filled[1][:1] or filled[0].endswith(":") or ":" in filled)
+        ):
+            rows.append((" ".join(filled).replace(" : :", " :"), None, column))
+            continue
+        for index, cell in enumerate(cells):
+            cell_column = column if index == 0 else 1
+            for block in cell.iter_inner_content():
+                if hasattr(block, "rows"):
+                    rows += _table_rows(block, cell_column, depth + 1)
+                else:
+                    rows += _paragraph_rows(block, cell_column)
+    return rows
+
+
+def read_docx(data: bytes, limits: ExtractLimits) -> Document:
+    """The DOCX's text (header, then body, tables included) as lines without positions."""
+    _check_package(data, limits)
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        rows: list[tuple[str, str | None, int]] = []
+        seen_headers = set()
+        for section in document.sections[:1]:
+            header = (
+                section.first_page_header
+                if section.different_first_page_header_footer
+                else section.header
+            )
+            if header.is_linked_to_previous and id(header) in seen_headers:
+                continue
+            seen_headers.add(id(header))
+            for block in header.iter_inner_content():
+                rows += (
+                    _table_rows(block, 0) if hasattr(block, "rows") else _paragraph_rows(block, 0)
+                )
+        for block in document.iter_inner_content():
+            rows += _table_rows(block, 0) if hasattr(block, "rows") else _paragraph_rows(block, 0)
+    except ExtractionRefused:
+        raise
+    except Exception:
+        raise ExtractionRefused(_DOCX_BROKEN) from None
+    return Document(tuple(plain_lines(rows)), "docx", False)
+
+
+# --- email -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str  # as sent: for display only, never a path
+    content_type: str
+    kind: str  # "pdf" | "docx"
+    data: bytes
+
+
+@dataclass(frozen=True)
+class EmailInvitation:
+    sender: str | None  # the requester's address (From)
+    sender_name: str
+    subject: str
+    body: str
+    attachments: list[Attachment]
+
+
+def sniff(data: bytes) -> str | None:
+    """``"pdf"``, ``"docx"`` (a ZIP with ``word/document.xml``) or None, from the bytes."""
+    if PDF_MAGIC in data[:1024]:
+        return "pdf"
+    if data.startswith(ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                return "docx" if "word/document.xml" in zf.namelist() else None
+        except zipfile.BadZipFile:
+            return None
+    return None
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        if tag in ("br", "p", "div", "tr", "li"):
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _html_text(html: str) -> str:
+    parser = _TextOnly()
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+def read_eml(data: bytes, limits: ExtractLimits) -> EmailInvitation:
+    """The email's sender, subject, body text and attached PDF/DOCX files."""
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+    except Exception:
+        raise ExtractionRefused("Surel (.eml) rusak atau tidak dapat dibaca.") from None
+    if not isinstance(msg, EmailMessage) or not msg.keys():
+        raise ExtractionRefused("Berkas ini bukan surel (.eml) yang dapat dibaca.")
+    parts = list(msg.walk())
+    if len(parts) > limits.max_email_parts:
+        raise ExtractionRefused("Surel berisi terlalu banyak bagian; tidak diproses.")
+    attachments = []
+    for part in parts:
+        if part.is_multipart() or (
+            part.get_content_maintype() == "text" and not part.get_filename()
+        ):
+            continue
+        try:
+            payload = part.get_payload(decode=True) or b""
+        except Exception:
+            continue
+        kind = sniff(payload)
+        if kind:
+            attachments.append(
+                Attachment(str(part.get_filename() or ""), part.get_content_type(), kind, payload)
+            )
+    body = ""
+    try:
+        part = msg.get_body(preferencelist=("plain", "html"))
+        if part is not None:
+            content = part.get_content()
+            body = _html_text(content) if part.get_content_subtype() == "html" else content
+    except Exception:
+        body = ""
+    name, address = parseaddr(str(msg.get("From", "")))
+    if not address:
+        found = getaddresses([str(msg.get("Sender", ""))])
+        address = found[0][1] if found else ""
+    return EmailInvitation(
+        address.strip() or None, name, str(msg.get("Subject", "")), body, attachments
+    )
+
+
+def body_document(body: str) -> Document:
+    return Document(
+        tuple(plain_lines((ln, None, 0) for ln in body.splitlines())), "email body", False
+    )

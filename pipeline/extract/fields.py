@@ -1,0 +1,390 @@
+"""The invitation's fields, read from its lines, with where each came from.
+
+Each field gathers *candidates* from every place a letter may state it: a
+label in the header or event table (rank 1), a sentence of the body or the
+date line ``Kota, 5 September 2026`` (rank 1 or 2), or a derivation such as
+the event's name from the subject "Undangan Rapat …" (rank 3). The best rank
+wins; explicit candidates (ranks 1-2) that disagree give ``null`` with both
+named in the explanation, never a pick between them. An OCR'd value whose
+words Tesseract read with low confidence is ``null`` too: a wrong number in
+an SPT's "Dasar" costs more than typing it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pipeline.extract import labels as label_rules
+from pipeline.extract import letterhead, prose
+from pipeline.extract.dates import (
+    DateRange,
+    TimeSpan,
+    find_dates,
+    find_times,
+    format_date,
+    parse_date,
+)
+from pipeline.extract.labels import Labeled
+from pipeline.extract.layout import Document, Line
+from pipeline.extract.numbers import clean_number
+
+FIELD_KEYS = (
+    "nomor",
+    "tanggal",
+    "hal",
+    "pengirim",
+    "acara",
+    "tanggal_mulai",
+    "tanggal_selesai",
+    "waktu",
+    "tempat",
+)
+MIN_OCR_CONF = 50.0  # below this, an OCR'd value is not trusted
+
+NOT_INVITATION = "Berkas tidak tampak seperti surat undangan; isian perlu dilengkapi manual."
+
+_INVITING = re.compile(
+    r"\b(?:undangan|mengundang|diundang|kehadiran|menghadiri|hadir\s+pada|untuk\s+hadir|dapat\s+hadir"
+    r"|mengikuti\s+kegiatan|sebagai\s+(?:narasumber|peserta)|narasumber|kesediaan)\b",
+    re.I,
+)
+_DATE_LINE = re.compile(
+    r"^\s*(?P<place>[A-Z][A-Za-z.'’\- ]{1,40}?)\s*[,.]\s*"
+    r"(?P<date>(?:\d{1,2}\s+)?[A-Za-z]+\.?\s+\d{4}"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})\s*\.?\s*$"
+)
+_WEEKDAY = re.compile(
+    r"^(?:senin|selasa|rabu|kamis|jum.?at|sabtu|minggu|ahad|hari|tanggal)\b", re.I
+)
+_SALUTATION = re.compile(r"^\s*(?:yth\b|kepada\b|dengan hormat)", re.I)
+_HAL_TO_EVENT = re.compile(
+    r"^\s*undangan\s*[:\-–]?\s*(?:untuk\s+)?(?:(?:menghadiri|mengikuti|pelaksanaan|penyelenggaraan)\s+)?"
+    r"(?:(?:kegiatan|acara)\s+)?",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    value: object  # str, or DateRange / TimeSpan for dates and times
+    where: str
+    rank: int
+    conf: float | None = None
+
+
+@dataclass
+class Reading:
+    fields: dict[str, str | None]
+    explain: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    is_invitation: bool = True
+
+
+def norm_text(text: str) -> str:
+    """A comparison key: case, spacing, dashes and outer punctuation do not matter."""
+    text = text.replace("–", "-").replace("—", "-").replace("’", "'")
+    text = re.sub(r"\s*([/&(),:-])\s*", r"\1", text)
+    return " ".join(text.casefold().split()).strip(" .,;:")
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, DateRange) and isinstance(b, DateRange):
+        return (a.start, a.end) == (b.start, b.end)
+    if isinstance(a, TimeSpan) and isinstance(b, TimeSpan):
+        return (a.start, a.end, a.until_done) == (b.start, b.end, b.until_done)
+    x, y = norm_text(str(a)), norm_text(str(b))
+    return x == y or (len(x) > 8 and len(y) > 8 and (x in y or y in x))
+
+
+def _show(value: object) -> str:
+    if isinstance(value, DateRange):
+        return (
+            format_date(value.start)
+            if value.single
+            else f"{format_date(value.start)} - {format_date(value.end)}"
+        )
+    if isinstance(value, TimeSpan):
+        return value.text
+    return str(value)
+
+
+def decide(candidates: list[Candidate], *, what: str = "") -> tuple[object | None, str]:
+    """The value the candidates support, or ``None`` with the reason."""
+    if not candidates:
+        return None, f"null: {what or 'not found'}"
+    best = min(c.rank for c in candidates)
+    pool = (
+        [c for c in candidates if c.rank == best]
+        if best >= 3
+        else [c for c in candidates if c.rank <= 2]
+    )
+    chosen = min(pool, key=lambda c: c.rank)
+    for other in pool:
+        if not _same(chosen.value, other.value):
+            return None, (
+                f"null: candidates disagree: '{_show(chosen.value)}' ({chosen.where}) vs "
+                f"'{_show(other.value)}' ({other.where})"
+            )
+    low = [c for c in pool if c.conf is not None and c.conf < MIN_OCR_CONF]
+    if low:
+        return None, (
+            f"null: OCR read '{_show(low[0].value)}' with low confidence "
+            f"({low[0].conf:.0f}) ({low[0].where})"
+        )
+    agreeing = [c.where for c in pool if c is not chosen and c.where != chosen.where]
+    extra = f"; agrees with {', '.join(agreeing)}" if agreeing else ""
+    return chosen.value, chosen.where + extra
+
+
+def _near_miss(a: str, b: str) -> bool:
+    """Different, but only by a character or two: one reading of the same words is wrong."""
+    x, y = norm_text(a), norm_text(b)
+    return x != y and difflib.SequenceMatcher(None, x, y).ratio() >= 0.9
+
+
+def _clean_text(value: str) -> str:
+    value = " ".join(value.split()).strip(" ,;:")
+    return value.rstrip(".") if not re.search(r"\b(?:[A-Z]|No|Jl|Kav|Tbk)\.$", value) else value
+
+
+def _date_lines(doc: Document, skip: set[int]) -> list[tuple[Line, DateRange | None]]:
+    found = []
+    for line in doc.lines:
+        if line.number in skip:
+            continue
+        m = _DATE_LINE.match(line.text)
+        if not m or _WEEKDAY.match(m.group("place")) or len(m.group("place").split()) > 4:
+            continue
+        found.append((line, parse_date(m.group("date"))))
+    return found
+
+
+def _is_number_line(line: Line) -> str | None:
+    token = line.text.strip()
+    if re.match(r"^No\.\S+/", token) and " " not in token:
+        number, _ = clean_number(token)
+        return number
+    return None
+
+
+class _Reader:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.labeled = label_rules.collect(doc)
+        self.header, self.event = label_rules.split_header_event(doc, self.labeled)
+        self.label_lines = label_rules.continuation_numbers(self.labeled)
+        self.date_lines = _date_lines(doc, self.label_lines)
+        date_line_numbers = {ln.number for ln, _ in self.date_lines}
+        self.prose = prose.read(doc, self.label_lines | date_line_numbers)
+        self.fields: dict[str, str | None] = {}
+        self.explain: dict[str, str] = {}
+        self.notes: list[str] = []
+
+    def _labels(self, source: list[Labeled], *keys: str) -> list[Labeled]:
+        return [item for item in source if item.key in keys]
+
+    def _set(
+        self,
+        key: str,
+        value: object | None,
+        why: str,
+        show: Callable[[object], str | None] = lambda v: str(v),
+    ) -> None:
+        self.fields[key] = None if value is None else show(value)
+        self.explain[key] = why
+
+    # --- header ---------------------------------------------------------------------------
+
+    def nomor(self) -> None:
+        candidates, problems = [], []
+        for item in self._labels(self.header, "nomor"):
+            number, why = clean_number(item.value)
+            if number:
+                candidates.append(Candidate(number, item.where, 1, item.min_conf()))
+            else:
+                problems.append(f"{why} ({item.where})")
+        for line in self.doc.lines[:40]:
+            number = _is_number_line(line)
+            if number:
+                candidates.append(
+                    Candidate(number, f"number line {line.number}", 1, line.min_conf())
+                )
+        what = problems[0] if problems else "no 'Nomor' label found"
+        self._set("nomor", *decide(candidates, what=what))
+
+    def hal(self) -> None:
+        candidates = [
+            Candidate(_clean_text(item.value), item.where, 1, item.min_conf())
+            for item in self._labels(self.header, "hal")
+            if _clean_text(item.value) not in ("", "-")
+        ]
+        self._set("hal", *decide(candidates, what="no 'Hal'/'Perihal' label found"))
+
+    def tanggal(self) -> None:
+        candidates, problems = [], []
+        for item in self._labels(self.header, "tanggal"):
+            rng = parse_date(item.value)
+            if rng and rng.single:
+                candidates.append(Candidate(rng, item.where, 1, item.min_conf()))
+            else:
+                problems.append(f"'{item.value}' is not one date ({item.where})")
+        for line, rng in self.date_lines:
+            if rng and rng.single:
+                candidates.append(
+                    Candidate(
+                        rng, f"date line '{line.text}' line {line.number}", 1, line.min_conf()
+                    )
+                )
+            else:
+                problems.append(f"date line '{line.text}' has no full date (line {line.number})")
+        what = problems[0] if problems else "no letter date found"
+        value, why = decide(candidates, what=what)
+        self._set("tanggal", value, why, lambda v: v.start.isoformat())
+
+    # --- the event ------------------------------------------------------------------------
+
+    def event_dates(self) -> None:
+        candidates: list[Candidate] = []
+        problems = []
+        for item in self._labels(self.event, "hari_tanggal", "tanggal", "waktu"):
+            found = find_dates(item.value)
+            if len(found) == 1:
+                candidates.append(Candidate(found[0], item.where, 1, item.min_conf()))
+            elif len(found) > 1:
+                why = f"null: several separate dates in '{item.value}' ({item.where})"
+                self._set("tanggal_mulai", None, why)
+                self._set("tanggal_selesai", None, why)
+                return
+            elif item.key != "waktu":
+                problems.append(f"no date in '{item.value}' ({item.where})")
+        candidates += [Candidate(f.value, f.where, 2, f.conf) for f in self.prose.dates]
+        what = problems[0] if problems else "no event date found"
+        value, why = decide(candidates, what=what)
+        if isinstance(value, DateRange):
+            mismatch = value.weekday_mismatch()
+            if mismatch:
+                self.notes.append(
+                    f"Nama hari pada surat tidak sesuai dengan tanggalnya ({mismatch}); "
+                    "periksa kembali tanggal kegiatan."
+                )
+                why += f"; weekday disagrees: {mismatch}"
+        self._set("tanggal_mulai", value, why, lambda v: v.start.isoformat())
+        self._set("tanggal_selesai", value, why, lambda v: v.end.isoformat())
+
+    def waktu(self) -> None:
+        candidates = []
+        for item in self._labels(self.event, "waktu", "hari_tanggal"):
+            times = find_times(item.value)
+            if times:
+                candidates.append(Candidate(times[0], item.where, 1, item.min_conf()))
+        candidates += [Candidate(f.value, f.where, 2, f.conf) for f in self.prose.times]
+        self._set("waktu", *decide(candidates, what="no time found"), show=lambda v: v.text)
+
+    def tempat(self) -> None:
+        candidates = [
+            Candidate(_clean_text(item.value), item.where, 1, item.min_conf())
+            for item in self._labels(self.event, "tempat")
+            if len(_clean_text(item.value)) > 2
+        ]
+        candidates += [
+            Candidate(_clean_text(str(f.value)), f.where, 2, f.conf) for f in self.prose.places
+        ]
+        self._set("tempat", *decide(candidates, what="no place found"))
+
+    def acara(self) -> None:
+        candidates = [
+            Candidate(_clean_text(item.value), item.where, 1, item.min_conf())
+            for item in self._labels(self.event, "acara")
+            if len(_clean_text(item.value)) > 2
+        ]
+        candidates += [
+            Candidate(_clean_text(str(f.value)), f.where, 2, f.conf) for f in self.prose.events
+        ]
+        derived = None
+        hal = self.fields.get("hal")
+        if hal:
+            m = _HAL_TO_EVENT.match(hal)
+            rest = hal[m.end() :].strip() if m else ""
+            if m and len(rest.split()) >= 2:
+                derived = Candidate(rest, f"derived from hal ({self.explain['hal']})", 3)
+                candidates.append(derived)
+        value, why = decide(candidates, what="no event name found")
+        if (
+            value is not None
+            and derived is not None
+            and value is not derived.value
+            and norm_text(derived.value).startswith(norm_text(str(value)) + " ")
+        ):
+            # The sentence was cut short (a line break, a stray OCR full stop): the subject
+            # names the same event in full.
+            value, why = derived.value, f"{derived.where}; completes {why}"
+        elif (
+            self.doc.source == "ocr"
+            and value is not None
+            and derived is not None
+            and value is not derived.value
+            and _near_miss(str(value), derived.value)
+        ):
+            # Two OCR readings of the same words that differ by a letter or two: one of them
+            # is misread and nothing says which. Neither is given as fact.
+            why = (
+                f"null: OCR readings of the event's name disagree: '{value}' ({why}) vs "
+                f"'{derived.value}' (from hal)"
+            )
+            self._set("hal", None, why)
+            value = None
+        self._set("acara", value, why)
+
+    def pengirim(self) -> None:
+        stops = [item.line.number for item in self.header]
+        stops += [ln.number for ln, _ in self.date_lines if ln.page == 0]
+        stops += [ln.number for ln in self.doc.lines if _SALUTATION.match(ln.text)]
+        stops += [
+            p.lines[0].number
+            for p in prose.paragraphs(self.doc, self.label_lines)
+            if len(p.text.split()) > 12 and letterhead.upper_share(p.text) < 0.5
+        ]
+        stop = min(stops) if stops else len(self.doc.lines) + 1
+        name, why, conf = letterhead.pengirim(self.doc, stop)
+        candidates = [Candidate(name, why, 1, conf)] if name else []
+        self._set("pengirim", *decide(candidates, what=why.removeprefix("null: ")))
+
+    # --- the whole letter ---------------------------------------------------------------
+
+    def looks_like_invitation(self) -> bool:
+        text = self.doc.text
+        structured = bool(
+            self._labels(self.header, "nomor", "hal")
+            or self._labels(self.event, "tempat")
+            or self.prose.dates
+            or self._labels(self.event, "hari_tanggal")
+        )
+        return bool(_INVITING.search(text)) and structured
+
+    def read(self) -> Reading:
+        if not self.looks_like_invitation():
+            return Reading(
+                dict.fromkeys(FIELD_KEYS),
+                dict.fromkeys(FIELD_KEYS, "null: the file does not look like an invitation"),
+                [NOT_INVITATION],
+                is_invitation=False,
+            )
+        self.nomor()
+        self.hal()
+        self.tanggal()
+        self.pengirim()
+        self.event_dates()
+        self.waktu()
+        self.tempat()
+        self.acara()
+        fields = {key: self.fields.get(key) for key in FIELD_KEYS}
+        explain = {key: self.explain.get(key, "null: not read") for key in FIELD_KEYS}
+        return Reading(fields, explain, self.notes)
+
+
+def read_fields(doc: Document) -> Reading:
+    """The nine fields of DESIGN.md read from ``doc``, with explanations and notes."""
+    return _Reader(doc).read()

@@ -1,0 +1,343 @@
+"""Event details written as a sentence instead of a table.
+
+    Dalam rangka pelaksanaan Workshop Digitalisasi UMKM, dengan hormat kami
+    mengundang Bapak/Ibu … yang akan dilaksanakan pada hari Kamis tanggal
+    19 November 2026 pukul 13.00 WIB bertempat di Aula Kantor Gubernur,
+    Jl. Ahmad Yani, Pontianak.
+
+The body is cut into paragraphs (lines close together, outside any label
+block; a hyphen at a line's end joins the word), and a few anchored patterns
+read them: the event's dates after "dilaksanakan/diselenggarakan … pada" or
+"pada hari", the time after "pukul", the place after "bertempat di" up to the
+end of the sentence (``Jl.``, ``No.`` and initials do not end it), the event's
+name after "dalam rangka (pelaksanaan)" or "menghadiri/mengikuti". A pattern
+that would take a phrase such as "kegiatan sebagaimana tersebut di bawah ini"
+as the event's name refuses it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.extract.dates import DateRange, TimeSpan, find_dates, find_times
+from pipeline.extract.layout import Document, Line
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    lines: tuple[Line, ...]
+    starts: tuple[int, ...]  # character offset of each line in ``text``
+
+    def line_at(self, offset: int) -> int:
+        number = self.lines[0].number
+        for line, start in zip(self.lines, self.starts, strict=True):
+            if start <= offset:
+                number = line.number
+        return number
+
+
+@dataclass(frozen=True)
+class Found:
+    value: object
+    where: str
+    conf: float | None = None
+
+
+@dataclass
+class ProseFindings:
+    dates: list[Found] = field(default_factory=list)
+    times: list[Found] = field(default_factory=list)
+    places: list[Found] = field(default_factory=list)
+    events: list[Found] = field(default_factory=list)
+
+
+def paragraphs(doc: Document, skip: set[int]) -> list[Paragraph]:
+    """The letter's main-flow paragraphs, leaving out the lines in ``skip`` (label blocks)."""
+    out: list[Paragraph] = []
+    current: list[Line] = []
+
+    def flush() -> None:
+        if not current:
+            return
+        text, starts = "", []
+        for line in current:
+            piece = line.text
+            if text.endswith("-") and piece[:1].islower() and not text.endswith(" -"):
+                text = text[:-1]
+                starts.append(len(text))
+                text += piece
+            else:
+                if text:
+                    text += " "
+                starts.append(len(text))
+                text += piece
+        out.append(Paragraph(text, tuple(current), tuple(starts)))
+        current.clear()
+
+    for line in doc.lines:
+        if line.column != 0:
+            continue
+        if line.number in skip:
+            flush()
+            continue
+        if current:
+            prev = current[-1]
+            gap = line.top - prev.bottom
+            if (
+                not doc.geometric
+                or line.page != prev.page
+                or gap > 0.75 * max(prev.height, line.height)
+            ):
+                flush()
+        current.append(line)
+    flush()
+    return out
+
+
+def _conf(paragraph: Paragraph, start: int, end: int, *, digits_only: bool = False) -> float | None:
+    """The lowest OCR confidence among the words that make up ``text[start:end]``.
+
+    With ``digits_only`` only words holding a digit count: for a date, a speck on
+    "s.d." does not make "3 s.d. 5 November 2026" doubtful once the grammar has read it.
+    """
+    confs = []
+    position = 0
+    for line, line_start in zip(paragraph.lines, paragraph.starts, strict=True):
+        position = line_start
+        for word in line.words:
+            w_start, w_end = position, position + len(word.text)
+            if (
+                w_end > start
+                and w_start < end
+                and word.conf is not None
+                and (not digits_only or any(ch.isdigit() for ch in word.text))
+            ):
+                confs.append(word.conf)
+            position = w_end + 1
+    return min(confs) if confs else None
+
+
+def _snippet(text: str, start: int, length: int = 40) -> str:
+    piece = " ".join(text[start : start + length].split())
+    return piece + ("…" if len(text) > start + length else "")
+
+
+# --- event dates and times ---------------------------------------------------------------
+
+_DATE_TRIGGER = re.compile(
+    r"\b(?:(?:dilaksanakan|diselenggarakan|diadakan|berlangsung|digelar|dilangsungkan)\b"
+    r"(?:\s+\w+){0,3}?\s+pada\b|pada\s+hari\b|hari\s*/\s*tanggal\b|hari\s*,\s*tanggal\b)"
+    r"\s*(?:hari\b)?\s*(?:/\s*tanggal\b)?\s*:?",
+    re.I,
+)
+_DEADLINE = re.compile(
+    r"(?:paling\s+lambat|selambat-lambatnya|batas|sebelum|sampai\s+dengan)\s*$", re.I
+)
+_TIME_TRIGGER = re.compile(r"\b(?:pukul|jam|pkl\.?)\s*:?\s*", re.I)
+
+
+def _event_dates(p: Paragraph, into: ProseFindings) -> None:
+    for trig in _DATE_TRIGGER.finditer(p.text):
+        if _DEADLINE.search(p.text[max(0, trig.start() - 30) : trig.start()]):
+            continue
+        window = p.text[trig.end() : trig.end() + 160]
+        found = find_dates(window)
+        if not found or found[0].span[0] > 12:
+            continue
+        rng: DateRange = found[0]
+        start = trig.end() + rng.span[0]
+        into.dates.append(
+            Found(
+                rng,
+                f"prose '{_snippet(p.text, trig.start())}' line {p.line_at(start)}",
+                _conf(p, start, trig.end() + rng.span[1], digits_only=True),
+            )
+        )
+        after = _event_time(p, trig.end() + rng.span[1], into)
+        _bare_place(p, after, into)
+
+
+def _event_time(p: Paragraph, after: int, into: ProseFindings) -> int:
+    """Read "pukul 13.00 WIB" right after the date; return where the time ends (or ``after``)."""
+    window = p.text[after : after + 80]
+    trig = _TIME_TRIGGER.search(window)
+    if trig and trig.start() > 12:
+        trig = None
+    base = after + (trig.end() if trig else 0)
+    times = find_times(p.text[base : base + 60])
+    if not times or times[0].span[0] > (2 if trig else 3):
+        return after
+    t: TimeSpan = times[0]
+    into.times.append(
+        Found(
+            t,
+            f"prose '{_snippet(p.text, base, 30)}' line {p.line_at(base)}",
+            _conf(p, base + t.span[0], base + t.span[1]),
+        )
+    )
+    return base + t.span[1]
+
+
+_BARE_PLACE = re.compile(r"\s*,?\s*di\s+(?=[A-Z0-9])")
+
+
+def _bare_place(p: Paragraph, after: int, into: ProseFindings) -> None:
+    """A place named right after the date or time: "… pukul 08.00 WIB di Hotel Ibis …"."""
+    m = _BARE_PLACE.match(p.text, after)
+    if not m:
+        return
+    end = clause_end(p.text, m.end())
+    value = p.text[m.end() : end].strip(" ,;:")
+    if len(value) >= 3:
+        into.places.append(
+            Found(
+                value,
+                f"prose '{_snippet(p.text, m.start() + 1)}' line {p.line_at(m.end())}",
+                _conf(p, m.end(), end),
+            )
+        )
+
+
+# --- the place ---------------------------------------------------------------------------
+
+_PLACE_TRIGGER = re.compile(
+    r"\b(?:bertempat|berlokasi|tempat\s+pelaksanaan)\b[\s.,]*(?:di\b)?\s*:?\s*", re.I
+)
+_ABBREVIATIONS = frozenset(
+    {
+        "jl",
+        "jln",
+        "no",
+        "nomor",
+        "kav",
+        "gd",
+        "lt",
+        "dr",
+        "ir",
+        "h",
+        "hj",
+        "st",
+        "prof",
+        "kec",
+        "kel",
+        "kab",
+        "prov",
+        "komp",
+        "blok",
+        "rt",
+        "rw",
+        "raya",
+        "drs",
+        "kh",
+        "tgk",
+        "mt",
+        "ds",
+        "ruko",
+        "km",
+        "ji",
+        "j1",
+        "ii",
+        "n0",  # OCR's readings of "Jl" and "No"
+    }
+)
+_PLACE_END = re.compile(
+    r"\s*(?:;|,?\s+(?:dengan\s+(?:agenda|acara|materi)|untuk\s|guna\s|yang\s+akan|pukul\b|pada\s+hari\b)"
+    r"|,\s*(?:dengan|untuk|guna|serta|sedangkan|adapun|mengingat|dan\s+(?:dihadiri|diharapkan))\b)",
+    re.I,
+)
+
+
+def clause_end(text: str, start: int) -> int:
+    """Where the sentence running from ``start`` ends: a ``.`` (not after an abbreviation),
+    a ``;``, or the start of a new clause."""
+    end = len(text)
+    m = _PLACE_END.search(text, start)
+    if m:
+        end = m.start()
+    for dot in re.finditer(r"\.", text[start:end]):
+        at = start + dot.start()
+        word = re.search(r"([A-Za-z]+)$", text[start:at])
+        after = text[at + 1 : at + 3]
+        if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+            continue
+        if after[:1].isdigit():
+            continue
+        if after.strip() == "" or after.strip()[:1].isupper() or after[:1] in "\"'(":
+            return at
+    return end
+
+
+def _place(p: Paragraph, into: ProseFindings) -> None:
+    for trig in _PLACE_TRIGGER.finditer(p.text):
+        start = trig.end()
+        end = clause_end(p.text, start)
+        value = p.text[start:end].strip(" ,;:")
+        if len(value) < 3 or not value[:1].isalnum():
+            continue
+        into.places.append(
+            Found(
+                value,
+                f"prose '{_snippet(p.text, trig.start())}' line {p.line_at(start)}",
+                _conf(p, start, end),
+            )
+        )
+
+
+# --- the event's name ----------------------------------------------------------------------
+
+_EVENT_PATTERNS = (
+    re.compile(
+        r"\bdalam\s+rangka\s+(?:pelaksanaan|penyelenggaraan|kegiatan|memperingati)?\s*"
+        r"(?P<v>.+?)(?=\s*,\s*(?:dengan\s+hormat|kami|bersama|maka|perkenankan|mohon|bapak|"
+        r"kiranya|dimohon|diharapkan|sehubungan|kepada|berikut)\b|\s*[.;]\s)",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:untuk\s+)?(?:menghadiri|mengikuti)\s+(?:kegiatan\s+|acara\s+)?(?P<v>.+?)"
+        r"(?=\s*,|\s+yang\s+akan|\s+yang\s+(?:di)?(?:laksanakan|selenggarakan)|\s+pada\s+hari"
+        r"|\s+pada\s+tanggal|\s+pada\s*:|\s*[.;]\s)",
+        re.I,
+    ),
+    re.compile(
+        r"\bakan\s+(?:menyelenggarakan|melaksanakan|mengadakan)\s+(?:kegiatan\s+|acara\s+)?"
+        r"(?P<v>.+?)(?=\s*,|\s+yang\s|\s+pada\s|\s+bertempat|\s*[.;:]\s)",
+        re.I,
+    ),
+)
+_NOT_A_NAME = re.compile(
+    r"\b(?:sebagaimana|tersebut|dimaksud|di\s*bawah\s+ini|berikut|ini|itu|bapak|ibu|saudara"
+    r"|kegiatan\s+kami|kami|acara\s+kami)\b",
+    re.I,
+)
+
+
+def _event_name(p: Paragraph, into: ProseFindings) -> None:
+    for pattern in _EVENT_PATTERNS:
+        for m in pattern.finditer(p.text):
+            value = m.group("v").strip(" ,;:")
+            if (
+                len(value.split()) < 2
+                or not value[:1].isupper()
+                or _NOT_A_NAME.search(value)
+                or len(value) > 200
+            ):
+                continue
+            into.events.append(
+                Found(
+                    value,
+                    f"prose '{_snippet(p.text, m.start())}' line {p.line_at(m.start('v'))}",
+                    _conf(p, m.start("v"), m.end("v")),
+                )
+            )
+
+
+def read(doc: Document, skip: set[int]) -> ProseFindings:
+    """Everything the prose says about the event (each with where it was read)."""
+    findings = ProseFindings()
+    for p in paragraphs(doc, skip):
+        _event_dates(p, findings)
+        _place(p, findings)
+        _event_name(p, findings)
+    return findings
