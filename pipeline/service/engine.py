@@ -34,6 +34,7 @@ from pipeline.folders.layout import CASE_FILE, StageFolder, Workspace
 from pipeline.folders.settle import SettleTracker
 from pipeline.service.clock import Clock, SystemClock
 from pipeline.service.drafting import DraftFiles, DraftMaker
+from pipeline.service.faults import crash_point
 from pipeline.service.finalize import Finalizer
 from pipeline.service.intake import Intake
 from pipeline.service.notify import Notifier
@@ -273,6 +274,7 @@ class Engine:
             new_pdf = self.signer.keep_approver_file(case, cand.path)
         new_state = machine.apply(self.workflow, case.state, decision,
                                   pdf_sha256=new_pdf, docx_sha256=new_docx)
+        crash_point("stage.signed")
         now = self.clock.now()
         actor = _actor(stage, via)
         with self.store.transaction():
@@ -306,6 +308,7 @@ class Engine:
             else:
                 nxt = self.workflow.stages[decision.to_stage]
                 self.store.cases.arrive(case.id, nxt.key, new_state.version, now)
+        crash_point("stage.committed")
         log.info("%s: %s agreed%s -> %s", case.id, stage.key,
                  " (new version)" if decision.new_version else "",
                  "finalisation" if decision.finalize else self.workflow.stages[decision.to_stage].key)

@@ -20,6 +20,7 @@ from pipeline.core.workflow import Workflow
 from pipeline.folders.atomic import copy_atomic, sha256_bytes, write_atomic
 from pipeline.folders.layout import Workspace
 from pipeline.service.clock import Clock
+from pipeline.service.faults import crash_point
 from pipeline.service.publisher import StagePublisher
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
@@ -69,6 +70,7 @@ class Finalizer:
                 self.store.audit.append("number.assigned", case_id=case.id, stage="umum",
                                         at=now, detail={"number": number.number,
                                                         "letter_date": number.letter_date.isoformat()})
+        crash_point("finalize.numbered")
         signed = self.ws.case_file(case.id, case.state.pdf_sha256, "pdf").read_bytes()
         filled = fill_number(
             signed, nomor=number.number, tanggal=format_date(number.letter_date),
@@ -81,6 +83,7 @@ class Finalizer:
         write_atomic(final, sealed)
         archive = self.ws.arsip / str(number.year) / archive_name(number.number)
         copy_atomic(final, archive)
+        crash_point("finalize.archived")
 
         done = self.clock.now()
         with self.store.transaction():
@@ -102,6 +105,7 @@ class Finalizer:
                                     detail={"number": number.number,
                                             "archive": str(archive.relative_to(self.ws.root))})
         log.info("%s issued as %s", case.id, number.number)
+        crash_point("finalize.issued")
         self.complete_effects(self.store.cases.get(case.id))
 
     def complete_effects(self, case: CaseRecord | None) -> None:
