@@ -36,8 +36,9 @@ def _values(e: AgendaEntry) -> list[str]:
 def print_agenda(config: Config, *, year: int | None = None, limit: int | None = None) -> None:
     entries = _entries(config, year, limit)
     table = Table(title="Buku Agenda Surat Keluar (SPT)")
-    for h in HEADERS[:5] + ("Diterima",):
-        table.add_column(h)
+    for h in (*HEADERS[:5], "Diterima"):
+        # The number and date are what people look up: never cut or wrapped.
+        table.add_column(h, no_wrap=h in ("Nomor", "Tanggal"))
     for e in entries:
         v = _values(e)
         table.add_row(*v[:5], (v[6][:16] + " " + v[7]).strip())

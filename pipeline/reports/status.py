@@ -23,6 +23,26 @@ STATUS_LABEL = {
 }
 
 
+ACTION_LABEL = {
+    "case.opened": "kasus dibuka",
+    "draft.created": "draf dibuat",
+    "stage.agreed": "disetujui",
+    "stage.returned": "dikembalikan",
+    "stage.refused": "berkas ditolak",
+    "version.new": "versi baru draf",
+    "mark.applied": "paraf/tanda tangan",
+    "mark.kept": "tanda sudah ada",
+    "case.signed": "ditandatangani",
+    "number.assigned": "diberi nomor",
+    "case.issued": "diterbitkan",
+    "receipt.recorded": "tanda terima",
+    "reply.refused": "balasan ditolak",
+    "letter.revoked": "dicabut",
+    "mail.sent": "surel terkirim",
+    "mail.failed": "surel gagal",
+}
+
+
 def _store(config: Config) -> Store:
     return Store(Workspace(config).database)
 
@@ -124,6 +144,7 @@ def print_case(config: Config, case_id: str, *, as_json: bool = False) -> bool:
     for e in entries:
         at = dt.datetime.fromisoformat(e.at).astimezone(tz).strftime("%d-%m-%Y %H:%M:%S")
         detail = e.detail.get("reason") or e.detail.get("message") or e.detail.get("number") or ""
-        table.add_row(at, e.stage or "", e.actor, e.action, str(detail)[:80])
+        label = ACTION_LABEL.get(e.action) or e.action.replace("reminder.", "pengingat: ")
+        table.add_row(at, e.stage or "", e.actor, label, str(detail)[:80])
     console.print(table)
     return True
