@@ -25,13 +25,21 @@ FAST = {
 }
 
 
-def tune(config_path: Path, **values: str) -> None:
-    """Set top-level ``key = value`` lines of spt.toml (test speed-ups, chain edits)."""
+def tune(config_path: Path, *, section: str | None = None, **values: str) -> None:
+    """Set ``key = value`` lines of spt.toml (test speed-ups, chain edits).
+
+    With ``section``, only the lines of that ``[section]`` table change.
+    """
     text = config_path.read_text(encoding="utf-8")
+    head, body, tail = "", text, ""
+    if section is not None:
+        start = text.index(f"[{section}]\n")
+        end = text.find("\n[", start + 1)
+        head, body, tail = text[:start], text[start:end], text[end:]
     for key, value in values.items():
-        text, n = re.subn(rf"(?m)^{key} = .*?(\s*#.*)?$", f"{key} = {value}", text)
+        body, n = re.subn(rf"(?m)^{key} = .*?(\s*#.*)?$", f"{key} = {value}", body)
         assert n, f"{key} not in {config_path}"
-    config_path.write_text(text, encoding="utf-8")
+    config_path.write_text(head + body + tail, encoding="utf-8")
 
 
 class ServiceProcess:

@@ -229,3 +229,25 @@ def test_approval_by_reply_only_from_the_right_person_with_the_right_token(tmp_p
     returns = [e.detail["reason"] for e in store.audit.for_case(case)
                if e.action == "stage.returned"]
     assert returns == ["tanggal salah"]
+
+
+def test_a_mail_server_down_at_start_up_stops_nothing(tmp_path):
+    reason = can_run_dovecot()
+    if reason:
+        pytest.skip(reason)
+    dovecot, smtp = Dovecot(free_port()), SmtpServer(free_port())
+    smtp.start()
+    try:
+        office = mail_office(tmp_path, dovecot, smtp)   # Dovecot not started yet
+        office.service.start()
+        o = office.officials
+        o.drop_invitation(SAMPLES / "undangan-dev-02.pdf", note="19650809 198603 1 012")
+        first = o.new_cases(set())
+        dovecot.start()
+        dovecot.append(invitation(SAMPLES / "undangan-dev-06.pdf"))
+        o.new_cases(set(first), timeout=90)
+        assert office.service.proc.poll() is None
+    finally:
+        office.service.stop()
+        smtp.stop()
+        dovecot.cleanup()
