@@ -1,20 +1,38 @@
-"""Logging: one line per event, human-readable by default, JSON with ``--log-format json``."""
+"""Logging: one line per event, human-readable by default, JSON with ``--log-format json``.
+
+Every record carries the case it is about (``case``), taken from the message
+when the message names one, so ``journalctl -o cat | jq 'select(.case=="SPT-2026-0007")'``
+gives a case's whole story.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+_CASE = re.compile(r"SPT-\d{4}-\d{4,}")
+
+
+class CaseFilter(logging.Filter):
+    """Adds ``record.case``: the case id the message names, or ``None``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "case"):
+            match = _CASE.search(record.getMessage())
+            record.case = match.group(0) if match else None
+        return True
 
 
 def setup_logging(fmt: str = "text", level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(CaseFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "%(asctime)s %(levelname)s %(name)s %(case)s %(message)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         ))
     else:
