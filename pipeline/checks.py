@@ -28,7 +28,8 @@ def startup_problems(config: Config) -> list[str]:
         )
     if config.converter.mode == "unoserver" and not config.converter.uno_python.exists():
         problems.append(
-            f"{config.converter.uno_python} not found: it must be the Python that has LibreOffice's "
+            f"{config.converter.uno_python} not found: it must be the Python that has "
+            "LibreOffice's "
             "'uno' module (Debian: python3-uno), or set converter.mode = \"soffice\""
         )
     return problems

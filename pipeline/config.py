@@ -18,8 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.core.nip import InvalidNip, parse_nip
-from pipeline.ops.sop_flow import SopConfig
-from pipeline.ops.worktime import WorkingTimeConfig
 from pipeline.core.workflow import (
     Action,
     AutomaticStep,
@@ -28,6 +26,8 @@ from pipeline.core.workflow import (
     Stage,
     Workflow,
 )
+from pipeline.ops.sop_flow import SopConfig
+from pipeline.ops.worktime import WorkingTimeConfig
 
 CONFIG_NAME = "spt.toml"
 ENV_CONFIG = "SPT_CONFIG"
@@ -363,7 +363,8 @@ def _person(p: PersonConfig) -> Person:
 
 
 def _step(key: str, s: AutomaticStepConfig) -> AutomaticStep:
-    return AutomaticStep(key, s.role, s.activity, s.mutu_baku, _person(s.person) if s.person else None)
+    person = _person(s.person) if s.person else None
+    return AutomaticStep(key, s.role, s.activity, s.mutu_baku, person)
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:

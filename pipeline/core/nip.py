@@ -64,7 +64,9 @@ def parse_nip(text: str, *, today: dt.date | None = None) -> Nip:
     try:
         born = dt.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise InvalidNip(f"NIP '{text}': tanggal lahir {digits[0:8]} tidak ada di kalender") from None
+        raise InvalidNip(
+            f"NIP '{text}': tanggal lahir {digits[0:8]} tidak ada di kalender"
+        ) from None
     year, month = int(digits[8:12]), int(digits[12:14])
     if not 1 <= month <= 12:
         raise InvalidNip(f"NIP '{text}': bulan pengangkatan {month:02d} tidak valid")

@@ -96,7 +96,8 @@ class Workspace:
         return dirs
 
     def classify(self, folder: Path) -> tuple[str, StageFolder | None]:
-        """What a changed folder is: ``("inbox", None)``, ``("agreed", sf)``, ``("returned", sf)``."""
+        """What a changed folder is: ``("inbox", None)``, ``("agreed", sf)``, ``("returned", sf)``,
+        ``("stage", sf)`` or ``("other", None)``."""
         folder = Path(folder)
         if folder == self.inbox:
             return "inbox", None

@@ -104,7 +104,7 @@ def _check_pdf(source, limits: LimitsConfig) -> int:
     except Unusable:
         raise
     except Exception:  # pypdf raises many kinds on hostile input; none may stop the service
-        raise Unusable("Berkas PDF rusak atau tidak dapat dibaca. Kirim ulang berkas aslinya.") from None
+        raise Unusable(_BROKEN) from None
     if pages == 0:
         raise Unusable("Berkas PDF tidak berisi halaman.")
     if pages > limits.max_pages:
@@ -114,6 +114,7 @@ def _check_pdf(source, limits: LimitsConfig) -> int:
     return pages
 
 
+_BROKEN = "Berkas PDF rusak atau tidak dapat dibaca. Kirim ulang berkas aslinya."
 _ENCRYPTED = (
     "Berkas PDF terkunci dengan kata sandi (terenkripsi) sehingga tidak dapat dibaca. "
     "Kirim salinan tanpa kata sandi."
@@ -140,7 +141,8 @@ def _check_docx(path: Path) -> None:
                     "Dokumen berisi makro (macro-enabled); demi keamanan tidak diproses. "
                     "Simpan ulang sebagai DOCX biasa atau PDF."
                 )
-            content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+            types_name = "[Content_Types].xml"
+            content_types = zf.read(types_name) if types_name in names else b""
             if b"macroEnabled" in content_types:
                 raise Unusable(
                     "Dokumen berisi makro (macro-enabled); demi keamanan tidak diproses. "

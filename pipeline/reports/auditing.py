@@ -44,7 +44,8 @@ def verify_audit(config: Config) -> tuple[bool, list[str]]:
     for number, case_id in numbered.items():
         if store.register.by_number(number) is None:
             problems += 1
-            lines.append(f"Nomor {number} ({case_id}) tercatat di audit tetapi hilang dari register.")
+            lines.append(
+                f"Nomor {number} ({case_id}) tercatat di audit tetapi hilang dari register.")
     for year, seqs in sorted(by_year.items()):
         seqs.sort()
         if seqs != list(range(1, len(seqs) + 1)):

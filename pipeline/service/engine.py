@@ -146,9 +146,7 @@ class Engine:
             return True
         if path.is_symlink() or not path.is_file():
             return not self._refuse_odd_entry(path, folder)
-        if name.lower().endswith(".txt"):
-            return True  # a return's reason, read with its file
-        return False
+        return name.lower().endswith(".txt")  # a return's reason, read with its file
 
     def _refuse_odd_entry(self, path: Path, folder: Path) -> bool:
         note = path.with_name(path.name + ".galat.txt")
@@ -311,7 +309,8 @@ class Engine:
         crash_point("stage.committed")
         log.info("%s: %s agreed%s -> %s", case.id, stage.key,
                  " (new version)" if decision.new_version else "",
-                 "finalisation" if decision.finalize else self.workflow.stages[decision.to_stage].key)
+                 "finalisation" if decision.finalize
+                 else self.workflow.stages[decision.to_stage].key)
         self.publisher.clear(case, stage.index)
         self.reconcile(self.store.cases.get(case.id))
 

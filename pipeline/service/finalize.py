@@ -67,9 +67,10 @@ class Finalizer:
                 klasifikasi=self.config.numbering.klasifikasi, unit=self.config.agency.unit,
             )
             if not number.reused:
-                self.store.audit.append("number.assigned", case_id=case.id, stage="umum",
-                                        at=now, detail={"number": number.number,
-                                                        "letter_date": number.letter_date.isoformat()})
+                self.store.audit.append(
+                    "number.assigned", case_id=case.id, stage="umum", at=now,
+                    detail={"number": number.number,
+                            "letter_date": number.letter_date.isoformat()})
         crash_point("finalize.numbered")
         signed = self.ws.case_file(case.id, case.state.pdf_sha256, "pdf").read_bytes()
         filled = fill_number(

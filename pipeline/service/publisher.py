@@ -15,7 +15,13 @@ import logging
 import re
 from pathlib import Path
 
-from pipeline.folders.atomic import copy_atomic, move_into, remove_quietly, sha256_file, write_atomic
+from pipeline.folders.atomic import (
+    copy_atomic,
+    move_into,
+    remove_quietly,
+    sha256_file,
+    write_atomic,
+)
 from pipeline.folders.layout import StageFolder, Workspace
 from pipeline.store.cases import CaseRecord
 
@@ -68,7 +74,8 @@ class StagePublisher:
             (f"{case.id}-undangan.{case.source_ext}", invitation_for_stage(self.ws, case)),
         ]
         if case.state.stage == 0:
-            wanted.append((names["docx"], self.ws.case_file(case.id, case.state.docx_sha256, "docx")))
+            docx = self.ws.case_file(case.id, case.state.docx_sha256, "docx")
+            wanted.append((names["docx"], docx))
         if note:
             wanted.append((names["catatan"], note))
         written = []

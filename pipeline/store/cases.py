@@ -111,7 +111,8 @@ class CaseRepo:
 
     def update_fields(self, case: str, fields: dict[str, Any]) -> None:
         self.store.execute(
-            "UPDATE cases SET fields = ? WHERE id = ?", (json.dumps(fields, ensure_ascii=False), case)
+            "UPDATE cases SET fields = ? WHERE id = ?",
+            (json.dumps(fields, ensure_ascii=False), case),
         )
 
     def get(self, case: str) -> CaseRecord | None:
@@ -191,7 +192,8 @@ class CaseRepo:
 
     def leave(self, case: str, outcome: str, now: dt.datetime) -> None:
         self.store.execute(
-            "UPDATE stage_visits SET left_at = ?, outcome = ? WHERE case_id = ? AND left_at IS NULL",
+            "UPDATE stage_visits SET left_at = ?, outcome = ?"
+            " WHERE case_id = ? AND left_at IS NULL",
             (iso(now), outcome, case),
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -72,6 +73,11 @@ class ServiceProcess:
     def _died(self) -> bool:
         return self.proc is not None and self.proc.poll() is not None
 
+    def up(self) -> bool:
+        """The latest start has reached "running" and the process is still alive."""
+        return (self.proc is not None and self.proc.poll() is None
+                and self._log_after(f"--- start {self.starts} ---", "spt service running"))
+
     def stop(self) -> int:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -96,10 +102,8 @@ def _kill_children_of_converter(root: Path) -> None:
     """A SIGKILLed service leaves its unoserver behind; the next start makes a new one."""
     out = subprocess.run(["pgrep", "-f", str(root / "state")], capture_output=True, text=True)
     for pid in out.stdout.split():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pid), signal.SIGKILL)
-        except (ProcessLookupError, ValueError):
-            pass
     time.sleep(0.2)
 
 

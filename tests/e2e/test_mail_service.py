@@ -123,7 +123,7 @@ def test_invitation_by_email_to_receipt_by_reply(tmp_path, servers):
     dovecot, smtp = servers
     office = mail_office(tmp_path, dovecot, smtp)
     office.service.start()
-    o, ws = office.officials, office.ws
+    o = office.officials
 
     latencies = []
     known: set[str] = set()

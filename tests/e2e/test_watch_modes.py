@@ -51,20 +51,25 @@ def test_a_file_still_being_copied_is_taken_only_once_complete(office):
     assert office.store().cases.get(case).source_name == "undangan-lambat.pdf"
 
 
-@pytest.mark.parametrize(("name", "content", "reason"), [
+BAD_FILES = [
     ("catatan.docx", b"not a word file at all", "tidak didukung"),
     ("kosong.pdf", b"", "kosong"),
     ("rusak.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntrailer\n", "rusak"),
-])
-def test_unusable_files_in_the_inbox_are_set_aside_with_a_reason(office, name, content, reason):
+]
+
+
+def test_unusable_files_in_the_inbox_are_set_aside_with_a_reason(office):
     office.service.start()
     ws = office.ws
-    (ws.inbox / name).write_bytes(content)
-    note = ws.inbox_rejected / f"{name}.alasan.txt"
-    wait_until(note.exists, timeout=30, what=f"{name} to be set aside")
-    assert reason in note.read_text()
-    assert (ws.inbox_rejected / name).read_bytes() == content
+    for name, content, _ in BAD_FILES:
+        (ws.inbox / name).write_bytes(content)
+    for name, content, reason in BAD_FILES:
+        note = ws.inbox_rejected / f"{name}.alasan.txt"
+        wait_until(note.exists, timeout=30, what=f"{name} to be set aside")
+        assert reason in note.read_text()
+        assert (ws.inbox_rejected / name).read_bytes() == content
     # The service is still running and still takes good invitations.
     office.officials.drop_invitation(SAMPLES / "undangan-dev-02.pdf", note=NOTE)
     office.officials.new_cases(set())
     assert office.service.proc.poll() is None
+    assert office.store().cases.count() == 1

@@ -76,7 +76,7 @@ def test_unusable_files_say_why(tmp_path, name, data, why):
 
 def test_truncated_pdf_is_refused(tmp_path):
     data = _pdf(3)
-    with pytest.raises(Unusable, match="rusak|halaman"):
+    with pytest.raises(Unusable, match=r"rusak|halaman"):
         check(tmp_path, "potong.pdf", data[: len(data) // 3])
 
 

@@ -304,7 +304,7 @@ class SmtpServer:
     # aiosmtpd handler hooks
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_answer != "250":
-            return f"{self.rcpt_answer} {'5.1.1 Mailbox tidak ada' if self.rcpt_answer[0] == '5' else '4.2.0 Coba lagi'}"  # noqa: E501
+            return f"{self.rcpt_answer} {'5.1.1 Mailbox tidak ada' if self.rcpt_answer[0] == '5' else '4.2.0 Coba lagi'}"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
