@@ -156,11 +156,14 @@ def _register_commands() -> None:
     """Commands owned by their own packages."""
     from pipeline.extract.cli import extract_command
     from pipeline.ops.cli import doctor_command, report_command, sop_command
+    from pipeline.web.cli import revoke_command, web_command
 
     main.add_command(extract_command, "extract")
     main.add_command(report_command, "report")
     main.add_command(sop_command, "sop")
     main.add_command(doctor_command, "doctor")
+    main.add_command(web_command, "web")
+    main.add_command(revoke_command, "revoke")
 
 
 _register_commands()

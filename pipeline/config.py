@@ -28,6 +28,7 @@ from pipeline.core.workflow import (
 )
 from pipeline.ops.sop_flow import SopConfig
 from pipeline.ops.worktime import WorkingTimeConfig
+from pipeline.web.settings import WebConfig
 
 CONFIG_NAME = "spt.toml"
 ENV_CONFIG = "SPT_CONFIG"
@@ -276,6 +277,7 @@ class Config(_Model):
     mail: MailConfig = MailConfig()
     working_time: WorkingTimeConfig = WorkingTimeConfig()
     sop: SopConfig = SopConfig()
+    web: WebConfig = WebConfig()
 
     @model_validator(mode="after")
     def _chain(self) -> Config:

@@ -32,5 +32,11 @@ def init_workspace(root: Path, *, demo: bool = False, force: bool = False) -> Pa
     if demo:
         from pipeline.signing.demo_pki import create_demo_pki
 
+        # The demo's QR codes point at the local verification page (`spt web`).
+        text = config_path.read_text(encoding="utf-8").replace(
+            '# verify_url = "https://spt.diskopukm.kalbarprov.go.id"',
+            'verify_url = "http://127.0.0.1:8080"', 1)
+        config_path.write_text(text, encoding="utf-8")
+        config = load_config(config_path)
         create_demo_pki(config)
     return config_path
