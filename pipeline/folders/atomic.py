@@ -23,11 +23,33 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def sha256_file(path: Path) -> str:
+    """The file's SHA-256; a symbolic link is never followed (``OSError`` ELOOP instead)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as fh:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def temp_path(path: Path) -> Path:
+    """Our temporary name for writing ``path``: same folder, hidden, within 255 bytes."""
+    name = path.name
+    if len(name.encode()) > 160:
+        tag = hashlib.sha256(name.encode()).hexdigest()[:12]
+        name = f"{tag}-{name.encode()[:120].decode('utf-8', 'ignore')}"
+    return path.parent / f"{TEMP_PREFIX}{os.getpid()}-{name}"
+
+
+def _create_temp(tmp: Path, mode: int) -> int:
+    """Open ``tmp`` for writing as a new file; whatever sits at that name (a link someone
+    placed there, a leftover) is removed first, never written through."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        return os.open(tmp, flags, mode)
+    except FileExistsError:
+        os.unlink(tmp)
+        return os.open(tmp, flags, mode)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -45,9 +67,8 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> P
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    tmp = path.parent / f"{TEMP_PREFIX}{os.getpid()}-{path.name}"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    fd = os.open(tmp, flags, 0o644 if mode is None else mode)
+    tmp = temp_path(path)
+    fd = _create_temp(tmp, 0o644 if mode is None else mode)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -66,9 +87,9 @@ def copy_atomic(src: Path, dst: Path) -> Path:
     """Copy ``src`` to ``dst`` so that ``dst`` appears complete or not at all."""
     dst = Path(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.parent / f"{TEMP_PREFIX}{os.getpid()}-{dst.name}"
+    tmp = temp_path(dst)
     try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+        with open(src, "rb") as fin, os.fdopen(_create_temp(tmp, 0o644), "wb") as fout:
             shutil.copyfileobj(fin, fout, _CHUNK)
             fout.flush()
             os.fsync(fout.fileno())
@@ -106,13 +127,20 @@ def remove_quietly(path: Path) -> None:
 
 
 def sweep_temporaries(folder: Path) -> int:
-    """Remove our own leftover temporary files (from a crash) in ``folder``, recursively."""
+    """Remove our own leftover temporary files and folders (from a crash) under ``folder``.
+
+    A temporary folder (a converter's output folder) is removed with what is in
+    it; symbolic links are never followed, only unlinked if they bear our prefix.
+    """
     removed = 0
     if not folder.exists():
         return 0
-    for tmp in folder.rglob(f"{TEMP_PREFIX}*"):
-        if tmp.is_file() and not tmp.is_symlink():
+    for tmp in sorted(folder.rglob(f"{TEMP_PREFIX}*"), key=lambda p: len(p.parts)):
+        if tmp.is_symlink() or tmp.is_file():
             remove_quietly(tmp)
+            removed += 1
+        elif tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
             removed += 1
     return removed
 

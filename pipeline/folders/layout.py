@@ -23,6 +23,15 @@ CASE_ID = re.compile(r"SPT-\d{4}-\d{4,}")
 CASE_FILE = re.compile(r"^(?P<case>SPT-\d{4}-\d{4,})(?P<rest>[^/\\]*)\.(?P<ext>pdf|docx)$", re.I)
 
 
+def note_path(path: Path, suffix: str) -> Path:
+    """``<name><suffix>`` beside ``path`` (a note about it), shortened to fit in 255 bytes."""
+    room = 255 - len(suffix.encode())
+    name = path.name.encode()
+    if len(name) > room:
+        name = name[:room]
+    return path.with_name(name.decode("utf-8", "ignore") + suffix)
+
+
 @dataclass(frozen=True)
 class StageFolder:
     stage: Stage
@@ -82,9 +91,13 @@ class Workspace:
     def ensure(self) -> None:
         """Create every folder the protocol needs (idempotent)."""
         for path in (self.inbox, self.inbox_accepted, self.inbox_rejected, self.outbox,
-                     self.arsip, self.state):
+                     self.arsip):
             path.mkdir(parents=True, exist_ok=True)
-        self.state.chmod(0o700)
+        if not self.state.exists():
+            # Created closed; an existing one found open is refused at start-up
+            # (pipeline.checks), not tightened silently.
+            self.state.mkdir(parents=True, mode=0o700)
+            self.state.chmod(0o700)
         for sf in self.stage_folders:
             for path in (sf.root, sf.agreed, sf.returned):
                 path.mkdir(parents=True, exist_ok=True)

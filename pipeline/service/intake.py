@@ -10,7 +10,9 @@ dropped twice opens one case (its hash is remembered).
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,10 +26,18 @@ from pipeline.folders.atomic import (
     sha256_file,
     write_atomic,
 )
-from pipeline.folders.layout import Workspace
+from pipeline.folders.layout import Workspace, note_path
 from pipeline.folders.settle import SettleTracker
+from pipeline.folders.untrusted import Untrusted, is_plain_file, read_untrusted
 from pipeline.intake.names import sanitize_filename
-from pipeline.intake.validate import Unusable, check_file, check_pdf_bytes, sniff
+from pipeline.intake.validate import (
+    Unusable,
+    check_bytes,
+    check_pdf_bytes,
+    not_plain_reason,
+    read_file,
+    sniff,
+)
 from pipeline.service.clock import Clock
 from pipeline.store import Store
 from pipeline.store.cases import CaseRecord
@@ -64,14 +74,20 @@ class Intake:
         except FileNotFoundError:
             self.ws.inbox.mkdir(parents=True, exist_ok=True)
             return touched
+        except OSError as exc:  # a dropped share, an I/O error: look again at the next scan
+            log.error("cannot read %s: %s", self.ws.inbox, exc)
+            return touched
         for path in entries:
             name = path.name
             if path in (self.ws.inbox_accepted, self.ws.inbox_rejected) or is_temporary(name):
                 continue
             try:
-                if path.is_symlink() or not path.is_file():
-                    if path.is_symlink() or settle.is_settled(path) or path.is_dir():
-                        self.reject(path, _ODD_ENTRY)
+                kind = _odd_kind(path)
+                if kind is not None:
+                    # Links and folders at once; anything else (a pipe, a hard link that may
+                    # be half of a move) once it has stayed so.
+                    if kind in ("link", "folder") or settle.is_settled(path):
+                        self.reject(path, not_plain_reason(kind))
                     continue
                 if name.lower().endswith(".txt"):
                     self._lone_note(path, entries)
@@ -96,19 +112,23 @@ class Intake:
 
     def accept_file(self, path: Path) -> IntakeResult:
         note_path = path.with_suffix(".txt")
-        note_path = note_path if note_path.exists() else None
+        note_path = note_path if os.path.lexists(note_path) else None
         note = _read_note(note_path) if note_path else ""
         try:
-            inv = check_file(path, self.config.limits)
+            data = read_file(path, self.config.limits)  # once, safely: what is checked is used
+            inv = check_bytes(data, path.name, self.config.limits)
             if inv.kind == "eml":
-                result = self._accept_eml(path)
+                result = self._accept_eml(data)
             else:
                 result = IntakeResult()
-                self._open(result, path.read_bytes(), inv.kind, path.name,
+                self._open(result, data, inv.kind, path.name,
                            pemohon=_first_email(note), note=note, via="inbox")
         except Unusable as exc:
             self.reject(path, exc.reason, note_path)
-            return IntakeResult(refused=[(path.name, exc.reason)])
+            refused = IntakeResult(refused=[(path.name, exc.reason)])
+            if isinstance(exc, _RefusedMail) and exc.message is not None:
+                self.notifier.intake_reply(exc.message, refused)  # its sender is told why
+            return refused
         # Our own earlier intake of this very file, interrupted before the move: finish it.
         own = [c for _, c in result.duplicates if not c.source_done]
         taken = result.opened + own
@@ -129,23 +149,22 @@ class Intake:
 
     def _accepted(self, path: Path, note_path: Path | None, cases: list[CaseRecord]) -> None:
         move_into(path, self.ws.inbox_accepted, name=sanitize_filename(path.name))
-        if note_path is not None and note_path.exists():
-            move_into(note_path, self.ws.inbox_accepted)
+        if note_path is not None and os.path.lexists(note_path):
+            move_into(note_path, self.ws.inbox_accepted, name=sanitize_filename(note_path.name))
         with self.store.transaction():
             for case in cases:
                 self.store.cases.mark_source_done(case.id)
-        log.info("took %s from the inbox: %s", path.name, ", ".join(c.id for c in cases))
+        log.info("took %r from the inbox: %s", path.name, ", ".join(c.id for c in cases))
 
     # --- email carriers -----------------------------------------------------------------
 
-    def _accept_eml(self, path: Path) -> IntakeResult:
+    def _accept_eml(self, data: bytes) -> IntakeResult:
         from pipeline.mail.incoming import IncomingRefused, parse_message
 
         try:
-            msg = parse_message(path.read_bytes(),
-                                max_bytes=int(self.config.limits.max_file_mb * 1048576))
+            msg = parse_message(data, max_bytes=int(self.config.limits.max_file_mb * 1048576))
         except IncomingRefused as exc:
-            raise Unusable(exc.reason) from None
+            raise _RefusedMail(exc.reason, exc.message) from None
         result = self.accept_message(msg, via="inbox-eml")
         result.message = msg
         return result
@@ -219,7 +238,7 @@ class Intake:
         """Move ``path`` to ``inbox/ditolak/`` with ``<name>.alasan.txt``; never deletes it."""
         sha = None
         try:
-            if path.is_file() and not path.is_symlink():
+            if is_plain_file(path):  # never read through a link, hard or symbolic
                 sha = sha256_file(path)
         except OSError:
             pass
@@ -227,10 +246,10 @@ class Intake:
             kept = move_into(path, self.ws.inbox_rejected, name=sanitize_filename(path.name))
         except FileNotFoundError:
             return None
-        if note_path is not None and note_path.exists():
+        if note_path is not None and os.path.lexists(note_path):
             move_into(note_path, self.ws.inbox_rejected, name=sanitize_filename(note_path.name))
         stamp = self.clock.now().astimezone(self.config.tz).strftime("%d-%m-%Y %H:%M")
-        write_atomic(kept.with_name(kept.name + ".alasan.txt"), (
+        write_atomic(note_path_for(kept), (
             f"Berkas: {path.name!r}\nDitolak pada: {stamp}\n\nAlasan: {reason}\n"
         ))
         with self.store.transaction():
@@ -240,15 +259,36 @@ class Intake:
         return kept
 
 
-_ODD_ENTRY = (
-    "Ini bukan berkas biasa (folder atau pintasan/symlink); yang dapat diproses hanya berkas "
-    "undangan PDF, DOCX, atau surel (.eml)."
-)
+class _RefusedMail(Unusable):
+    """A dropped email refused as a whole; ``message`` holds what its headers say (or None)."""
+
+    def __init__(self, reason: str, message):
+        super().__init__(reason)
+        self.message = message
+
+
+def note_path_for(kept: Path) -> Path:
+    return note_path(kept, ".alasan.txt")
+
+
+def _odd_kind(path: Path) -> str | None:
+    """What an inbox entry is if not a plain file: link, folder, hard link, other; else None."""
+    st = path.lstat()
+    if stat.S_ISLNK(st.st_mode):
+        return "link"
+    if stat.S_ISDIR(st.st_mode):
+        return "folder"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a file"
+    return "hard link" if st.st_nlink > 1 else None
 
 
 def _read_note(path: Path) -> str:
     try:
-        data = path.read_bytes()[:20000]
+        data = read_untrusted(path, 20000, truncate=True)
+    except Untrusted as exc:
+        log.warning("inbox: the note %r is not a plain file (%s); not read", path.name, exc.kind)
+        return ""
     except OSError:
         return ""
     for enc in ("utf-8-sig", "cp1252"):
