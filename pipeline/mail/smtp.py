@@ -15,10 +15,11 @@ the engine's tick and for tests). Per mail:
    restarts), until ``retry_for_hours`` after queueing, then ``failed``.
 
 After a crash, rows left ``sending`` are taken again: if their file already
-sits in ``terkirim/`` (crash after sending and moving) they are marked sent
-without resending; otherwise they are sent again with the same Message-ID.
-The only window for a duplicate is a crash between the server's "250 OK"
-and the file move, and the duplicate is recognisable by its Message-ID.
+sits in ``terkirim/`` (crash after sending and moving), or the handover mark
+(:mod:`pipeline.mail.handover`) shows the final "." of DATA had been handed
+to the server, they are marked sent without resending; otherwise they are
+sent again with the same Message-ID. So a crash between the server's
+"250 OK" and the file move no longer sends the mail twice.
 
 A problem with the connection or login (server down, TLS failure, wrong
 password, password file readable by others) is not the mail's fault: every
@@ -46,6 +47,7 @@ from pathlib import Path
 
 from pipeline.config import Config, SmtpConfig
 from pipeline.folders.atomic import write_atomic
+from pipeline.mail.handover import HandoverMark, MarkingSMTP, MarkingSMTP_SSL
 from pipeline.mail.outbox import (
     FAILED,
     QUEUED,
@@ -109,6 +111,7 @@ class SmtpDelivery:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._secrets: list[str] = []
+        self._handover_mark: HandoverMark | None = None
 
     @property
     def configured(self) -> bool:
@@ -229,8 +232,27 @@ class SmtpDelivery:
                         connection.quit()
             return report
 
+    def _handover(self) -> HandoverMark:
+        if self._handover_mark is None:
+            self._handover_mark = HandoverMark(self.config.state_dir / "smtp-handover")
+        return self._handover_mark
+
     def _recover(self, store: Store) -> None:
-        """Rows left ``sending`` by a crash are due again (same Message-ID)."""
+        """Rows left ``sending`` by a crash: handed over (sent), or due again (same Message-ID)."""
+        handed = self._handover().get()
+        outbox = Outbox(self.config, store, clock=self._now)
+        for row in store.execute("SELECT * FROM mail WHERE status = ? AND message_id = ?",
+                                 (SENDING, handed or "")).fetchall():
+            record = MailRecord.from_row(row)
+            source = outbox.dir / record.file_name
+            if source.exists():
+                _move(source, outbox.sent_dir)
+            self._mark(store, record, SENT, audit="mail.sent", error=(
+                "diserahkan ke server SMTP tepat sebelum layanan berhenti; balasan server "
+                "tidak sempat diterima, dianggap terkirim (tidak dikirim ulang)"))
+            log.warning("mail %s was handed to the SMTP server when the service stopped; "
+                        "recorded as sent, not sent again", record.message_id)
+        self._handover().clear()
         with store.transaction() as conn:
             count = conn.execute(
                 "UPDATE mail SET status = ?, next_try_at = ? WHERE status = ?",
@@ -277,12 +299,12 @@ class SmtpDelivery:
         helo = socket.gethostname() or "localhost"
         try:
             if cfg.security == "tls":
-                connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                connection: smtplib.SMTP = MarkingSMTP_SSL(
                     cfg.host, cfg.port, local_hostname=helo, timeout=self.timeout,
                     context=context)
             else:
-                connection = smtplib.SMTP(cfg.host, cfg.port, local_hostname=helo,
-                                          timeout=self.timeout)
+                connection = MarkingSMTP(cfg.host, cfg.port, local_hostname=helo,
+                                         timeout=self.timeout)
             try:
                 connection.ehlo()
                 if cfg.security == "starttls":
@@ -323,8 +345,11 @@ class SmtpDelivery:
     def _send(self, store: Store, outbox: Outbox, connection: smtplib.SMTP,
               record: MailRecord, report: DeliveryReport) -> None:
         data = (outbox.dir / record.file_name).read_bytes()
+        connection.handover = (self._handover(), record.message_id)
+        delivered = False
         try:
             refused = connection.sendmail(self.config.mail.from_address, record.recipients, data)
+            delivered = True
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             detail = "; ".join(f"{rcpt}: {code} {_text(msg)}"
@@ -344,7 +369,12 @@ class SmtpDelivery:
             raise _ConnectionTrouble(
                 f"koneksi SMTP terputus ({exc.__class__.__name__}: {self._scrub(str(exc))})"
             ) from None
+        finally:
+            connection.handover = None
+            if not delivered:
+                self._handover().clear()
         self._sent(store, outbox, record, report, refused)
+        self._handover().clear()
 
     def _refused(self, store: Store, outbox: Outbox, record: MailRecord,
                  report: DeliveryReport, codes: list[int], detail: str) -> None:
