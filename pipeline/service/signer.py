@@ -34,17 +34,30 @@ class MarkSigner:
         )
         return self._keep(case, signed)
 
-    def check_approver_signature(self, case: CaseRecord, stage: Stage, path: Path) -> list[str]:
-        """Problems with a PDF the official signed themselves (empty: acceptable)."""
+    def check_approver_signature(self, case: CaseRecord, stage: Stage, path: Path,
+                                 sha256: str) -> list[str] | None:
+        """Problems with a PDF the official signed themselves (empty: acceptable).
+
+        ``None`` if the file no longer has the hash ``sha256`` the engine decided on: what is
+        checked must be exactly what is then kept (:meth:`keep_approver_file`), byte for byte,
+        or a file swapped in between would be accepted unchecked.
+        """
         from pipeline.signing.approver import check_approver_revision
 
+        submitted = _read_as(path, sha256)
+        if submitted is None:
+            return None
         published = self.ws.case_file(case.id, case.state.pdf_sha256, "pdf").read_bytes()
         return check_approver_revision(
-            published=published, submitted=path.read_bytes(), stage=stage, config=self.config,
+            published=published, submitted=submitted, stage=stage, config=self.config,
         )
 
-    def keep_approver_file(self, case: CaseRecord, path: Path) -> str:
-        return self._keep(case, path.read_bytes())
+    def keep_approver_file(self, case: CaseRecord, path: Path, sha256: str) -> str:
+        """Keep the checked file; ``FileChanged`` if it is no longer the one checked."""
+        data = _read_as(path, sha256)
+        if data is None:
+            raise FileChanged(f"{path.name} changed after it was checked")
+        return self._keep(case, data)
 
     def _keep(self, case: CaseRecord, data: bytes) -> str:
         sha = sha256_bytes(data)
@@ -52,3 +65,15 @@ class MarkSigner:
         if not target.exists():
             write_atomic(target, data)
         return sha
+
+
+class FileChanged(Exception):
+    """An official's file changed between being checked and being used (it is looked at again)."""
+
+
+def _read_as(path: Path, sha256: str) -> bytes | None:
+    """``path``'s bytes (never through a link) if they still hash to ``sha256``."""
+    from pipeline.folders.untrusted import read_untrusted
+
+    data = read_untrusted(path, 200 * 1024 * 1024)
+    return data if sha256_bytes(data) == sha256 else None

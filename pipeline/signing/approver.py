@@ -47,6 +47,9 @@ def check_approver_revision(
         problems.append(f"harus ada tepat satu tanda tangan baru; ditemukan: {names}")
         return problems
     mark = new[0]
+    revision = _revision_problem(published, submitted, mark.field_name)
+    if revision:
+        problems.append(revision)
     if mark.field_name != stage.field_name:
         problems.append(
             f"tanda tangan dibubuhkan di kolom {mark.field_name}, seharusnya di {stage.field_name}"
@@ -81,6 +84,23 @@ def report_values(pdf: bytes) -> dict[str, str | None]:
 def _signature_fields(pdf: bytes) -> set[str]:
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     return {str(s.field_name) for s in reader.embedded_regular_signatures}
+
+
+def _revision_problem(published: bytes, submitted: bytes, field_name: str) -> str | None:
+    """The new signature must sign the very next revision after the published file.
+
+    An extra revision in between (the document edited, then signed) would be signed
+    content the earlier marks cannot always see: at the first marking stage there is no
+    earlier signature whose change analysis would catch it. Revisions *after* the new
+    signature (timestamps, validation data) are judged by that signature's own analysis.
+    """
+    published_revisions = PdfFileReader(io.BytesIO(published), strict=False).xrefs.total_revisions
+    reader = PdfFileReader(io.BytesIO(submitted), strict=False)
+    sig = next(s for s in reader.embedded_regular_signatures if s.field_name == field_name)
+    if sig.signed_revision != published_revisions:
+        return ("berkas diubah sebelum ditandatangani (ada revisi lain di antara berkas dari "
+                "layanan dan tanda tangan Anda); tandatangani berkas asli tanpa menyuntingnya")
+    return None
 
 
 def _certificate_problem(pdf: bytes, field_name: str, config: Config, stage: Stage) -> str | None:

@@ -220,14 +220,15 @@ def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo) 
     if not status.valid:
         problems.append("tanda tangan tidak sah secara kriptografis")
     if not status.trusted:
-        problems.append("sertifikat penanda tangan tidak tepercaya atau tidak berlaku")
+        problems.append(_untrusted_reason(sig))
     level = status.modification_level
     if level is None or level not in _ALLOWED_AFTER:
         problems.append(
             "dokumen diubah setelah tanda tangan ini dengan cara yang tidak diizinkan"
             + (f" ({_diff_reason(status)})" if _diff_reason(status) else "")
         )
-    elif not status.bottom_line:
+    elif not status.bottom_line and status.intact and status.valid and status.trusted:
+        # Only then is the lock (DocMDP) the reason: bottom_line also folds in trust.
         problems.append("perubahan setelah tanda tangan ini melanggar kuncian dokumen (DocMDP)")
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     if last and not whole:
@@ -257,6 +258,23 @@ def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo) 
         bottom_line=bool(status.bottom_line),
         problems=tuple(problems),
     )
+
+
+def _untrusted_reason(sig) -> str:
+    """Why the signer's certificate is not trusted, as precisely as the certificate tells."""
+    try:
+        validity = sig.signer_cert["tbs_certificate"]["validity"]
+        not_before = validity["not_before"].native
+        not_after = validity["not_after"].native
+    except Exception:
+        not_before = not_after = None
+    now = dt.datetime.now(dt.UTC)
+    if not_after is not None and not_after < now:
+        return f"sertifikat penanda tangan sudah kedaluwarsa (berlaku sampai {not_after:%d-%m-%Y})"
+    if not_before is not None and not_before > now:
+        return f"sertifikat penanda tangan belum berlaku (mulai {not_before:%d-%m-%Y})"
+    return ("sertifikat penanda tangan tidak tepercaya: tidak diterbitkan oleh otoritas "
+            "sertifikat yang diakui (atau telah dicabut)")
 
 
 def _diff_reason(status) -> str:
