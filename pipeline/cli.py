@@ -142,6 +142,28 @@ def audit_verify(config_path: Path | None) -> None:
     sys.exit(0 if ok else 1)
 
 
+@audit.command("rebuild")
+@CONFIG_OPTION
+def audit_rebuild(config_path: Path | None) -> None:
+    """Print the register and agenda rebuilt from the audit log and the archive, and how the
+    database's tables differ (exit 0 only if they agree)."""
+    from pipeline.reports.auditing import rebuild_tables
+
+    config = _load(config_path)
+    rebuilt, differences = rebuild_tables(config)
+    click.echo("REGISTER (nomor, kasus, tahun, urut, tanggal)")
+    for n in rebuilt.register:
+        click.echo(f"{n.number}\t{n.case_id}\t{n.year}\t{n.seq}\t{n.letter_date.isoformat()}")
+    click.echo("BUKU AGENDA (nomor, kasus, tanggal, sha256, arsip, tanda terima)")
+    for a in rebuilt.agenda:
+        click.echo(f"{a.number}\t{a.case_id}\t{a.letter_date.isoformat()}\t{a.file_sha256}\t"
+                   f"{a.archive_path}\t{a.received_by or '-'}")
+    click.echo("PERBEDAAN DENGAN DATABASE")
+    for line in differences or ["tidak ada"]:
+        click.echo(line)
+    sys.exit(0 if not differences else 1)
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
 @click.option("--keep", is_flag=True, help="Keep the demo workspace afterwards.")

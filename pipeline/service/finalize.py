@@ -69,7 +69,7 @@ class Finalizer:
             if not number.reused:
                 self.store.audit.append(
                     "number.assigned", case_id=case.id, stage="umum", at=now,
-                    detail={"number": number.number,
+                    detail={"number": number.number, "year": number.year, "seq": number.seq,
                             "letter_date": number.letter_date.isoformat()})
         crash_point("finalize.numbered")
         signed = self.ws.case_file(case.id, case.state.pdf_sha256, "pdf").read_bytes()
