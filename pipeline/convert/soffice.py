@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from pipeline.convert.base import ConversionError, atomic_target, check_source, kill_leftovers
+from pipeline.folders.atomic import TEMP_PREFIX
 
 log = logging.getLogger("spt.convert")
 
@@ -51,8 +52,9 @@ class SofficeConverter:
         profile = self._take_profile()
         started = time.monotonic()
         try:
-            with tempfile.TemporaryDirectory(dir=self.work_dir, prefix="out-") as out_dir, \
-                    atomic_target(dst) as tmp:
+            # Our temporary prefix: a folder left by a killed service is swept at start-up.
+            with tempfile.TemporaryDirectory(dir=self.work_dir, prefix=f"{TEMP_PREFIX}out-") \
+                    as out_dir, atomic_target(dst) as tmp:
                 produced = self._run(src, Path(out_dir), profile)
                 shutil.move(produced, tmp)
         finally:

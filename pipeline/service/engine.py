@@ -13,7 +13,10 @@ after a crash.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import logging
+import sqlite3
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +33,9 @@ from pipeline.folders.atomic import (
     unique_path,
     write_atomic,
 )
-from pipeline.folders.layout import CASE_FILE, StageFolder, Workspace
+from pipeline.folders.layout import CASE_FILE, StageFolder, Workspace, note_path
 from pipeline.folders.settle import SettleTracker
+from pipeline.folders.untrusted import Untrusted, read_untrusted
 from pipeline.service.clock import Clock, SystemClock
 from pipeline.service.drafting import DraftFiles, DraftMaker
 from pipeline.service.faults import crash_point
@@ -73,10 +77,15 @@ class Engine:
         self.notifier = notifier
         self.intake = Intake(config, self.ws, self.store, self.clock, notifier)
         self.settle = SettleTracker(config.watch.settle_seconds)
-        self._draft_pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="draft")
+        # Two drafts in flight: one converting in LibreOffice while the other's CPU-bound
+        # steps run in the drafting worker process (see DraftWorker); conversions themselves
+        # are serialised by the converter.
+        self._draft_pool = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix="draft")
         self._drafting: dict[str, cf.Future[DraftFiles]] = {}
         self._directory: tuple[float, EmployeeDirectory] | None = None
         self._waits: dict[Path, float] = {}
+        self._unfinished: set[str] = set()   # cases whose effects failed: retried each scan_all
+        self._missing: set[Path] = set()     # stage folders found missing (logged once)
         self._wake = wake or (lambda: None)
 
     # --- lifecycle -------------------------------------------------------------
@@ -92,10 +101,11 @@ class Engine:
         for case in self.store.cases.active():
             self.reconcile(case)
         for case in self.store.cases.with_status(Status.ISSUED):
-            self.finalizer.complete_effects(case)
+            self.reconcile(case)
 
     def close(self) -> None:
         self._draft_pool.shutdown(wait=True, cancel_futures=True)
+        self.drafts.close()  # its worker process, once the draft in progress is done
         self.store.close()
 
     def idle(self) -> bool:
@@ -108,6 +118,8 @@ class Engine:
         for sf in self.ws.stage_folders:
             self.scan_stage(sf)
         self.collect_drafts()
+        for case_id in sorted(self._unfinished):
+            self.reconcile(self.store.cases.get(case_id))
 
     def scan_folder(self, folder: Path) -> None:
         kind, sf = self.ws.classify(folder)
@@ -125,7 +137,9 @@ class Engine:
             try:
                 entries = sorted(folder.iterdir())
             except FileNotFoundError:
-                folder.mkdir(parents=True, exist_ok=True)
+                if self._stage_root_present(sf):
+                    with contextlib.suppress(FileNotFoundError):  # gone again meanwhile
+                        folder.mkdir(exist_ok=True)  # our own subfolder, in a present stage
                 continue
             except OSError as exc:
                 log.error("cannot read %s: %s", folder, exc)
@@ -139,22 +153,54 @@ class Engine:
                     self.settle.forget(path)  # moved away again while we looked
                 except Exception:
                     log.exception("error handling %s; will retry", path)
+                # A busy folder (files keep arriving as officials move them) must not hold
+                # back drafts finished meanwhile: record them between files.
+                self.collect_drafts()
+
+    def _stage_root_present(self, sf: StageFolder) -> bool:
+        """The stage's folder exists. A missing one is not recreated (a dropped share would
+        get a local stand-in): it is reported once and used again when it is back."""
+        if sf.root.is_dir():
+            if sf.root in self._missing:
+                self._missing.discard(sf.root)
+                log.warning("stage folder %s is back", sf.root)
+            return True
+        if sf.root not in self._missing:
+            self._missing.add(sf.root)
+            log.error("stage folder %s is missing (deleted, or its share disconnected); "
+                      "waiting for it to come back", sf.root)
+        return False
 
     def _ignorable(self, path: Path, folder: Path) -> bool:
         name = path.name
         if is_temporary(name) or name.endswith(".galat.txt"):
             return True
-        if path.is_symlink() or not path.is_file():
+        try:
+            st = path.lstat()
+        except FileNotFoundError:
+            return True  # gone since the listing (taken away with another file of its case)
+        if not stat.S_ISREG(st.st_mode):
             return not self._refuse_odd_entry(path, folder)
+        if st.st_nlink > 1:
+            # A hard link: refused (never read) once it stays so; a move made as link+unlink
+            # passes through this state for an instant.
+            if not note_path(path, ".galat.txt").exists() and self.settle.is_settled(path):
+                self._refuse_odd_entry(path, folder)
+                self.settle.forget(path)
+            return True
         return name.lower().endswith(".txt")  # a return's reason, read with its file
 
     def _refuse_odd_entry(self, path: Path, folder: Path) -> bool:
-        note = path.with_name(path.name + ".galat.txt")
+        note = note_path(path, ".galat.txt")
         if not note.exists():
+            what = ("tautan keras (hard link) ke berkas lain" if path.is_file()
+                    and not path.is_symlink() else
+                    "bukan berkas biasa (folder, pintasan/symlink, atau pipa)")
             write_atomic(note, _note(
-                "Isi ini bukan berkas biasa (folder atau pintasan/symlink) dan tidak diproses. "
+                f"Isi ini {what} dan tidak diproses; isinya tidak dibaca. "
                 "Pindahkan berkas SPT aslinya, bukan pintasannya."
             ))
+            log.warning("%s in %s is not a plain file: left with a note", path.name, folder)
         return False
 
     # --- one candidate -----------------------------------------------------------
@@ -206,7 +252,9 @@ class Engine:
                 ))
             return machine.DraftSubmitted(sha, tuple(self._draft_problems(cand.path)))
         if stage.signing.value == "approver" and sha != case.state.pdf_sha256:
-            problems = self.signer.check_approver_signature(case, stage, cand.path)
+            problems = self.signer.check_approver_signature(case, stage, cand.path, sha)
+            if problems is None:
+                return None  # the file changed since it was hashed: look again once settled
             return machine.Agreed(stage.index, sha, tuple(problems))
         return machine.Agreed(stage.index, sha)
 
@@ -263,13 +311,17 @@ class Engine:
         assignees = None
         if decision.new_version:
             new_docx, new_pdf = self.drafts.new_version(case.id, cand.path)
+            if new_docx != sha:
+                log.info("%s: %s changed while it was read; looking again", case.id,
+                         cand.path.name)
+                return
         if stage.index == 0:
             assignees = self._assignees_of(cand.path)
         if decision.mark is not None:
             base = new_pdf or case.state.pdf_sha256
             new_pdf = self.signer.mark(case, decision.mark, base, when=self.clock.now())
         if decision.approver_marked is not None:
-            new_pdf = self.signer.keep_approver_file(case, cand.path)
+            new_pdf = self.signer.keep_approver_file(case, cand.path, sha)
         new_state = machine.apply(self.workflow, case.state, decision,
                                   pdf_sha256=new_pdf, docx_sha256=new_docx)
         crash_point("stage.signed")
@@ -330,6 +382,7 @@ class Engine:
                                     detail={"to": prev.key, "reason": decision.reason})
             self.store.cases.arrive(case.id, prev.key, new_state.version, now,
                                     came_back=True, note=decision.reason)
+        crash_point("stage.returned")
         log.info("%s: %s returned it to %s (%s)", case.id, stage.key, prev.key, decision.reason)
         self.publisher.clear(case, stage.index)
         self.reconcile(self.store.cases.get(case.id))
@@ -358,6 +411,12 @@ class Engine:
 
     def _misplaced(self, case: CaseRecord, cand: Candidate, sha: str) -> None:
         sf = cand.folder
+        if self._already_taken(case, cand, sha):
+            # The move was recorded, then the service stopped before emptying the folder.
+            log.info("%s: %s in %s was taken into account before a restart; clearing it",
+                     case.id, cand.path.name, sf.stage.key)
+            self.publisher.clear(case, sf.stage.index)
+            return
         kept = move_into(cand.path, self.ws.case_dir(case.id) / "sisa")
         if case.state.status is Status.IN_CHAIN:
             where = self.workflow.stages[case.state.stage]
@@ -380,9 +439,15 @@ class Engine:
         if case.state.status is Status.IN_CHAIN:
             self.reconcile(case)
 
+    def _already_taken(self, case: CaseRecord, cand: Candidate, sha: str) -> bool:
+        """This very file's agreement (or return) at this stage is already in the audit log."""
+        action = "stage.returned" if cand.returned else "stage.agreed"
+        return any(e.action == action and e.stage == cand.folder.stage.key
+                   and e.file_sha256 == sha for e in self.store.audit.for_case(case.id))
+
     def _unknown_file(self, cand: Candidate) -> None:
         path = cand.path
-        note = path.with_name(path.name + ".galat.txt")
+        note = note_path(path, ".galat.txt")
         if note.exists():
             self.settle.forget(path)
             return
@@ -441,10 +506,10 @@ class Engine:
             del self._drafting[case_id]
             try:
                 files = fut.result()
+                self._record_draft(case_id, files)
             except Exception:
                 log.exception("%s: drafting failed; will retry", case_id)
                 continue
-            self._record_draft(case_id, files)
             done += 1
         return done
 
@@ -471,9 +536,27 @@ class Engine:
     # --- reconciliation ------------------------------------------------------------
 
     def reconcile(self, case: CaseRecord | None) -> None:
-        """Make the folders and the mail queue match the case's recorded state (idempotent)."""
+        """Make the folders and the mail queue match the case's recorded state (idempotent).
+
+        Never raises: an effect that fails (a full disk, a read-only or missing folder) is
+        logged and the case retried at every full scan until it succeeds.
+        """
         if case is None:
             return
+        try:
+            self._reconcile(case)
+        except Exception as exc:
+            self._unfinished.add(case.id)
+            if isinstance(exc, OSError | sqlite3.Error):
+                log.error("%s: cannot bring its folders and mail up to date (%s); will retry",
+                          case.id, exc)
+            else:
+                log.exception("%s: making its folders and mail whole failed; will retry",
+                              case.id)
+        else:
+            self._unfinished.discard(case.id)
+
+    def _reconcile(self, case: CaseRecord) -> None:
         status = case.state.status
         if status is Status.IN_CHAIN and not case.drafted:
             self.start_draft(case)
@@ -486,11 +569,16 @@ class Engine:
                 note = _return_note(self.workflow, case, visit)
             elif visit is not None and visit.note and case.state.stage == 0:
                 note = _note("Catatan sistem untuk penyusun draf:\n" + visit.note)
+            if not self._stage_root_present(self.ws.folder(case.state.stage)):
+                raise FileNotFoundError(f"stage folder {self.ws.folder(case.state.stage).root}"
+                                        " is missing")
             self.publisher.publish(case, note=note, skip=self._pending_names(case))
             if visit is not None:
                 self.notifier.stage_arrival(case, visit)
         elif status is Status.FINALIZING:
             self.finalizer.run(case)
+        elif status is Status.ISSUED:
+            self.finalizer.complete_effects(case)
 
     def _pending_names(self, case: CaseRecord) -> frozenset[str]:
         """Files of the case waiting in its stage's agreed/returned folders: not republished."""
@@ -513,8 +601,12 @@ def _actor(stage, via: str = "folder") -> str:
 
 
 def _read_text(path: Path, limit: int = 4000) -> str:
+    """An official's short text (a return's reason), never through a link or from a pipe."""
     try:
-        data = path.read_bytes()[:limit]
+        data = read_untrusted(path, limit, truncate=True)
+    except Untrusted as exc:
+        log.warning("%s is not a plain file (%s); not read", path, exc.kind)
+        return ""
     except OSError:
         return ""
     for enc in ("utf-8-sig", "cp1252", "latin-1"):

@@ -57,6 +57,7 @@ class Service:
         from pipeline.service.finalize import Finalizer
         from pipeline.service.notify import Notifier
         from pipeline.service.signer import MarkSigner
+        from pipeline.signing.appearance import warm_up
         from pipeline.signing.keys import KeyRing, KeyRingError
         from pipeline.store import Store
 
@@ -72,7 +73,12 @@ class Service:
         self.lock.acquire()
         store = Store(self.ws.database)
         self.converter = make_converter(self.config, self.ws.state)
+        # The marks' fonts are prepared (about 0.5 s of CPU) while LibreOffice starts,
+        # rather than during the first mark.
+        fonts = threading.Thread(target=warm_up, name="warm-up", daemon=True)
+        fonts.start()
         self.converter.start()
+        fonts.join()
         workflow = self.config.workflow()
         notifier = Notifier(self.config, workflow, self.ws, store, self.clock)
         finalizer = Finalizer(self.config, workflow, self.ws, store, keyring, notifier, self.clock)
@@ -81,6 +87,7 @@ class Service:
             signer=MarkSigner(self.config, workflow, self.ws, keyring), finalizer=finalizer,
             notifier=notifier, clock=self.clock, store=store, wake=self._wake.set,
         )
+        self.engine.drafts.start()  # the drafting worker process imports in the background
         self.threads = notifier.background_workers(self._wake.set)
         if self.config.mail.imap is not None:
             self.threads.append(self._imap_watcher())
@@ -172,18 +179,24 @@ class Service:
             self._wake.clear()
             if self._stop.is_set():
                 break
-            self._run_calls()
-            with self._pending_lock:
-                folders, self._pending = self._pending, set()
-            for folder in sorted(folders):
-                engine.scan_folder(folder)
-            engine.collect_drafts()
-            if engine.next_due() is not None:
-                # Files are settling or waiting for a reason: look at them again.
-                engine.scan_all()
-            if time.monotonic() >= next_full:
-                next_full = time.monotonic() + rescan
-                self._periodic()
+            try:
+                self._run_calls()
+                with self._pending_lock:
+                    folders, self._pending = self._pending, set()
+                for folder in sorted(folders):
+                    engine.scan_folder(folder)
+                engine.collect_drafts()
+                if engine.next_due() is not None:
+                    # Files are settling or waiting for a reason: look at them again.
+                    engine.scan_all()
+                if time.monotonic() >= next_full:
+                    next_full = time.monotonic() + rescan
+                    self._periodic()
+            except Exception:
+                # Whatever one step hit (a folder vanishing under it, a full disk), the
+                # service carries on: the next scan looks at everything again.
+                log.exception("a step of the service failed; carrying on")
+                self._stop.wait(1.0)
             _sd_notify("WATCHDOG=1" if self._healthy() else "")
 
     def _run_calls(self) -> None:

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,17 @@ def tune(config_path: Path, *, section: str | None = None, **values: str) -> Non
     config_path.write_text(head + body + tail, encoding="utf-8")
 
 
+# Every service a test started, so that none outlives the test session (a test that does
+# not stop its service would leave it, and its LibreOffice, running for ever).
+STARTED: weakref.WeakSet[ServiceProcess] = weakref.WeakSet()
+
+
+def stop_leftover_services() -> None:
+    for svc in list(STARTED):
+        with contextlib.suppress(Exception):
+            svc.stop()
+
+
 class ServiceProcess:
     def __init__(self, config_path: Path, env: dict[str, str] | None = None):
         self.config_path = config_path
@@ -50,6 +62,7 @@ class ServiceProcess:
         self.proc: subprocess.Popen | None = None
         self.log = config_path.parent / "serve.log"
         self.starts = 0
+        STARTED.add(self)
 
     def start(self, *, wait: bool = True) -> None:
         self.starts += 1

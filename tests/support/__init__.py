@@ -1,0 +1,1 @@
+"""Test support shared by the chaos, hostile-input and security tests and the benchmarks."""
