@@ -1,4 +1,10 @@
-"""``spt agenda``: the buku agenda as a table, CSV or XLSX."""
+"""``spt agenda``: the buku agenda as a table, CSV or XLSX.
+
+The table in the terminal shows the latest :data:`SHOWN` entries (``--limit N``
+for another number, ``--limit 0`` for every entry) and says how many there
+are: with thousands of letters a year, the full book is for the CSV or XLSX
+export, which always holds every entry.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +12,45 @@ import csv
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from pipeline.config import Config
 from pipeline.folders.layout import Workspace
+from pipeline.reports.tables import print_table
 from pipeline.store import Store
-from pipeline.store.agenda import AgendaEntry
+from pipeline.store.agenda import AgendaEntry, _entry
 
 HEADERS = ("Nomor", "Tanggal", "Hal", "Yang ditugaskan", "Pemohon", "SHA-256 berkas",
            "Diterima", "Diterima oleh", "Dicabut")
 
 
-def _entries(config: Config, year: int | None, limit: int | None = None) -> list[AgendaEntry]:
+SHOWN = 50  # entries the terminal table shows by default: the latest ones
+
+
+def _entries(config: Config, year: int | None) -> list[AgendaEntry]:
     import datetime as dt
 
     store = Store(Workspace(config).database)
     since = dt.date(year, 1, 1) if year else None
     until = dt.date(year, 12, 31) if year else None
-    entries = store.agenda.entries(since=since, until=until, limit=None)
-    return entries[-limit:] if limit else entries
+    return store.agenda.entries(since=since, until=until, limit=None)
+
+
+def _latest(config: Config, year: int | None, limit: int) -> tuple[list[AgendaEntry], int]:
+    """The last ``limit`` entries in book order, and how many there are in all.
+
+    Only those rows are read (newest first through ``agenda_by_date``, then
+    put back in order): the cost does not grow with the size of the book.
+    """
+    store = Store(Workspace(config).database)
+    where, params = "", ()
+    if year:
+        where, params = " WHERE letter_date BETWEEN ? AND ?", (f"{year}-01-01", f"{year}-12-31")
+    total = store.execute(f"SELECT COUNT(*) FROM agenda{where}", params).fetchone()[0]
+    rows = store.execute(
+        f"SELECT * FROM agenda{where} ORDER BY letter_date DESC, number DESC LIMIT ?",
+        (*params, limit),
+    ).fetchall()
+    return [_entry(r) for r in reversed(rows)], total
 
 
 def _values(e: AgendaEntry) -> list[str]:
@@ -34,16 +60,27 @@ def _values(e: AgendaEntry) -> list[str]:
 
 
 def print_agenda(config: Config, *, year: int | None = None, limit: int | None = None) -> None:
-    entries = _entries(config, year, limit)
-    table = Table(title="Buku Agenda Surat Keluar (SPT)")
-    for h in (*HEADERS[:5], "Diterima"):
-        # The number and date are what people look up: never cut or wrapped.
-        table.add_column(h, no_wrap=h in ("Nomor", "Tanggal"))
+    """The latest ``limit`` entries (default :data:`SHOWN`; ``0``: all) and the count."""
+    if limit == 0:
+        entries = _entries(config, year)
+        total = len(entries)
+    else:
+        entries, total = _latest(config, year, limit or SHOWN)
+    rows = []
     for e in entries:
         v = _values(e)
-        table.add_row(*v[:5], (v[6][:16] + " " + v[7]).strip())
-    Console().print(table)
-    Console().print(f"{len(entries)} entri")
+        rows.append((*v[:5], (v[6][:16] + " " + v[7]).strip()))
+    console = Console()
+    # One line per entry (pipeline.reports.tables; rich's Table took ~1 ms a row). The number
+    # and date are what people look up: never cut (keep=).
+    print_table(console, "Buku Agenda Surat Keluar (SPT)", (*HEADERS[:5], "Diterima"), rows,
+                max_widths=(None, None, 50, 45, 30, 40), keep=(0, 1))
+    if len(entries) < total:
+        console.print(f"{len(entries)} entri terakhir dari {total} (--limit N untuk jumlah lain, "
+                      "--limit 0 untuk semua, --csv/--xlsx untuk mengekspor semuanya)",
+                      highlight=False)
+    else:
+        console.print(f"{total} entri", highlight=False)
 
 
 def export_csv(config: Config, path: Path, *, year: int | None = None) -> int:

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from pipeline.store.cases import CaseRepo
     from pipeline.store.register import NumberRegister
 
-SCHEMA_VERSION = 1
+# 2: indexes for the agenda by file hash (spt verify, the web check) and mail by case.
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -119,6 +120,8 @@ CREATE TABLE IF NOT EXISTS agenda (
     revoked_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS agenda_by_date ON agenda (letter_date);
+-- spt verify and the web check find an issued letter by its hash.
+CREATE INDEX IF NOT EXISTS agenda_by_sha ON agenda (file_sha256);
 
 -- Outgoing mail: the .eml in outbox/ is the message; this is its delivery state.
 CREATE TABLE IF NOT EXISTS mail (
@@ -135,6 +138,7 @@ CREATE TABLE IF NOT EXISTS mail (
     last_error   TEXT
 );
 CREATE INDEX IF NOT EXISTS mail_due ON mail (status, next_try_at);
+CREATE INDEX IF NOT EXISTS mail_by_case ON mail (case_id);
 
 -- Reminders sent, so none is sent twice within its interval.
 CREATE TABLE IF NOT EXISTS reminders (
