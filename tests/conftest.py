@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,19 @@ def _no_service_outlives_the_session():
     from tests.e2e.conftest import stop_leftover_services
 
     stop_leftover_services()
+
+
+@pytest.fixture(autouse=True)
+def _services_end_with_their_test():
+    """A service started for one test is stopped when that test ends, even if it forgot to.
+
+    Services of wider-scoped fixtures were created before this runs and are left alone.
+    """
+    from tests.e2e.conftest import STARTED
+
+    before = set(STARTED)
+    yield
+    for svc in list(STARTED):
+        if svc not in before:
+            with contextlib.suppress(Exception):
+                svc.stop()
