@@ -18,12 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Container, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import holidays as holidays_lib
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+if TYPE_CHECKING:
+    import holidays as holidays_lib
+
 UTC = dt.UTC
+# The shipped calendar, known to be valid (tests/unit/ops/test_worktime.py): not checked
+# again at each configuration load, because the holidays library's check imports all its
+# 250 countries (about 0.16 s and 16 MB; every ``spt status`` would pay it).
+_DEFAULT_CALENDAR = ("ID", None, ("public", "government"))
 # No office is closed for this long: a calendar that finds no working day within it is broken.
 _MAX_SEARCH_DAYS = 3 * 366
 
@@ -85,6 +91,9 @@ class WorkingTimeConfig(BaseModel):
     def _coherent(self) -> WorkingTimeConfig:
         if self.end <= self.start:
             raise ValueError(f"end ({self.end:%H:%M}) must be after start ({self.start:%H:%M})")
+        calendar = (self.country, self.subdivision, tuple(self.holiday_categories))
+        if calendar == _DEFAULT_CALENDAR:
+            return self
         try:
             public_holidays(self.country, self.subdivision, self.holiday_categories)
         except (NotImplementedError, ValueError, KeyError) as exc:
@@ -100,6 +109,8 @@ def public_holidays(
 
     Years are filled in lazily on first use, so the calendar works across year ends.
     """
+    import holidays as holidays_lib  # here: importing it costs every command 70 ms and 8 MB
+
     return holidays_lib.country_holidays(
         country, subdiv=subdivision, categories=tuple(categories), language="id"
     )

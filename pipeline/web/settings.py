@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from limits import parse_many
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:
@@ -34,6 +33,8 @@ class WebConfig(BaseModel):
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         try:
+            from limits import parse_many  # here: it imports asyncio (90 ms, 9 MB)
+
             parse_many(value)
         except ValueError:
             raise ValueError(

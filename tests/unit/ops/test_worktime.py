@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from pipeline.ops.worktime import WorkingCalendar, WorkingTimeConfig
+from pipeline.ops.worktime import WorkingCalendar, WorkingTimeConfig, public_holidays
 
 WIB = ZoneInfo("Asia/Pontianak")
 
@@ -218,3 +218,12 @@ def test_calendar_from_a_config_without_working_time_uses_defaults():
     cal = WorkingCalendar.from_config(Bare())
     assert (cal.start, cal.end) == (dt.time(8), dt.time(16))
     assert not cal.is_working_day(dt.date(2026, 8, 17))
+
+
+def test_the_default_calendar_skipped_at_load_is_valid():
+    """The shipped calendar is not re-checked at each config load: it must itself be valid."""
+    from pipeline.ops.worktime import _DEFAULT_CALENDAR
+
+    assert WorkingTimeConfig().model_dump()["country"] == _DEFAULT_CALENDAR[0]
+    calendar = public_holidays(*_DEFAULT_CALENDAR)
+    assert dt.date(2026, 8, 17) in calendar
