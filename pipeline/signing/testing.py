@@ -81,6 +81,23 @@ DEFAULT_TEXT_FIELDS = ("Nomor", "Tanggal")
 _PAGE = (595, 842)  # A4 in points
 
 
+def build_pdf(objects: list[bytes], *, trailer: bytes = b"") -> bytes:
+    """A PDF whose object ``n`` is ``objects[n-1]``; object 1 is the catalog."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, trailer, xref))
+    return out.getvalue()
+
+
 def base_letter() -> bytes:
     """A one-page A4 PDF with a few lines of text (made by hand: no dependency needed)."""
     text = (
@@ -98,19 +115,7 @@ def base_letter() -> bytes:
         b"<< /Length %d >>\nstream\n" % len(text) + text + b"endstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, xref))
-    return out.getvalue()
+    return build_pdf(objects)
 
 
 def prepared_pdf(

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
+from pipeline.signing.testing import build_pdf
 from tests.e2e.conftest import SAMPLES
 
 CANARY = "KANARI-5f0c2e-JANGAN-DIBACA"
@@ -29,24 +30,6 @@ def good_pdf(salt: str) -> bytes:
     return GOOD.read_bytes() + f"\n% {salt}\n".encode()
 
 
-# --- a tiny PDF writer --------------------------------------------------------------------
-
-
-def build_pdf(objects: list[bytes], *, trailer: bytes = b"") -> bytes:
-    """A PDF whose object ``n`` is ``objects[n-1]``; object 1 is the catalog."""
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, trailer, xref))
-    return out.getvalue()
 
 
 TEXT = (b"BT /F1 12 Tf 72 760 Td (UNDANGAN) Tj 0 -20 Td (Nomor: 005/123/UND/2026) Tj "
