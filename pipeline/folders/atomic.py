@@ -61,10 +61,16 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> Path:
-    """Write ``data`` to ``path`` atomically (same-folder temp file, fsync, rename)."""
+def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,
+                 make_parents: bool = True) -> Path:
+    """Write ``data`` to ``path`` atomically (same-folder temp file, fsync, rename).
+
+    ``make_parents=False`` for a folder that must not be recreated if it vanished (a stage
+    folder on a share): ``FileNotFoundError`` instead of a local stand-in.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if make_parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
         data = data.encode("utf-8")
     tmp = temp_path(path)
@@ -83,10 +89,11 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> P
     return path
 
 
-def copy_atomic(src: Path, dst: Path) -> Path:
+def copy_atomic(src: Path, dst: Path, *, make_parents: bool = True) -> Path:
     """Copy ``src`` to ``dst`` so that ``dst`` appears complete or not at all."""
     dst = Path(dst)
-    dst.parent.mkdir(parents=True, exist_ok=True)
+    if make_parents:
+        dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(dst)
     try:
         with open(src, "rb") as fin, os.fdopen(_create_temp(tmp, 0o644), "wb") as fout:

@@ -83,10 +83,12 @@ class StagePublisher:
             target = sf.root / name
             if name in skip or target.exists():
                 continue
+            # A stage folder that vanished meanwhile is not recreated (see
+            # Engine._stage_root_present): the publication fails and is retried.
             if isinstance(source, str):
-                write_atomic(target, source)
+                write_atomic(target, source, make_parents=False)
             else:
-                copy_atomic(source, target)
+                copy_atomic(source, target, make_parents=False)
             written.append(target)
         return written
 

@@ -88,3 +88,16 @@ def test_leftovers_of_a_crash_are_swept_files_and_folders(tmp_path, outside):
     assert sweep_temporaries(tmp_path) == 3
     assert not [p for p in tmp_path.rglob(f"{TEMP_PREFIX}*")]
     assert outside.read_text() == "rahasia\n"
+
+
+def test_a_vanished_folder_is_not_recreated_when_asked_not_to(tmp_path):
+    from pipeline.folders.atomic import copy_atomic
+
+    gone = tmp_path / "03-sekretaris"
+    with pytest.raises(FileNotFoundError):
+        write_atomic(gone / "SPT-2026-0001-catatan.txt", "x", make_parents=False)
+    source = tmp_path / "a.pdf"
+    source.write_bytes(b"%PDF")
+    with pytest.raises(FileNotFoundError):
+        copy_atomic(source, gone / "SPT-2026-0001.pdf", make_parents=False)
+    assert not gone.exists()
