@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pytest
@@ -31,11 +30,8 @@ def _services_end_with_their_test():
 
     Services of wider-scoped fixtures were created before this runs and are left alone.
     """
-    from tests.e2e.conftest import STARTED
+    from tests.e2e.conftest import STARTED, stop_leftover_services
 
-    before = set(STARTED)
+    before = frozenset(STARTED)
     yield
-    for svc in list(STARTED):
-        if svc not in before:
-            with contextlib.suppress(Exception):
-                svc.stop()
+    stop_leftover_services(keep=before)

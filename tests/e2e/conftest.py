@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import weakref
 from pathlib import Path
 
 import pytest
@@ -44,15 +43,18 @@ def tune(config_path: Path, *, section: str | None = None, **values: str) -> Non
     config_path.write_text(head + body + tail, encoding="utf-8")
 
 
-# Every service a test started, so that none outlives the test session (a test that does
-# not stop its service would leave it, and its LibreOffice, running for ever).
-STARTED: weakref.WeakSet[ServiceProcess] = weakref.WeakSet()
+# Every service a test started, so that none outlives its test (a test that does not stop
+# its service would leave it, and its LibreOffice, running for ever). Strong references:
+# a weak set lost them as soon as the test's locals were gone, before they could be stopped.
+STARTED: set[ServiceProcess] = set()
 
 
-def stop_leftover_services() -> None:
-    for svc in list(STARTED):
+def stop_leftover_services(keep: frozenset[ServiceProcess] = frozenset()) -> None:
+    """Stop every started service except those in ``keep`` (a wider fixture's)."""
+    for svc in list(STARTED - keep):
         with contextlib.suppress(Exception):
             svc.stop()
+        STARTED.discard(svc)
 
 
 class ServiceProcess:
