@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.config import ConfigError, find_config, load_config
+from pipeline.config import Config, ConfigError, find_config, load_config
 
 CONFIG_OPTION = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -17,7 +17,8 @@ CONFIG_OPTION = click.option(
 )
 
 
-def _load(config_path: Path | None):
+def load_for_command(config_path: Path | None) -> Config:
+    """The configuration for a command; a config error becomes click's one-line error."""
     try:
         return load_config(find_config(config_path))
     except ConfigError as exc:
@@ -93,7 +94,7 @@ def serve(config_path: Path | None, log_format: str, log_level: str) -> None:
     from pipeline.service.runner import Service, StartupError
 
     setup_logging(log_format, log_level)
-    config = _load(config_path)
+    config = load_for_command(config_path)
     service = Service(config)
     try:
         service.build()
@@ -112,7 +113,7 @@ def status(config_path: Path | None, case: str | None, show_all: bool, as_json: 
     """Cases, their stage, and the time spent there against the mutu baku."""
     from pipeline.reports.status import print_case, print_overview
 
-    config = _load(config_path)
+    config = load_for_command(config_path)
     if case:
         ok = print_case(config, case, as_json=as_json)
         sys.exit(0 if ok else 1)
@@ -127,7 +128,7 @@ def verify(config_path: Path | None, pdf: Path, as_json: bool) -> None:
     """Check every signature and the number against the register (exit 0 only if all hold)."""
     from pipeline.reports.verification import verify_issued
 
-    config = _load(config_path)
+    config = load_for_command(config_path)
     report = verify_issued(config, pdf.read_bytes())
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -147,7 +148,7 @@ def agenda(config_path: Path | None, year: int | None, csv_path: Path | None,
     """The buku agenda (register of issued letters)."""
     from pipeline.reports.agenda import export_csv, export_xlsx, print_agenda
 
-    config = _load(config_path)
+    config = load_for_command(config_path)
     if csv_path:
         n = export_csv(config, csv_path, year=year)
         click.echo(f"{n} entries written to {csv_path}")
@@ -169,7 +170,7 @@ def audit_verify(config_path: Path | None) -> None:
     """Check the audit log's hash chain (and that the register agrees with it)."""
     from pipeline.reports.auditing import verify_audit
 
-    config = _load(config_path)
+    config = load_for_command(config_path)
     ok, lines = verify_audit(config)
     for line in lines:
         click.echo(line)
@@ -183,7 +184,7 @@ def audit_rebuild(config_path: Path | None) -> None:
     database's tables differ (exit 0 only if they agree)."""
     from pipeline.reports.auditing import rebuild_tables
 
-    config = _load(config_path)
+    config = load_for_command(config_path)
     rebuilt, differences = rebuild_tables(config)
     click.echo("REGISTER (nomor, kasus, tahun, urut, tanggal)")
     for n in rebuilt.register:

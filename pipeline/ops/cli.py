@@ -15,19 +15,9 @@ from pathlib import Path
 
 import click
 
-from pipeline.config import Config, ConfigError, find_config, load_config
-
-_CONFIG = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="spt.toml to use (default: $SPT_CONFIG, else ./spt.toml).",
-)
-
-
-def _load(config_path: Path | None) -> Config:
-    try:
-        return load_config(find_config(config_path))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+from pipeline.cli import CONFIG_OPTION as _CONFIG
+from pipeline.cli import load_for_command as _load
+from pipeline.config import find_config
 
 
 def _date(_ctx, param, value: str | None) -> dt.date | None:
