@@ -55,6 +55,17 @@ def demo_workspace(folder: Path, config_text: str | None = None) -> tuple[Config
     return config, pki
 
 
+def as_approver_stage(config_text: str, stage_key: str) -> str:
+    """``config_text`` with stage ``stage_key`` switched to ``signing = "approver"``: the
+    service's key for it (as ``spt init`` writes it) replaced by the official's certificate."""
+    service_key = (f'signing_key = {{ pkcs12 = "pki/{stage_key}.p12", '
+                   f'passphrase = {{ file = "pki/{stage_key}.pass" }} }}')
+    if service_key not in config_text:
+        raise ValueError(f"no service key for stage {stage_key!r} in this configuration")
+    return config_text.replace(
+        service_key, f'signing = "approver"\ncertificate = "pki/{stage_key}.pem"')
+
+
 def make_stamp_image(path: Path, *, size: int = 400) -> Path:
     """A round purple stamp with transparency, like a scanned cap dinas (PNG)."""
     from PIL import Image, ImageDraw

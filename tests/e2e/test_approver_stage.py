@@ -29,6 +29,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pipeline.config import load_config
 from pipeline.reports.verification import verify_issued
 from pipeline.signing.demo_pki import create_demo_pki
+from pipeline.signing.testing import as_approver_stage
 from pipeline.simulate import add_employee_row, wait_until
 
 from .conftest import SAMPLES, Office
@@ -36,8 +37,6 @@ from .test_chain import NOTE
 
 pytestmark = pytest.mark.slow
 
-SERVICE_KEY = ('signing_key = { pkcs12 = "pki/inspektur.p12", '
-               'passphrase = { file = "pki/inspektur.pass" } }')
 STAGE = 3            # 04-inspektur
 FIELD = "TTD_inspektur"
 
@@ -47,10 +46,7 @@ def approver_office(tmp_path_factory):
     root = tmp_path_factory.mktemp("approver")
     office = Office(root / "ws")
     text = office.config_path.read_text(encoding="utf-8")
-    assert SERVICE_KEY in text
-    office.config_path.write_text(
-        text.replace(SERVICE_KEY, 'signing = "approver"\ncertificate = "pki/inspektur.pem"'),
-        encoding="utf-8")
+    office.config_path.write_text(as_approver_stage(text, "inspektur"), encoding="utf-8")
     office.reload()
     office.pki = create_demo_pki(office.config)   # the keys again, with the approver's cert
     office.stranger_pki = create_demo_pki(load_config(office.config_path),

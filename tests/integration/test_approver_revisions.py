@@ -14,17 +14,13 @@ from pyhanko.sign import signers
 
 from pipeline.resources import WORKSPACE
 from pipeline.signing.approver import check_approver_revision
-from pipeline.signing.testing import demo_workspace, prepared_pdf
-
-SERVICE_KEY = ('signing_key = { pkcs12 = "pki/kasubag.p12", '
-               'passphrase = { file = "pki/kasubag.pass" } }')
+from pipeline.signing.testing import as_approver_stage, demo_workspace, prepared_pdf
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     text = (WORKSPACE / "spt.toml").read_text(encoding="utf-8")
-    assert SERVICE_KEY in text
-    text = text.replace(SERVICE_KEY, 'signing = "approver"\ncertificate = "pki/kasubag.pem"')
+    text = as_approver_stage(text, "kasubag")
     config, pki = demo_workspace(tmp_path_factory.mktemp("first") / "ws", config_text=text)
     ident = pki.identities["kasubag"]
     signer = signers.SimpleSigner.load_pkcs12(

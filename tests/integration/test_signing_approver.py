@@ -13,17 +13,18 @@ from pipeline.resources import WORKSPACE
 from pipeline.signing.approver import check_approver_revision
 from pipeline.signing.keys import KeyRing
 from pipeline.signing.marks import MarkAppearance, apply_mark
-from pipeline.signing.testing import demo_workspace, fill_text_fields, prepared_pdf
-
-SERVICE_KEY = ('signing_key = { pkcs12 = "pki/inspektur.p12", '
-               'passphrase = { file = "pki/inspektur.pass" } }')
+from pipeline.signing.testing import (
+    as_approver_stage,
+    demo_workspace,
+    fill_text_fields,
+    prepared_pdf,
+)
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     text = (WORKSPACE / "spt.toml").read_text(encoding="utf-8")
-    assert SERVICE_KEY in text
-    text = text.replace(SERVICE_KEY, 'signing = "approver"\ncertificate = "pki/inspektur.pem"')
+    text = as_approver_stage(text, "inspektur")
     config, pki = demo_workspace(tmp_path_factory.mktemp("approver") / "ws", config_text=text)
     ring = KeyRing.load(config)
     assert "inspektur" not in ring.signers  # the official keeps that key
