@@ -152,6 +152,50 @@ def test_each_mark_is_one_revision_and_earlier_bytes_are_untouched(chain):
         previous = current
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_every_mark_reads_as_its_name_role_and_time(chain):
+    """The marks' text comes out of the PDF as written: the embedded font maps every glyph."""
+    text = subprocess.run(["pdftotext", "-layout", str(chain.write("t.pdf", chain.sealed)), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    for stage in chain.workflow.reviewers:
+        assert stage.person.name in flat, stage.key
+    assert "Paraf: " + chain.workflow.stage("sekretaris").person.name in flat
+    assert "Ditandatangani secara elektronik oleh" in flat
+    assert re.search(r"\d{1,2} \w+ \d{4} \d{2}\.\d{2} WIB", flat)
+
+
+def test_each_mark_embeds_the_prepared_font_once(chain):
+    """One font program per mark, the prepared Latin cut as it is (no per-mark subsetting)."""
+    from pipeline.signing.appearance import FONT_DIRS, SANS, SERIF, prepared_font
+
+    reader = PdfFileReader(io.BytesIO(chain.after[chain.workflow.reviewers[-1].key]))
+
+    def programs(xobject) -> list:
+        """The TrueType programs of a form XObject's fonts, nested forms included."""
+        resources = xobject.get("/Resources", {})
+        found = []
+        fonts = resources.get("/Font", {})
+        for key in fonts:
+            descriptor = fonts[key]["/DescendantFonts"][0]["/FontDescriptor"]
+            found.append(descriptor["/FontFile2"])
+        inner = resources.get("/XObject", {})
+        for key in inner:
+            found += programs(inner[key])
+        return found
+
+    marks = []
+    for name, _value, ref in fields.enumerate_sig_fields(reader, filled_status=True):
+        for program in programs(ref.get_object()["/AP"]["/N"]):
+            marks.append((name, program.get("/Length1"), len(program.data)))
+    assert [m[0] for m in marks] == [s.field_name for s in chain.workflow.reviewers]
+    sizes = {len(prepared_font(d / n)) for names in (SANS, SERIF) for n in names[:1]
+             for d in FONT_DIRS if (d / n).is_file()}
+    for name, declared, decoded in marks:
+        assert declared == decoded, name
+        assert decoded in sizes, name
+
+
 def test_mid_chain_pdf_is_ok_but_not_complete(chain):
     report = chain.verify(chain.after["inspektur"])
     assert report.ok, report.problems
