@@ -25,57 +25,14 @@ from dataclasses import dataclass
 import pdfplumber
 from pdfplumber.page import Page
 
+from pipeline.core.workflow import Workflow
+from pipeline.pdf.fields import TEXT_ABOVE, TEXT_BASELINE, Box, LetterLayout, PlacementError
+
 CM = 72 / 2.54
 NUMBER_WIDTH = 9.5 * CM     # room for "800.1.11.1/0042/DISKOPUKM/2026" in 12 pt
 SEAL_SIZE = 3.5 * CM
 QR_MIN, QR_MAX = 1.4 * CM, 3.2 * CM
 LINE_TOLERANCE = 3.0        # points: words whose tops differ less sit on one line
-# Text fields: the box reaches this far below the line's baseline (room for descenders)
-# and this far above it; pipeline.pdf.fill puts its text's baseline TEXT_BASELINE up.
-TEXT_BASELINE = 4.0
-TEXT_ABOVE = 12.0
-
-
-class PlacementError(ValueError):
-    """An anchor the fields need is missing from the rendered letter (message in Indonesian:
-    it usually follows from an edit of the draft, which the drafter can undo)."""
-
-
-@dataclass(frozen=True)
-class Box:
-    """A rectangle on page ``page`` (0-based), PDF coordinates (y up)."""
-
-    page: int
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    @property
-    def rect(self) -> tuple[float, float, float, float]:
-        return (round(self.x0, 2), round(self.y0, 2), round(self.x1, 2), round(self.y1, 2))
-
-    @property
-    def width(self) -> float:
-        return self.x1 - self.x0
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
-
-@dataclass(frozen=True)
-class LetterLayout:
-    """Every box the later steps need."""
-
-    nomor: Box
-    tanggal: Box
-    signature: Box          # the signatory's signature
-    paraf: tuple[Box, ...]  # the "Paraf" cells, top to bottom
-    seal: Box
-    qr: Box
-
-
 @dataclass(frozen=True)
 class _Word:
     text: str
@@ -84,6 +41,11 @@ class _Word:
     top: float
     bottom: float
     baseline: float  # PDF y of the first glyph's origin
+
+
+def measure(pdf: bytes, workflow: Workflow) -> LetterLayout:
+    """Where ``workflow``'s fields go: a paraf row for each reviewer before the signatory."""
+    return locate(pdf, paraf_rows=len(workflow.reviewers) - 1)
 
 
 def locate(pdf: bytes, *, paraf_rows: int) -> LetterLayout:

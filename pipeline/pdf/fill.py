@@ -32,8 +32,7 @@ from pyhanko.pdf_utils.layout import (
 )
 from pyhanko.pdf_utils.text import TextBoxStyle
 
-from pipeline.pdf.anchors import TEXT_BASELINE
-from pipeline.pdf.prepare import NOMOR_FIELD, QR_FIELD, TANGGAL_FIELD
+from pipeline.pdf.fields import NOMOR_FIELD, QR_FIELD, TANGGAL_FIELD, TEXT_BASELINE
 from pipeline.signing.appearance import SERIF, font_engine
 
 FONT_SIZE = 12           # the letter's body size

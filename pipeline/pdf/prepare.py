@@ -26,12 +26,15 @@ from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
 from pipeline.core.workflow import Action, Workflow
-from pipeline.pdf.anchors import Box, PlacementError, locate
+from pipeline.pdf.fields import (
+    NOMOR_FIELD,
+    QR_FIELD,
+    TANGGAL_FIELD,
+    Box,
+    LetterLayout,
+    PlacementError,
+)
 from pipeline.signing.seal import SEAL_FIELD, seal_field_spec
-
-NOMOR_FIELD = "Nomor"
-TANGGAL_FIELD = "Tanggal"
-QR_FIELD = "QR"
 
 # Field flags (PDF 32000-1, 12.7.3.1 and 12.7.4.3).
 FF_READ_ONLY = 1
@@ -49,14 +52,20 @@ __all__ = [
 ]
 
 
-def prepare_for_signing(pdf: bytes, workflow: Workflow) -> bytes:
+def prepare_for_signing(pdf: bytes, workflow: Workflow,
+                        layout: LetterLayout | None = None) -> bytes:
     """``pdf`` plus one revision holding every signature and text field, all empty.
 
-    Raises :class:`PlacementError` if the letter lacks an anchor (for example,
-    a drafter deleted the Paraf table or it has a row too many).
+    ``layout``: the boxes, as :func:`pipeline.pdf.anchors.measure` found them on this ``pdf``
+    (measured here if not given). Raises :class:`PlacementError` if the
+    letter lacks an anchor (for example, a drafter deleted the Paraf table or
+    it has a row too many).
     """
     reviewers = workflow.reviewers[:-1]
-    layout = locate(pdf, paraf_rows=len(reviewers))
+    if layout is None:
+        from pipeline.pdf.anchors import measure  # pdfplumber, loaded on first use
+
+        layout = measure(pdf, workflow)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     for stage, box in zip(reviewers, layout.paraf, strict=True):
         mark = "Paraf" if stage.action is Action.PARAF else "Tanda tangan koordinasi"

@@ -3,9 +3,11 @@
 Runs in a worker thread (OCR and LibreOffice take time) and touches no
 database: it returns the hashes of the files it stored under
 ``state/cases/<case>/files/``, and the engine records them. Its CPU-bound
-steps (reading the invitation, rendering, placing the fields) run in a
-process of their own (:class:`DraftWorker`), so they do not compete with the
-engine's marks for the service's one GIL.
+steps (reading the invitation, rendering, measuring where the fields go) run
+in a process of their own (:class:`DraftWorker`), so they do not compete with
+the engine's marks for the service's one GIL. The fields themselves are added
+here, with pyHanko, which the service has loaded anyway for its marks: the
+worker then carries no signing library at all (about 25 MB less).
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ from pipeline.core.workflow import Workflow
 from pipeline.folders.atomic import TEMP_PREFIX, sha256_bytes, write_atomic
 from pipeline.folders.layout import Workspace
 
-# Rendering (docxtpl) and field placement (pdfplumber, pyHanko) are imported where they
-# run: in the worker process, so the service's own process does not carry them.
+# Imported where they run: reading (pdfplumber, OCR), rendering (docxtpl) and measuring
+# (pdfplumber) in the worker process, so the service's own process does not carry them;
+# adding the fields (pyHanko) in the service, so the worker, which imports this module,
+# does not carry pyHanko.
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +225,7 @@ def _warm_up() -> None:
     global _in_worker
     import pipeline.drafting.letter
     import pipeline.extract
-    import pipeline.pdf.prepare  # noqa: F401  (all three: imported for their modules)
+    import pipeline.pdf.anchors  # noqa: F401  (all three: imported for their modules)
 
     gc.collect()
     gc.freeze()
@@ -252,14 +256,14 @@ def _render_letter(config: Config, workflow: Workflow, fields: dict[str, Any],
     render_draft(config.letter.template, ctx, out)
 
 
-def _prepare_file(pdf: Path, workflow: Workflow) -> bytes:
-    """The converted letter at ``pdf`` with every signature and text field added."""
-    from pipeline.pdf.prepare import prepare_for_signing
+def _measure_letter(pdf: Path, workflow: Workflow):
+    """Where the fields go on the converted letter at ``pdf`` (a :class:`LetterLayout`)."""
+    from pipeline.pdf.anchors import measure
 
     try:
-        return prepare_for_signing(pdf.read_bytes(), workflow)
+        return measure(pdf.read_bytes(), workflow)
     finally:
-        _tidy()  # the last step of a draft
+        _tidy()  # the last step of a draft in the worker
 
 
 class DraftMaker:
@@ -304,8 +308,11 @@ class DraftMaker:
 
     def _convert_and_prepare(self, case_id: str, docx: Path, tmp: Path) -> str:
         pdf = tmp / f"{case_id}.pdf"
+        from pipeline.pdf.prepare import prepare_for_signing
+
         self.converter.convert(docx, pdf)
-        prepared = self.worker.call(_prepare_file, pdf, self.workflow)
+        layout = self.worker.call(_measure_letter, pdf, self.workflow)
+        prepared = prepare_for_signing(pdf.read_bytes(), self.workflow, layout)
         return self._keep(case_id, prepared, "pdf")
 
     def _keep(self, case_id: str, data: bytes, ext: str) -> str:
