@@ -140,17 +140,26 @@ class WorkingCalendar:
         self.extra_holidays = frozenset(extra_holidays)
 
     @classmethod
-    def from_settings(cls, settings: WorkingTimeConfig, tz: dt.tzinfo) -> WorkingCalendar:
-        return cls(
-            tz, settings.start, settings.end, settings.weekdays,
-            public_holidays(settings.country, settings.subdivision, settings.holiday_categories),
-            settings.extra_holidays,
-        )
+    def from_settings(cls, settings: WorkingTimeConfig, tz: dt.tzinfo, *,
+                      long_running: bool = False) -> WorkingCalendar:
+        """``long_running``: for the service, holidays from a child process (see
+        :mod:`pipeline.ops.holiday_table`), not the library loaded for good."""
+        if long_running:
+            from pipeline.ops.holiday_table import HolidayTable
+
+            holidays: Container[dt.date] = HolidayTable(
+                settings.country, settings.subdivision, settings.holiday_categories)
+        else:
+            holidays = public_holidays(settings.country, settings.subdivision,
+                                       settings.holiday_categories)
+        return cls(tz, settings.start, settings.end, settings.weekdays, holidays,
+                   settings.extra_holidays)
 
     @classmethod
-    def from_config(cls, config: Any) -> WorkingCalendar:
+    def from_config(cls, config: Any, *, long_running: bool = False) -> WorkingCalendar:
         """The calendar of ``config`` (a :class:`pipeline.config.Config`)."""
-        return cls.from_settings(working_time_settings(config), config.tz)
+        return cls.from_settings(working_time_settings(config), config.tz,
+                                 long_running=long_running)
 
     # --- days -----------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ class Notifier:
         self.secret = load_or_create_secret(ws.state)
         self.smtp = SmtpDelivery(config, lambda: Store(ws.database), clock=clock.now)
         self.store = store
-        self.calendar = WorkingCalendar.from_config(config)
+        self.calendar = WorkingCalendar.from_config(config, long_running=True)
         self.reminder_settings = ReminderSettings.from_config(config)
 
     def background_workers(self, wake) -> list:
