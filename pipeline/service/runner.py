@@ -73,14 +73,21 @@ class Service:
         self.lock.acquire()
         store = Store(self.ws.database)
         self.converter = make_converter(self.config, self.ws.state)
-        # The marks' fonts are prepared (about 0.5 s of CPU) while LibreOffice starts,
-        # rather than during the first mark.
-        fonts = threading.Thread(target=warm_up, name="warm-up", daemon=True)
-        fonts.start()
-        self.converter.start()
-        fonts.join()
         workflow = self.config.workflow()
         notifier = Notifier(self.config, workflow, self.ws, store, self.clock)
+
+        def warm() -> None:
+            warm_up()  # the marks' fonts (about 0.5 s of CPU), rather than in the first mark
+            # This year's holidays, from a child process of about 40 MB for 0.35 s (see
+            # pipeline.ops.holiday_table): before the drafting worker starts, so that the
+            # two are never alive together.
+            notifier.calendar.holiday_name(self.clock.now().date())
+
+        # Both while LibreOffice starts.
+        warming = threading.Thread(target=warm, name="warm-up", daemon=True)
+        warming.start()
+        self.converter.start()
+        warming.join()
         finalizer = Finalizer(self.config, workflow, self.ws, store, keyring, notifier, self.clock)
         self.engine = Engine(
             self.config, converter=self.converter,
