@@ -35,17 +35,23 @@ def _refused_start(office: Office) -> str:
     return svc.log.read_text(errors="replace").split(f"--- start {svc.starts} ---")[-1]
 
 
+def _with_smtp_password(office: Office, port: int) -> Path:
+    """SMTP with AUTH, its password in a 0600 file the config points to; the file's path."""
+    secret = office.ws.root / "pki" / "smtp.pass"
+    secret.write_text(SMTP_PASSWORD + "\n")
+    secret.chmod(0o600)
+    with office.config_path.open("a", encoding="utf-8") as fh:
+        fh.write(f'\n[mail.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+                 f'user = "{SMTP_USER}"\npassword = {{ file = "pki/smtp.pass" }}\n')
+    return secret
+
+
 @pytest.mark.parametrize("what", ["state folder", "database", "database wal", "reply secret",
                                   "signing key", "key passphrase", "smtp password"])
 def test_a_secret_or_the_database_open_to_others_stops_the_start(tmp_path, what):
     office = Office(tmp_path / "ws")
     ws = office.ws
-    secret = ws.root / "pki" / "smtp.pass"
-    secret.write_text(SMTP_PASSWORD + "\n")
-    secret.chmod(0o600)
-    with office.config_path.open("a", encoding="utf-8") as fh:
-        fh.write(f'\n[mail.smtp]\nhost = "127.0.0.1"\nport = {free_port()}\nsecurity = "none"\n'
-                 f'user = "{SMTP_USER}"\npassword = {{ file = "pki/smtp.pass" }}\n')
+    secret = _with_smtp_password(office, free_port())
     Store(ws.database).close()
     Path(f"{ws.database}-wal").touch(mode=0o600)
     load_or_create_secret(ws.state)
@@ -79,12 +85,7 @@ def test_no_secret_in_anything_the_service_or_the_commands_wrote(tmp_path):
     smtp.start()
     office = Office(tmp_path / "ws")
     ws, o, svc = office.ws, office.officials, office.service
-    secret = ws.root / "pki" / "smtp.pass"
-    secret.write_text(SMTP_PASSWORD + "\n")
-    secret.chmod(0o600)
-    with office.config_path.open("a", encoding="utf-8") as fh:
-        fh.write(f'\n[mail.smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "none"\n'
-                 f'user = "{SMTP_USER}"\npassword = {{ file = "pki/smtp.pass" }}\n')
+    secret = _with_smtp_password(office, smtp.port)
     office.reload()
     outputs: list[str] = []
     try:
