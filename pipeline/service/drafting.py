@@ -12,19 +12,15 @@ worker then carries no signing library at all (about 25 MB less).
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import ctypes
 import gc
 import logging
-import multiprocessing
 import os
 import signal
 import tempfile
 import threading
-import time
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +30,7 @@ from pipeline.convert import Converter
 from pipeline.core.workflow import Workflow
 from pipeline.folders.atomic import TEMP_PREFIX, sha256_bytes, write_atomic
 from pipeline.folders.layout import Workspace
+from pipeline.service.child import ChildGone, ChildProcess
 
 # Imported where they run: reading (pdfplumber, OCR), rendering (docxtpl) and measuring
 # (pdfplumber) in the worker process, so the service's own process does not carry them;
@@ -92,13 +89,14 @@ class DraftWorker:
     other core. The conversion stays in the calling thread: it waits on
     LibreOffice and holds no GIL.
 
-    The process is started with ``spawn`` (forking a process with threads and
-    open databases is unsafe), runs at a lower CPU priority (``WORKER_NICE``:
-    the engine's marks come first), is warmed up at start-up by :meth:`start`, ignores
-    SIGINT/SIGTERM (the service stops it once the step in progress is done,
-    as it does its LibreOffice) and exits by itself if the service dies. If it
-    dies mid-step, the step raises :class:`DraftWorkerGone`, the draft is
-    retried like any failed draft, and a new process is started.
+    The process (:class:`pipeline.service.child.ChildProcess`) is a fresh
+    interpreter (forking a process with threads and open databases is unsafe),
+    runs at a lower CPU priority (``WORKER_NICE``: the engine's marks come
+    first), imports what drafting needs as soon as :meth:`start` starts it,
+    ignores SIGINT/SIGTERM (the service stops it once the step in progress is
+    done, as it does its LibreOffice) and exits by itself when the service is
+    gone. If it dies mid-step, the step raises :class:`DraftWorkerGone`, the
+    draft is retried like any failed draft, and a new process is started.
     ``SPT_DRAFT_WORKER=thread`` runs the steps in the calling thread instead.
     """
 
@@ -108,16 +106,16 @@ class DraftWorker:
         if in_thread is None:
             in_thread = os.environ.get(WORKER_ENV, "process").strip().lower() == "thread"
         self.in_thread = in_thread
-        self._pool: cf.ProcessPoolExecutor | None = None
+        self._child: ChildProcess | None = None
         self._lock = threading.Lock()
         self._broken = 0
 
     def start(self) -> None:
-        """Start the process and let it import what drafting needs (about a second), now."""
+        """Start the process; it imports what drafting needs (about a second) meanwhile."""
         if not self.in_thread:
             try:
-                self._executor().submit(_warm_up)
-            except (OSError, RuntimeError) as exc:
+                self._process()
+            except OSError as exc:
                 log.warning("drafting worker process not started (%s); drafting in-thread", exc)
                 self.in_thread = True
 
@@ -126,16 +124,15 @@ class DraftWorker:
         if self.in_thread:
             return fn(*args)
         try:
-            pool = self._executor()
-            future = pool.submit(fn, *args)
-        except (OSError, RuntimeError) as exc:  # cannot start a process here: do it ourselves
+            child = self._process()
+        except OSError as exc:  # cannot start a process here: do it ourselves
             log.warning("drafting worker process unavailable (%s); drafting in-thread", exc)
             self.in_thread = True
             return fn(*args)
         try:
-            result = future.result()
-        except BrokenProcessPool:
-            self._discard(pool)
+            result = child.call(fn, *args)
+        except ChildGone:
+            self._discard(child)
             self._broken += 1
             if self._broken >= self.MAX_BROKEN:
                 log.error("the drafting worker process died %d times in a row; drafting in "
@@ -147,29 +144,27 @@ class DraftWorker:
 
     def close(self) -> None:
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            child, self._child = self._child, None
+        if child is not None:
+            child.close()
 
-    def _executor(self) -> cf.ProcessPoolExecutor:
+    def _process(self) -> ChildProcess:
         with self._lock:
-            if self._pool is None:
+            if self._child is None:
                 root = logging.getLogger()
                 json_logs = any(type(h.formatter).__name__ == "JsonFormatter"
                                 for h in root.handlers)
-                self._pool = cf.ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_worker_init,
-                    initargs=(("json" if json_logs else "text") if root.handlers else None,
-                              logging.getLevelName(root.level), os.getpid()),
-                )
-            return self._pool
+                self._child = ChildProcess(f"{__name__}:_worker_start", (
+                    ("json" if json_logs else "text") if root.handlers else None,
+                    logging.getLevelName(root.level),
+                ))
+            return self._child
 
-    def _discard(self, pool: cf.ProcessPoolExecutor) -> None:
+    def _discard(self, child: ChildProcess) -> None:
         with self._lock:
-            if self._pool is pool:
-                self._pool = None
-        pool.shutdown(wait=False, cancel_futures=True)
+            if self._child is child:
+                self._child = None
+        child.close()
 
 
 # CPU priority of the drafting worker (and of LibreOffice, see pipeline.convert.unoserver):
@@ -178,39 +173,18 @@ class DraftWorker:
 WORKER_NICE = 10
 
 
-def _worker_init(log_format: str | None, log_level: str, service_pid: int | None = None) -> None:
-    """In the worker process: lower priority, the service's log format; no signals of its own."""
+def _worker_start(log_format: str | None, log_level: str) -> None:
+    """In the worker process, first: lower priority, the service's log format, no signals of
+    its own; then import what drafting needs."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    if service_pid is not None:
-        _exit_with_parent(service_pid)
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICE)
     if log_format is not None:
         from pipeline.logs import setup_logging
 
         setup_logging(log_format, log_level)
-
-
-def _exit_with_parent(parent: int, interval: float = 1.0) -> None:
-    """End this worker when the service ``parent`` that started it is gone (SIGKILLed, say).
-
-    Its task queue never reports the end by itself: the worker holds a copy of the
-    queue's writing end, so it would wait for work for ever (the chaos test found one
-    orphaned worker, 120 MB each, per kill). The service's pid is handed over rather
-    than read here: a service killed while its worker was still starting is already
-    gone when this runs.
-    """
-    if os.getppid() != parent:
-        os._exit(0)
-
-    def watch() -> None:
-        while True:
-            time.sleep(interval)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+    _warm_up()
 
 
 _in_worker = False  # set in the worker process by _warm_up

@@ -72,7 +72,7 @@ def test_killed_service_leaves_no_drafting_worker_behind(tmp_path):
         svc.start()
         service = psutil.Process(svc.proc.pid)
         workers = wait_until(lambda: [p for p in service.children(recursive=True)
-                                      if "spawn_main" in " ".join(p.cmdline())],
+                                      if "pipeline.service.child" in " ".join(p.cmdline())],
                              timeout=30, what="the drafting worker process")
         os.kill(svc.proc.pid, signal.SIGKILL)
         svc.proc.wait()
