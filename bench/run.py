@@ -276,9 +276,10 @@ def spt_docx(config: Config, out: Path) -> Path:
     """The SPT letter for the demo invitation, rendered as the drafting worker does."""
     from pipeline.directory import EmployeeDirectory
     from pipeline.drafting.letter import LetterContext, render_draft
-    from pipeline.service.drafting import read_invitation
+    from pipeline.extract import ExtractLimits
+    from pipeline.service.draft_steps import read_invitation
 
-    fields, _notes = read_invitation(INVITATION, config.limits)
+    fields, _notes = read_invitation(INVITATION, ExtractLimits.from_config(config.limits))
     people = EmployeeDirectory.load(config.pegawai_csv).named_in(NOTE)
     ctx = LetterContext.build(config=config, workflow=config.workflow(), fields=fields,
                               assignees=[e.as_assignee() for e in people])

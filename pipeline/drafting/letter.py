@@ -14,17 +14,17 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from docx.shared import Mm
-from docxtpl import DocxTemplate, InlineImage
-from PIL import Image, UnidentifiedImageError
-
-from pipeline.config import Config
 from pipeline.core.dates_id import format_date, format_range
 from pipeline.core.workflow import Workflow
 from pipeline.drafting.assignees import AssigneeRow, format_nip
 from pipeline.folders.atomic import write_atomic
+
+if TYPE_CHECKING:
+    from docxtpl import DocxTemplate, InlineImage
+
+    from pipeline.config import Config
 
 # The logo sits in a 19 mm wide cell left of the kop text (scripts/make_template.py).
 LOGO_MAX_HEIGHT_MM = 20
@@ -244,6 +244,15 @@ def attendance(fields: Mapping[str, Any]) -> Phrase:
 
 
 # --- rendering --------------------------------------------------------------------------
+# docxtpl, python-docx and Pillow are imported here only: the service builds the context
+# (above) and the drafting worker renders it, so only the worker carries them.
+
+
+def load_rendering() -> None:
+    """Import the rendering libraries now (the drafting worker does, as it starts)."""
+    import docx.shared  # noqa: F401
+    import docxtpl  # noqa: F401
+    import PIL.Image  # noqa: F401
 
 
 def render_draft(template: Path, ctx: LetterContext, out: Path) -> None:
@@ -252,6 +261,8 @@ def render_draft(template: Path, ctx: LetterContext, out: Path) -> None:
     Values are XML-escaped (``autoescape=True``): without it, a name such as
     ``PT A & B <Persero>`` silently loses text in LibreOffice.
     """
+    from docxtpl import DocxTemplate
+
     try:
         tpl = DocxTemplate(str(template))
     except Exception as exc:
@@ -268,6 +279,10 @@ def render_draft(template: Path, ctx: LetterContext, out: Path) -> None:
 
 def _logo(tpl: DocxTemplate, path: Path) -> InlineImage | None:
     """The agency's logo, scaled to fit its cell; ``None`` if it cannot be read."""
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(path) as img:
             width, height = img.size

@@ -3,21 +3,19 @@
 Runs in a worker thread (OCR and LibreOffice take time) and touches no
 database: it returns the hashes of the files it stored under
 ``state/cases/<case>/files/``, and the engine records them. Its CPU-bound
-steps (reading the invitation, rendering, measuring where the fields go) run
-in a process of their own (:class:`DraftWorker`), so they do not compete with
-the engine's marks for the service's one GIL. The fields themselves are added
-here, with pyHanko, which the service has loaded anyway for its marks: the
-worker then carries no signing library at all (about 25 MB less).
+steps (reading the invitation, rendering, measuring where the fields go:
+:mod:`pipeline.service.draft_steps`) run in a process of their own
+(:class:`DraftWorker`), so they do not compete with the engine's marks for
+the service's one GIL. What needs the configuration or pyHanko stays here:
+the letter's context is built here and handed over built, and the fields are
+added here with the pyHanko the service has loaded anyway for its marks. The
+worker then carries neither (about 45 MB less).
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import logging
 import os
-import signal
 import tempfile
 import threading
 from collections.abc import Callable
@@ -30,21 +28,14 @@ from pipeline.convert import Converter
 from pipeline.core.workflow import Workflow
 from pipeline.folders.atomic import TEMP_PREFIX, sha256_bytes, write_atomic
 from pipeline.folders.layout import Workspace
+from pipeline.service import draft_steps as steps
 from pipeline.service.child import ChildGone, ChildProcess
-
-# Imported where they run: reading (pdfplumber, OCR), rendering (docxtpl) and measuring
-# (pdfplumber) in the worker process, so the service's own process does not carry them;
-# adding the fields (pyHanko) in the service, so the worker, which imports this module,
-# does not carry pyHanko.
 
 log = logging.getLogger(__name__)
 
 # Working folders of a draft carry our temporary prefix: one left by a killed service
 # (with LibreOffice's lock files in it) is swept at start-up.
 DRAFT_TMP = f"{TEMP_PREFIX}draft-"
-
-FIELD_KEYS = ("nomor", "tanggal", "hal", "pengirim", "acara", "tanggal_mulai",
-              "tanggal_selesai", "waktu", "tempat")
 
 
 @dataclass(frozen=True)
@@ -53,22 +44,6 @@ class DraftFiles:
     pdf_sha256: str
     fields: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
-
-
-def read_invitation(source: Path, limits) -> tuple[dict[str, Any], list[str]]:
-    """The invitation's fields (``None`` where unreadable) and notes for the drafter."""
-    from pipeline.extract import ExtractionRefused, ExtractLimits, extract
-
-    try:
-        result = extract(source, limits=ExtractLimits.from_config(limits))
-    except ExtractionRefused as exc:
-        return dict.fromkeys(FIELD_KEYS), [str(exc)]
-    except Exception:  # never let a bad invitation stop the drafting of its case
-        log.exception("extraction failed for %s", source.name)
-        return dict.fromkeys(FIELD_KEYS), [
-            "Isi surat undangan tidak dapat dibaca otomatis; lengkapi isian secara manual."
-        ]
-    return dict(result.fields), list(result.notes)
 
 
 WORKER_ENV = "SPT_DRAFT_WORKER"
@@ -154,7 +129,7 @@ class DraftWorker:
                 root = logging.getLogger()
                 json_logs = any(type(h.formatter).__name__ == "JsonFormatter"
                                 for h in root.handlers)
-                self._child = ChildProcess(f"{__name__}:_worker_start", (
+                self._child = ChildProcess("pipeline.service.draft_steps:worker_start", (
                     ("json" if json_logs else "text") if root.handlers else None,
                     logging.getLevelName(root.level),
                 ))
@@ -165,79 +140,6 @@ class DraftWorker:
             if self._child is child:
                 self._child = None
         child.close()
-
-
-# CPU priority of the drafting worker (and of LibreOffice, see pipeline.convert.unoserver):
-# drafting is batch work; the engine's marks are what an official moving a file waits for.
-# On 2 cores the engine otherwise shares its core with the worker and LibreOffice.
-WORKER_NICE = 10
-
-
-def _worker_start(log_format: str | None, log_level: str) -> None:
-    """In the worker process, first: lower priority, the service's log format, no signals of
-    its own; then import what drafting needs."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICE)
-    if log_format is not None:
-        from pipeline.logs import setup_logging
-
-        setup_logging(log_format, log_level)
-    _warm_up()
-
-
-_in_worker = False  # set in the worker process by _warm_up
-
-
-def _warm_up() -> None:
-    """In the worker: import every drafting step's libraries now, then freeze them for the GC.
-
-    Frozen (``gc.freeze``), the tens of MB of objects from imports are no longer
-    traversed by collections, so :func:`_tidy` costs about 8 ms instead of 60-90 ms.
-    """
-    global _in_worker
-    import pipeline.drafting.letter
-    import pipeline.extract
-    import pipeline.pdf.anchors  # noqa: F401  (all three: imported for their modules)
-
-    gc.collect()
-    gc.freeze()
-    _in_worker = True
-
-
-def _tidy() -> None:
-    """In the worker, once per draft: collect cycles and hand freed heap back to the system.
-
-    pdfplumber and pyHanko leave reference cycles, and glibc keeps freed memory:
-    measured on the SPT letter, the worker's RSS settled at 120 MB with this and
-    grew to 144 MB without.
-    """
-    if not _in_worker:
-        return
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def _render_letter(config: Config, workflow: Workflow, fields: dict[str, Any],
-                   assignees: list[dict[str, Any]], out: Path) -> None:
-    """The SPT for ``fields`` and ``assignees``, rendered to the DOCX ``out``."""
-    from pipeline.drafting.letter import LetterContext, render_draft
-
-    ctx = LetterContext.build(config=config, workflow=workflow, fields=fields,
-                              assignees=assignees)
-    render_draft(config.letter.template, ctx, out)
-
-
-def _measure_letter(pdf: Path, workflow: Workflow):
-    """Where the fields go on the converted letter at ``pdf`` (a :class:`LetterLayout`)."""
-    from pipeline.pdf.anchors import measure
-
-    try:
-        return measure(pdf.read_bytes(), workflow)
-    finally:
-        _tidy()  # the last step of a draft in the worker
 
 
 class DraftMaker:
@@ -260,12 +162,18 @@ class DraftMaker:
         self, case_id: str, source: Path, assignees: list[dict[str, Any]],
         fields: dict[str, Any] | None = None,
     ) -> DraftFiles:
+        from pipeline.drafting.letter import LetterContext
+        from pipeline.extract import ExtractLimits
+
         notes: list[str] = []
         if fields is None:
-            fields, notes = self.worker.call(read_invitation, source, self.config.limits)
+            fields, notes = self.worker.call(steps.read_invitation, source,
+                                             ExtractLimits.from_config(self.config.limits))
+        ctx = LetterContext.build(config=self.config, workflow=self.workflow, fields=fields,
+                                  assignees=assignees)
         with tempfile.TemporaryDirectory(dir=self.ws.state, prefix=DRAFT_TMP) as tmp:
             docx = Path(tmp) / f"{case_id}.docx"
-            self.worker.call(_render_letter, self.config, self.workflow, fields, assignees, docx)
+            self.worker.call(steps.render_letter, self.config.letter.template, ctx, docx)
             docx_sha = self._keep(case_id, docx.read_bytes(), "docx")
             pdf_sha = self._convert_and_prepare(case_id, docx, Path(tmp))
         return DraftFiles(docx_sha, pdf_sha, fields, tuple(notes))
@@ -285,7 +193,7 @@ class DraftMaker:
         from pipeline.pdf.prepare import prepare_for_signing
 
         self.converter.convert(docx, pdf)
-        layout = self.worker.call(_measure_letter, pdf, self.workflow)
+        layout = self.worker.call(steps.measure_letter, pdf, self.workflow)
         prepared = prepare_for_signing(pdf.read_bytes(), self.workflow, layout)
         return self._keep(case_id, prepared, "pdf")
 

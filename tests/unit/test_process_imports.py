@@ -2,7 +2,7 @@
 
 The service process signs (pyHanko) but neither reads invitations nor
 renders or measures letters (pdfplumber, python-docx, docxtpl); the drafting
-worker does those and never signs. Each check runs in a fresh interpreter,
+worker does those and neither signs nor reads the configuration (pydantic). Each check runs in a fresh interpreter,
 as the real processes start.
 """
 
@@ -27,6 +27,7 @@ def loaded_after(code: str, modules: tuple[str, ...]) -> list[str]:
 
 DRAFTING_ONLY = ("pdfplumber", "pdfminer", "docx", "docxtpl")
 SIGNING = ("pyhanko", "pyhanko_certvalidator", "aiohttp", "fontTools")
+CONFIGURATION = ("pydantic", "pipeline.config")
 
 
 def test_the_service_process_does_not_load_the_drafting_libraries():
@@ -38,16 +39,17 @@ def test_the_service_process_does_not_load_the_drafting_libraries():
     assert loaded_after(code, DRAFTING_ONLY) == []
 
 
-def test_the_drafting_worker_does_not_load_the_signing_libraries():
+def test_the_drafting_worker_loads_neither_signing_nor_the_configuration():
     code = """
-        import pipeline.service.drafting as drafting
-        drafting._warm_up()
+        from pipeline.service import draft_steps
+        draft_steps.worker_start(None, "INFO")
     """
-    loaded = loaded_after(code, SIGNING + DRAFTING_ONLY)
-    assert [m for m in loaded if m in SIGNING] == []
+    loaded = loaded_after(code, SIGNING + CONFIGURATION + DRAFTING_ONLY)
+    assert [m for m in loaded if m in SIGNING + CONFIGURATION] == []
     assert {"pdfplumber", "docxtpl"} <= set(loaded)  # what it is there for
 
 
-@pytest.mark.parametrize("module", ["pipeline.pdf.fields", "pipeline.drafting.assignees"])
+@pytest.mark.parametrize("module", ["pipeline.pdf.fields", "pipeline.drafting.assignees",
+                                    "pipeline.drafting.letter"])
 def test_shared_modules_stay_light(module):
     assert loaded_after(f"import {module}", SIGNING + DRAFTING_ONLY) == []
