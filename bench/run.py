@@ -635,8 +635,7 @@ def bench_throughput(res: Results, work: Path, cases: int, profile_dir: Path | N
     res.add(Row("memory.service", "peak RSS, service (without LibreOffice)", "MB", 1, service_mb,
                 None, "<= 200 MB", service_mb <= 200,
                 note=f"main process {sampler.peak_main / 1e6:.0f} MB, the rest its drafting "
-                "worker and multiprocessing's resource tracker"
-                if sampler.peak_service > sampler.peak_main else ""))
+                "worker" if sampler.peak_service > sampler.peak_main else ""))
     res.add(Row("memory.libreoffice", "peak RSS, LibreOffice (unoserver + soffice)", "MB", 1,
                 sampler.peak_libreoffice / 1e6))
     cpu = {k: round(v - cpu_before.get(k, 0.0), 1) for k, v in sampler.cpu.items()}
