@@ -57,9 +57,10 @@ class ChildProcess:
 
     def call(self, fn: Callable[..., Any], /, *args: Any) -> Any:
         """``fn(*args)`` in the child, waiting for it; :class:`ChildGone` if the child ended."""
-        with self._lock:
+        call = pickle.dumps((fn, args))  # before writing: a call that does not pickle
+        with self._lock:                  # must not leave half a call in the pipe
             try:
-                pickle.dump((fn, args), self._calls)
+                self._calls.write(call)
                 self._calls.flush()
                 ok, value = pickle.load(self._results)
             except (OSError, EOFError, pickle.UnpicklingError, ValueError):

@@ -66,8 +66,8 @@ class DraftWorker:
 
     The process (:class:`pipeline.service.child.ChildProcess`) is a fresh
     interpreter (forking a process with threads and open databases is unsafe),
-    runs at a lower CPU priority (``WORKER_NICE``: the engine's marks come
-    first), imports what drafting needs as soon as :meth:`start` starts it,
+    runs at a lower CPU priority (``draft_steps.WORKER_NICE``: the engine's
+    marks come first), imports what drafting needs as soon as :meth:`start` starts it,
     ignores SIGINT/SIGTERM (the service stops it once the step in progress is
     done, as it does its LibreOffice) and exits by itself when the service is
     gone. If it dies mid-step, the step raises :class:`DraftWorkerGone`, the

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import operator
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -85,3 +86,9 @@ def test_the_child_ends_by_itself_when_its_parent_is_killed():
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def test_a_call_that_does_not_pickle_is_refused_and_the_child_still_answers(child):
+    with pytest.raises((pickle.PicklingError, AttributeError)):  # pickle says either
+        child.call(operator.add, b"x" * 200_000, lambda: 1)  # big: written before the lambda
+    assert child.call(operator.add, 1, 2) == 3
