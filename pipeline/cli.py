@@ -90,6 +90,7 @@ def init(directory: Path, demo: bool, force: bool) -> None:
 def serve(config_path: Path | None, log_format: str, log_level: str) -> None:
     """Run every watcher until SIGTERM/SIGINT (the service)."""
     from pipeline.logs import setup_logging
+    from pipeline.service import memory
     from pipeline.service.lock import WorkspaceLocked
     from pipeline.service.runner import Service, StartupError
 
@@ -101,6 +102,7 @@ def serve(config_path: Path | None, log_format: str, log_level: str) -> None:
     except (StartupError, WorkspaceLocked) as exc:
         service.shutdown()
         raise click.ClickException(f"cannot start:\n{exc}") from None
+    memory.settle_startup()  # this process's start-up objects stay: see pipeline.service.memory
     service.run()
 
 

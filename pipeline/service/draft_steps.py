@@ -12,8 +12,6 @@ service has. ``tests/unit/test_process_imports.py`` keeps it so.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import gc
 import logging
 import os
 import signal
@@ -21,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core.workflow import Workflow
+from pipeline.service import memory
 
 if TYPE_CHECKING:
     from pipeline.drafting.letter import LetterContext
@@ -86,31 +85,23 @@ _in_worker = False  # set in the worker process by warm_up
 
 
 def warm_up() -> None:
-    """In the worker: import every drafting step's libraries now, then freeze them for the GC.
-
-    Frozen (``gc.freeze``), the tens of MB of objects from imports are no longer
-    traversed by collections, so :func:`_tidy` costs about 8 ms instead of 60-90 ms.
-    """
+    """In the worker: import every drafting step's libraries now, then freeze them for the GC
+    (:func:`pipeline.service.memory.settle_startup`)."""
     global _in_worker
     from pipeline.drafting.letter import load_rendering
     from pipeline.extract import extract  # noqa: F401  (imported for its modules)
     from pipeline.pdf.anchors import measure  # noqa: F401
 
     load_rendering()
-    gc.collect()
-    gc.freeze()
+    memory.settle_startup()
     _in_worker = True
 
 
 def _tidy() -> None:
-    """In the worker, once per draft: collect cycles and hand freed heap back to the system.
+    """In the worker, once per draft: free pdfplumber's cyclic garbage and trim the heap.
 
-    pdfplumber leaves reference cycles, and glibc keeps freed memory: measured on
-    the SPT letter, the worker's RSS settled at 120 MB with this and grew to 144 MB
-    without.
+    Measured on the SPT letter, the worker's RSS settled at 120 MB with this and
+    grew to 144 MB without. In thread mode the service's loop does it.
     """
-    if not _in_worker:
-        return
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    if _in_worker:
+        memory.release()

@@ -20,6 +20,7 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.folders.layout import Workspace
 from pipeline.folders.watch import FolderWatcher
+from pipeline.service import memory
 from pipeline.service.clock import Clock, clock_from_env
 from pipeline.service.lock import WorkspaceLock
 
@@ -204,6 +205,7 @@ class Service:
                 # service carries on: the next scan looks at everything again.
                 log.exception("a step of the service failed; carrying on")
                 self._stop.wait(1.0)
+            memory.release()  # this round's garbage (PDFs read and signed), about 4 ms
             _sd_notify("WATCHDOG=1" if self._healthy() else "")
 
     def _run_calls(self) -> None:
