@@ -19,7 +19,6 @@ letter whose number can be changed unnoticed.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from pyhanko.sign.fields import FieldMDPAction, FieldMDPSpec, MDPPerm, SigFieldS
 from pyhanko.stamp import TextStampStyle
 
 from pipeline.signing.keys import LoadedSigner
+from pipeline.signing.seal_image import EncodedImage, PreparedImage, prepared_seal_image
 from pipeline.signing.signature import SigningFailed, sign_field, timestamper_for
 
 SEAL_FIELD = "Cap_Dinas"
@@ -78,7 +78,7 @@ def apply_seal(
     image cannot be read.
     """
     _check_sealable(pdf)
-    style = _stamp_style(_picture(*_image_key(Path(image))))
+    style = _stamp_style(prepared_seal_image(Path(image)))
     return sign_field(
         pdf,
         field_name=SEAL_FIELD,
@@ -136,34 +136,11 @@ def _locked(field) -> bool:
     return spec.action is FieldMDPAction.ALL and perm is MDPPerm.NO_CHANGES
 
 
-def _image_key(path: Path) -> tuple[Path, int, int]:
-    try:
-        st = path.stat()
-    except OSError:
-        raise SigningFailed(f"gambar cap dinas {path} tidak ditemukan") from None
-    return path, st.st_mtime_ns, st.st_size
-
-
-@functools.lru_cache(maxsize=4)
-def _picture(path: Path, _mtime_ns: int, _size: int):
-    """The stamp image, decoded once while the file is unchanged."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as img:
-            img.load()
-            return img.copy()
-    except (OSError, UnidentifiedImageError) as exc:
-        raise SigningFailed(f"gambar cap dinas {path} tidak dapat dibaca ({exc})") from None
-
-
-def _stamp_style(picture) -> TextStampStyle:
+def _stamp_style(picture: EncodedImage) -> TextStampStyle:
     """The seal's stamp: the image alone, no text, no border (a fresh one per seal: thread-safe)."""
-    from pyhanko.pdf_utils.images import PdfImage
-
     return TextStampStyle(
         stamp_text="",
-        background=PdfImage(picture),
+        background=PreparedImage(picture),
         background_opacity=1.0,
         border_width=0,
         background_layout=layout.SimpleBoxLayoutRule(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
@@ -243,6 +244,53 @@ def test_seal_refuses_a_missing_image(chain, tmp_path):
     with pytest.raises(SigningFailed, match="gambar cap dinas"):
         apply_seal(chain.filled, signer=chain.ring.seal_signer(), image=tmp_path / "none.png",
                    when=dt.datetime.now(dt.UTC))
+
+
+def test_seal_refuses_an_unreadable_image(chain, tmp_path):
+    image = tmp_path / "cap.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    with pytest.raises(SigningFailed, match="tidak dapat dibaca"):
+        apply_seal(chain.filled, signer=chain.ring.seal_signer(), image=image,
+                   when=dt.datetime.now(dt.UTC))
+
+
+def _seal_pictures(pdf: Path, out: Path) -> list[Image.Image]:
+    """The images poppler finds in ``pdf`` (the seal's colours, then its transparency)."""
+    subprocess.run(["pdfimages", "-png", str(pdf), str(out / "img")], check=True)
+    return [Image.open(p) for p in sorted(out.glob("img-*.png"))]
+
+
+@pytest.mark.skipif(shutil.which("pdfimages") is None, reason="poppler-utils not installed")
+def test_the_seal_shows_its_image_pixel_for_pixel(chain, tmp_path):
+    """The seal's picture is encoded once per process and copied into each letter: what a
+    reader shows must still be the image file, colours and transparency."""
+    original = Image.open(chain.config.seal.image).convert("RGBA")
+    for run, name in enumerate(("first.pdf", "second.pdf")):  # the second from the cache
+        sealed = chain.sealed if run == 0 else apply_seal(
+            chain.filled, signer=chain.ring.seal_signer(), image=chain.config.seal.image,
+            when=dt.datetime.now(dt.UTC))
+        (tmp_path / str(run)).mkdir()
+        colours, alpha = _seal_pictures(chain.write(name, sealed), tmp_path / str(run))
+        assert colours.size == alpha.size == original.size
+        assert colours.convert("RGB").tobytes() == original.convert("RGB").tobytes()
+        assert alpha.convert("L").tobytes() == original.getchannel("A").tobytes()
+
+
+@pytest.mark.skipif(shutil.which("pdfimages") is None, reason="poppler-utils not installed")
+def test_a_replaced_seal_image_is_used_from_the_next_seal_on(chain, tmp_path):
+    image = tmp_path / "cap.png"
+    shown = []
+    for run, picture in enumerate((Image.new("RGBA", (40, 40), (200, 0, 0, 255)),
+                                   Image.new("RGBA", (64, 32), (0, 0, 200, 128)))):
+        picture.save(image)
+        sealed = apply_seal(chain.filled, signer=chain.ring.seal_signer(), image=image,
+                            when=dt.datetime.now(dt.UTC))
+        (tmp_path / str(run)).mkdir()
+        colours, alpha = _seal_pictures(chain.write(f"replaced-{run}.pdf", sealed),
+                                        tmp_path / str(run))
+        shown.append((colours.size, colours.convert("RGB").getpixel((0, 0)),
+                      alpha.convert("L").getpixel((0, 0))))
+    assert shown == [((40, 40), (200, 0, 0), 255), ((64, 32), (0, 0, 200), 128)]
 
 
 def test_seal_refuses_a_second_seal(chain):
