@@ -24,8 +24,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from pipeline.config import LimitsConfig
 from pipeline.folders.untrusted import Untrusted, read_untrusted
 
 PDF_MAGIC = b"%PDF-"
@@ -37,6 +37,29 @@ MAX_PDF_INFLATED = 64 * 1024 * 1024       # all compressed non-image streams, in
 MAX_ACTION_CHAIN = 50
 _ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute"}
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class FileLimits(Protocol):
+    """What the checks read of the workspace's ``[limits]`` (``LimitsConfig`` has both)."""
+
+    @property
+    def max_file_mb(self) -> float: ...
+
+    @property
+    def max_pages(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class PlainLimits:
+    """:class:`FileLimits` as plain values, to send to the drafting worker (which checks
+    files, and does not load the configuration models)."""
+
+    max_file_mb: float
+    max_pages: int
+
+    @classmethod
+    def of(cls, limits: FileLimits) -> PlainLimits:
+        return cls(float(limits.max_file_mb), int(limits.max_pages))
 
 
 class Unusable(Exception):
@@ -72,7 +95,7 @@ def _looks_like_mail(head: bytes) -> bool:
                                                "mime-version:", "date:", "to:", "subject:"))
 
 
-def read_file(path: Path, limits: LimitsConfig) -> bytes:
+def read_file(path: Path, limits: FileLimits) -> bytes:
     """The dropped file's bytes, read safely (:mod:`pipeline.folders.untrusted`), or Unusable."""
     limit = int(limits.max_file_mb * 1024 * 1024)
     try:
@@ -88,12 +111,12 @@ def read_file(path: Path, limits: LimitsConfig) -> bytes:
         raise Unusable(f"Berkas tidak dapat dibaca ({exc.__class__.__name__}).") from None
 
 
-def check_file(path: Path, limits: LimitsConfig) -> Invitation:
+def check_file(path: Path, limits: FileLimits) -> Invitation:
     """Validate ``path`` as a PDF, DOCX or .eml invitation, or raise :class:`Unusable`."""
     return check_bytes(read_file(path, limits), path.name, limits)
 
 
-def check_bytes(data: bytes, name: str, limits: LimitsConfig) -> Invitation:
+def check_bytes(data: bytes, name: str, limits: FileLimits) -> Invitation:
     """Validate a file's bytes (``name`` only tells an .eml apart), or raise :class:`Unusable`."""
     size = len(data)
     if size == 0:
@@ -121,13 +144,13 @@ def check_bytes(data: bytes, name: str, limits: LimitsConfig) -> Invitation:
     )
 
 
-def check_pdf_bytes(data: bytes, limits: LimitsConfig) -> int:
+def check_pdf_bytes(data: bytes, limits: FileLimits) -> int:
     """The page count of a usable PDF, or :class:`Unusable`."""
     _check_inflation(data)
     return _check_pdf(io.BytesIO(data), limits)
 
 
-def _check_pdf(source, limits: LimitsConfig) -> int:
+def _check_pdf(source, limits: FileLimits) -> int:
     from pypdf import PdfReader
 
     try:

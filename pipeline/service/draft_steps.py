@@ -1,4 +1,4 @@
-"""Drafting's CPU-bound steps, as the drafting worker process runs them.
+"""Drafting's CPU-bound steps, and the intake's file checks, as the drafting worker runs them.
 
 The worker (:class:`pipeline.service.drafting.DraftWorker`) imports this module
 and what its steps need, nothing more: every step takes plain values (paths,
@@ -24,6 +24,7 @@ from pipeline.service import memory
 if TYPE_CHECKING:
     from pipeline.drafting.letter import LetterContext
     from pipeline.extract import ExtractLimits
+    from pipeline.intake.validate import Invitation, PlainLimits
     from pipeline.pdf.fields import LetterLayout
 
 log = logging.getLogger("pipeline.service.drafting")
@@ -32,6 +33,21 @@ log = logging.getLogger("pipeline.service.drafting")
 # drafting is batch work; the engine's marks are what an official moving a file waits for.
 # On 2 cores the engine otherwise shares its core with the worker and LibreOffice.
 WORKER_NICE = 10
+
+
+def check_file(data: bytes, name: str, limits: PlainLimits) -> Invitation:
+    """Whether a file from outside is a usable invitation (:func:`check_bytes`), parsed here:
+    hostile PDFs meet the parser away from the service's keys, and its memory."""
+    from pipeline.intake.validate import check_bytes
+
+    return check_bytes(data, name, limits)
+
+
+def check_attached_pdf(data: bytes, limits: PlainLimits) -> int:
+    """An email's attached PDF: its page count, or ``Unusable`` (see :func:`check_file`)."""
+    from pipeline.intake.validate import check_pdf_bytes
+
+    return check_pdf_bytes(data, limits)
 
 
 def read_invitation(source: Path, limits: ExtractLimits) -> tuple[dict[str, Any], list[str]]:
@@ -90,6 +106,7 @@ def warm_up() -> None:
     global _in_worker
     from pipeline.drafting.letter import load_rendering
     from pipeline.extract import extract  # noqa: F401  (imported for its modules)
+    from pipeline.intake.validate import check_bytes  # noqa: F401
     from pipeline.pdf.anchors import measure  # noqa: F401
 
     load_rendering()

@@ -73,6 +73,10 @@ class DraftWorker:
     gone. If it dies mid-step, the step raises :class:`DraftWorkerGone`, the
     draft is retried like any failed draft, and a new process is started.
     ``SPT_DRAFT_WORKER=thread`` runs the steps in the calling thread instead.
+
+    The intake's checks of files from outside run here too (``draft_steps.check_file``):
+    pypdf then loads only in this process, and a hostile PDF meets its parser away from
+    the service's keys.
     """
 
     MAX_BROKEN = 3  # worker deaths in a row before drafting falls back to the calling thread

@@ -75,7 +75,8 @@ class Engine:
         self.signer = signer
         self.finalizer = finalizer
         self.notifier = notifier
-        self.intake = Intake(config, self.ws, self.store, self.clock, notifier)
+        self.intake = Intake(config, self.ws, self.store, self.clock, notifier,
+                             parse=self.drafts.worker.call)
         self.settle = SettleTracker(config.watch.settle_seconds)
         # Two drafts in flight: one converting in LibreOffice while the other's CPU-bound
         # steps run in the drafting worker process (see DraftWorker); conversions themselves

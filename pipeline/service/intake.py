@@ -14,8 +14,10 @@ import os
 import re
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.config import Config
 from pipeline.directory import DirectoryError, EmployeeDirectory
@@ -31,13 +33,13 @@ from pipeline.folders.settle import SettleTracker
 from pipeline.folders.untrusted import Untrusted, is_plain_file, read_untrusted
 from pipeline.intake.names import sanitize_filename
 from pipeline.intake.validate import (
+    PlainLimits,
     Unusable,
-    check_bytes,
-    check_pdf_bytes,
     not_plain_reason,
     read_file,
     sniff,
 )
+from pipeline.service import draft_steps
 from pipeline.service.clock import Clock
 from pipeline.store import Store
 from pipeline.store.cases import CaseRecord
@@ -57,12 +59,18 @@ class IntakeResult:
 
 
 class Intake:
-    def __init__(self, config: Config, ws: Workspace, store: Store, clock: Clock, notifier):
+    """``parse`` runs a :mod:`pipeline.service.draft_steps` check where files are parsed
+    (:meth:`pipeline.service.drafting.DraftWorker.call`: the drafting worker process)."""
+
+    def __init__(self, config: Config, ws: Workspace, store: Store, clock: Clock, notifier,
+                 parse: Callable[..., Any]):
         self.config = config
         self.ws = ws
         self.store = store
         self.clock = clock
         self.notifier = notifier
+        self.parse = parse
+        self.limits = PlainLimits.of(config.limits)
 
     # --- the inbox folder ------------------------------------------------------------
 
@@ -116,7 +124,7 @@ class Intake:
         note = _read_note(note_path) if note_path else ""
         try:
             data = read_file(path, self.config.limits)  # once, safely: what is checked is used
-            inv = check_bytes(data, path.name, self.config.limits)
+            inv = self.parse(draft_steps.check_file, data, path.name, self.limits)
             if inv.kind == "eml":
                 result = self._accept_eml(data)
             else:
@@ -184,7 +192,7 @@ class Intake:
         for att in invitations:
             try:
                 if att.kind == "pdf":
-                    check_pdf_bytes(att.data, self.config.limits)
+                    self.parse(draft_steps.check_attached_pdf, att.data, self.limits)
                 self._open(result, att.data, att.kind, att.name, pemohon=msg.sender,
                            note=msg.body_text or "", via=via)
             except Unusable as exc:

@@ -14,6 +14,8 @@ import textwrap
 
 import pytest
 
+from tests.hostile.corpus import text_pdf
+
 
 def loaded_after(code: str, modules: tuple[str, ...]) -> list[str]:
     probe = textwrap.dedent(code) + textwrap.dedent(f"""
@@ -53,3 +55,45 @@ def test_the_drafting_worker_loads_neither_signing_nor_the_configuration():
                                     "pipeline.drafting.letter"])
 def test_shared_modules_stay_light(module):
     assert loaded_after(f"import {module}", SIGNING + DRAFTING_ONLY) == []
+
+
+def test_the_service_checks_files_from_outside_in_the_worker(tmp_path):
+    """Dropped files are parsed (pypdf) in the drafting worker: a usable invitation opens a
+    case, a PDF with JavaScript is refused with its reason, and the service never loads pypdf."""
+    javascript = text_pdf(catalog_extra=b"/OpenAction << /S /JavaScript /JS (app.alert(1);) >> ")
+    code = f"""
+        from pathlib import Path
+        from pipeline.config import load_config
+        from pipeline.folders.layout import Workspace
+        from pipeline.resources import DEMO
+        from pipeline.service.clock import SystemClock
+        from pipeline.service.drafting import DraftWorker
+        from pipeline.service.intake import Intake
+        from pipeline.store import Store
+        from pipeline.workspace_init import init_workspace
+
+        config = load_config(init_workspace(Path({str(tmp_path)!r}) / "ws", demo=True))
+        ws = Workspace(config)
+        ws.ensure()
+        worker = DraftWorker(in_thread=False)
+        intake = Intake(config, ws, Store(ws.database), SystemClock(), notifier=None,
+                        parse=worker.call)
+        good = ws.inbox / "undangan.pdf"
+        good.write_bytes((DEMO / "undangan-workshop-ojk.pdf").read_bytes())
+        bad = ws.inbox / "javascript.pdf"
+        bad.write_bytes({javascript!r})
+        opened = intake.accept_file(good).opened
+        refused = intake.accept_file(bad).refused
+        worker.close()
+        print(len(opened), "|", refused[0][1])
+    """
+    probe = textwrap.dedent(code) + "\nimport sys\nprint('pypdf' in sys.modules)\n"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    result, loaded = out.stdout.strip().splitlines()[-2:]
+    opened, reason = result.split(" | ")
+    assert opened == "1"
+    assert "konten aktif (JavaScript)" in reason
+    assert loaded == "False"
+
