@@ -123,7 +123,7 @@ class Intake:
         note_path = note_path if os.path.lexists(note_path) else None
         note = _read_note(note_path) if note_path else ""
         try:
-            data = read_file(path, self.config.limits)  # once, safely: what is checked is used
+            data = read_file(path, self.limits)  # once, safely: what is checked is used
             inv = self.parse(draft_steps.check_file, data, path.name, self.limits)
             if inv.kind == "eml":
                 result = self._accept_eml(data)
@@ -170,7 +170,7 @@ class Intake:
         from pipeline.mail.incoming import IncomingRefused, parse_message
 
         try:
-            msg = parse_message(data, max_bytes=int(self.config.limits.max_file_mb * 1048576))
+            msg = parse_message(data, max_bytes=int(self.limits.max_file_mb * 1048576))
         except IncomingRefused as exc:
             raise _RefusedMail(exc.reason, exc.message) from None
         result = self.accept_message(msg, via="inbox-eml")
