@@ -24,8 +24,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
+from pipeline.extract.limits import ExtractLimits
 from pipeline.folders.untrusted import Untrusted, read_untrusted
 
 PDF_MAGIC = b"%PDF-"
@@ -37,29 +37,6 @@ MAX_PDF_INFLATED = 64 * 1024 * 1024       # all compressed non-image streams, in
 MAX_ACTION_CHAIN = 50
 _ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute"}
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-class FileLimits(Protocol):
-    """What the checks read of the workspace's ``[limits]`` (``LimitsConfig`` has both)."""
-
-    @property
-    def max_file_mb(self) -> float: ...
-
-    @property
-    def max_pages(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class PlainLimits:
-    """:class:`FileLimits` as plain values, to send to the drafting worker (which checks
-    files, and does not load the configuration models)."""
-
-    max_file_mb: float
-    max_pages: int
-
-    @classmethod
-    def of(cls, limits: FileLimits) -> PlainLimits:
-        return cls(float(limits.max_file_mb), int(limits.max_pages))
 
 
 class Unusable(Exception):
@@ -95,36 +72,35 @@ def _looks_like_mail(head: bytes) -> bool:
                                                "mime-version:", "date:", "to:", "subject:"))
 
 
-def read_file(path: Path, limits: FileLimits) -> bytes:
+def read_file(path: Path, limits: ExtractLimits) -> bytes:
     """The dropped file's bytes, read safely (:mod:`pipeline.folders.untrusted`), or Unusable."""
-    limit = int(limits.max_file_mb * 1024 * 1024)
     try:
-        return read_untrusted(path, limit)
+        return read_untrusted(path, limits.max_bytes)
     except Untrusted as exc:
         if exc.kind == "too large":
-            size = path.lstat().st_size
-            raise Unusable(
-                f"Berkas terlalu besar ({size / 1048576:.1f} MB; batas {limits.max_file_mb:g} MB)."
-            ) from None
+            raise _too_large(path.lstat().st_size, limits) from None
         raise Unusable(_NOT_PLAIN.get(exc.kind, _NOT_PLAIN["not a file"])) from None
     except OSError as exc:
         raise Unusable(f"Berkas tidak dapat dibaca ({exc.__class__.__name__}).") from None
 
 
-def check_file(path: Path, limits: FileLimits) -> Invitation:
+def _too_large(size: int, limits: ExtractLimits) -> Unusable:
+    return Unusable(f"Berkas terlalu besar ({size / 1048576:.1f} MB; "
+                    f"batas {limits.max_bytes / 1048576:g} MB).")
+
+
+def check_file(path: Path, limits: ExtractLimits) -> Invitation:
     """Validate ``path`` as a PDF, DOCX or .eml invitation, or raise :class:`Unusable`."""
     return check_bytes(read_file(path, limits), path.name, limits)
 
 
-def check_bytes(data: bytes, name: str, limits: FileLimits) -> Invitation:
+def check_bytes(data: bytes, name: str, limits: ExtractLimits) -> Invitation:
     """Validate a file's bytes (``name`` only tells an .eml apart), or raise :class:`Unusable`."""
     size = len(data)
     if size == 0:
         raise Unusable("Berkas kosong (0 byte). Kirim ulang berkas undangan yang lengkap.")
-    if size > int(limits.max_file_mb * 1024 * 1024):
-        raise Unusable(
-            f"Berkas terlalu besar ({size / 1048576:.1f} MB; batas {limits.max_file_mb:g} MB)."
-        )
+    if size > limits.max_bytes:
+        raise _too_large(size, limits)
     kind = sniff(data[:4096], name)
     if kind == "pdf":
         return Invitation("pdf", size, check_pdf_bytes(data, limits))
@@ -144,13 +120,13 @@ def check_bytes(data: bytes, name: str, limits: FileLimits) -> Invitation:
     )
 
 
-def check_pdf_bytes(data: bytes, limits: FileLimits) -> int:
+def check_pdf_bytes(data: bytes, limits: ExtractLimits) -> int:
     """The page count of a usable PDF, or :class:`Unusable`."""
     _check_inflation(data)
     return _check_pdf(io.BytesIO(data), limits)
 
 
-def _check_pdf(source, limits: FileLimits) -> int:
+def _check_pdf(source, limits: ExtractLimits) -> int:
     from pypdf import PdfReader
 
     try:

@@ -26,7 +26,7 @@ from pipeline.service import memory
 if TYPE_CHECKING:
     from pipeline.drafting.letter import LetterContext
     from pipeline.extract import ExtractLimits
-    from pipeline.intake.validate import Invitation, PlainLimits
+    from pipeline.intake.validate import Invitation
     from pipeline.pdf.fields import LetterLayout
 
 log = logging.getLogger("pipeline.service.drafting")
@@ -53,7 +53,7 @@ def _step(fn: _Step) -> _Step:
 
 
 @_step
-def check_file(data: bytes, name: str, limits: PlainLimits) -> Invitation:
+def check_file(data: bytes, name: str, limits: ExtractLimits) -> Invitation:
     """Whether a file from outside is a usable invitation (:func:`check_bytes`), parsed here:
     hostile PDFs meet the parser away from the service's keys, and its memory."""
     from pipeline.intake.validate import check_bytes
@@ -62,7 +62,7 @@ def check_file(data: bytes, name: str, limits: PlainLimits) -> Invitation:
 
 
 @_step
-def check_attached_pdf(data: bytes, limits: PlainLimits) -> int:
+def check_attached_pdf(data: bytes, limits: ExtractLimits) -> int:
     """An email's attached PDF: its page count, or ``Unusable`` (see :func:`check_file`)."""
     from pipeline.intake.validate import check_pdf_bytes
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.directory import DirectoryError, EmployeeDirectory
+from pipeline.extract.limits import ExtractLimits
 from pipeline.folders.atomic import (
     is_temporary,
     move_into,
@@ -33,7 +34,6 @@ from pipeline.folders.settle import SettleTracker
 from pipeline.folders.untrusted import Untrusted, is_plain_file, read_untrusted
 from pipeline.intake.names import sanitize_filename
 from pipeline.intake.validate import (
-    PlainLimits,
     Unusable,
     not_plain_reason,
     read_file,
@@ -70,7 +70,7 @@ class Intake:
         self.clock = clock
         self.notifier = notifier
         self.parse = parse
-        self.limits = PlainLimits.of(config.limits)
+        self.limits = ExtractLimits.from_config(config.limits)
 
     # --- the inbox folder ------------------------------------------------------------
 
@@ -170,7 +170,7 @@ class Intake:
         from pipeline.mail.incoming import IncomingRefused, parse_message
 
         try:
-            msg = parse_message(data, max_bytes=int(self.limits.max_file_mb * 1048576))
+            msg = parse_message(data, max_bytes=self.limits.max_bytes)
         except IncomingRefused as exc:
             raise _RefusedMail(exc.reason, exc.message) from None
         result = self.accept_message(msg, via="inbox-eml")

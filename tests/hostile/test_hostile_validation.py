@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import LimitsConfig
+from pipeline.extract import ExtractLimits
 from pipeline.intake.validate import Unusable, check_file
 from tests.hostile.cases import CASES, IDS, Hostile
 
@@ -27,8 +28,8 @@ def test_the_validation_alone_agrees(tmp_path, h: Hostile):
     folder.mkdir()
     path = h.make(folder, scratch)
     if path.suffix == ".eml" or h.outcome == "diproses":
-        assert check_file(path, LimitsConfig()).kind in ("pdf", "docx", "eml")
+        assert check_file(path, ExtractLimits.from_config(LimitsConfig())).kind in ("pdf", "docx", "eml")
         return
     with pytest.raises(Unusable) as exc:
-        check_file(path, LimitsConfig())
+        check_file(path, ExtractLimits.from_config(LimitsConfig()))
     assert h.reason in exc.value.reason

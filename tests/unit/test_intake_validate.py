@@ -7,11 +7,12 @@ import pytest
 from pypdf import PdfWriter
 
 from pipeline.config import LimitsConfig
+from pipeline.extract import ExtractLimits
 from pipeline.folders.settle import SettleTracker
 from pipeline.intake.names import sanitize_filename
 from pipeline.intake.validate import Unusable, check_file
 
-LIMITS = LimitsConfig(max_file_mb=1, max_pages=5)
+LIMITS = ExtractLimits.from_config(LimitsConfig(max_file_mb=1, max_pages=5))
 
 
 def _pdf(pages=1, password=None) -> bytes:
