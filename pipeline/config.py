@@ -65,6 +65,16 @@ class PersonConfig(_Model):
             raise ValueError(str(exc)) from None
 
 
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class ContactConfig(_Model):
+    """Someone the service mails who is not an official of the chain (a supervisor, IT)."""
+
+    name: str = Field(min_length=1, description="how the mail greets them (Yth. <name>)")
+    email: str = Field(pattern=EMAIL_PATTERN)
+
+
 class SecretRef(_Model):
     """Where a secret comes from: an environment variable or a file only we can read."""
 
@@ -111,6 +121,8 @@ class StageConfig(_Model):
     signing_key: KeyConfig | None = None
     # For approver-signed stages: the certificate the official signs with.
     certificate: Path | None = None
+    # Who is told when this stage overstays twice its mutu baku (else the next stage up).
+    supervisor: ContactConfig | None = None
 
     @model_validator(mode="after")
     def _keys(self) -> StageConfig:
@@ -185,6 +197,21 @@ class SealConfig(_Model):
 class TrustConfig(_Model):
     roots: list[Path] = Field(default_factory=list)
     tsa_url: str | None = None
+
+
+class EscalationConfig(_Model):
+    """``[escalation]``: where an escalation goes when nobody above the late stage can take it.
+
+    An escalation goes to the late stage's own ``supervisor`` (``[[stage]]``), else to
+    the official of the next stage up the chain, else here: the signatory has nobody
+    above them in the chain, and a stuck automatic step (numbering) is IT's matter.
+    """
+
+    it_email: str | None = Field(
+        default=None, pattern=EMAIL_PATTERN,
+        description="IT's address: escalations about the signatory and the automatic steps")
+    it_name: str = Field(default="Pengelola Layanan SPT", min_length=1,
+                         description="how the mail to it_email greets its reader")
 
 
 class WatchConfig(_Model):
@@ -275,6 +302,7 @@ class Config(_Model):
     converter: ConverterConfig = ConverterConfig()
     limits: LimitsConfig = LimitsConfig()
     mail: MailConfig = MailConfig()
+    escalation: EscalationConfig = EscalationConfig()
     working_time: WorkingTimeConfig = WorkingTimeConfig()
     sop: SopConfig = SopConfig()
     web: WebConfig = WebConfig()
@@ -295,6 +323,16 @@ class Config(_Model):
         for i, stage in enumerate(self.stage[1:], start=1):
             if stage.action is Action.DRAFT:
                 raise ValueError(f"stage[{i}]: only the first stage can have action = \"draft\"")
+        for i, stage in enumerate(self.stage):
+            sup = stage.supervisor
+            if sup is None:
+                continue
+            below = [s.key for s in self.stage[: i + 1]
+                     if s.person.email.lower() == sup.email.lower()]
+            if below:
+                raise ValueError(
+                    f"stage[{i}].supervisor: {sup.email} is the official of stage "
+                    f"'{below[0]}', not above '{stage.key}': an escalation must go up")
         if self.stage[-1].action is not Action.TANDATANGAN:
             raise ValueError(
                 f"stage[{len(self.stage) - 1}]: the last stage is the signatory; "

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -87,6 +88,7 @@ class MailComposer:
         self.env.filters["waktu"] = lambda moment: format_waktu(moment, self.config)
         self.env.filters["durasi"] = format_durasi
         self.env.filters["judul"] = format_judul
+        self.env.filters["paragraf"] = format_paragraf
 
     # --- the kinds --------------------------------------------------------
 
@@ -122,13 +124,20 @@ class MailComposer:
 
     def eskalasi(self, *, to: str, to_name: str = "", case_id: str, hal: str | None,
                  tahap: str, pejabat: str | None, since: dt.datetime, due_at: dt.datetime,
-                 minutes: float, standard_minutes: float, message_id: str | None = None
-                 ) -> EmailMessage:
-        """To the stage before (or a supervisor): a case overstays twice its mutu baku."""
+                 minutes: float, standard_minutes: float, peran: str = "ti",
+                 otomatis: bool = False, message_id: str | None = None) -> EmailMessage:
+        """To someone above the late stage: a case overstays twice its mutu baku.
+
+        ``peran`` says why they get it (:class:`pipeline.ops.reminders.EscalatedTo`:
+        ``atasan``, ``tahap_atas`` or ``ti``); ``otomatis``: the late step is the
+        service's own (numbering), so IT is asked to look at the service.
+        ``due_at`` is the step's deadline, the same one the reminder named.
+        """
         return self.render("eskalasi", to=to, to_name=to_name, case_id=case_id,
                            message_id=message_id, context=dict(
                                hal=hal, tahap=tahap, pejabat=pejabat, sejak=since,
-                               batas=due_at, menit=minutes, mutu_baku=standard_minutes))
+                               batas=due_at, menit=minutes, mutu_baku=standard_minutes,
+                               peran=peran, otomatis=otomatis))
 
     def terbit(self, *, to: str, to_name: str = "", case_id: str, nomor: str,
                tanggal: dt.date, hal: str | None, pdf: bytes, token: str,
@@ -274,6 +283,24 @@ def format_judul(text: str | None) -> str:
         low = word.lower()
         out.append(low if i and low in _KECIL else low[:1].upper() + low[1:])
     return " ".join(out)
+
+
+def format_paragraf(text: str, width: int = 72) -> str:
+    """Wrap each line of ``text`` at ``width`` for the plain-text part.
+
+    Templates write a paragraph on one line, so a value of any length (a role,
+    a name) never glues onto the next word where a hand-made line break was
+    (``Kepegawaian(Dewi``). Words are never split: not a case id at its
+    hyphens, not a folder path.
+    """
+    out = []
+    for line in text.split("\n"):
+        if not line.strip() or line.startswith((" ", "\t")):
+            out.append(line.rstrip())
+            continue
+        out.append(textwrap.fill(line, width=width, break_long_words=False,
+                                 break_on_hyphens=False))
+    return "\n".join(out)
 
 
 def format_tanggal(value: dt.date | dt.datetime | None) -> str:

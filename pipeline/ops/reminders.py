@@ -5,13 +5,14 @@ a case overstays its step:
 
 - ``pengingat``: the official of that step gets a reminder, once the working
   minutes spent exceed the standard;
-- ``eskalasi``: after twice the standard, someone who can chase it is told
-  too: the configured supervisor (``[working_time] supervisor_email``), or
-  else the official of the stage before, the one who handed the case over
-  (for the drafting stage, which has no stage before, the first reviewer,
-  who directs the drafter). For the automatic finalisation step only the
-  supervisor is told: a stuck numbering is a matter for IT, not for the
-  signatory;
+- ``eskalasi``: after twice the standard, someone above the late official is
+  told too, never someone below: the stage's own ``supervisor`` (``[[stage]]``),
+  else the official of the next stage up the chain, else IT
+  (``[escalation] it_email``; the older ``[working_time] supervisor_email`` is
+  read as the same address). The signatory has nobody above them in the chain,
+  and a stuck automatic step (numbering) is IT's matter, so both go to IT. An
+  address that is the late official's own, a lower stage's official's, or the
+  service's own is skipped;
 - ``pengingat_terima``: the pemohon who has not confirmed receipt of the
   issued SPT is reminded once the receipt's standard has passed.
 
@@ -29,7 +30,8 @@ the same transaction, so a crash between the two cannot send twice.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import enum
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from pipeline.core.workflow import AutomaticStep, Person, Stage, Workflow
@@ -44,6 +46,16 @@ PENGINGAT: Kind = "pengingat"
 ESKALASI: Kind = "eskalasi"
 PENGINGAT_TERIMA: Kind = "pengingat_terima"
 
+
+
+class EscalatedTo(enum.StrEnum):
+    """Who an escalation went to; the mail's closing sentence depends on it."""
+
+    SUPERVISOR = "atasan"        # the late stage's configured supervisor
+    NEXT_STAGE = "tahap_atas"    # the official of the next stage up the chain
+    IT = "ti"                    # IT: the top of the chain, the automatic steps
+
+
 # Case statuses whose open stage visit is waiting on someone.
 _WAITING = ("in_chain", "finalizing", "issued")
 
@@ -56,8 +68,12 @@ class ReminderSettings:
     receipt_interval: dt.timedelta = dt.timedelta(hours=24)
     # Office minutes the pemohon has for the receipt (the SOP's 5 menit, else the mail setting).
     receipt_standard_minutes: float | None = 5
-    supervisor_email: str | None = None
-    supervisor_name: str = "Atasan"
+    # stage key -> (email, name) of its configured supervisor
+    supervisors: dict[str, tuple[str, str]] = field(default_factory=dict)
+    it_email: str | None = None
+    it_name: str = "Pengelola Layanan SPT"
+    # The service's own addresses: never mailed (a mail to ourselves helps nobody).
+    own_addresses: frozenset[str] = frozenset()
     only_in_working_time: bool = True
 
     @classmethod
@@ -65,11 +81,18 @@ class ReminderSettings:
         wt = working_time_settings(config)
         receipt_hours = float(config.mail.receipt_reminder_hours)
         standard = config.receipt.mutu_baku
+        escalation = getattr(config, "escalation", None)
+        it_email = (escalation.it_email if escalation else None) or wt.supervisor_email
         return cls(
             interval=dt.timedelta(hours=wt.reminder_interval_hours),
             receipt_interval=dt.timedelta(hours=receipt_hours),
             receipt_standard_minutes=float(standard) if standard else receipt_hours * 60,
-            supervisor_email=wt.supervisor_email,
+            supervisors={s.key: (s.supervisor.email, s.supervisor.name)
+                         for s in config.stage if s.supervisor is not None},
+            it_email=it_email,
+            it_name=escalation.it_name if escalation else "Pengelola Layanan SPT",
+            own_addresses=frozenset(a.lower() for a in (config.mail.from_address,
+                                                        config.agency.email)),
         )
 
 
@@ -89,6 +112,7 @@ class Reminder:
     late_role: str                # the role that overstays, e.g. "Sekretaris"
     late_person: Person | None    # its official, when known
     stage: Stage | None = None    # the chain stage overstayed (None for automatic steps)
+    escalated_to: EscalatedTo | None = None   # for eskalasi: whose address ``to`` is
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -151,14 +175,17 @@ def _reminders_for(
         return []  # a stage no longer configured: nobody to remind
     minutes = calendar.working_minutes(visit.arrived_at, now)
 
-    def make(kind: Kind, standard: float, factor: int, to: str, to_name: str) -> Reminder:
+    def make(kind: Kind, standard: float, to: str, to_name: str,
+             escalated_to: EscalatedTo | None = None) -> Reminder:
+        # One deadline per case and step: the escalation names the same one as the
+        # reminder (the standard's end), not the moment it was escalated.
         return Reminder(
             kind=kind, case_id=visit.case_id, stage_key=visit.stage_key, to=to,
             to_name=to_name, since=visit.arrived_at,
-            due_at=calendar.add_working_minutes(visit.arrived_at, standard * factor),
+            due_at=calendar.add_working_minutes(visit.arrived_at, standard),
             minutes=minutes, standard_minutes=standard,
             late_role=step.role, late_person=step.person,
-            stage=step if isinstance(step, Stage) else None,
+            stage=step if isinstance(step, Stage) else None, escalated_to=escalated_to,
         )
 
     if visit.stage_key == workflow.receipt.key:
@@ -171,7 +198,7 @@ def _reminders_for(
             to, name = step.person.email, step.person.name
         else:
             return []  # nobody to ask for the receipt
-        return [make(PENGINGAT_TERIMA, standard, 1, to, name)]
+        return [make(PENGINGAT_TERIMA, standard, to, name)]
 
     if step.mutu_baku_minutes is None:
         return []
@@ -180,23 +207,42 @@ def _reminders_for(
     standard = float(step.mutu_baku_minutes)
     out: list[Reminder] = []
     if minutes > standard and step.person is not None:
-        out.append(make(PENGINGAT, standard, 1, step.person.email, step.person.name))
+        out.append(make(PENGINGAT, standard, step.person.email, step.person.name))
     if minutes > 2 * standard:
-        target = _escalation_target(step, workflow, settings)
+        target = escalation_target(step, workflow, settings)
         if target is not None:
-            out.append(make(ESKALASI, standard, 2, *target))
+            out.append(make(ESKALASI, standard, *target))
     return out
 
 
-def _escalation_target(
+def escalation_target(
     step: Stage | AutomaticStep, workflow: Workflow, settings: ReminderSettings
-) -> tuple[str, str] | None:
-    if settings.supervisor_email:
-        return settings.supervisor_email, settings.supervisor_name
-    if not isinstance(step, Stage):
-        return None
-    other = workflow.stages[step.index - 1] if step.index > 0 else workflow.stages[1]
-    return other.person.email, other.person.name
+) -> tuple[str, str, EscalatedTo] | None:
+    """``(email, name, kind)`` of whoever is above ``step``, or None when nobody is.
+
+    In order: the stage's supervisor, the next stage up, IT. Never the late
+    official, an official at or below the late stage, or the service itself.
+    """
+    candidates: list[tuple[str, str, EscalatedTo]] = []
+    below: set[str] = set()
+    if isinstance(step, Stage):
+        below = {s.person.email.lower() for s in workflow.stages[: step.index + 1]}
+        if step.key in settings.supervisors:
+            email, name = settings.supervisors[step.key]
+            candidates.append((email, name, EscalatedTo.SUPERVISOR))
+        if step.index < workflow.last_index:
+            up = workflow.stages[step.index + 1].person
+            candidates.append((up.email, up.name, EscalatedTo.NEXT_STAGE))
+    elif step.person is not None:
+        below = {step.person.email.lower()}
+    if settings.it_email:
+        candidates.append((settings.it_email, settings.it_name, EscalatedTo.IT))
+    for email, name, kind in candidates:
+        address = email.strip().lower()
+        if address in below or address in settings.own_addresses:
+            continue
+        return email, name, kind
+    return None
 
 
 def _step(workflow: Workflow, key: str) -> Stage | AutomaticStep | None:

@@ -65,7 +65,7 @@ class WorkingTimeConfig(BaseModel):
     )
     supervisor_email: str | None = Field(
         default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-        description="escalations go here instead of to the previous stage's official",
+        description="older name of [escalation] it_email (read when that is not set)",
     )
 
     @field_validator("start", "end")

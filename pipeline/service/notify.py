@@ -21,6 +21,7 @@ from pipeline.mail.smtp import SmtpDelivery
 from pipeline.ops.reminders import (
     ESKALASI,
     PENGINGAT_TERIMA,
+    EscalatedTo,
     Reminder,
     ReminderSettings,
     due_reminders,
@@ -182,7 +183,8 @@ class Notifier:
         return self.composer.eskalasi(
             to=r.to, to_name=r.to_name, case_id=case.id, hal=hal, tahap=r.late_role,
             pejabat=r.late_person.name if r.late_person else None, since=r.since,
-            due_at=r.due_at, minutes=r.minutes, standard_minutes=r.standard_minutes)
+            due_at=r.due_at, minutes=r.minutes, standard_minutes=r.standard_minutes,
+            peran=(r.escalated_to or EscalatedTo.IT).value, otomatis=r.stage is None)
 
 
 def _shown(folder: Path, ws: Workspace) -> str:

@@ -17,7 +17,7 @@ WIB = ZoneInfo("Asia/Pontianak")
 AT_KASUBAG = replace(CaseState.opened("d" * 64, "p" * 64), stage=1)
 
 
-def test_an_overdue_case_reminds_its_official_then_the_stage_before(tmp_path):
+def test_an_overdue_case_reminds_its_official_then_the_next_one_up(tmp_path):
     config = load_config(init_workspace(tmp_path / "ws"))
     ws = Workspace(config)
     ws.ensure()
@@ -47,8 +47,15 @@ def test_an_overdue_case_reminds_its_official_then_the_stage_before(tmp_path):
         mails[msg["X-SPT-Kind"]] = msg
     assert set(mails) == {"pengingat", "eskalasi"}
     assert "kasubag@" in str(mails["pengingat"]["To"])
-    assert "kepegawaian@" in str(mails["eskalasi"]["To"])         # the stage before
+    assert "sekretaris@" in str(mails["eskalasi"]["To"])          # the next stage UP
     assert case.id in str(mails["eskalasi"]["Subject"])
+    reminder = mails["pengingat"].get_body(("plain",)).get_content()
+    escalation = " ".join(mails["eskalasi"].get_body(("plain",)).get_content().split())
+    # Both name the same deadline: 09:00 + 10 office minutes.
+    deadline = "Senin, 7 Desember 2026 pukul 09.10 WIB"
+    assert deadline in reminder and deadline in escalation
+    assert "tahap berikutnya" in escalation and "dalam jam kerja" in escalation
+    assert "menit jam kerja" not in escalation
     kinds = [e.action for e in store.audit.for_case(case.id)]
     assert kinds.count("reminder.pengingat") == 1 and kinds.count("reminder.eskalasi") == 1
 

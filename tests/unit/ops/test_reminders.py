@@ -15,8 +15,10 @@ from pipeline.ops.reminders import (
     ESKALASI,
     PENGINGAT,
     PENGINGAT_TERIMA,
+    EscalatedTo,
     ReminderSettings,
     due_reminders,
+    escalation_target,
     record_sent,
 )
 from pipeline.ops.worktime import WorkingCalendar, WorkingTimeConfig
@@ -99,7 +101,8 @@ def test_settings_from_the_default_config(config):
     assert s.interval == dt.timedelta(hours=24)
     assert s.receipt_interval == dt.timedelta(hours=24)   # mail.receipt_reminder_hours
     assert s.receipt_standard_minutes == 5                  # the SOP's step 11
-    assert s.supervisor_email is None
+    assert s.supervisors == {} and s.it_email is None
+    assert "spt@diskopukm.kalbarprov.go.id" in s.own_addresses
 
 
 def test_no_reminder_within_the_mutu_baku(store, config, calendar, cases):
@@ -118,21 +121,28 @@ def test_the_official_is_reminded_once_overdue(store, config, calendar, cases):
     assert r.stage is not None and r.stage.folder == "02-kasubag"
 
 
-def test_after_twice_the_standard_the_previous_official_is_told(store, config, calendar, cases):
+def test_after_twice_the_standard_the_next_official_up_is_told(store, config, calendar, cases):
     case = cases.at_stage("kasubag", at(MON, 9))
     found = due(store, config, calendar, at(MON, 9, 21))
-    assert summary(found) == [(case, "kasubag", ESKALASI, KEPEGAWAIAN),
+    assert summary(found) == [(case, "kasubag", ESKALASI, SEKRETARIS),
                               (case, "kasubag", PENGINGAT, KASUBAG)]
     escalation = next(r for r in found if r.kind == ESKALASI)
-    assert escalation.due_at == at(MON, 9, 20)
+    reminder = next(r for r in found if r.kind == PENGINGAT)
+    # One deadline for the case: the escalation names the reminder's, not its own moment.
+    assert escalation.due_at == reminder.due_at == at(MON, 9, 10)
+    assert escalation.escalated_to is EscalatedTo.NEXT_STAGE
     assert escalation.late_role == "Kepala Sub Bagian Administrasi dan Umum"
     assert escalation.late_person.name == "Hendra Wijaya, S.E."
 
 
 def test_a_configured_supervisor_gets_the_escalation_instead(store, config, calendar, cases):
     case = cases.at_stage("kasubag", at(MON, 9))
-    found = due(store, config, calendar, at(MON, 9, 21), supervisor_email="sekdis@x.go.id")
+    found = due(store, config, calendar, at(MON, 9, 21),
+                supervisors={"kasubag": ("sekdis@x.go.id", "Sekretaris Dinas")})
     assert (case, "kasubag", ESKALASI, "sekdis@x.go.id") in summary(found)
+    [escalation] = [r for r in found if r.kind == ESKALASI]
+    assert (escalation.to_name, escalation.escalated_to) == ("Sekretaris Dinas",
+                                                             EscalatedTo.SUPERVISOR)
 
 
 def test_overdue_is_counted_in_office_minutes_overnight(store, config, calendar, cases):
@@ -154,7 +164,7 @@ def test_one_reminder_per_case_stage_and_kind_per_interval(store, config, calend
         record_sent(store, r, at(MON, 9, 11))
     # The escalation is new at 09:21; the reminder was sent ten minutes ago.
     found = due(store, config, calendar, at(MON, 9, 21))
-    assert summary(found) == [(case, "kasubag", ESKALASI, KEPEGAWAIAN)]
+    assert summary(found) == [(case, "kasubag", ESKALASI, SEKRETARIS)]
     record_sent(store, found[0], at(MON, 9, 21))
     assert due(store, config, calendar, at(MON, 15)) == []
     # 24 hours after the reminder: it is due again; the escalation not yet (sent at 09:21).
@@ -237,7 +247,7 @@ def test_a_receipt_with_no_known_pemohon_is_left_alone(store, config, calendar, 
 def test_stuck_finalisation_goes_to_the_supervisor_only(store, config, calendar, cases):
     case = cases.at_stage("umum", at(MON, 9))
     assert due(store, config, calendar, at(MON, 11)) == []    # no person for the automatic step
-    found = due(store, config, calendar, at(MON, 11), supervisor_email="it@x.go.id")
+    found = due(store, config, calendar, at(MON, 11), it_email="it@x.go.id")
     assert summary(found) == [(case, "umum", ESKALASI, "it@x.go.id")]
 
 
@@ -256,3 +266,87 @@ def test_sending_is_in_the_audit_log(store, config, calendar, cases):
     [entry] = [e for e in store.audit.for_case(case) if e.action.startswith("reminder.")]
     assert (entry.action, entry.stage, entry.detail["to"]) == ("reminder.pengingat", "kasubag",
                                                               KASUBAG)
+
+
+def test_the_signatory_has_nobody_above_in_the_chain_so_it_goes_to_it(
+        store, config, calendar, cases):
+    case = cases.at_stage("gubernur", at(MON, 9))
+    # Without an IT address there is nobody to escalate to: only the reminder.
+    assert [r.kind for r in due(store, config, calendar, at(MON, 9, 25))] == [PENGINGAT]
+    found = due(store, config, calendar, at(MON, 9, 25), it_email="ti@diskopukm.go.id")
+    [escalation] = [r for r in found if r.kind == ESKALASI]
+    assert (escalation.case_id, escalation.to, escalation.escalated_to) == (
+        case, "ti@diskopukm.go.id", EscalatedTo.IT)
+
+
+def test_no_escalation_of_the_default_chain_goes_down(config):
+    """Every stage of the shipped chain escalates to someone above it (or IT), never below."""
+    wf = config.workflow()
+    settings = dataclasses.replace(ReminderSettings.from_config(config), it_email="ti@x.go.id")
+    for stage in wf.stages:
+        email, _, kind = escalation_target(stage, wf, settings)
+        lower = {s.person.email for s in wf.stages[: stage.index + 1]}
+        assert email not in lower, stage.key
+        if stage.index < wf.last_index:
+            assert email == wf.stages[stage.index + 1].person.email
+        else:
+            assert (email, kind) == ("ti@x.go.id", EscalatedTo.IT)
+
+
+def test_a_subordinate_or_our_own_address_is_skipped(config):
+    wf = config.workflow()
+    sekda = wf.stage("sekda")
+    settings = dataclasses.replace(
+        ReminderSettings.from_config(config),
+        # Misconfigured at run time (the configuration refuses this at load, see below).
+        supervisors={"sekda": (KASUBAG, "Kasubag")}, it_email="spt@diskopukm.kalbarprov.go.id")
+    email, _, kind = escalation_target(sekda, wf, settings)
+    assert (email, kind) == (wf.stage("gubernur").person.email, EscalatedTo.NEXT_STAGE)
+    gubernur = wf.stage("gubernur")
+    assert escalation_target(gubernur, wf, settings) is None   # IT's address is our own
+
+
+def test_the_configuration_refuses_a_supervisor_below_the_stage(tmp_path):
+    from pipeline.config import ConfigError
+
+    text = (WORKSPACE / "spt.toml").read_text(encoding="utf-8").replace(
+        'folder = "06-sekda"\n',
+        'folder = "06-sekda"\nsupervisor = { name = "Hendra", email = "' + KASUBAG + '" }\n', 1)
+    (tmp_path / "spt.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path / "spt.toml")
+    assert "an escalation must go up" in str(err.value)
+    assert "'kasubag'" in str(err.value)
+
+
+def test_the_generated_spt_toml_shows_every_reminder_and_escalation_key(tmp_path):
+    """IT finds each key in the file `spt init` writes, in its section, with a comment."""
+    import re
+
+    from pipeline.config import EscalationConfig, StageConfig
+    from pipeline.workspace_init import init_workspace
+
+    text = init_workspace(tmp_path / "ws").read_text(encoding="utf-8")
+
+    def section(name: str) -> str:
+        start = re.search(rf"^\[{name}\]", text, re.M).start()
+        nxt = re.search(r"^\[", text[start + 1:], re.M)
+        return text[start: start + 1 + nxt.start()] if nxt else text[start:]
+
+    def shown(body: str, key: str) -> bool:
+        return re.search(rf"^#?\s*{key}\s*=", body, re.M) is not None
+
+    for key in WorkingTimeConfig.model_fields:
+        if key == "supervisor_email":   # the older name, explained under [escalation]
+            assert "supervisor_email" in section("escalation")
+            continue
+        assert shown(section("working_time"), key), key
+    for key in EscalationConfig.model_fields:
+        assert shown(section("escalation"), key), key
+    assert "supervisor" in StageConfig.model_fields
+    assert re.search(r"^#\s+supervisor = \{ name = ", text, re.M)
+    assert shown(section("mail"), "receipt_reminder_hours")
+    assert "ABOVE" in section("working_time") and "Never to an official below" in text
+    # And the file as written loads with those values.
+    config = load_config(tmp_path / "ws" / "spt.toml")
+    assert config.working_time == WorkingTimeConfig()
