@@ -265,6 +265,15 @@ class MailConfig(_Model):
     imap: ImapConfig | None = None
     approval_by_reply: bool = False
     receipt_reminder_hours: float = 24.0
+    share_path: str | None = Field(
+        default=None, min_length=1,
+        description="the stages folder as officials see it on their PC (e.g. \\\\server\\spt); "
+        "stage mails name <share_path>\\<stage folder>")
+    attach_review_pdf: bool = Field(
+        default=True, description="attach the letter to review (and the invitation) to stage mails")
+    attachment_max_mb: float = Field(
+        default=10.0, gt=0,
+        description="MB: attachments of one stage mail above this are left out (the mail says so)")
 
 
 class PathsConfig(_Model):

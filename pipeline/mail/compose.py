@@ -36,10 +36,10 @@ from pipeline.core.workflow import Action, SigningMode, Stage
 
 KINDS = (
     "tahap", "dikembalikan", "terbit", "pengingat", "pengingat_terima", "ditolak", "diterima",
-    "balasan_ditolak", "eskalasi",
+    "balasan_ditolak", "eskalasi", "tidak_diproses",
 )
 # Context values kept with their line breaks (everything else is flattened to one line).
-MULTILINE = frozenset({"alasan", "keadaan"})
+MULTILINE = frozenset({"alasan", "keadaan", "catatan"})
 # Replies to a message the sender wrote (RFC 3834 "auto-replied"); the rest are notifications.
 REPLY_KINDS = frozenset({"ditolak", "diterima", "balasan_ditolak"})
 
@@ -61,6 +61,30 @@ class OpenedCase:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file attached to a mail (the letter to review, the invitation, an SPT)."""
+
+    name: str
+    data: bytes
+    maintype: str = "application"
+    subtype: str = "pdf"
+
+
+@dataclass(frozen=True)
+class StageFiles:
+    """What a stage mail says about the files: their names in the folder, what is attached.
+
+    ``undangan`` is the invitation's name as it really is in the folder
+    (``<case>-undangan.docx`` for a DOCX invitation); ``tertinggal``: ``(name, MB)``
+    of each file left out because it would exceed ``mail.attachment_max_mb``.
+    """
+
+    undangan: str | None = None
+    lampiran: tuple[Attachment, ...] = ()
+    tertinggal: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class RefusedFile:
     berkas: str | None      # None: the message itself (e.g. no attachment)
     alasan: str
@@ -75,6 +99,7 @@ class MailComposer:
         self.templates_dir = Path(templates_dir) if templates_dir else default_templates_dir(
             config)
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
+        self.workflow = config.workflow()
         self.env = Environment(
             loader=FileSystemLoader(str(self.templates_dir)),
             autoescape=select_autoescape(enabled_extensions=("html",), default=False,
@@ -94,10 +119,10 @@ class MailComposer:
 
     def tahap(self, stage: Stage, *, case_id: str, hal: str | None, pengirim: str | None,
               folder: str | Path, due_at: dt.datetime | None = None, token: str | None = None,
-              nomor_undangan: str | None = None, message_id: str | None = None
-              ) -> EmailMessage:
-        """A case reached ``stage``: what, where, what to do, by when."""
-        return self._stage_mail("tahap", stage, case_id=case_id, token=token,
+              nomor_undangan: str | None = None, files: StageFiles | None = None,
+              message_id: str | None = None) -> EmailMessage:
+        """A case reached ``stage``: what, where, what moving it does, by when; files attached."""
+        return self._stage_mail("tahap", stage, case_id=case_id, token=token, files=files,
                                 message_id=message_id, context=dict(
                                     hal=hal, pengirim=pengirim, nomor_undangan=nomor_undangan,
                                     folder=str(folder), batas=due_at))
@@ -106,21 +131,31 @@ class MailComposer:
                      pengirim: str | None, folder: str | Path, alasan: str,
                      dikembalikan_oleh: str, due_at: dt.datetime | None = None,
                      token: str | None = None, nomor_undangan: str | None = None,
-                     message_id: str | None = None) -> EmailMessage:
+                     files: StageFiles | None = None, message_id: str | None = None
+                     ) -> EmailMessage:
         """A case came back to ``stage`` with ``alasan`` from ``dikembalikan_oleh``."""
         return self._stage_mail("dikembalikan", stage, case_id=case_id, token=token,
-                                message_id=message_id, context=dict(
+                                files=files, message_id=message_id, context=dict(
                                     hal=hal, pengirim=pengirim, nomor_undangan=nomor_undangan,
                                     folder=str(folder), batas=due_at, alasan=alasan.strip(),
                                     dikembalikan_oleh=dikembalikan_oleh))
 
     def pengingat(self, stage: Stage, *, case_id: str, hal: str | None, folder: str | Path,
                   since: dt.datetime, due_at: dt.datetime | None = None,
-                  token: str | None = None, message_id: str | None = None) -> EmailMessage:
+                  token: str | None = None, files: StageFiles | None = None,
+                  message_id: str | None = None) -> EmailMessage:
         """Reminder: the case has waited at ``stage`` since ``since`` (overdue at ``due_at``)."""
-        return self._stage_mail("pengingat", stage, case_id=case_id, token=token,
+        return self._stage_mail("pengingat", stage, case_id=case_id, token=token, files=files,
                                 message_id=message_id, context=dict(
                                     hal=hal, folder=str(folder), batas=due_at, sejak=since))
+
+    def tidak_diproses(self, stage: Stage, *, case_id: str, hal: str | None,
+                       folder: str | Path, catatan: str, files: StageFiles | None = None,
+                       message_id: str | None = None) -> EmailMessage:
+        """A file the official moved was refused: the note's text, and what to do now."""
+        return self._stage_mail("tidak_diproses", stage, case_id=case_id, token=None,
+                                files=files, message_id=message_id, context=dict(
+                                    hal=hal, folder=str(folder), catatan=catatan.strip()))
 
     def eskalasi(self, *, to: str, to_name: str = "", case_id: str, hal: str | None,
                  tahap: str, pejabat: str | None, since: dt.datetime, due_at: dt.datetime,
@@ -194,21 +229,38 @@ class MailComposer:
     # --- rendering --------------------------------------------------------
 
     def _stage_mail(self, kind: str, stage: Stage, *, case_id: str, token: str | None,
-                    message_id: str | None, context: dict[str, Any]) -> EmailMessage:
+                    message_id: str | None, context: dict[str, Any],
+                    files: StageFiles | None = None) -> EmailMessage:
         tindakan, kegiatan = _TINDAKAN[stage.action]
         draft = stage.action is Action.DRAFT
         reply_allowed = bool(token) and self.config.mail.approval_by_reply
-        return self.render(
+        files = files or StageFiles()
+        stages = self.workflow.stages
+        before = stages[stage.index - 1] if stage.index > 0 else None
+        after = stages[stage.index + 1] if stage.index < len(stages) - 1 else None
+        msg = self.render(
             kind, to=stage.person.email, to_name=stage.person.name, case_id=case_id,
             token=token if reply_allowed else None, message_id=message_id,
             context=dict(
                 tahap=stage.role, tindakan=tindakan, kegiatan=kegiatan, draft=draft,
                 approver=stage.signing is SigningMode.APPROVER,
+                tanda="paraf" if stage.action is Action.PARAF else "tanda tangan",
+                terakhir=after is None,
+                sebelumnya=f"{before.role} ({before.person.name})" if before else None,
+                berikutnya=f"{after.role} ({after.person.name})" if after else None,
                 berkas=f"{case_id}.docx" if draft else f"{case_id}.pdf",
+                undangan=files.undangan or f"{case_id}-undangan.pdf",
+                lampiran=[a.name for a in files.lampiran],
+                tertinggal=[f"{name} ({_mb_text(mb)} MB)" for name, mb in files.tertinggal],
+                batas_lampiran_mb=_mb_text(self.config.mail.attachment_max_mb),
                 mutu_baku=stage.mutu_baku_minutes, reply_allowed=reply_allowed,
                 **{"nomor_undangan": None, "pengirim": None, **context},
             ),
         )
+        for item in files.lampiran:
+            msg.add_attachment(item.data, maintype=item.maintype, subtype=item.subtype,
+                               filename=item.name)
+        return msg
 
     def render(self, kind: str, *, to: str, to_name: str = "", case_id: str | None,
                context: dict[str, Any], token: str | None = None,
@@ -298,8 +350,10 @@ def format_paragraf(text: str, width: int = 72) -> str:
         if not line.strip() or line.startswith((" ", "\t")):
             out.append(line.rstrip())
             continue
+        item = re.match(r"(\d+\. |- )", line)
         out.append(textwrap.fill(line, width=width, break_long_words=False,
-                                 break_on_hyphens=False))
+                                 break_on_hyphens=False,
+                                 subsequent_indent=" " * len(item.group(1)) if item else ""))
     return "\n".join(out)
 
 
@@ -341,15 +395,22 @@ def _mb(config: Config) -> str:
     return f"{limit:g}".replace(".", ",")
 
 
+def _mb_text(megabytes: float) -> str:
+    """``2,5`` (MB, one decimal, the Indonesian way)."""
+    return f"{megabytes:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
 def _crlf_safe(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 __all__ = [
     "KINDS",
+    "Attachment",
     "MailComposer",
     "OpenedCase",
     "RefusedFile",
+    "StageFiles",
     "default_templates_dir",
     "format_durasi",
     "format_judul",

@@ -396,17 +396,21 @@ class Engine:
         if sf.stage.index == 0 and ext == ".docx" and not (sf.root / f"{case.id}.docx").exists():
             target_name = f"{case.id}.docx"  # give the drafter their own edit back
         kept = move_into(path, sf.root, name=target_name)
-        write_atomic(sf.root / f"{case.id}.galat.txt", _note(
+        text = _note(
             f"Berkas {path.name} yang dipindahkan ke folder "
             f"{'dikembalikan' if cand.returned else 'disetujui'} TIDAK diproses.\n\n"
             f"{refusal.message}\n\nBerkas tersebut disimpan sebagai {kept.name}. "
             f"Kasus {case.id} tetap berada di tahap ini."
-        ))
+        )
+        write_atomic(sf.root / f"{case.id}.galat.txt", text)
+        kept_sha = sha256_file(kept)
         with self.store.transaction():
             self.store.audit.append("stage.refused", case_id=case.id, stage=sf.stage.key,
-                                    actor=_actor(sf.stage), file_sha256=sha256_file(kept),
+                                    actor=_actor(sf.stage), file_sha256=kept_sha,
                                     at=self.clock.now(),
                                     detail={"code": refusal.code.value, "message": refusal.message})
+        # The official may never open the folder again: the note goes by mail too.
+        self.notifier.refused_move(case, sf.stage, text, kept_sha)
         log.warning("%s: refused %s at %s: %s", case.id, path.name, sf.stage.key, refusal.code)
         self.reconcile(self.store.cases.get(case.id))
 
@@ -426,16 +430,18 @@ class Engine:
             status = {"finalizing": "sedang diberi nomor", "issued": "sudah diterbitkan",
                       "closed": "sudah selesai", "cancelled": "sudah dibatalkan"}[
                 case.state.status.value]
-        write_atomic(sf.root / f"{case.id}.galat.txt", _note(
+        text = _note(
             f"Berkas {cand.path.name} di folder "
             f"{'dikembalikan' if cand.returned else 'disetujui'} TIDAK diproses: "
             f"kasus {case.id} {status}, bukan di tahap {sf.stage.role}. Tidak ada yang berubah; "
             "berkas telah disimpan oleh sistem."
-        ))
+        )
+        write_atomic(sf.root / f"{case.id}.galat.txt", text)
         with self.store.transaction():
             self.store.audit.append("stage.refused", case_id=case.id, stage=sf.stage.key,
                                     actor=_actor(sf.stage), file_sha256=sha, at=self.clock.now(),
                                     detail={"code": "wrong_stage", "kept_as": kept.name})
+        self.notifier.refused_move(case, sf.stage, text, sha)
         log.warning("%s: file in %s's folder refused: case is elsewhere", case.id, sf.stage.key)
         if case.state.status is Status.IN_CHAIN:
             self.reconcile(case)
@@ -626,7 +632,7 @@ def _return_note(workflow, case: CaseRecord, visit) -> str:
     idx = next((s.index for s in workflow.stages if s.key == visit.stage_key), 0)
     nxt = workflow.stages[min(idx + 1, workflow.last_index)]
     return _note(
-        f"SPT {case.id} dikembalikan oleh {nxt.role} ({nxt.person.name}).\n"
+        f"Kasus {case.id} dikembalikan oleh {nxt.role} ({nxt.person.name}).\n"
         f"Alasan: {visit.note or 'tanpa alasan'}\n\n"
         + ("Perbaiki draf (berkas .docx) lalu pindahkan ke folder disetujui."
            if idx == 0 else

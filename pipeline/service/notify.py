@@ -9,12 +9,19 @@ only once.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.core.workflow import Workflow
+from pipeline.core.workflow import Stage, Workflow
 from pipeline.folders.layout import Workspace
-from pipeline.mail.compose import MailComposer, OpenedCase, RefusedFile
+from pipeline.mail.compose import (
+    Attachment,
+    MailComposer,
+    OpenedCase,
+    RefusedFile,
+    StageFiles,
+)
 from pipeline.mail.outbox import Outbox
 from pipeline.mail.replies import load_or_create_secret, make_token
 from pipeline.mail.smtp import SmtpDelivery
@@ -29,11 +36,18 @@ from pipeline.ops.reminders import (
 )
 from pipeline.ops.worktime import WorkingCalendar
 from pipeline.service.clock import Clock
+from pipeline.service.publisher import invitation_for_stage
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
 from pipeline.store.cases import CaseRecord, StageVisit
 
 log = logging.getLogger("spt.notify")
+
+# An attachment's MIME type by the file's extension (the letter, the invitation).
+_SUBTYPES = {
+    "pdf": ("application", "pdf"),
+    "docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
+}
 
 
 class Notifier:
@@ -78,13 +92,13 @@ class Notifier:
         except KeyError:
             return  # an automatic step (umum, pemohon): nobody to tell here
         fields = case.fields or {}
-        folder = self.ws.folder(stage.index).root
         due = (self.calendar.add_working_minutes(visit.arrived_at, stage.mutu_baku_minutes)
                if stage.mutu_baku_minutes else None)
         common = dict(case_id=case.id, hal=fields.get("hal"), pengirim=fields.get("pengirim"),
-                      folder=_shown(folder, self.ws), due_at=due,
+                      folder=self.shown_folder(stage), due_at=due,
                       token=self.token(case.id, stage.key, visit.id),
-                      nomor_undangan=fields.get("nomor"))
+                      nomor_undangan=fields.get("nomor"),
+                      files=self.stage_files(case, attach=True))
         if visit.came_back:
             nxt = self.workflow.stages[min(stage.index + 1, self.workflow.last_index)]
             msg = self.composer.dikembalikan(
@@ -93,6 +107,59 @@ class Notifier:
         else:
             msg = self.composer.tahap(stage, **common)
         self.send(msg, key=key, case_id=case.id, kind="tahap")
+
+    def refused_move(self, case: CaseRecord, stage: Stage, note: str, file_sha256: str) -> None:
+        """A file the official moved was refused: the note they may never open, by mail too."""
+        key = f"tidak_diproses:{case.id}:{stage.key}:{file_sha256}"
+        if self.queued(key):
+            return
+        msg = self.composer.tidak_diproses(
+            stage, case_id=case.id, hal=(case.fields or {}).get("hal"),
+            folder=self.shown_folder(stage), catatan=note,
+            files=self.stage_files(case, attach=False))
+        self.send(msg, key=key, case_id=case.id, kind="tidak_diproses")
+
+    def shown_folder(self, stage: Stage) -> str:
+        """The stage folder as its official sees it: under ``mail.share_path`` when set."""
+        share = self.config.mail.share_path
+        if not share:
+            return _shown(self.ws.folder(stage.index).root, self.ws)
+        windows = share.startswith("\\\\") or re.match(r"^[A-Za-z]:", share) is not None
+        sep = "\\" if windows else "/"
+        return share.rstrip("\\/") + sep + stage.folder
+
+    def stage_files(self, case: CaseRecord, *, attach: bool) -> StageFiles:
+        """The invitation's name in the folder and, when configured, the files to attach.
+
+        The letter to review comes first, then the invitation; a file that would
+        take the total above ``mail.attachment_max_mb`` is left out and the mail
+        names it (so the letter is never dropped for the invitation's sake).
+        """
+        undangan = f"{case.id}-undangan.{case.source_ext}"
+        if not (attach and self.config.mail.attach_review_pdf and case.state.pdf_sha256):
+            return StageFiles(undangan=undangan)
+        limit = self.config.mail.attachment_max_mb * 1024 * 1024
+        wanted = [(f"{case.id}.pdf", self.ws.case_file(case.id, case.state.pdf_sha256, "pdf"),
+                   "pdf"),
+                  (undangan, invitation_for_stage(self.ws, case), case.source_ext)]
+        attached: list[Attachment] = []
+        left_out: list[tuple[str, float]] = []
+        total = 0
+        for name, path, ext in wanted:
+            subtype = _SUBTYPES.get(ext.lower())
+            try:
+                size = path.stat().st_size
+            except OSError:
+                continue
+            if subtype is None:
+                continue
+            if total + size > limit:
+                left_out.append((name, size / 1024 / 1024))
+                continue
+            attached.append(Attachment(name, path.read_bytes(), *subtype))
+            total += size
+        return StageFiles(undangan=undangan, lampiran=tuple(attached),
+                          tertinggal=tuple(left_out))
 
     # --- the pemohon -----------------------------------------------------------
 
@@ -176,9 +243,8 @@ class Notifier:
         if r.kind != ESKALASI and r.stage is not None:
             visit = self.store.cases.open_visit(case.id)
             return self.composer.pengingat(
-                r.stage, case_id=case.id, hal=hal,
-                folder=_shown(self.ws.folder(r.stage.index).root, self.ws), since=r.since,
-                due_at=r.due_at,
+                r.stage, case_id=case.id, hal=hal, folder=self.shown_folder(r.stage),
+                since=r.since, due_at=r.due_at, files=self.stage_files(case, attach=False),
                 token=self.token(case.id, r.stage.key, visit.id) if visit else None)
         return self.composer.eskalasi(
             to=r.to, to_name=r.to_name, case_id=case.id, hal=hal, tahap=r.late_role,

@@ -61,6 +61,9 @@ def every_kind(composer: MailComposer) -> dict:
             to="kasubag@diskopukm.kalbarprov.go.id", to_name="Kasubag", case_id=CASE,
             hal="Rapat", tahap="Sekretaris", pejabat="Drs. Agus Salim, M.Si.", since=NOW,
             due_at=NOW, minutes=45, standard_minutes=20),
+        "tidak_diproses": composer.tidak_diproses(
+            wf.stages[1], case_id=CASE, hal="Rapat", folder="S:\\SPT\\02-kasubag",
+            catatan="Berkas SPT-2026-0007.pdf TIDAK diproses.\n\nIsinya berubah."),
     }
 
 
