@@ -269,6 +269,12 @@ class MailConfig(_Model):
         default=None, min_length=1,
         description="the stages folder as officials see it on their PC (e.g. \\\\server\\spt); "
         "stage mails name <share_path>\\<stage folder>")
+    send_to_assignees: bool = Field(
+        default=True, description="mail the issued SPT to each assignee with an address in "
+        "pegawai.csv")
+    receipt_first_reminder_hours: float = Field(
+        default=8.0, gt=0, description="working hours the pemohon has, from the SPT's delivery, "
+        "before the first receipt reminder")
     attach_review_pdf: bool = Field(
         default=True, description="attach the letter to review (and the invitation) to stage mails")
     attachment_max_mb: float = Field(

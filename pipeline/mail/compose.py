@@ -31,12 +31,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from pipeline.config import Config
-from pipeline.core.dates_id import format_date
+from pipeline.core.dates_id import format_date, format_range
+from pipeline.core.nip import InvalidNip, parse_nip
 from pipeline.core.workflow import Action, SigningMode, Stage
 
 KINDS = (
     "tahap", "dikembalikan", "terbit", "pengingat", "pengingat_terima", "ditolak", "diterima",
-    "balasan_ditolak", "eskalasi", "tidak_diproses",
+    "balasan_ditolak", "eskalasi", "tidak_diproses", "spt_pegawai",
 )
 # Context values kept with their line breaks (everything else is flattened to one line).
 MULTILINE = frozenset({"alasan", "keadaan", "catatan"})
@@ -176,14 +177,34 @@ class MailComposer:
 
     def terbit(self, *, to: str, to_name: str = "", case_id: str, nomor: str,
                tanggal: dt.date, hal: str | None, pdf: bytes, token: str,
-               pdf_name: str | None = None, in_reply_to: str | None = None,
-               message_id: str | None = None) -> EmailMessage:
-        """The issued SPT to the pemohon, PDF attached; asks for DITERIMA as the receipt."""
+               pdf_name: str | None = None, pegawai: Sequence[dict] = (),
+               kegiatan: dict | None = None, tanpa_pemohon: bool = False,
+               in_reply_to: str | None = None, message_id: str | None = None) -> EmailMessage:
+        """The issued SPT to the pemohon, PDF attached; asks for DITERIMA as the receipt.
+
+        Names the assignees (``pegawai``: the agenda's rows) and the event (``kegiatan``:
+        acara, tanggal_mulai, tanggal_selesai, waktu, tempat). ``tanpa_pemohon``: nobody
+        named a pemohon, so the drafter gets it to hand over.
+        """
         name = pdf_name or f"{case_id}.pdf"
         msg = self.render("terbit", to=to, to_name=to_name, case_id=case_id, token=token,
                           message_id=message_id, in_reply_to=in_reply_to, context=dict(
-                              nomor=nomor, tanggal=tanggal, hal=hal, berkas=name))
+                              nomor=nomor, tanggal=tanggal, hal=hal, berkas=name,
+                              pegawai=_people(pegawai), tanpa_pemohon=tanpa_pemohon,
+                              **_kegiatan(kegiatan)))
         msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=name)
+        return msg
+
+    def spt_pegawai(self, *, to: str, to_name: str, case_id: str, nomor: str,
+                    tanggal: dt.date, hal: str | None, pdf: bytes, pdf_name: str,
+                    pegawai: Sequence[dict] = (), kegiatan: dict | None = None,
+                    message_id: str | None = None) -> EmailMessage:
+        """An assignee's own copy of the SPT that assigns them (no receipt asked)."""
+        msg = self.render("spt_pegawai", to=to, to_name=to_name, case_id=case_id,
+                          message_id=message_id, context=dict(
+                              nomor=nomor, tanggal=tanggal, hal=hal, berkas=pdf_name,
+                              pegawai=_people(pegawai), **_kegiatan(kegiatan)))
+        msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=pdf_name)
         return msg
 
     def pengingat_terima(self, *, to: str, to_name: str = "", case_id: str, nomor: str,
@@ -205,15 +226,21 @@ class MailComposer:
 
     def diterima(self, *, to: str, to_name: str = "", kasus: Sequence[OpenedCase],
                  ditolak: Sequence[RefusedFile] = (), subjek_asli: str = "",
-                 in_reply_to: str | None = None, message_id: str | None = None
-                 ) -> EmailMessage:
-        """Intake acknowledgement: one case per invitation file, and any file refused."""
+                 lewat: str = "surel", in_reply_to: str | None = None,
+                 message_id: str | None = None) -> EmailMessage:
+        """Intake acknowledgement: one case per invitation file, and any file refused.
+
+        ``lewat``: ``surel`` (the pemohon mailed it) or ``berkas`` (it was dropped in
+        ``inbox/`` with a note naming them). Says what happens next, and who signs.
+        """
         if not kasus:
             raise ValueError("diterima needs at least one opened case (else use ditolak)")
         return self.render("diterima", to=to, to_name=to_name, case_id=kasus[0].case_id,
                            message_id=message_id, in_reply_to=in_reply_to, context=dict(
                                kasus=list(kasus), ditolak=list(ditolak),
-                               subjek_asli=subjek_asli),
+                               subjek_asli=subjek_asli, lewat=lewat,
+                               penyusun=self.workflow.drafting.role,
+                               penandatangan=self.workflow.signatory.role),
                            extra_cases=[c.case_id for c in kasus])
 
     def balasan_ditolak(self, *, to: str, to_name: str = "", alasan: str,
@@ -393,6 +420,35 @@ def format_durasi(minutes: int | float | None) -> str:
 def _mb(config: Config) -> str:
     limit = config.mail.imap.max_message_mb if config.mail.imap else config.limits.max_file_mb
     return f"{limit:g}".replace(".", ",")
+
+
+def _people(rows: Sequence[dict]) -> list[dict[str, str]]:
+    """The agenda's assignee rows as the mails list them: name, NIP (spaced), jabatan."""
+    out = []
+    for row in rows:
+        nip = str(row.get("nip") or "")
+        try:
+            shown = parse_nip(nip).formatted()
+        except InvalidNip:
+            shown = nip
+        out.append({"nama": str(row.get("nama") or "-"), "nip": shown,
+                    "jabatan": str(row.get("jabatan") or "")})
+    return out
+
+
+def _kegiatan(event: dict | None) -> dict[str, Any]:
+    """``acara``, ``waktu_kegiatan`` (dates, and hours when given), ``tempat`` for the templates."""
+    event = event or {}
+    start, end = event.get("tanggal_mulai"), event.get("tanggal_selesai")
+    when = None
+    if start:
+        try:
+            when = format_range(start, end or None)
+        except (TypeError, ValueError):
+            when = str(start)
+        if event.get("waktu"):
+            when = f"{when}, {event['waktu']}"
+    return {"acara": event.get("acara"), "waktu_kegiatan": when, "tempat": event.get("tempat")}
 
 
 def _mb_text(megabytes: float) -> str:

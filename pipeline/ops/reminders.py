@@ -14,7 +14,11 @@ a case overstays its step:
   address that is the late official's own, a lower stage's official's, or the
   service's own is skipped;
 - ``pengingat_terima``: the pemohon who has not confirmed receipt of the
-  issued SPT is reminded once the receipt's standard has passed.
+  issued SPT is reminded once they have had ``mail.receipt_first_reminder_hours``
+  of working time (at least the SOP's receipt standard) since the SPT was
+  delivered to them (sent by SMTP; without SMTP, written to ``outbox/``). Not
+  before delivery: a letter issued at night and sent in the morning is not
+  "late" at 08:05.
 
 Never more than one reminder of a kind per case and stage per interval
 (``reminder_interval_hours``; the pemohon's: ``mail.receipt_reminder_hours``),
@@ -31,12 +35,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pipeline.core.workflow import AutomaticStep, Person, Stage, Workflow
 from pipeline.ops.worktime import WorkingCalendar, working_time_settings
 from pipeline.store.db import iso, parse_iso
+from pipeline.store.deliveries import delivered_at
 
 if TYPE_CHECKING:
     from pipeline.store.db import Store
@@ -66,8 +71,10 @@ class ReminderSettings:
 
     interval: dt.timedelta = dt.timedelta(hours=24)
     receipt_interval: dt.timedelta = dt.timedelta(hours=24)
-    # Office minutes the pemohon has for the receipt (the SOP's 5 menit, else the mail setting).
-    receipt_standard_minutes: float | None = 5
+    # Office minutes the pemohon has for the receipt, from delivery.
+    receipt_standard_minutes: float | None = 8 * 60
+    # No SMTP server: the .eml written to outbox/ is the delivery.
+    queued_is_delivered: bool = True
     # stage key -> (email, name) of its configured supervisor
     supervisors: dict[str, tuple[str, str]] = field(default_factory=dict)
     it_email: str | None = None
@@ -80,13 +87,15 @@ class ReminderSettings:
     def from_config(cls, config: Any) -> ReminderSettings:
         wt = working_time_settings(config)
         receipt_hours = float(config.mail.receipt_reminder_hours)
-        standard = config.receipt.mutu_baku
+        standard = max(float(config.receipt.mutu_baku or 0),
+                       float(config.mail.receipt_first_reminder_hours) * 60)
         escalation = getattr(config, "escalation", None)
         it_email = (escalation.it_email if escalation else None) or wt.supervisor_email
         return cls(
             interval=dt.timedelta(hours=wt.reminder_interval_hours),
             receipt_interval=dt.timedelta(hours=receipt_hours),
-            receipt_standard_minutes=float(standard) if standard else receipt_hours * 60,
+            receipt_standard_minutes=standard,
+            queued_is_delivered=config.mail.smtp is None,
             supervisors={s.key: (s.supervisor.email, s.supervisor.name)
                          for s in config.stage if s.supervisor is not None},
             it_email=it_email,
@@ -136,8 +145,13 @@ def due_reminders(
     if settings.only_in_working_time and not calendar.is_working_time(now):
         return []
     last_sent = _last_sent(store)
+    delivered = delivered_at(store, "terbit", queued_is_delivered=settings.queued_is_delivered)
     due: list[Reminder] = []
     for visit in _open_visits(store):
+        if visit.stage_key == workflow.receipt.key:
+            if visit.case_id not in delivered:
+                continue  # not delivered yet: the pemohon's clock has not started
+            visit = replace(visit, arrived_at=max(visit.arrived_at, delivered[visit.case_id]))
         for reminder in _reminders_for(visit, workflow, calendar, now, settings):
             interval = (settings.receipt_interval if reminder.kind == PENGINGAT_TERIMA
                         else settings.interval)

@@ -142,6 +142,9 @@ class Intake:
         taken = result.opened + own
         if taken:
             self._accepted(path, note_path, taken)
+            if result.message is None:   # a file whose note names the pemohon: tell them
+                for case in result.opened:
+                    self.notifier.acknowledge(case)
         elif result.duplicates:
             _, existing = result.duplicates[0]
             self.reject(path, (
@@ -194,7 +197,8 @@ class Intake:
                 if att.kind == "pdf":
                     self.parse(draft_steps.check_attached_pdf, att.data, self.limits)
                 self._open(result, att.data, att.kind, att.name, pemohon=msg.sender,
-                           note=msg.body_text or "", via=via)
+                           note=msg.body_text or "", via=via,
+                           pemohon_name=getattr(msg, "sender_name", None))
             except Unusable as exc:
                 result.refused.append((att.name, exc.reason))
         return result
@@ -202,7 +206,8 @@ class Intake:
     # --- opening a case -------------------------------------------------------------------
 
     def _open(self, result: IntakeResult, data: bytes, kind: str, name: str, *,
-              pemohon: str | None, note: str, via: str) -> None:
+              pemohon: str | None, note: str, via: str,
+              pemohon_name: str | None = None) -> None:
         sha = sha256_bytes(data)
         existing = self.store.cases.by_source(sha)
         if existing:
@@ -225,7 +230,8 @@ class Intake:
             self.store.audit.append(
                 "case.opened", case_id=case.id, actor=pemohon or "pemohon", file_sha256=sha,
                 at=now, detail={"name": sanitize_filename(name), "via": via, "note": note[:2000],
-                                "assignees": [a["nip"] for a in assignees]},
+                                "assignees": [a["nip"] for a in assignees],
+                                "pemohon_name": (pemohon_name or "")[:200]},
             )
         log.info("%s opened from %s (%s)", case.id, sanitize_filename(name), via)
         result.opened.append(case)

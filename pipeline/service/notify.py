@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.core.workflow import Stage, Workflow
+from pipeline.directory import DirectoryError, EmployeeDirectory
 from pipeline.folders.layout import Workspace
 from pipeline.mail.compose import (
     Attachment,
@@ -72,7 +73,16 @@ class Notifier:
     def queued(self, key: str) -> bool:
         return self.outbox.get(self.outbox.message_id(key)) is not None
 
+    def own(self, address: str | None) -> bool:
+        """``address`` is the service's own (a mail to it would only come back to us)."""
+        return (address or "").strip().lower() in self.reminder_settings.own_addresses
+
     def send(self, msg, *, key: str, case_id: str | None, kind: str) -> None:
+        to = [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
+        if not to or all(self.own(a) for a in to):
+            log.warning("%s: %s mail not queued: it would go to our own address %s",
+                        case_id or "-", kind, ", ".join(to) or "(none)")
+            return
         self.outbox.enqueue(msg, key=key, case_id=case_id, kind=kind)
         if self.smtp.configured:
             self.smtp.wake()
@@ -164,19 +174,82 @@ class Notifier:
     # --- the pemohon -----------------------------------------------------------
 
     def pemohon_address(self, case: CaseRecord) -> str:
-        return case.pemohon or self.config.agency.email
+        """Who receives the issued SPT: the pemohon, else the drafter (never our own address).
 
-    def issued(self, case: CaseRecord, entry: AgendaEntry, pdf: Path) -> None:
-        """The issued SPT, attached, to the pemohon (SOP step 10 → 11)."""
-        key = f"terbit:{case.id}"
+        Without a pemohon (an invitation dropped with no note naming one) the drafting
+        official gets it, as the SOP's Pengadministrasi who hands letters over.
+        """
+        if case.pemohon and not self.own(case.pemohon):
+            return case.pemohon
+        return self.workflow.drafting.person.email
+
+    def pemohon_name(self, case: CaseRecord) -> str:
+        """The pemohon's name when known: from pegawai.csv, else as their mail signed it."""
+        if not case.pemohon:
+            return ""
+        for employee in self._directory_employees():
+            if employee.email and employee.email.lower() == case.pemohon.lower():
+                return employee.nama
+        for entry in self.store.audit.for_case(case.id):
+            if entry.action == "case.opened":
+                return str(entry.detail.get("pemohon_name") or "")
+        return ""
+
+    def acknowledge(self, case: CaseRecord) -> None:
+        """An invitation dropped with a note naming the pemohon: tell them it arrived."""
+        if not case.pemohon or self.own(case.pemohon):
+            return
+        key = f"intake:{case.id}"
         if self.queued(key):
             return
-        msg = self.composer.terbit(
-            to=self.pemohon_address(case), case_id=case.id, nomor=entry.number,
-            tanggal=entry.letter_date, hal=entry.hal, pdf=pdf.read_bytes(),
-            token=self.token(case.id, "pemohon", 0), pdf_name=pdf.name,
-        )
-        self.send(msg, key=key, case_id=case.id, kind="terbit")
+        msg = self.composer.diterima(
+            to=case.pemohon, to_name=self.pemohon_name(case),
+            kasus=[OpenedCase(case.id, case.source_name)], lewat="berkas")
+        self.send(msg, key=key, case_id=case.id, kind="diterima")
+
+    def issued(self, case: CaseRecord, entry: AgendaEntry, pdf: Path) -> None:
+        """The issued SPT, attached, to the pemohon (SOP step 10 → 11), then to each assignee."""
+        key = f"terbit:{case.id}"
+        data = pdf.read_bytes()
+        fields = case.fields or {}
+        to = self.pemohon_address(case)
+        known = bool(case.pemohon) and to == case.pemohon
+        if not self.queued(key):
+            msg = self.composer.terbit(
+                to=to, to_name=self.pemohon_name(case) if known else self.workflow.drafting.person.name,
+                case_id=case.id, nomor=entry.number, tanggal=entry.letter_date, hal=entry.hal,
+                pdf=data, token=self.token(case.id, "pemohon", 0), pdf_name=pdf.name,
+                pegawai=entry.assignees, kegiatan=_event(fields), tanpa_pemohon=not known,
+            )
+            self.send(msg, key=key, case_id=case.id, kind="terbit")
+        if self.config.mail.send_to_assignees:
+            self._to_assignees(case, entry, pdf.name, data, fields, skip={to.lower()})
+
+    def _to_assignees(self, case: CaseRecord, entry: AgendaEntry, name: str, data: bytes,
+                      fields: dict, *, skip: set[str]) -> None:
+        """Each assignee with an address in pegawai.csv gets their SPT (once each)."""
+        directory = {e.nip: e for e in self._directory_employees()}
+        for row in entry.assignees:
+            employee = directory.get(str(row.get("nip", "")))
+            address = (employee.email if employee else "").strip()
+            if not address or address.lower() in skip or self.own(address):
+                continue
+            skip.add(address.lower())
+            key = f"pegawai:{case.id}:{employee.nip}"
+            if self.queued(key):
+                continue
+            msg = self.composer.spt_pegawai(
+                to=address, to_name=employee.nama, case_id=case.id, nomor=entry.number,
+                tanggal=entry.letter_date, hal=entry.hal, pdf=data, pdf_name=name,
+                pegawai=entry.assignees, kegiatan=_event(fields))
+            self.send(msg, key=key, case_id=case.id, kind="spt_pegawai")
+
+    def _directory_employees(self) -> list:
+        try:
+            return EmployeeDirectory.load(self.config.pegawai_csv).employees
+        except DirectoryError as exc:
+            log.warning("pegawai.csv unusable for addresses: %s", exc)
+            return []
 
     def intake_reply(self, message, result) -> None:
         """Answer an emailed invitation: which cases it opened, what could not be used."""
@@ -251,6 +324,12 @@ class Notifier:
             pejabat=r.late_person.name if r.late_person else None, since=r.since,
             due_at=r.due_at, minutes=r.minutes, standard_minutes=r.standard_minutes,
             peran=(r.escalated_to or EscalatedTo.IT).value, otomatis=r.stage is None)
+
+
+def _event(fields: dict) -> dict:
+    """The event the SPT assigns people to, as the invitation gave it (absent parts: None)."""
+    return {k: fields.get(k) for k in ("acara", "tanggal_mulai", "tanggal_selesai", "waktu",
+                                       "tempat")}
 
 
 def _shown(folder: Path, ws: Workspace) -> str:

@@ -64,6 +64,14 @@ def every_kind(composer: MailComposer) -> dict:
         "tidak_diproses": composer.tidak_diproses(
             wf.stages[1], case_id=CASE, hal="Rapat", folder="S:\\SPT\\02-kasubag",
             catatan="Berkas SPT-2026-0007.pdf TIDAK diproses.\n\nIsinya berubah."),
+        "spt_pegawai": composer.spt_pegawai(
+            to="budi@diskopukm.kalbarprov.go.id", to_name="Budi Santoso, S.T.", case_id=CASE,
+            nomor="800.1.11.1/0042/DISKOPUKM/2026", tanggal=NOW.date(), hal="Rapat",
+            pdf=b"%PDF-1.7 spt", pdf_name=f"{CASE}.pdf",
+            pegawai=[{"nama": "Budi Santoso, S.T.", "nip": "198201152008011003",
+                      "jabatan": "Analis Kebijakan Ahli Muda"}],
+            kegiatan={"acara": "Rapat", "tanggal_mulai": "2026-10-12",
+                      "tanggal_selesai": "2026-10-14", "tempat": "Jakarta"}),
     }
 
 

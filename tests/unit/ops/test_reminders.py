@@ -100,7 +100,10 @@ def test_settings_from_the_default_config(config):
     s = ReminderSettings.from_config(config)
     assert s.interval == dt.timedelta(hours=24)
     assert s.receipt_interval == dt.timedelta(hours=24)   # mail.receipt_reminder_hours
-    assert s.receipt_standard_minutes == 5                  # the SOP's step 11
+    # One working day from delivery (mail.receipt_first_reminder_hours), not the SOP's
+    # 5 minutes for signing the receipt once the letter is in hand.
+    assert s.receipt_standard_minutes == 8 * 60
+    assert s.queued_is_delivered                            # no [mail.smtp]: outbox/ is it
     assert s.supervisors == {} and s.it_email is None
     assert "spt@diskopukm.kalbarprov.go.id" in s.own_addresses
 
@@ -219,28 +222,49 @@ def test_a_returned_case_starts_a_new_clock(store, config, calendar, cases):
     assert (r.stage_key, r.to, r.since) == ("kasubag", KASUBAG, at(MON, 9, 30))
 
 
-def test_the_pemohon_is_reminded_of_the_receipt(store, config, calendar, cases):
-    case = cases.at_stage("pemohon", at(MON, 10), pemohon="ani@bappeda.example.go.id")
-    assert due(store, config, calendar, at(MON, 10, 5)) == []
-    [r] = due(store, config, calendar, at(MON, 10, 6))
+def deliver(config, store, case: str, moment: dt.datetime) -> None:
+    """The issued SPT's mail, queued at ``moment`` (without SMTP: the delivery)."""
+    from email.message import EmailMessage
+
+    from pipeline.mail.outbox import Outbox
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "spt@x.go.id", "ani@x.go.id", f"[{case}] SPT"
+    msg.set_content("SPT terlampir")
+    Outbox(config, store, clock=lambda: moment).enqueue(msg, key=f"terbit:{case}",
+                                                        case_id=case, kind="terbit")
+
+
+WED = TUE + dt.timedelta(days=1)
+
+
+def test_the_pemohon_has_a_working_day_from_delivery_before_a_receipt_reminder(
+        store, config, calendar, cases):
+    case = cases.at_stage("pemohon", at(MON, 15, 50), pemohon="ani@bappeda.example.go.id")
+    # Issued at 15:50 but not delivered yet: no clock runs for the pemohon.
+    assert due(store, config, calendar, at(WED, 10)) == []
+    deliver(config, store, case, at(MON, 21))          # delivered at night
+    assert due(store, config, calendar, at(TUE, 8, 30)) == []    # not "late" at 08:30
+    assert due(store, config, calendar, at(TUE, 15, 59)) == []   # 7 h 59 min of office time
+    [r] = due(store, config, calendar, at(WED, 8, 1))
     assert (r.kind, r.case_id, r.stage_key, r.to) == (
         PENGINGAT_TERIMA, case, "pemohon", "ani@bappeda.example.go.id")
-    assert r.due_at == at(MON, 10, 5)
-    record_sent(store, r, at(MON, 10, 6))
-    assert due(store, config, calendar, at(MON, 15)) == []   # receipt_reminder_hours = 24
-    assert len(due(store, config, calendar, at(TUE, 10, 7))) == 1
+    assert r.due_at == at(TUE, 16) and r.since == at(MON, 21)
+    record_sent(store, r, at(WED, 8, 1))
+    assert due(store, config, calendar, at(WED, 15)) == []   # receipt_reminder_hours = 24
+    assert len(due(store, config, calendar, at(dt.date(2026, 3, 5), 8, 2))) == 1
 
 
-def test_receipt_without_a_mutu_baku_waits_receipt_reminder_hours(store, config, calendar, cases):
-    cases.at_stage("pemohon", at(MON, 10))
-    hours = {"receipt_standard_minutes": 24 * 60.0}
-    # 24 office hours = three working days: Monday 10:00 -> Thursday 10:00.
-    assert due(store, config, calendar, at(dt.date(2026, 3, 5), 9, 59), **hours) == []
-    assert len(due(store, config, calendar, at(dt.date(2026, 3, 5), 10, 1), **hours)) == 1
+def test_with_smtp_only_a_sent_mail_is_a_delivery(store, config, calendar, cases):
+    case = cases.at_stage("pemohon", at(MON, 10))
+    deliver(config, store, case, at(MON, 10))          # queued; SMTP has not sent it
+    assert due(store, config, calendar, at(WED, 10), queued_is_delivered=False) == []
+    assert len(due(store, config, calendar, at(WED, 10))) == 1
 
 
 def test_a_receipt_with_no_known_pemohon_is_left_alone(store, config, calendar, cases):
-    cases.at_stage("pemohon", at(MON, 10), pemohon=None)
+    case = cases.at_stage("pemohon", at(MON, 10), pemohon=None)
+    deliver(config, store, case, at(MON, 10))
     assert due(store, config, calendar, at(TUE, 10)) == []
 
 
@@ -345,7 +369,8 @@ def test_the_generated_spt_toml_shows_every_reminder_and_escalation_key(tmp_path
         assert shown(section("escalation"), key), key
     assert "supervisor" in StageConfig.model_fields
     assert re.search(r"^#\s+supervisor = \{ name = ", text, re.M)
-    assert shown(section("mail"), "receipt_reminder_hours")
+    for key in ("receipt_reminder_hours", "receipt_first_reminder_hours"):
+        assert shown(section("mail"), key), key
     assert "ABOVE" in section("working_time") and "Never to an official below" in text
     # And the file as written loads with those values.
     config = load_config(tmp_path / "ws" / "spt.toml")
