@@ -214,9 +214,10 @@ class Notifier:
         fields = case.fields or {}
         to = self.pemohon_address(case)
         known = bool(case.pemohon) and to == case.pemohon
+        name = self.pemohon_name(case) if known else self.workflow.drafting.person.name
         if not self.queued(key):
             msg = self.composer.terbit(
-                to=to, to_name=self.pemohon_name(case) if known else self.workflow.drafting.person.name,
+                to=to, to_name=name,
                 case_id=case.id, nomor=entry.number, tanggal=entry.letter_date, hal=entry.hal,
                 pdf=data, token=self.token(case.id, "pemohon", 0), pdf_name=pdf.name,
                 pegawai=entry.assignees, kegiatan=_event(fields), tanpa_pemohon=not known,

@@ -133,7 +133,7 @@ def test_no_mail_to_our_own_address_the_drafter_hands_it_over(tmp_path, pemohon)
 
 
 def test_an_invitation_with_a_note_naming_the_pemohon_is_acknowledged(tmp_path):
-    config, ws, store, notifier = office(tmp_path)
+    _, ws, store, notifier = office(tmp_path)
     with store.transaction():
         case = store.cases.open(now=NOW, tz=WIB, source_sha256="c" * 64,
                                 source_name="undangan-ojk.pdf", source_ext="pdf",
@@ -150,7 +150,7 @@ def test_an_invitation_with_a_note_naming_the_pemohon_is_acknowledged(tmp_path):
 
 
 def test_no_acknowledgement_without_a_pemohon(tmp_path):
-    config, ws, store, notifier = office(tmp_path)
+    _, ws, store, notifier = office(tmp_path)
     with store.transaction():
         case = store.cases.open(now=NOW, tz=WIB, source_sha256="d" * 64, source_name="u.pdf",
                                 source_ext="pdf", pemohon=None, assignees=[])
