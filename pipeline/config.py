@@ -214,6 +214,16 @@ class EscalationConfig(_Model):
                          description="how the mail to it_email greets its reader")
 
 
+class BoardConfig(_Model):
+    """``[board]``: the status board, one HTML page in the shared folder for the drafter."""
+
+    enabled: bool = True
+    file: Path = Field(default=Path("stages/status-spt.html"),
+                       description="where the page is written (inside the share, never state/)")
+    issued_shown: int = Field(default=10, ge=0, description="last issued letters listed")
+    open_shown: int = Field(default=200, ge=1, description="open cases listed at most")
+
+
 class WatchConfig(_Model):
     mode: Literal["auto", "inotify", "poll"] = "auto"
     poll_interval: float = Field(default=1.0, gt=0)
@@ -318,6 +328,7 @@ class Config(_Model):
     limits: LimitsConfig = LimitsConfig()
     mail: MailConfig = MailConfig()
     escalation: EscalationConfig = EscalationConfig()
+    board: BoardConfig = BoardConfig()
     working_time: WorkingTimeConfig = WorkingTimeConfig()
     sop: SopConfig = SopConfig()
     web: WebConfig = WebConfig()

@@ -42,6 +42,7 @@ class Service:
         self._pending_lock = threading.Lock()
         self._signals = 0
         self.engine = None
+        self.board = None
         self.converter = None
         self.watcher: FolderWatcher | None = None
         self.lock = WorkspaceLock(self.ws.lock_file)
@@ -96,6 +97,9 @@ class Service:
             notifier=notifier, clock=self.clock, store=store, wake=self._wake.set,
         )
         self.engine.drafts.start()  # the drafting worker process imports in the background
+        from pipeline.reports.board import StatusBoard
+
+        self.board = StatusBoard(self.config, workflow, store, notifier.calendar)
         self.threads = notifier.background_workers(self._wake.set)
         if self.config.mail.imap is not None:
             self.threads.append(self._imap_watcher())
@@ -167,6 +171,7 @@ class Service:
             self.watcher.start()
             for worker in self.threads:
                 worker.start()
+            self._refresh_board()
             _sd_notify("READY=1")
             log.info("spt service running on %s (%d stages)", self.ws.root,
                      len(engine.workflow.stages))
@@ -200,6 +205,7 @@ class Service:
                 if time.monotonic() >= next_full:
                     next_full = time.monotonic() + rescan
                     self._periodic()
+                self._refresh_board()
             except Exception:
                 # Whatever one step hit (a folder vanishing under it, a full disk), the
                 # service carries on: the next scan looks at everything again.
@@ -232,6 +238,15 @@ class Service:
             engine.notifier.send_reminders()
         except Exception:
             log.exception("sending mutu baku reminders failed; will retry")
+
+    def _refresh_board(self) -> None:
+        """The status board in the share, rewritten when what it shows changed."""
+        if self.board is None:
+            return
+        try:
+            self.board.refresh(self.clock.now())
+        except Exception:
+            log.exception("writing the status board failed; will retry")
 
     def _healthy(self) -> bool:
         return bool(self.watcher and self.watcher.alive())
