@@ -142,7 +142,8 @@ class Intake:
         taken = result.opened + own
         if taken:
             self._accepted(path, note_path, taken)
-            if result.message is None:   # a file whose note names the pemohon: tell them
+            if result.message is None and self.notifier is not None:
+                # A file whose note names the pemohon: tell them it arrived.
                 for case in result.opened:
                     self.notifier.acknowledge(case)
         elif result.duplicates:

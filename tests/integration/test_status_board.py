@@ -22,7 +22,8 @@ from pipeline.reports.board import StatusBoard
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
 from pipeline.workspace_init import init_workspace
-from tests.e2e.web.test_browser import PHONE, browser, requested_urls, screenshot  # noqa: F401
+from tests.e2e.web.test_browser import PHONE, requested_urls, screenshot
+from tests.e2e.web.test_browser import browser as browser  # the fixture, reused
 
 WIB = ZoneInfo("Asia/Pontianak")
 MON = dt.date(2026, 12, 7)
@@ -101,7 +102,7 @@ def test_the_board_shows_open_cases_late_ones_returns_and_issued_letters(office,
     # The kasubag had 10 minutes from 09:00: late, shown in red, listed first.
     assert "TERLAMBAT" in cards[late].text and "late" in cards[late].get_attribute("class")
     assert cards[late].value_of_css_property("border-left-color") == "rgba(185, 28, 28, 1)"
-    assert list(cards)[0] == late
+    assert next(iter(cards)) == late
     assert "pukul 09.10 WIB (terlampaui)" in cards[late].text
     assert "Kepala Sub Bagian Administrasi dan Umum (Hendra Wijaya, S.E.)" in cards[late].text
     # Returned to the drafter: who returned it and why.
@@ -134,7 +135,7 @@ def test_the_board_shows_open_cases_late_ones_returns_and_issued_letters(office,
 
 
 def test_the_board_is_rewritten_only_when_what_it_shows_changes(office):
-    config, ws, store, board = office
+    _, _, store, board = office
     case = put(store, 1, at(9), "Undangan Rapat")
     assert board.refresh(at(9, 5))
     first = board.path.stat().st_mtime_ns
