@@ -25,6 +25,8 @@ NOTE = f"Mohon SPT untuk:\n1. 19650809 198603 1 012\nPemohon: {PEMOHON}\n"
 def mails(ws, case: str) -> dict[str, list]:
     out: dict[str, list] = {}
     for path in sorted(ws.outbox.glob("*.eml")):
+        if path.name.startswith("."):
+            continue  # the outbox's temporary name while a mail is being written
         msg = message_from_bytes(path.read_bytes(), policy=policy.default)
         if case in str(msg["Subject"]):
             out.setdefault(msg["X-SPT-Kind"], []).append(msg)
