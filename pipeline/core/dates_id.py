@@ -65,3 +65,18 @@ def format_range(start: dt.date | str, end: dt.date | str | None, *, weekday: bo
     if weekday:
         head = f"{weekday_name(start)}, {head}"
     return f"{head} {RANGE_SEPARATOR} {format_date(end, weekday=weekday)}"
+
+
+def format_moment(moment: dt.datetime, tz: dt.tzinfo, *, weekday: bool = True) -> str:
+    """``Senin, 7 Desember 2026 pukul 08.04 WIB``: a moment in ``tz``, always with its zone.
+
+    A naive ``moment`` is taken as being in ``tz`` already. Zones without a short
+    name (``+07``) are written ``UTC+0700``.
+    """
+    local = moment.astimezone(tz) if moment.tzinfo else moment.replace(tzinfo=tz)
+    zone = local.tzname() or ""
+    if not (2 <= len(zone) <= 5 and zone.isalpha() and zone.isupper()):
+        zone = f"UTC{local.strftime('%z')}"
+    return (f"{format_date(local.date(), weekday=weekday)} pukul "
+            f"{local.hour:02d}.{local.minute:02d} {zone}")
+

@@ -31,7 +31,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from pipeline.config import Config
-from pipeline.core.dates_id import format_date, format_range
+from pipeline.core.dates_id import format_date, format_moment, format_range
 from pipeline.core.nip import InvalidNip, parse_nip
 from pipeline.core.workflow import Action, SigningMode, Stage
 
@@ -395,11 +395,7 @@ def format_waktu(moment: dt.datetime | None, config: Config) -> str:
     """``Selasa, 6 Oktober 2026 pukul 10.15 WIB`` in the agency's time zone."""
     if moment is None:
         return "-"
-    local = moment.astimezone(config.tz) if moment.tzinfo else moment.replace(tzinfo=config.tz)
-    zone = local.tzname() or ""
-    zone = zone if re.fullmatch(r"[A-Z]{2,5}", zone) else f"UTC{local.strftime('%z')}"
-    return (f"{format_date(local.date(), weekday=True)} pukul "
-            f"{local.hour:02d}.{local.minute:02d} {zone}")
+    return format_moment(moment, config.tz)
 
 
 def format_durasi(minutes: int | float | None) -> str:

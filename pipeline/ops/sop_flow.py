@@ -207,10 +207,10 @@ def sop_steps(config: Any, settings: SopConfig | None = None) -> list[SopStep]:
     first_reviewer = wf.stages[1]
     rows.append(dict(
         key=drafting.key, performer=drafting.key, kind="process",
-        activity="Memeriksa surat undangan dan membuat draft SPT, kemudian menyampaikannya "
+        activity="Memeriksa surat undangan dan membuat draf SPT, kemudian menyampaikannya "
         f"kepada {first_reviewer.role}",
         kelengkapan="Surat undangan", waktu=waktu(drafting.mutu_baku_minutes),
-        output="Draft SPT", keterangan="",
+        output="Draf SPT", keterangan="",
     ))
     for stage in wf.reviewers:
         is_signatory = stage is wf.signatory
@@ -223,11 +223,11 @@ def sop_steps(config: Any, settings: SopConfig | None = None) -> list[SopStep]:
         mark = "diparaf" if stage.action is Action.PARAF else "ditandatangani"
         rows.append(dict(
             key=stage.key, performer=stage.key, kind="decision",
-            activity=f"{verb} draft SPT. Jika setuju, {mark} dan diteruskan kepada {nxt}; "
+            activity=f"{verb} draf SPT. Jika setuju, {mark} dan diteruskan kepada {nxt}; "
             f"jika tidak, dikembalikan kepada {prev.role} untuk diperbaiki",
-            kelengkapan="Draft SPT, surat undangan", waktu=waktu(stage.mutu_baku_minutes),
+            kelengkapan="Draf SPT, surat undangan", waktu=waktu(stage.mutu_baku_minutes),
             output="SPT yang telah ditandatangani" if is_signatory
-            else "Draft SPT yang telah diperiksa",
+            else "Draf SPT yang telah diperiksa",
             keterangan=_mark_note(stage, is_signatory),
             no_index=stage.index - 1,
         ))

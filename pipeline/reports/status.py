@@ -140,13 +140,16 @@ def print_case(config: Config, case_id: str, *, as_json: bool = False) -> bool:
         console.print(f"Nomor: {number.number} ({number.letter_date.isoformat()})")
     console.print(f"Undangan: {case.source_name}; pemohon: {case.pemohon or '-'}")
     table = Table(title="Riwayat")
-    for col in ("Waktu", "Tahap", "Oleh", "Kejadian", "Keterangan"):
-        table.add_column(col)
+    for col in ("Waktu", "Tahap", "Oleh", "Kejadian"):
+        table.add_column(col, overflow="fold")
+    table.add_column("Keterangan", overflow="fold", ratio=1, min_width=20)
     tz = config.tz
     for e in entries:
-        at = dt.datetime.fromisoformat(e.at).astimezone(tz).strftime("%d-%m-%Y %H:%M:%S")
+        moment = dt.datetime.fromisoformat(e.at).astimezone(tz)
+        at = f"{moment:%d-%m-%Y %H.%M} {moment.tzname()}"
         detail = e.detail.get("reason") or e.detail.get("message") or e.detail.get("number") or ""
         label = ACTION_LABEL.get(e.action) or e.action.replace("reminder.", "pengingat: ")
-        table.add_row(at, e.stage or "", e.actor, label, str(detail)[:80])
+        # Whole: rich wraps a long reason at word boundaries instead of cutting it.
+        table.add_row(at, e.stage or "", e.actor, label, str(detail))
     console.print(table)
     return True

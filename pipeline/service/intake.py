@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
+from pipeline.core.dates_id import format_moment
 from pipeline.directory import DirectoryError, EmployeeDirectory
 from pipeline.extract.limits import ExtractLimits
 from pipeline.folders.atomic import (
@@ -263,7 +264,7 @@ class Intake:
             return None
         if note_path is not None and os.path.lexists(note_path):
             move_into(note_path, self.ws.inbox_rejected, name=sanitize_filename(note_path.name))
-        stamp = self.clock.now().astimezone(self.config.tz).strftime("%d-%m-%Y %H:%M")
+        stamp = format_moment(self.clock.now(), self.config.tz)
         write_atomic(note_path_for(kept), (
             f"Berkas: {path.name!r}\nDitolak pada: {stamp}\n\nAlasan: {reason}\n"
         ))

@@ -60,3 +60,16 @@ def test_names():
     assert [weekday_name(dt.date(2026, 11, 30) + dt.timedelta(days=i)) for i in range(7)] == [
         "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"
     ]
+
+
+def test_a_moment_is_written_with_its_zone():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from pipeline.core.dates_id import format_moment
+
+    moment = dt.datetime(2026, 12, 7, 1, 4, tzinfo=dt.UTC)
+    assert format_moment(moment, ZoneInfo("Asia/Pontianak")) == (
+        "Senin, 7 Desember 2026 pukul 08.04 WIB")
+    assert format_moment(moment, ZoneInfo("Asia/Makassar")).endswith("09.04 WITA")
+    assert format_moment(moment, dt.timezone(dt.timedelta(hours=7))).endswith("08.04 UTC+0700")

@@ -138,7 +138,7 @@ def test_marks_and_kelengkapan_as_in_the_sop(default_config):
     assert "ditandatangani" in steps[5].activity
     assert "Kepala Sub Bagian Administrasi dan Umum" in steps[8].activity  # to the handover
     assert steps[8].output == "SPT yang telah ditandatangani"
-    assert steps[3].kelengkapan == "Draft SPT, surat undangan"
+    assert steps[3].kelengkapan == "Draf SPT, surat undangan"
     assert "Pengadministrasi Umum" in steps[9].activity
     assert "buku agenda" in steps[10].activity and "buku agenda" in steps[10].kelengkapan
     assert steps[11].activity == "Menerima SPT dan menandatangani tanda terima"
@@ -172,8 +172,8 @@ def test_default_sheet_pdf(default_config, tmp_path):
         assert heading in flow
     for role in DEFAULT_ROLES:
         assert role in flow, role
-    for words in ("Menyerahkan surat undangan dari K/L/D/I", "membuat draft SPT",
-                  "Memeriksa draft SPT", "diparaf dan diteruskan kepada Sekretaris",
+    for words in ("Menyerahkan surat undangan dari K/L/D/I", "membuat draf SPT",
+                  "Memeriksa draf SPT", "diparaf dan diteruskan kepada Sekretaris",
                   "ditandatangani dan diteruskan kepada Asisten",
                   "ditandatangani dan diteruskan kepada Gubernur",
                   "Menyerahkan SPT yang telah ditandatangani kepada Pengadministrasi Umum",
