@@ -42,7 +42,7 @@ def test_words_are_not_split_unless_wider_than_the_column():
 def test_row_styles_cover_every_line_of_a_wrapped_row():
     out = io.StringIO()
     console = Console(file=out, width=90, force_terminal=True, color_system="standard")
-    print_table(console, "Buku Agenda", HEADERS, [ROW, ROW[:2] + ("Seminar", "Budi", "-")],
+    print_table(console, "Buku Agenda", HEADERS, [ROW, (*ROW[:2], "Seminar", "Budi", "-")],
                 row_styles=["bold red", None], keep=(0, 1))
     lines = out.getvalue().splitlines()
     red = [line for line in lines if "\x1b[1;31m" in line]
