@@ -9,11 +9,12 @@ from pathlib import Path
 
 import click
 
+from pipeline.cli_id import VERSION_TEXT, Group
 from pipeline.config import Config, ConfigError, find_config, load_config
 
 CONFIG_OPTION = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="spt.toml to use (default: $SPT_CONFIG, else ./spt.toml).",
+    metavar="BERKAS", help="spt.toml yang dipakai (bawaan: $SPT_CONFIG, atau ./spt.toml).",
 )
 
 
@@ -25,7 +26,7 @@ def load_for_command(config_path: Path | None) -> Config:
         raise click.ClickException(str(exc)) from None
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     """Commands owned by other packages, imported only when run (or listed in ``--help``).
 
     Importing them all up front cost ``spt status`` about a quarter of a second of
@@ -59,36 +60,38 @@ class LazyGroup(click.Group):
         "revoke": "pipeline.web.cli:revoke_command",
     },
 )
-@click.version_option(package_name="spt")
+@click.version_option(package_name="spt", help=VERSION_TEXT, message="%(prog)s versi %(version)s")
 def main() -> None:
-    """spt: Surat Perintah Tugas from invitation to signed, numbered letter."""
+    """spt: Surat Perintah Tugas, dari undangan sampai surat bernomor yang ditandatangani."""
 
 
 @main.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
-@click.option("--demo", is_flag=True, help="Also generate demo keys (clearly named DEMO).")
-@click.option("--force", is_flag=True, help="Overwrite an existing spt.toml with the defaults.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".",
+                metavar="[FOLDER]")
+@click.option("--demo", is_flag=True, help="Buat juga kunci demo (bernama jelas DEMO).")
+@click.option("--force", is_flag=True, help="Timpa spt.toml yang ada dengan isi bawaan.")
 def init(directory: Path, demo: bool, force: bool) -> None:
-    """Create a workspace: spt.toml, folders, templates, a sample pegawai.csv."""
+    """Buat ruang kerja: spt.toml, folder, templat, contoh pegawai.csv."""
     from pipeline.workspace_init import InitError, init_workspace
 
     try:
         path = init_workspace(directory, demo=demo, force=force)
     except InitError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Workspace created: {path}")
+    click.echo(f"Ruang kerja dibuat: {path}")
     if demo:
-        click.echo("Demo keys generated under pki/ (DEMO root: pki/demo-root.pem).")
+        click.echo("Kunci demo dibuat di pki/ (akar DEMO: pki/demo-root.pem).")
     else:
-        click.echo("Edit spt.toml (people, keys), then run 'spt doctor' and 'spt serve'.")
+        click.echo("Sunting spt.toml (pejabat, kunci), lalu jalankan 'spt doctor' dan 'spt serve'.")
 
 
 @main.command()
 @CONFIG_OPTION
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--log-level", default="INFO", show_default=True)
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+              help="Bentuk log: teks, atau satu baris JSON per kejadian (bawaan: text).")
+@click.option("--log-level", default="INFO", help="Tingkat log (bawaan: INFO).")
 def serve(config_path: Path | None, log_format: str, log_level: str) -> None:
-    """Run every watcher until SIGTERM/SIGINT (the service)."""
+    """Jalankan layanan (semua pengamat folder dan surel) sampai SIGTERM/SIGINT."""
     from pipeline.logs import setup_logging
     from pipeline.service import memory
     from pipeline.service.lock import WorkspaceLocked
@@ -101,18 +104,18 @@ def serve(config_path: Path | None, log_format: str, log_level: str) -> None:
         service.build()
     except (StartupError, WorkspaceLocked) as exc:
         service.shutdown()
-        raise click.ClickException(f"cannot start:\n{exc}") from None
+        raise click.ClickException(f"layanan tidak dapat dijalankan:\n{exc}") from None
     memory.settle_startup()  # this process's start-up objects stay: see pipeline.service.memory
     service.run()
 
 
 @main.command()
 @CONFIG_OPTION
-@click.argument("case", required=False)
-@click.option("--all", "show_all", is_flag=True, help="Also list finished cases.")
-@click.option("--json", "as_json", is_flag=True)
+@click.argument("case", required=False, metavar="[KASUS]")
+@click.option("--all", "show_all", is_flag=True, help="Tampilkan juga kasus yang sudah selesai.")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON (untuk program).")
 def status(config_path: Path | None, case: str | None, show_all: bool, as_json: bool) -> None:
-    """Cases, their stage, and the time spent there against the mutu baku."""
+    """Kasus, tahapnya, dan lamanya di tahap itu dibanding mutu baku."""
     from pipeline.reports.status import print_case, print_overview
 
     config = load_for_command(config_path)
@@ -124,10 +127,13 @@ def status(config_path: Path | None, case: str | None, show_all: bool, as_json: 
 
 @main.command()
 @CONFIG_OPTION
-@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True)
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="BERKAS.pdf")
+@click.option("--json", "as_json", is_flag=True,
+              help="Keluaran JSON dengan nama teknis pemeriksaan (untuk program).")
 def verify(config_path: Path | None, pdf: Path, as_json: bool) -> None:
-    """Check every signature and the number against the register (exit 0 only if all hold)."""
+    """Periksa setiap tanda tangan dan nomornya di buku agenda (kode keluar 0 hanya jika semua
+    terpenuhi)."""
     from pipeline.reports.verification import verify_issued
 
     config = load_for_command(config_path)
@@ -141,35 +147,38 @@ def verify(config_path: Path | None, pdf: Path, as_json: bool) -> None:
 
 @main.command()
 @CONFIG_OPTION
-@click.option("--year", type=int, default=None)
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--limit", type=int, default=None, help="Show only the last N entries.")
+@click.option("--year", type=int, default=None, help="Hanya tahun ini.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tulis semua entri ke berkas CSV ini.")
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tulis semua entri ke berkas Excel ini.")
+@click.option("--limit", type=int, default=None,
+              help="Tampilkan hanya N entri terakhir (0: semua).")
 def agenda(config_path: Path | None, year: int | None, csv_path: Path | None,
            xlsx_path: Path | None, limit: int | None) -> None:
-    """The buku agenda (register of issued letters)."""
+    """Buku agenda surat keluar (SPT yang telah terbit)."""
     from pipeline.reports.agenda import export_csv, export_xlsx, print_agenda
 
     config = load_for_command(config_path)
     if csv_path:
         n = export_csv(config, csv_path, year=year)
-        click.echo(f"{n} entries written to {csv_path}")
+        click.echo(f"{n} entri ditulis ke {csv_path}")
     if xlsx_path:
         n = export_xlsx(config, xlsx_path, year=year)
-        click.echo(f"{n} entries written to {xlsx_path}")
+        click.echo(f"{n} entri ditulis ke {xlsx_path}")
     if not (csv_path or xlsx_path):
         print_agenda(config, year=year, limit=limit)
 
 
 @main.group()
 def audit() -> None:
-    """The audit log."""
+    """Catatan audit (log berantai hash)."""
 
 
 @audit.command("verify")
 @CONFIG_OPTION
 def audit_verify(config_path: Path | None) -> None:
-    """Check the audit log's hash chain (and that the register agrees with it)."""
+    """Periksa rantai hash catatan audit (dan kecocokan register nomor dengannya)."""
     from pipeline.reports.auditing import verify_audit
 
     config = load_for_command(config_path)
@@ -182,8 +191,8 @@ def audit_verify(config_path: Path | None) -> None:
 @audit.command("rebuild")
 @CONFIG_OPTION
 def audit_rebuild(config_path: Path | None) -> None:
-    """Print the register and agenda rebuilt from the audit log and the archive, and how the
-    database's tables differ (exit 0 only if they agree)."""
+    """Cetak register dan buku agenda yang dibangun ulang dari catatan audit dan arsip, serta
+    perbedaannya dengan basis data (kode keluar 0 hanya jika sama)."""
     from pipeline.reports.auditing import rebuild_tables
 
     config = load_for_command(config_path)
@@ -202,10 +211,11 @@ def audit_rebuild(config_path: Path | None) -> None:
 
 
 @main.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
-@click.option("--keep", is_flag=True, help="Keep the demo workspace afterwards.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False,
+                metavar="[FOLDER]")
+@click.option("--keep", is_flag=True, help="Simpan ruang kerja demo sesudahnya.")
 def demo(directory: Path | None, keep: bool) -> None:
-    """Run one whole case through the real service, acting as each official."""
+    """Jalankan satu kasus utuh melalui layanan sebenarnya, berperan sebagai setiap pejabat."""
     from pipeline.demo import run_demo
 
     sys.exit(run_demo(directory, keep=keep or directory is not None))

@@ -15,24 +15,26 @@ from pathlib import Path
 
 import click
 
+from pipeline.cli_id import Command
 from pipeline.extract import ExtractionRefused, ExtractLimits, extract
 
 
-@click.command("extract")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--explain", is_flag=True, help="Also show where each value came from.")
+@click.command("extract", cls=Command)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="BERKAS")
+@click.option("--explain", is_flag=True, help="Tunjukkan juga dari mana setiap nilai diambil.")
 @click.option(
     "--json",
     "as_json",
     is_flag=True,
-    help="One JSON object: fields, explanations (with --explain), source and notes.",
+    help="Satu objek JSON: isian, penjelasan (dengan --explain), sumber dan catatan.",
 )
-@click.option("--no-ocr", is_flag=True, help="Do not OCR a scanned PDF.")
-@click.option("--ocr-timeout", type=float, default=None, help="Seconds allowed for OCR.")
+@click.option("--no-ocr", is_flag=True, help="Jangan jalankan OCR pada PDF hasil pindaian.")
+@click.option("--ocr-timeout", type=float, default=None, help="Batas waktu OCR dalam detik.")
 def extract_command(
     file: Path, explain: bool, as_json: bool, no_ocr: bool, ocr_timeout: float | None
 ) -> None:
-    """Print the fields read from the invitation FILE (PDF, scan, DOCX or .eml) as JSON."""
+    """Cetak isian yang terbaca dari undangan BERKAS (PDF, pindaian, DOCX, .eml) sebagai JSON."""
     limits = ExtractLimits()
     if no_ocr or ocr_timeout is not None:
         limits = ExtractLimits(

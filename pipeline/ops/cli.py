@@ -17,6 +17,7 @@ import click
 
 from pipeline.cli import CONFIG_OPTION as _CONFIG
 from pipeline.cli import load_for_command as _load
+from pipeline.cli_id import Command
 from pipeline.config import find_config
 
 
@@ -30,17 +31,18 @@ def _date(_ctx, param, value: str | None) -> dt.date | None:
         raise click.BadParameter(message, param=param) from None
 
 
-@click.command("report")
+@click.command("report", cls=Command)
 @_CONFIG
 @click.option("--since", callback=_date, metavar="DATE",
-              help="First day (YYYY-MM-DD); default: the first day of the month 11 months ago.")
+              help="Hari pertama (YYYY-MM-DD); bawaan: awal bulan, 11 bulan yang lalu.")
 @click.option("--until", callback=_date, metavar="DATE",
-              help="Last day (YYYY-MM-DD), inclusive; default: today.")
+              help="Hari terakhir (YYYY-MM-DD), termasuk; bawaan: hari ini.")
 @click.option("--html", "html_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Also write DIR/index.html with charts for the head of office.")
+              help="Tulis juga DIR/index.html dengan grafik untuk pimpinan.")
 def report_command(config_path: Path | None, since: dt.date | None, until: dt.date | None,
                    html_dir: Path | None) -> None:
-    """SOP compliance: time per step against the mutu baku, per month issued and returns."""
+    """Kepatuhan SOP: waktu tiap tahap dibanding mutu baku; SPT terbit dan dikembalikan per
+    bulan."""
     from pipeline.ops.report import ReportError, print_report, write_html
 
     config = _load(config_path)
@@ -56,14 +58,14 @@ def report_command(config_path: Path | None, since: dt.date | None, until: dt.da
         raise click.ClickException(str(exc)) from None
 
 
-@click.command("sop")
+@click.command("sop", cls=Command)
 @_CONFIG
 @click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the SOP sheet (A4 landscape) as PDF.")
+              help="Tulis lembar SOP (A4 melintang) sebagai PDF.")
 @click.option("--png", "png_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the SOP sheet as a PNG image (its pages one below the other).")
+              help="Tulis lembar SOP sebagai gambar PNG (halaman bersusun ke bawah).")
 def sop_command(config_path: Path | None, pdf_path: Path | None, png_path: Path | None) -> None:
-    """The SOP 'Penerbitan Surat Perintah Tugas' as the configured chain implements it."""
+    """SOP 'Penerbitan Surat Perintah Tugas' sebagaimana dijalankan rantai yang dikonfigurasi."""
     from pipeline.ops.sop_flow import SopError
     from pipeline.ops.sop_sheet import print_sop, render_sop_pdf, render_sop_png
 
@@ -82,10 +84,11 @@ def sop_command(config_path: Path | None, pdf_path: Path | None, png_path: Path 
         raise click.ClickException(str(exc)) from None
 
 
-@click.command("doctor")
+@click.command("doctor", cls=Command)
 @_CONFIG
 def doctor_command(config_path: Path | None) -> None:
-    """Check the installation: config, keys, LibreOffice, mail, folders, disk; say what to fix."""
+    """Periksa pemasangan: konfigurasi, kunci, LibreOffice, surel, folder, disk; sebutkan yang
+    perlu diperbaiki."""
     from pipeline.ops.doctor import run_doctor
 
     sys.exit(run_doctor(find_config(config_path)))

@@ -249,8 +249,17 @@ def report_for_config(
     calendar = WorkingCalendar.from_config(config)
     database = Workspace(config).database
     if not database.exists():
-        raise ReportError(f"belum ada basis data ({database}): belum ada kasus yang dicatat; "
-                          "jalankan 'spt serve' lebih dulu")
+        # A new workspace: no case yet. The report is empty, as `spt status` and
+        # `spt agenda` are, built over an empty store outside the workspace (a report
+        # never creates the service's database).
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="spt-report-") as tmp:
+            store = Store(Path(tmp) / "kosong.sqlite3")
+            try:
+                return build_report(store, config.workflow(), calendar, since, until, now)
+            finally:
+                store.close()
     store = Store(database, create=False)
     try:
         return build_report(store, config.workflow(), calendar, since, until, now)

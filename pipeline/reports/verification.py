@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.config import Config
+from pipeline.core.dates_id import format_date, format_moment
+from pipeline.core.workflow import Action
 from pipeline.folders.layout import Workspace
+from pipeline.signing.seal import SEAL_FIELD
 from pipeline.signing.verify import VerificationReport, verify_pdf
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
@@ -24,6 +27,8 @@ class IssuedVerification:
     sha256: str
     number: str | None
     entry: AgendaEntry | None       # the agenda entry for the number in the letter
+    labels: dict[str, str] = field(default_factory=dict)   # signature field -> clerk's name
+    tz: dt.tzinfo | None = None
 
     @property
     def signatures(self):
@@ -58,38 +63,72 @@ class IssuedVerification:
         }
 
     def render(self, tz=None) -> str:
+        """The result in a clerk's words (``--json`` keeps pyHanko's technical names)."""
         rep = self.signatures_report
-        lines = ["Tanda tangan elektronik:"]
+        zone = tz or self.tz
+        lines = ["Tanda tangan elektronik pada surat ini:"]
         if not rep.signatures:
             lines.append("  (tidak ada)")
         for i, sig in enumerate(rep.signatures, start=1):
-            when = sig.signing_time.strftime("%d-%m-%Y %H:%M %Z") if sig.signing_time else "?"
-            verdict = ", ".join([
-                "utuh" if sig.intact else "BERUBAH",
-                "sah" if sig.valid and sig.bottom_line else "TIDAK SAH",
-                "terpercaya" if sig.trusted else "TIDAK TERPERCAYA",
-            ])
-            lines.append(f"  {i}. {sig.role or sig.field_name}: {sig.signer}, {when}; {verdict}"
-                         f" [{sig.modification_level or '-'}]")
-            lines += [f"       - {p}" for p in sig.problems]
+            when = (format_moment(sig.signing_time, zone or sig.signing_time.tzinfo)
+                    if sig.signing_time else "waktu tidak diketahui")
+            lines.append(f"  {i}. {self._label(sig.field_name, sig.role)}: {sig.signer or '?'}"
+                         f", {when}")
+            lines.append("     " + "; ".join([
+                "isi tidak berubah sejak ditandatangani" if sig.intact
+                else "ISI BERUBAH sejak ditandatangani",
+                "tanda tangan sah" if sig.valid and sig.bottom_line else "tanda tangan TIDAK SAH",
+                "sertifikat dari penerbit tepercaya" if sig.trusted
+                else "sertifikat TIDAK dari penerbit tepercaya",
+            ]) + ".")
+            lines.append(f"     {_AFTER.get(sig.modification_level or '', _AFTER[''])}.")
+            lines += [f"     - {p}" for p in sig.problems]
         for missing in rep.missing:
-            lines.append(f"  belum ditandatangani: {missing}")
+            lines.append(f"  Belum ditandatangani: {self._label(missing, None)}")
         lines += [f"  ! {p}" for p in rep.problems if ":" not in p]
         if self.number is None:
-            lines.append("Nomor: (tidak ada nomor pada surat)")
+            lines.append("Nomor surat: tidak ada nomor pada surat")
         elif self.entry is None:
-            lines.append(f"Nomor: {self.number}: TIDAK tercatat di buku agenda")
+            lines.append(f"Nomor surat: {self.number}: TIDAK tercatat di buku agenda")
         else:
-            same = ("berkas sama persis dengan yang diterbitkan" if self.same_file
-                    else "BERKAS BERBEDA dari yang diterbitkan")
-            lines.append(f"Nomor: {self.number}: tercatat di buku agenda "
-                         f"({self.entry.letter_date.isoformat()}); {same}")
+            same = ("berkas ini sama persis dengan yang diterbitkan" if self.same_file
+                    else "BERKAS INI BERBEDA dari yang diterbitkan")
+            lines.append(f"Nomor surat: {self.number}: tercatat di buku agenda tanggal "
+                         f"{format_date(self.entry.letter_date)}; {same}")
             if self.revoked:
                 lines.append(f"DICABUT: {self.entry.revoked_reason}")
-        lines.append(f"SHA-256: {self.sha256}")
+        lines.append(f"Sidik berkas (SHA-256): {self.sha256}")
         lines.append("HASIL: SAH — semua pemeriksaan terpenuhi" if self.ok
                      else "HASIL: TIDAK SAH — lihat rincian di atas")
         return "\n".join(lines)
+
+    def _label(self, field_name: str, role: str | None) -> str:
+        """``Paraf Sekretaris``, ``Tanda tangan Gubernur``, ``Cap dinas``: never a field name."""
+        if field_name in self.labels:
+            return self.labels[field_name]
+        if role:
+            return role
+        return f"tanda tangan di luar alur SPT (kolom {field_name})"
+
+
+# What a later revision did after a signature, by pyHanko's modification level.
+_AFTER = {
+    "NONE": "Sesudahnya tidak ada perubahan",
+    "LTA_UPDATES": "Sesudahnya hanya ditambah data validasi (diizinkan)",
+    "FORM_FILLING": "Sesudahnya hanya diisi nomor/tanggal atau ditambah tanda tangan "
+                    "berikutnya (diizinkan)",
+    "ANNOTATIONS": "Sesudahnya ditambah catatan/anotasi pada halaman",
+    "OTHER": "SESUDAHNYA ISI SURAT DIUBAH",
+    "": "Perubahan sesudahnya tidak dapat dinilai",
+}
+
+
+def field_labels(config: Config) -> dict[str, str]:
+    """Each signature field of the letter, as a clerk names it."""
+    labels = {s.field_name: f"{'Paraf' if s.action is Action.PARAF else 'Tanda tangan'} "
+                            f"{s.role}" for s in config.workflow().reviewers}
+    labels[SEAL_FIELD] = "Cap Dinas (segel elektronik instansi)"
+    return labels
 
 
 def verify_issued(config: Config, pdf: bytes, *, store: Store | None = None) -> IssuedVerification:
@@ -105,4 +144,4 @@ def verify_issued(config: Config, pdf: bytes, *, store: Store | None = None) -> 
     number = report.nomor
     if entry is None and number:
         entry = store.agenda.by_number(number)
-    return IssuedVerification(report, sha, number, entry)
+    return IssuedVerification(report, sha, number, entry, field_labels(config), config.tz)

@@ -17,23 +17,25 @@ import click
 
 from pipeline.cli import CONFIG_OPTION as _CONFIG
 from pipeline.cli import load_for_command as _load
+from pipeline.cli_id import Command
 
 
-@click.command("web")
+@click.command("web", cls=Command)
 @_CONFIG
-@click.option("--host", default=None, help="Address to listen on (default: [web] host).")
+@click.option("--host", default=None, help="Alamat yang didengarkan (bawaan: [web] host).")
 @click.option("--port", type=click.IntRange(0, 65535), default=None,
-              help="Port (default: [web] port; 0 = any free port).")
+              help="Porta (bawaan: [web] port; 0 = porta bebas mana pun).")
 @click.option("--rate-limit", default=None,
-              help='Uploads per client address, e.g. "10/minute;100/hour" (default: [web]).')
+              help='Unggahan per alamat klien, mis. "10/minute;100/hour" (bawaan: [web]).')
 @click.option("--page-rate-limit", default=None,
-              help="Letter pages per client address (default: [web] page_rate_limit).")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--log-level", default="INFO", show_default=True)
+              help="Halaman surat per alamat klien (bawaan: [web] page_rate_limit).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+              help="Bentuk log: teks, atau satu baris JSON per kejadian (bawaan: text).")
+@click.option("--log-level", default="INFO", help="Tingkat log (bawaan: INFO).")
 def web_command(config_path: Path | None, host: str | None, port: int | None,
                 rate_limit: str | None, page_rate_limit: str | None, log_format: str,
                 log_level: str) -> None:
-    """Serve the verification page behind the QR codes (until SIGTERM/SIGINT)."""
+    """Sajikan halaman verifikasi di balik kode QR (sampai SIGTERM/SIGINT)."""
     from pydantic import ValidationError
 
     from pipeline.folders.layout import Workspace
@@ -54,23 +56,23 @@ def web_command(config_path: Path | None, host: str | None, port: int | None,
         raise click.ClickException(str(exc)) from None
     if not Workspace(config).database.exists():
         raise click.ClickException(
-            f"{Workspace(config).database}: the state database does not exist yet "
-            "(start the service with 'spt serve' first).")
+            f"{Workspace(config).database}: basis data belum ada "
+            "(jalankan layanan dengan 'spt serve' terlebih dahulu).")
     app = create_app(config, settings)
     serve(app, settings, host=settings.host, port=settings.port,
           on_ready=lambda url: click.echo(f"spt web: {url}", nl=True))
 
 
-@click.command("revoke")
+@click.command("revoke", cls=Command)
 @_CONFIG
 @click.argument("number", metavar="NOMOR")
-@click.option("--alasan", "reason", required=True, help="Why the letter is revoked (shown "
-              "on its verification page).")
+@click.option("--alasan", "reason", required=True, help="Alasan surat dicabut (ditampilkan "
+              "di halaman verifikasinya).")
 @click.option("--oleh", "actor", default=None,
-              help="Who revokes it, for the audit log (default: the system user).")
+              help="Siapa yang mencabut, untuk catatan audit (bawaan: pengguna sistem).")
 def revoke_command(config_path: Path | None, number: str, reason: str,
                    actor: str | None) -> None:
-    """Revoke an issued letter: its verification page then says DICABUT."""
+    """Cabut surat yang telah terbit: halaman verifikasinya lalu menyatakan DICABUT."""
     from pipeline.web.revocation import RevocationError, revoke_letter
 
     config = _load(config_path)

@@ -41,6 +41,16 @@ def test_verify_exit_code_is_zero_only_for_the_issued_file(demo, tmp_path):
     good = spt(demo, "verify", str(issued_pdf(demo)))
     assert good.returncode == 0, good.stdout
     assert "HASIL: SAH" in good.stdout and "Cap Dinas" in good.stdout
+    # In a clerk's words: no pyHanko level, no internal field name.
+    for technical in ("FORM_FILLING", "[NONE]", "TTD_", "Paraf_", "Cap_Dinas", "BOTTOM_LINE"):
+        assert technical not in good.stdout, technical
+    assert "Paraf Kepala Sub Bagian Administrasi dan Umum" in good.stdout
+    assert "Tanda tangan Gubernur" in good.stdout
+    assert "isi tidak berubah sejak ditandatangani" in good.stdout
+    assert "Sesudahnya hanya diisi nomor/tanggal" in good.stdout
+    assert " WIB" in good.stdout
+    technical_json = spt(demo, "verify", "--json", str(issued_pdf(demo)))
+    assert '"modification_level": "FORM_FILLING"' in technical_json.stdout   # kept for programs
 
     data = bytearray(issued_pdf(demo).read_bytes())
     data[len(data) // 3] ^= 0x20                       # one byte, inside a signed range

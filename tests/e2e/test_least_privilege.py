@@ -66,7 +66,7 @@ def test_a_secret_or_the_database_open_to_others_stops_the_start(tmp_path, what)
     }[what]
     target.chmod(mode)
     out = _refused_start(office)
-    assert "cannot start" in out
+    assert "tidak dapat dijalankan" in out
     assert str(target) in out and "chmod" in out
     assert f"{mode:04o}" in out or f"{mode:o}" in out
     assert not leaks(ws.root, workspace_secrets(ws.root, SMTP_PASSWORD),

@@ -259,7 +259,13 @@ def test_cli_report(filled, tmp_path):
     assert bad.exit_code != 0 and "--until" in bad.output
 
 
-def test_a_workspace_without_cases_says_so(config):
-    result = CliRunner().invoke(report_command, ["--config", str(config.root / "spt.toml")])
-    assert result.exit_code == 1
-    assert "belum ada basis data" in result.output and "spt serve" in result.output
+def test_a_workspace_without_cases_shows_an_empty_report(config, tmp_path):
+    """As `spt status` and `spt agenda` do on a new workspace: empty, not an error."""
+    database = config.root / "state" / "spt.sqlite3"
+    assert not database.exists()
+    out = tmp_path / "html"
+    result = CliRunner().invoke(report_command, ["--config", str(config.root / "spt.toml"),
+                                                 "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Per tahap" in result.output and (out / "index.html").is_file()
+    assert not database.exists()          # a report never creates the service's database
