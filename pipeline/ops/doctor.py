@@ -13,7 +13,9 @@ warning); LibreOffice and the Python that has its ``uno`` module; the mail
 servers (a TCP connection, and the TLS handshake where configured); the
 folders (present, writable by this user, ``state/`` closed to others and on
 a local disk); free disk space; the inotify watch limit against the number of
-watched folders.
+watched folders; the QR code's address (loopback, plain http) and a DEMO trust
+root; the mails' share path and the escalation address
+(:mod:`pipeline.ops.doctor_people`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Literal
 import click
 
 from pipeline.config import CONFIG_NAME, Config, ConfigError, SecretRef, load_config
+from pipeline.ops.doctor_people import check_people_mail, check_qr_and_trust
 
 Level = Literal["OK", "PERINGATAN", "MASALAH"]
 GB = 1024**3
@@ -123,6 +126,8 @@ def diagnose(path: Path) -> list[Section]:
         ("LibreOffice", _check_libreoffice), ("Server surel", _check_mail),
         ("Folder", _check_folders), ("Ruang disk", _check_disk),
         ("Pemantauan folder (inotify)", _check_inotify),
+        ("Kode QR dan akar kepercayaan", check_qr_and_trust),
+        ("Surel kepada pejabat dan eskalasi", check_people_mail),
     ):
         s = Section(title)
         try:

@@ -15,6 +15,7 @@ from pipeline.config import Config
 from pipeline.core.dates_id import format_date, format_moment
 from pipeline.core.workflow import Action
 from pipeline.folders.layout import Workspace
+from pipeline.signing.demo_pki import demo_signed
 from pipeline.signing.seal import SEAL_FIELD
 from pipeline.signing.verify import VerificationReport, verify_pdf
 from pipeline.store import Store
@@ -29,6 +30,7 @@ class IssuedVerification:
     entry: AgendaEntry | None       # the agenda entry for the number in the letter
     labels: dict[str, str] = field(default_factory=dict)   # signature field -> clerk's name
     tz: dt.tzinfo | None = None
+    demo: bool = False              # signed with DEMO certificates (``spt init --demo``)
 
     @property
     def signatures(self):
@@ -60,6 +62,7 @@ class IssuedVerification:
             "revoked": self.revoked,
             "revoked_reason": self.entry.revoked_reason if self.revoked else None,
             "signatures": self.signatures_report.to_dict(),
+            "demo": self.demo,
         }
 
     def render(self, tz=None) -> str:
@@ -98,6 +101,9 @@ class IssuedVerification:
             if self.revoked:
                 lines.append(f"DICABUT: {self.entry.revoked_reason}")
         lines.append(f"Sidik berkas (SHA-256): {self.sha256}")
+        if self.demo:
+            lines.append("PERHATIAN: surat ini ditandatangani dengan sertifikat DEMO (spt init "
+                         "--demo), bukan sertifikat resmi: SURAT DEMO, bukan surat dinas yang sah")
         lines.append("HASIL: SAH — semua pemeriksaan terpenuhi" if self.ok
                      else "HASIL: TIDAK SAH — lihat rincian di atas")
         return "\n".join(lines)
@@ -144,4 +150,5 @@ def verify_issued(config: Config, pdf: bytes, *, store: Store | None = None) -> 
     number = report.nomor
     if entry is None and number:
         entry = store.agenda.by_number(number)
-    return IssuedVerification(report, sha, number, entry, field_labels(config), config.tz)
+    return IssuedVerification(report, sha, number, entry, field_labels(config), config.tz,
+                              demo_signed(pdf))

@@ -332,3 +332,33 @@ def _leaf_certificate(
             x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False
         )
     return builder.sign(issuer_key, hashes.SHA256())
+
+
+def demo_signed(pdf: bytes) -> bool:
+    """Whether any signature in ``pdf`` was made with a DEMO certificate of this module.
+
+    A DEMO certificate carries :data:`DEMO_OU` in its subject, and its issuer is a
+    ``DEMO Root CA SPT`` root; the letter page then shows a DEMO banner instead of
+    calling the letter valid. A PDF that cannot be read is not called DEMO (its own
+    verification says what is wrong with it).
+    """
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception:
+        return False
+    for sig in signatures:
+        try:
+            cert = sig.signer_cert
+            subject, issuer = cert.subject.native, cert.issuer.native
+        except Exception:
+            continue
+        if subject.get("organizational_unit_name") == DEMO_OU or str(
+                issuer.get("common_name", "")).startswith(ROOT_CN_PREFIX):
+            return True
+    return False
+

@@ -119,6 +119,7 @@ def create_app(config: Config, settings: WebConfig | None = None) -> Flask:
             return not_found()
         view = letter_view(config, entry, state.signatories.get(state.store(), entry))
         return render_template("letter.html", letter=view,
+                               demo=state.signatories.is_demo(state.store(), entry),
                                action=url_for("letter_check", token=token))
 
     @app.post("/v/<path:token>")

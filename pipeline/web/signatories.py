@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.reports.verification import verify_issued
+from pipeline.signing.demo_pki import demo_signed
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
 from pipeline.web.letters import SignatoryView, signatory_views
@@ -33,6 +34,7 @@ class SignatoryCache:
         self.config = config
         self.size = size
         self._items: OrderedDict[str, tuple[SignatoryView, ...]] = OrderedDict()
+        self._demo: dict[str, bool] = {}
         self._lock = threading.Lock()
 
     def get(self, store: Store, entry: AgendaEntry) -> tuple[SignatoryView, ...] | None:
@@ -47,11 +49,24 @@ class SignatoryCache:
             return None
         views = signatory_views(self.config, verify_issued(self.config, data, store=store)
                                 .signatures)
+        demo = demo_signed(data)
         with self._lock:
             self._items[entry.file_sha256] = views
+            self._demo[entry.file_sha256] = demo
             while len(self._items) > self.size:
-                self._items.popitem(last=False)
+                gone, _ = self._items.popitem(last=False)
+                self._demo.pop(gone, None)
         return views
+
+    def is_demo(self, store: Store, entry: AgendaEntry) -> bool:
+        """``entry``'s letter was signed with DEMO certificates (``spt init --demo``)."""
+        with self._lock:
+            known = self._demo.get(entry.file_sha256)
+        if known is None:
+            self.get(store, entry)
+            with self._lock:
+                known = self._demo.get(entry.file_sha256, False)
+        return known
 
     def _archived(self, entry: AgendaEntry) -> bytes | None:
         root = self.config.root.resolve()

@@ -49,6 +49,7 @@ def test_verify_exit_code_is_zero_only_for_the_issued_file(demo, tmp_path):
     assert "isi tidak berubah sejak ditandatangani" in good.stdout
     assert "Sesudahnya hanya diisi nomor/tanggal" in good.stdout
     assert " WIB" in good.stdout
+    assert "ditandatangani dengan sertifikat DEMO" in good.stdout    # spt demo's keys
     technical_json = spt(demo, "verify", "--json", str(issued_pdf(demo)))
     assert '"modification_level": "FORM_FILLING"' in technical_json.stdout   # kept for programs
 

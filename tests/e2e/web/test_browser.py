@@ -95,9 +95,10 @@ def test_the_letter_page_on_a_phone(browser, web, issued, tmp_path):
     entry = issued.entry
 
     status = browser.find_element(By.ID, "status")
-    assert status.text.startswith("Asli dan berlaku")
-    # The inline stylesheet was applied (its CSP hash matched): the status box is green.
-    assert status.value_of_css_property("background-color") == "rgba(231, 245, 236, 1)"
+    # A letter of `spt demo`, signed with DEMO certificates: a DEMO banner, not "Asli".
+    assert status.text.startswith("SURAT DEMO")
+    # The inline stylesheet was applied (its CSP hash matched): the status box is amber.
+    assert status.value_of_css_property("background-color") == "rgba(255, 244, 224, 1)"
     for shown in (entry.number, format_date(entry.letter_date), entry.hal,
                   "DINAS KOPERASI, USAHA KECIL DAN MENENGAH", "Gubernur",
                   "H. Arif Rahman Hakim, S.H.", "Cap Dinas"):

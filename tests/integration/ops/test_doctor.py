@@ -209,3 +209,39 @@ def test_cli_exit_status(ws):
     bad = runner.invoke(doctor_command, ["--config", str(ws / "spt.toml")])
     assert bad.exit_code == 1 and "sekda.p12 tidak ditemukan" in bad.output
     assert ok.exit_code == (0 if shutil.which("soffice") else 1), ok.output
+
+
+def test_the_qr_address_and_a_demo_trust_root_are_warned_about(ws):
+    """The demo's QR points at 127.0.0.1 over http and its root is DEMO: three warnings."""
+    code, out = run(ws / "spt.toml")
+    assert code == 0, out
+    warnings = "\n".join(finding_lines(out, "PERINGATAN"))
+    assert "letter.verify_url (http://127.0.0.1:8080) menunjuk ke komputer ini sendiri" in warnings
+    assert "memakai http biasa" in warnings
+    assert "akar kepercayaan DEMO" in warnings and "demo-root.pem" in warnings
+    assert "[escalation] it_email tidak diisi" in warnings
+    assert "mail.share_path tidak diisi" in warnings
+
+
+@pytest.mark.parametrize("url, warned", [
+    ("http://localhost:8080", ("komputer ini sendiri", "http biasa")),
+    ("https://[::1]/", ("komputer ini sendiri",)),
+    ("http://spt.diskopukm.kalbarprov.go.id", ("http biasa",)),
+    ("https://spt.diskopukm.kalbarprov.go.id", ()),
+])
+def test_verify_url_kinds(ws, url, warned):
+    edit(ws / "spt.toml", 'verify_url = "http://127.0.0.1:8080"', f'verify_url = "{url}"')
+    edit(ws / "spt.toml", "approval_by_reply = false",
+         "approval_by_reply = false\nshare_path = '\\\\fileserver\\spt'")
+    edit(ws / "spt.toml", '# it_email = "it@diskopukm.kalbarprov.go.id"',
+         'it_email = "it@diskopukm.kalbarprov.go.id"')
+    _, out = run(ws / "spt.toml")
+    qr = [line for line in finding_lines(out, "PERINGATAN")
+          if line.startswith("PERINGATAN letter.verify_url")]
+    assert len(qr) == len(warned), out
+    for words in warned:
+        assert any(words in line for line in qr), (words, qr)
+    if not warned:
+        assert f"OK         kode QR menunjuk ke {url}" in out
+    assert "surel menyebut folder tahap di \\\\fileserver\\spt" in out
+    assert "dikirim ke it@diskopukm.kalbarprov.go.id" in out

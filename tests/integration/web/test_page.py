@@ -33,7 +33,9 @@ def test_the_letter_page_shows_what_the_letter_says(client, issued):
     text = text_of(page.get_data(as_text=True))
     entry = issued.entry
 
-    assert "Asli dan berlaku" in text
+    # `spt demo` signs with the DEMO certificates: the page says so, never "Asli dan berlaku".
+    assert "SURAT DEMO – bukan surat dinas yang sah" in text
+    assert "Asli dan berlaku" not in text
     assert "DICABUT" not in text
     assert entry.number in text
     assert format_date(entry.letter_date) in text                   # "29 November 2026"

@@ -28,7 +28,7 @@ def spt(root, *args: str) -> subprocess.CompletedProcess:
 def test_a_revoked_letter_says_dicabut_with_its_reason(issued, tmp_path):
     copy = issued.copy_to(tmp_path / "ws")
     client = create_app(copy.config).test_client()
-    assert "Asli dan berlaku" in text_of(client.get(f"/v/{copy.token}").get_data(as_text=True))
+    assert "SURAT DEMO" in text_of(client.get(f"/v/{copy.token}").get_data(as_text=True))
 
     done = spt(copy.root, "revoke", copy.entry.number, "--alasan", REASON, "--oleh", "Sekretaris")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -37,7 +37,7 @@ def test_a_revoked_letter_says_dicabut_with_its_reason(issued, tmp_path):
     text = text_of(client.get(f"/v/{copy.token}").get_data(as_text=True))
     assert "DICABUT" in text and "tidak berlaku lagi" in text
     assert f"Alasan: {REASON}" in text
-    assert "Asli dan berlaku" not in text
+    assert "Asli dan berlaku" not in text and "SURAT DEMO" not in text   # revoked says it all
     assert copy.entry.number in text                         # still shows which letter it was
 
     checked = client.post(f"/v/{copy.token}", content_type="multipart/form-data",
