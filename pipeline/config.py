@@ -222,6 +222,8 @@ class BoardConfig(_Model):
                        description="where the page is written (inside the share, never state/)")
     issued_shown: int = Field(default=10, ge=0, description="last issued letters listed")
     open_shown: int = Field(default=200, ge=1, description="open cases listed at most")
+    min_interval_seconds: float = Field(
+        default=2.0, ge=0, description="seconds: a burst of changes is rendered once")
 
 
 class WatchConfig(_Model):

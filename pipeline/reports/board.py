@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,6 +147,8 @@ class StatusBoard:
         self.env.filters["tanggal"] = format_tanggal
         self.env.filters["judul"] = format_judul
         self._shown: str | None = None
+        self._rendered_at: float | None = None     # time.monotonic() of the last render
+        self._pending = False
 
     def render(self, now: dt.datetime) -> str:
         """The page at ``now``, with the stamp marker in place of the time."""
@@ -155,9 +158,20 @@ class StatusBoard:
             share=self.config.mail.share_path)
 
     def refresh(self, now: dt.datetime) -> bool:
-        """Rewrite the page if what it shows changed; True when it was written."""
+        """Rewrite the page if what it shows changed; True when it was written.
+
+        Renders at most once every ``board.min_interval_seconds``: a burst of moves
+        (a hundred cases at once) costs one render, not one per move; a refresh asked
+        for sooner is remembered and :meth:`next_due` says when to run it.
+        """
         if not self.config.board.enabled:
             return False
+        clock = time.monotonic()
+        wait = self.config.board.min_interval_seconds
+        if self._rendered_at is not None and clock - self._rendered_at < wait:
+            self._pending = True
+            return False
+        self._rendered_at, self._pending = clock, False
         page = self.render(now)
         digest = hashlib.sha256(page.encode("utf-8")).hexdigest()
         if digest == self._shown and self.path.exists():
@@ -171,6 +185,14 @@ class StatusBoard:
             return False
         self._shown = digest
         return True
+
+
+    def next_due(self) -> float | None:
+        """Seconds until a remembered refresh may run, or None when none is waiting."""
+        if not self._pending or self._rendered_at is None:
+            return None
+        wait = self.config.board.min_interval_seconds
+        return max(0.0, self._rendered_at + wait - time.monotonic())
 
 
 def default_board_templates(config: Config) -> Path:

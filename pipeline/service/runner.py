@@ -188,6 +188,9 @@ class Service:
             timeout = max(0.0, next_full - time.monotonic())
             if due is not None:
                 timeout = min(timeout, due + 0.05)
+            board_due = self.board.next_due() if self.board is not None else None
+            if board_due is not None:
+                timeout = min(timeout, board_due + 0.05)
             self._wake.wait(timeout)
             self._wake.clear()
             if self._stop.is_set():

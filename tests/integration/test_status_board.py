@@ -40,6 +40,9 @@ def office(tmp_path):
     ws.ensure()
     store = Store(ws.database)
     calendar = WorkingCalendar.from_settings(WorkingTimeConfig(), WIB)
+    # Every refresh renders (the service renders a burst once: see the throttle test).
+    config = config.model_copy(update={"board": config.board.model_copy(
+        update={"min_interval_seconds": 0.0})})
     return config, ws, store, StatusBoard(config, config.workflow(), store, calendar)
 
 
@@ -165,3 +168,22 @@ def test_no_board_when_switched_off(tmp_path):
     board = StatusBoard(config, config.workflow(), store,
                         WorkingCalendar.from_settings(WorkingTimeConfig(), WIB))
     assert not board.refresh(at(9)) and not board.path.exists()
+
+
+def test_a_burst_of_changes_is_rendered_once_then_caught_up(tmp_path):
+    config = load_config(init_workspace(tmp_path / "ws"))
+    config = config.model_copy(update={"board": config.board.model_copy(
+        update={"min_interval_seconds": 0.3})})
+    store = Store(Workspace(config).database)
+    board = StatusBoard(config, config.workflow(), store,
+                        WorkingCalendar.from_settings(WorkingTimeConfig(), WIB))
+    assert board.refresh(at(9)) and board.next_due() is None
+    put(store, 1, at(9), "Undangan Rapat")
+    assert not board.refresh(at(9))                 # too soon: remembered, not lost
+    due = board.next_due()
+    assert due is not None and 0 < due <= 0.3
+    import time
+
+    time.sleep(due)                                 # the service's loop waits exactly this
+    assert board.refresh(at(9)) and "Undangan Rapat" in board.path.read_text(encoding="utf-8")
+    assert board.next_due() is None
