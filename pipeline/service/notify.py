@@ -310,8 +310,9 @@ class Notifier:
         hal = (case.fields or {}).get("hal")
         if r.kind == PENGINGAT_TERIMA:
             entry = self.store.agenda.for_case(case.id)
+            name = self.pemohon_name(case) if r.to == case.pemohon else r.to_name
             return self.composer.pengingat_terima(
-                to=r.to, to_name=r.to_name, case_id=case.id,
+                to=r.to, to_name=name, case_id=case.id,
                 nomor=entry.number if entry else "-", hal=entry.hal if entry else hal,
                 issued_at=r.since, token=self.token(case.id, "pemohon", 0))
         if r.kind != ESKALASI and r.stage is not None:
