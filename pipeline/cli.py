@@ -92,18 +92,26 @@ def serve(config_path: Path | None, log_format: str, log_level: str) -> None:
     from pipeline.logs import setup_logging
     from pipeline.service import memory
     from pipeline.service.lock import WorkspaceLocked
-    from pipeline.service.runner import Service, StartupError
+    from pipeline.service.runner import Service, StartupError, StoppedDuringStartup
+    from pipeline.store.db import DatabaseGone
 
     setup_logging(log_format, log_level)
     config = load_for_command(config_path)
     service = Service(config)
+    service.install_signal_handlers()
     try:
         service.build()
+    except StoppedDuringStartup:
+        service.shutdown()
+        return
     except (StartupError, WorkspaceLocked) as exc:
         service.shutdown()
         raise click.ClickException(f"cannot start:\n{exc}") from None
     memory.settle_startup()  # this process's start-up objects stay: see pipeline.service.memory
-    service.run()
+    try:
+        service.run()
+    except DatabaseGone as exc:
+        raise click.ClickException(f"stopped:\n{exc}") from None
 
 
 @main.command()

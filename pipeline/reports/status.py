@@ -75,6 +75,7 @@ def _row(config: Config, case: CaseRecord, now: dt.datetime) -> dict:
     return {
         "case": case.id,
         "status": case.state.status.value,
+        "stage": case.state.stage,
         "step": step,
         "version": case.state.version,
         "minutes_at_step": round(spent, 1) if spent is not None else None,
