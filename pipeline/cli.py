@@ -37,6 +37,23 @@ class LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
         self.lazy_commands = lazy_commands or {}
 
+    def invoke(self, ctx: click.Context):
+        """Run the command; a database that cannot be used becomes a one-line error."""
+        import sqlite3
+
+        from pipeline.store.db import DatabaseGone, NewerDatabase
+
+        try:
+            return super().invoke(ctx)
+        except (NewerDatabase, DatabaseGone) as exc:
+            raise click.ClickException(str(exc)) from None
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise click.ClickException(
+                "basis data sedang dipakai terlalu lama oleh proses lain (misalnya pembaruan "
+                "skema oleh layanan); coba lagi sebentar lagi") from None
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy_commands])
 
