@@ -213,6 +213,7 @@ class Store:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self._depth = 0
+        self._reading = False
         self._owner = threading.get_ident()
         # The file this connection has open; see :meth:`same_file`.
         self._identity = _identity(self.path)
@@ -285,6 +286,8 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
+        if self._reading:
+            raise RuntimeError("a write inside Store.snapshot(): take a transaction() instead")
         if self._depth:
             self._depth += 1
             try:
@@ -303,6 +306,27 @@ class Store:
             self.conn.execute("COMMIT")
         finally:
             self._depth = 0
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees the database as of one instant.
+
+        For a report that reads several tables while the service writes (the audit log and
+        then the register: a number assigned in between would look inserted). Nothing may
+        be written inside; inside a :meth:`transaction` it simply joins it.
+        """
+        if self._depth:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        self._depth = 1
+        self._reading = True
+        try:
+            yield self.conn
+        finally:
+            self._depth = 0
+            self._reading = False
+            self.conn.execute("COMMIT")
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
