@@ -260,7 +260,12 @@ class MailComposer:
                     files: StageFiles | None = None) -> EmailMessage:
         tindakan, kegiatan = _TINDAKAN[stage.action]
         draft = stage.action is Action.DRAFT
-        reply_allowed = bool(token) and self.config.mail.approval_by_reply
+        approver = stage.signing is SigningMode.APPROVER
+        # Replies act only where the service marks for the official: not on the draft (it is
+        # edited in the DOCX) and not where the official signs in their own PDF reader
+        # (pipeline.service.mailin refuses those), so those mails do not offer it.
+        reply_allowed = (bool(token) and self.config.mail.approval_by_reply
+                         and not draft and not approver)
         files = files or StageFiles()
         stages = self.workflow.stages
         before = stages[stage.index - 1] if stage.index > 0 else None
@@ -270,7 +275,7 @@ class MailComposer:
             token=token if reply_allowed else None, message_id=message_id,
             context=dict(
                 tahap=stage.role, tindakan=tindakan, kegiatan=kegiatan, draft=draft,
-                approver=stage.signing is SigningMode.APPROVER,
+                approver=approver,
                 tanda="paraf" if stage.action is Action.PARAF else "tanda tangan",
                 terakhir=after is None,
                 sebelumnya=f"{before.role} ({before.person.name})" if before else None,

@@ -44,9 +44,10 @@ def workspace(tmp_path, **mail: str):
     return config, ws
 
 
-def case_at(config, ws, store, stage: int, *, came_back: bool = False, note: str | None = None):
+def case_at(config, ws, store, stage: int, *, came_back: bool = False, note: str | None = None,
+            invitation: bytes = INVITATION):
     pdf_sha = hashlib.sha256(LETTER).hexdigest()
-    src_sha = hashlib.sha256(INVITATION).hexdigest()
+    src_sha = hashlib.sha256(invitation).hexdigest()
     with store.transaction():
         case = store.cases.open(now=ARRIVED, tz=WIB, source_sha256=src_sha,
                                 source_name="undangan.docx", source_ext="docx",
@@ -60,7 +61,7 @@ def case_at(config, ws, store, stage: int, *, came_back: bool = False, note: str
     letter.write_bytes(LETTER)
     source = ws.state / "sources" / f"{src_sha}.docx"
     source.parent.mkdir(parents=True, exist_ok=True)
-    source.write_bytes(INVITATION)
+    source.write_bytes(invitation)
     return store.cases.get(case.id), visit
 
 
@@ -175,3 +176,20 @@ def test_a_refused_move_sends_the_note_by_mail(office):
     assert list(msg.iter_attachments()) == []
 
 
+
+
+def test_reply_instructions_only_where_a_reply_can_act(tmp_path):
+    """With approval by reply on, the drafter is not offered SETUJU/KEMBALIKAN by mail:
+    the service refuses replies at the drafting stage (the draft is edited in the DOCX)."""
+    config, ws = workspace(tmp_path, approval_by_reply="true")
+    store = Store(ws.database)
+    notifier = Notifier(config, config.workflow(), ws, store, FixedClock(ARRIVED))
+    drafted, _ = case_at(config, ws, store, 0)
+    notifier.stage_arrival(drafted, store.cases.open_visit(drafted.id))
+    [drafter] = mails(ws, "tahap")
+    assert "KEMBALIKAN" not in text_of(drafter) and "SETUJU" not in text_of(drafter)
+    assert drafter["X-SPT-Token"] is None
+    reviewed, _ = case_at(config, ws, store, 1, invitation=INVITATION + b"another")
+    notifier.stage_arrival(reviewed, store.cases.open_visit(reviewed.id))
+    [kasubag] = [m for m in mails(ws, "tahap") if "kasubag@" in str(m["To"])]
+    assert "KEMBALIKAN: <alasan>" in text_of(kasubag) and kasubag["X-SPT-Token"]
