@@ -1,12 +1,17 @@
 """The command line's own words in Indonesian: ``Pemakaian:``, ``Pilihan``, ``Perintah``.
 
-click writes its headings and the help option's text in English (through gettext,
-with no Indonesian catalogue). Every ``spt`` command and group is built from these
-classes, so ``spt --help`` and ``spt status --help`` read like the rest of the
-command line. The commands' own texts are their docstrings and ``help=`` strings.
+click writes its headings, the help option's text and its usage errors in English
+(through gettext, with no Indonesian catalogue). Every ``spt`` command and group is
+built from these classes, so ``spt --help`` and ``spt status --help`` read like the
+rest of the command line, and the top group shows click's usage errors in Indonesian
+(``Galat: Argumen BERKAS.pdf belum diberikan.``). The commands' own texts are their
+docstrings and ``help=`` strings.
 """
 
 from __future__ import annotations
+
+import re
+import sys
 
 import click
 
@@ -68,4 +73,58 @@ class Group(_Indonesian, click.Group):
         super().__init__(*args, **kwargs)
 
 
-__all__ = ["HELP_TEXT", "VERSION_TEXT", "Command", "Group"]
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        """As click's, but errors are shown in Indonesian (``Galat: …``) with the same codes."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False,
+                                  **extra)
+        except click.UsageError as exc:
+            if exc.ctx is not None:
+                click.echo(exc.ctx.get_usage(), err=True)
+                click.echo(f"Coba '{exc.ctx.command_path} --help' untuk bantuan.", err=True)
+                click.echo("", err=True)
+            click.echo(f"Galat: {indonesian(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"Galat: {indonesian(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Dibatalkan.", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+# click's usage errors, as it words them (8.x), and how they read in Indonesian.
+_ERRORS = (
+    (r"Missing argument '(.+)'\.", "Argumen {0} belum diberikan."),
+    (r"Missing option '(.+)'\.", "Pilihan {0} wajib diisi."),
+    (r"No such option: (.+)", "Pilihan {0} tidak dikenal."),
+    (r"No such option '(.+)'\.?(.*)", "Pilihan {0} tidak dikenal.{1}"),
+    (r"No such command '(.+)'\.", "Perintah '{0}' tidak dikenal."),
+    (r"Option '(.+)' requires an argument\.", "Pilihan {0} memerlukan nilai."),
+    (r"Got unexpected extra arguments? \((.+)\)", "Argumen berlebih: {0}"),
+    (r"Invalid value for (.+?): (.+)", "Nilai tidak valid untuk {0}: {1}"),
+    (r"(?:File|Path|Directory) '(.+)' does not exist\.", "'{0}' tidak ada."),
+    (r"(?:File|Path) '(.+)' is a directory\.", "'{0}' adalah folder, bukan berkas."),
+    (r"'(.+)' is not a valid integer( range)?\.", "'{0}' bukan bilangan bulat."),
+    (r"'(.+)' is not a valid float( range)?\.", "'{0}' bukan bilangan."),
+    (r"'(.+)' is not one of (.+)\.", "'{0}' bukan salah satu dari {1}."),
+    (r"Did you mean (.+)\?", "Mungkin maksud Anda {0}?"),
+)
+
+
+def indonesian(message: str) -> str:
+    """click's English usage error in Indonesian (a message it does not know: unchanged)."""
+    for pattern, words in _ERRORS:
+        found = re.fullmatch(pattern, message.strip(), flags=re.S)
+        if found:
+            parts = [indonesian(g) if g and i == 1 else (g or "")
+                     for i, g in enumerate(found.groups())]
+            return words.format(*parts)
+    return message
+
+
+__all__ = ["HELP_TEXT", "VERSION_TEXT", "Command", "Group", "indonesian"]

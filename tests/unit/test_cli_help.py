@@ -51,3 +51,23 @@ def test_every_option_says_what_it_does(path):
     for param in cmd.params:
         if isinstance(param, click.Option):
             assert param.help, (path, param.name)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["verify"], "Galat: Argumen BERKAS.pdf belum diberikan."),
+    (["status", "--foo"], "Galat: Pilihan --foo tidak dikenal."),
+    (["bogus"], "Galat: Perintah 'bogus' tidak dikenal."),
+    (["agenda", "--limit", "x"], "Galat: Nilai tidak valid untuk '--limit': 'x' bukan bilangan"),
+])
+def test_usage_errors_are_in_indonesian_with_click_s_exit_code(args, words):
+    result = CliRunner().invoke(main, args, prog_name="spt")
+    assert result.exit_code == 2
+    assert words in result.output
+    assert "Coba 'spt" in result.output and "Error" not in result.output
+    assert "Try '" not in result.output
+
+
+def test_help_and_version_still_exit_zero():
+    assert CliRunner().invoke(main, ["--help"], prog_name="spt").exit_code == 0
+    version = CliRunner().invoke(main, ["--version"], prog_name="spt")
+    assert version.exit_code == 0 and "spt versi" in version.output
