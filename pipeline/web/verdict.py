@@ -103,6 +103,12 @@ def check_upload(config: Config, data: bytes, store: Store, *,
         notes.append(
             "Mintalah berkas PDF asli kepada pegawai yang bersangkutan, atau pindai kode QR "
             "pada surat untuk melihat data surat yang asli.")
+    if result.demo and verdict is Verdict.ISSUED:
+        # Signed with the DEMO certificates of `spt init --demo`: never "asli".
+        headline = "Berkas ini adalah SURAT DEMO – bukan surat dinas yang sah"
+        tone = Tone.BAD if tone is Tone.BAD else Tone.WARN
+        notes.insert(0, "Surat ini ditandatangani dengan sertifikat DEMO yang dibuat untuk "
+                        f"mencoba aplikasi, bukan dengan sertifikat resmi {config.agency.name}.")
     if entry.revoked_at:
         tone = Tone.BAD
         revoked_on = format_date(parse_iso(entry.revoked_at).astimezone(config.tz).date())

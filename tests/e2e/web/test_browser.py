@@ -133,7 +133,8 @@ def test_uploading_the_issued_pdf_and_a_tampered_copy(browser, web, issued, tmp_
     browser.get(f"{web.url}/v/{issued.token}")
     verdict, text = upload(browser, issued.pdf)
     assert verdict == "diterbitkan"
-    assert "Berkas ini adalah SPT asli yang diterbitkan" in text
+    # `spt demo`'s letter: the issued file, but signed with DEMO certificates.
+    assert "Berkas ini adalah SURAT DEMO – bukan surat dinas yang sah" in text
     screenshot(browser, tmp_path / "genuine.png", full=True)
     shutil.copyfile(tmp_path / "genuine.png", Path("/tmp/spt-web-phone-genuine.png"))
 

@@ -25,6 +25,8 @@ pytestmark = pytest.mark.slow
 
 AGENCY = "DINAS KOPERASI, USAHA KECIL DAN MENENGAH"
 ISSUED = "Berkas ini adalah SPT asli yang diterbitkan"
+# The test letters come from `spt demo`: signed with DEMO certificates, so the page says so.
+ISSUED_DEMO = "Berkas ini adalah SURAT DEMO – bukan surat dinas yang sah"
 OTHER_FILE = ("Surat ini asli, tetapi berkas ini bukan berkas yang diterbitkan "
               "(misalnya disimpan ulang; tanda tangan elektronik rusak)")
 NOT_OURS = f"Berkas ini bukan SPT yang diterbitkan oleh {AGENCY}"
@@ -68,7 +70,8 @@ def test_the_issued_file_is_recognised(client, issued):
         assert page.status_code == 200
         kind, text = verdict(page)
         assert kind == "diterbitkan"
-        assert ISSUED in text
+        assert ISSUED_DEMO in text and ISSUED not in text
+        assert "sertifikat DEMO" in text
         assert issued.entry.number in text
         assert "Semua tanda tangan elektronik di dalamnya utuh dan sah" in text
         assert text.count("✓ Utuh dan sah") == 7
