@@ -33,11 +33,12 @@ from pipeline.mail.compose import format_judul, format_tanggal, format_waktu
 from pipeline.ops.worktime import WorkingCalendar
 from pipeline.store import Store
 from pipeline.store.cases import CaseRecord
-from pipeline.store.recent import latest_issued
+from pipeline.store.recent import latest_issued, latest_returns
 
 log = logging.getLogger(__name__)
 
 OPEN = (Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
+RETURNS_SHOWN = 10
 # Marks where the time of the page sits; what surrounds it is what is compared.
 _STAMP = "\x00stamp\x00"
 
@@ -68,10 +69,22 @@ class IssuedLetter:
 
 
 @dataclass(frozen=True)
+class ReturnedLately:
+    """One return of the last days: who returned which case to whom, and why."""
+
+    case_id: str
+    at: dt.datetime
+    oleh: str                      # the returning stage's role (and official)
+    kepada: str                    # the stage it went back to
+    alasan: str
+
+
+@dataclass(frozen=True)
 class BoardData:
     cases: tuple[OpenCase, ...]
     hidden: int                    # open cases beyond ``board.open_shown``
     issued: tuple[IssuedLetter, ...]
+    returns: tuple[ReturnedLately, ...] = ()
 
     @property
     def late(self) -> int:
@@ -94,7 +107,22 @@ def collect(config: Config, workflow: Workflow, store: Store, calendar: WorkingC
                      e.revoked_at is not None)
         for e in latest_issued(store, config.board.issued_shown)
     ) if config.board.issued_shown else ()
-    return BoardData(tuple(shown), len(rows) - len(shown), issued)
+    returns = tuple(_returned(workflow, e) for e in latest_returns(store, RETURNS_SHOWN))
+    return BoardData(tuple(shown), len(rows) - len(shown), issued, returns)
+
+
+def _returned(workflow: Workflow, entry) -> ReturnedLately:
+    def who(key: str | None) -> str:
+        try:
+            stage = workflow.stage(key or "")
+        except KeyError:
+            return key or "-"
+        return f"{stage.role} ({stage.person.name})"
+
+    return ReturnedLately(
+        case_id=entry.case_id or "-", at=dt.datetime.fromisoformat(entry.at),
+        oleh=who(entry.stage), kepada=who(entry.detail.get("to")),
+        alasan=str(entry.detail.get("reason") or "tanpa alasan"))
 
 
 def _open_case(workflow: Workflow, store: Store, calendar: WorkingCalendar,

@@ -83,6 +83,10 @@ def test_the_board_shows_open_cases_late_ones_returns_and_issued_letters(office,
     late = put(store, 1, at(9), "Undangan Rapat Koordinasi Pengawasan Koperasi")
     back = put(store, 0, at(10, 30), "Undangan Workshop OJK <b>&</b>", version=2,
                returned="NIP Budi salah; mohon diperbaiki.")
+    with store.transaction():
+        store.audit.append("stage.returned", case_id=back, stage="kasubag",
+                           actor="Hendra Wijaya, S.E. (kasubag)", at=at(10, 30),
+                           detail={"to": "kepegawaian", "reason": "NIP Budi salah; mohon diperbaiki."})
     waiting = put(store, 2, at(10, 40), "Undangan tanpa mutu baku")
     done = put(store, 2, at(8), "Undangan Bimtek Koperasi", status=Status.ISSUED,
                key="pemohon")
@@ -114,6 +118,12 @@ def test_the_board_shows_open_cases_late_ones_returns_and_issued_letters(office,
             in cards[back].text)
     assert "NIP Budi salah; mohon diperbaiki." in cards[back].text
     assert "tidak ada mutu baku" in cards[waiting].text
+    # The last returns, with who, to whom and why (also once the case has moved on).
+    [ret] = browser.find_elements(By.CLASS_NAME, "ret")
+    assert back in ret.text and "NIP Budi salah; mohon diperbaiki." in ret.text
+    assert "Kepala Sub Bagian Administrasi dan Umum (Hendra Wijaya, S.E.)" in ret.text
+    assert "Pengadministrasi Kepegawaian (Dewi Lestari, S.Kom.)" in ret.text
+    assert "Senin, 7 Desember 2026 pukul 10.30 WIB" in ret.text
     assert "menunggu tanda terima" in cards[done].text
     assert number == "800.1.11.1/0001/DISKOPUKM/2026"
     assert number in body and "Terlambat: 1" in body
