@@ -41,7 +41,7 @@ def _date(_ctx, param, value: str | None) -> dt.date | None:
 def report_command(config_path: Path | None, since: dt.date | None, until: dt.date | None,
                    html_dir: Path | None) -> None:
     """SOP compliance: time per step against the mutu baku, per month issued and returns."""
-    from pipeline.ops.report import ReportError, print_report, write_html
+    from pipeline.ops.report import ReportError, print_report
 
     config = _load(config_path)
     if since and until and until < since:
@@ -50,6 +50,8 @@ def report_command(config_path: Path | None, since: dt.date | None, until: dt.da
     try:
         print_report(config, since, until)
         if html_dir is not None:
+            from pipeline.ops.report_html import write_html  # matplotlib: only when asked
+
             page = write_html(config, html_dir, since, until)
             click.echo(f"Laporan HTML: {page}")
     except ReportError as exc:

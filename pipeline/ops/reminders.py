@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pipeline.core.workflow import AutomaticStep, Person, Stage, Workflow
-from pipeline.ops.worktime import WorkingCalendar, working_time_settings
+from pipeline.ops.worktime import WorkingCalendar
 from pipeline.store.db import iso, parse_iso
 
 if TYPE_CHECKING:
+    from pipeline.config import Config
     from pipeline.store.db import Store
 
 Kind = Literal["pengingat", "eskalasi", "pengingat_terima"]
@@ -61,8 +62,8 @@ class ReminderSettings:
     only_in_working_time: bool = True
 
     @classmethod
-    def from_config(cls, config: Any) -> ReminderSettings:
-        wt = working_time_settings(config)
+    def from_config(cls, config: Config) -> ReminderSettings:
+        wt = config.working_time
         receipt_hours = float(config.mail.receipt_reminder_hours)
         standard = config.receipt.mutu_baku
         return cls(

@@ -25,7 +25,6 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core.dates_id import MONTHS, MONTHS_SHORT
@@ -342,15 +341,6 @@ def print_report(config: Config, since: dt.date | None = None, until: dt.date | 
         f"{format_minutes(report.lead_time_median, day)} jam kerja."
     )
     return report
-
-
-def write_html(config: Config, out_dir: Path, since: dt.date | None = None,
-               until: dt.date | None = None, *, now: dt.datetime | None = None) -> Path:
-    """Write ``out_dir/index.html`` with its charts beside it; return the page's path."""
-    from pipeline.ops.report_html import render_report_page
-
-    report = report_for_config(config, since, until, now)
-    return render_report_page(config, report, Path(out_dir))
 
 
 # --- helpers ------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from pipeline.ops.report import (
     percentile,
     print_report,
     report_for_config,
-    write_html,
 )
+from pipeline.ops.report_html import write_html
 from pipeline.resources import WORKSPACE
 from pipeline.store import Store
 

@@ -6,19 +6,14 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
-from pipeline.config import Config, load_config
+from pipeline.config import HANDOVER_KEY, Config, HandoverConfig, SopConfig, StepText, load_config
 from pipeline.ops.cli import sop_command
 from pipeline.ops.sop_flow import (
-    HANDOVER_KEY,
-    HandoverConfig,
-    SopConfig,
     SopError,
-    StepText,
     derive,
     sop_steps,
 )
@@ -219,9 +214,9 @@ def test_png_shows_both_pages(default_config, tmp_path):
 # --- [sop] settings --------------------------------------------------------------------------
 
 
-def with_sop(config: Config, sop: SopConfig) -> SimpleNamespace:
-    """``config`` as it will be once Config has a ``sop`` table."""
-    return SimpleNamespace(workflow=config.workflow, agency=config.agency, sop=sop)
+def with_sop(config: Config, sop: SopConfig) -> Config:
+    """``config`` with ``sop`` as its ``[sop]`` table."""
+    return config.model_copy(update={"sop": sop})
 
 
 def test_identity_and_wording_come_from_sop_settings(default_config, tmp_path):
