@@ -14,6 +14,7 @@ from pipeline.folders.layout import Workspace
 from pipeline.reports.tables import print_table
 from pipeline.store import Store
 from pipeline.store.cases import CaseRecord
+from pipeline.store.mail import MailStatus
 
 STATUS_LABEL = {
     Status.IN_CHAIN: "dalam proses",
@@ -90,9 +91,8 @@ def print_overview(config: Config, *, show_all: bool = False, as_json: bool = Fa
     now = dt.datetime.now(dt.UTC)
     cases = store.cases.all() if show_all else store.cases.with_status(
         Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
-    counts = dict(store.execute("SELECT status, COUNT(*) FROM cases GROUP BY status").fetchall())
-    failed_mail = store.execute(
-        "SELECT COUNT(*) FROM mail WHERE status = 'failed'").fetchone()[0]
+    counts = store.cases.status_counts()
+    failed_mail = store.mail.counts().get(MailStatus.FAILED, 0)
     rows = [_row(config, c, now) for c in cases]
     if as_json:
         print(json.dumps({"counts": counts, "failed_mail": failed_mail, "cases": rows},

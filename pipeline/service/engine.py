@@ -24,6 +24,7 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.core import machine
 from pipeline.core.machine import Advance, GoBack, Refusal, Status
+from pipeline.core.workflow import SigningMode
 from pipeline.directory import EmployeeDirectory
 from pipeline.folders.atomic import (
     is_temporary,
@@ -45,6 +46,7 @@ from pipeline.service.notify import Notifier
 from pipeline.service.publisher import StagePublisher
 from pipeline.service.signer import MarkSigner
 from pipeline.store import Store
+from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
 
 log = logging.getLogger("spt.engine")
@@ -252,7 +254,7 @@ class Engine:
                     f"{case.id}.docx (draf yang dapat disunting), bukan {cand.path.name}.",
                 ))
             return machine.DraftSubmitted(sha, tuple(self._draft_problems(cand.path)))
-        if stage.signing.value == "approver" and sha != case.state.pdf_sha256:
+        if stage.signing is SigningMode.APPROVER and sha != case.state.pdf_sha256:
             problems = self.signer.check_approver_signature(case, stage, cand.path, sha)
             if problems is None:
                 return None  # the file changed since it was hashed: look again once settled
@@ -335,24 +337,24 @@ class Engine:
                                         assignees=assignees)
             self.store.cases.leave(case.id, "agreed", now)
             audit = self.store.audit
-            audit.append("stage.agreed", case_id=case.id, stage=stage.key, actor=actor,
+            audit.append(AuditAction.STAGE_AGREED, case_id=case.id, stage=stage.key, actor=actor,
                          file_sha256=sha, at=now)
             if decision.new_version:
                 self.store.cases.add_version(case.id, new_state.version, new_docx, new_pdf, now)
-                audit.append("version.new", case_id=case.id, stage=stage.key, actor=actor,
+                audit.append(AuditAction.VERSION_NEW, case_id=case.id, stage=stage.key, actor=actor,
                              file_sha256=new_pdf, at=now,
                              detail={"version": new_state.version, "docx_sha256": new_docx})
             marker = decision.mark or decision.approver_marked
             if marker is not None:
-                audit.append("mark.applied", case_id=case.id, stage=stage.key, actor=actor,
-                             file_sha256=new_pdf, at=now,
+                audit.append(AuditAction.MARK_APPLIED, case_id=case.id, stage=stage.key,
+                             actor=actor, file_sha256=new_pdf, at=now,
                              detail={"action": marker.action.value, "field": marker.field_name,
                                      "by": "approver" if decision.approver_marked else "service"})
             elif stage.index > 0:
-                audit.append("mark.kept", case_id=case.id, stage=stage.key, actor=actor,
+                audit.append(AuditAction.MARK_KEPT, case_id=case.id, stage=stage.key, actor=actor,
                              at=now, detail={"reason": "already marked this version"})
             if decision.finalize:
-                audit.append("case.signed", case_id=case.id, stage=stage.key, actor=actor,
+                audit.append(AuditAction.CASE_SIGNED, case_id=case.id, stage=stage.key, actor=actor,
                              file_sha256=new_state.pdf_sha256, at=now)
                 self.store.cases.arrive(case.id, self.workflow.finalization.key,
                                         new_state.version, now)
@@ -378,7 +380,7 @@ class Engine:
                 return
             self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True)
             self.store.cases.leave(case.id, "returned", now)
-            self.store.audit.append("stage.returned", case_id=case.id, stage=stage.key,
+            self.store.audit.append(AuditAction.STAGE_RETURNED, case_id=case.id, stage=stage.key,
                                     actor=_actor(stage, via), file_sha256=sha, at=now,
                                     detail={"to": prev.key, "reason": decision.reason})
             self.store.cases.arrive(case.id, prev.key, new_state.version, now,
@@ -403,7 +405,7 @@ class Engine:
             f"Kasus {case.id} tetap berada di tahap ini."
         ))
         with self.store.transaction():
-            self.store.audit.append("stage.refused", case_id=case.id, stage=sf.stage.key,
+            self.store.audit.append(AuditAction.STAGE_REFUSED, case_id=case.id, stage=sf.stage.key,
                                     actor=_actor(sf.stage), file_sha256=sha256_file(kept),
                                     at=self.clock.now(),
                                     detail={"code": refusal.code.value, "message": refusal.message})
@@ -433,7 +435,7 @@ class Engine:
             "berkas telah disimpan oleh sistem."
         ))
         with self.store.transaction():
-            self.store.audit.append("stage.refused", case_id=case.id, stage=sf.stage.key,
+            self.store.audit.append(AuditAction.STAGE_REFUSED, case_id=case.id, stage=sf.stage.key,
                                     actor=_actor(sf.stage), file_sha256=sha, at=self.clock.now(),
                                     detail={"code": "wrong_stage", "kept_as": kept.name})
         log.warning("%s: file in %s's folder refused: case is elsewhere", case.id, sf.stage.key)
@@ -442,7 +444,7 @@ class Engine:
 
     def _already_taken(self, case: CaseRecord, cand: Candidate, sha: str) -> bool:
         """This very file's agreement (or return) at this stage is already in the audit log."""
-        action = "stage.returned" if cand.returned else "stage.agreed"
+        action = AuditAction.STAGE_RETURNED if cand.returned else AuditAction.STAGE_AGREED
         return any(e.action == action and e.stage == cand.folder.stage.key
                    and e.file_sha256 == sha for e in self.store.audit.for_case(case.id))
 
@@ -460,7 +462,7 @@ class Engine:
             "Pindahkan berkas SPT asli dari folder tahap Anda."
         ))
         with self.store.transaction():
-            self.store.audit.append("file.unknown", stage=cand.folder.stage.key,
+            self.store.audit.append(AuditAction.FILE_UNKNOWN, stage=cand.folder.stage.key,
                                     file_sha256=sha256_file(path), at=self.clock.now(),
                                     detail={"name": path.name})
         log.warning("unknown file %s in %s", path.name, path.parent)
@@ -526,7 +528,7 @@ class Engine:
             self.store.cases.add_version(case_id, 1, files.docx_sha256, files.pdf_sha256, now)
             self.store.cases.arrive(case_id, self.workflow.drafting.key, 1, now,
                                     note="\n".join(files.notes) or None)
-            self.store.audit.append("draft.created", case_id=case_id,
+            self.store.audit.append(AuditAction.DRAFT_CREATED, case_id=case_id,
                                     stage=self.workflow.drafting.key, file_sha256=files.pdf_sha256,
                                     at=now, detail={"docx_sha256": files.docx_sha256,
                                                     "fields": files.fields,

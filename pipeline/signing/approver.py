@@ -23,7 +23,7 @@ from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from pipeline.config import Config
-from pipeline.core.workflow import Stage
+from pipeline.core.workflow import SigningMode, Stage
 from pipeline.signing.verify import verify_pdf
 
 
@@ -54,7 +54,7 @@ def check_approver_revision(
         problems.append(
             f"tanda tangan dibubuhkan di kolom {mark.field_name}, seharusnya di {stage.field_name}"
         )
-    if stage.signing.value == "approver":
+    if stage.signing is SigningMode.APPROVER:
         problem = _certificate_problem(submitted, mark.field_name, config, stage)
         if problem:
             problems.append(problem)
