@@ -184,6 +184,10 @@ class LetterConfig(_Model):
     mask_nip: bool = True
 
 
+# The name the [seal] key goes by beside the stages' keys (key ring, demo PKI, key problems).
+SEAL_LABEL = "cap_dinas"
+
+
 class SealConfig(_Model):
     image: Path = Path("templates/cap-dinas.png")
     signing_key: KeyConfig

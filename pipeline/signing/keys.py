@@ -47,9 +47,8 @@ from pyhanko_certvalidator.errors import (
     PathValidationError,
 )
 
-from pipeline.config import Config, KeyConfig
+from pipeline.config import SEAL_LABEL, Config, KeyConfig
 from pipeline.core.workflow import Action, SigningMode
-from pipeline.signing.demo_pki import SEAL_LABEL
 from pipeline.signing.passphrases import SecretUnavailable, loose_permissions, read_secret
 
 log = logging.getLogger("spt.signing.keys")

@@ -11,14 +11,14 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.config import HANDOVER_KEY, Config, HandoverConfig, SopConfig, StepText, load_config
-from pipeline.ops.cli import sop_command
-from pipeline.ops.sop_flow import (
+from pipeline.resources import WORKSPACE
+from pipeline.sop.cli import sop_command
+from pipeline.sop.flow import (
     SopError,
     derive,
     sop_steps,
 )
-from pipeline.ops.sop_sheet import render_sop_pdf, render_sop_png, wrap
-from pipeline.resources import WORKSPACE
+from pipeline.sop.sheet import render_sop_pdf, render_sop_png, wrap
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                    reason="pdftotext (poppler-utils) not installed")
@@ -270,7 +270,7 @@ keterangan = "Oleh layanan SPT"
 
 
 def test_wrapping_keeps_text_inside_its_cell():
-    from pipeline.ops.sop_sheet import text_width
+    from pipeline.sop.sheet import text_width
 
     lines = wrap("Pengadministrasi Kepegawaian dan Kesejahteraan Rakyat", 12.0, 6.0)
     assert all(text_width(line, 6.0) <= 12.0 for line in lines)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from pipeline.ops.report import (
+from pipeline.reports.compliance import (
     Report,
     StageStats,
     format_date,
