@@ -36,7 +36,6 @@ from pipeline.folders.atomic import (
 )
 from pipeline.folders.layout import CASE_FILE, StageFolder, Workspace, note_path
 from pipeline.folders.settle import SettleTracker
-from pipeline.folders.untrusted import Untrusted, read_untrusted
 from pipeline.service.clock import Clock, SystemClock
 from pipeline.service.drafting import DraftFiles, DraftMaker
 from pipeline.service.faults import crash_point
@@ -48,6 +47,7 @@ from pipeline.service.signer import MarkSigner
 from pipeline.store import Store
 from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
+from pipeline.untrusted.reading import Untrusted, read_untrusted
 
 log = logging.getLogger("spt.engine")
 

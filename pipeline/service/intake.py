@@ -31,19 +31,19 @@ from pipeline.folders.atomic import (
 )
 from pipeline.folders.layout import Workspace, note_path
 from pipeline.folders.settle import SettleTracker
-from pipeline.folders.untrusted import Untrusted, is_plain_file, read_untrusted
-from pipeline.intake.names import sanitize_filename
-from pipeline.intake.validate import (
-    Unusable,
-    not_plain_reason,
-    read_file,
-    sniff,
-)
 from pipeline.service import draft_steps
 from pipeline.service.clock import Clock
 from pipeline.store import Store
 from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
+from pipeline.untrusted.files import (
+    Unusable,
+    not_plain_reason,
+    read_file,
+    sniff,
+)
+from pipeline.untrusted.names import sanitize_filename
+from pipeline.untrusted.reading import Untrusted, is_plain_file, read_untrusted
 
 log = logging.getLogger("spt.intake")
 

@@ -73,7 +73,7 @@ class FileChanged(Exception):
 
 def _read_as(path: Path, sha256: str) -> bytes | None:
     """``path``'s bytes (never through a link) if they still hash to ``sha256``."""
-    from pipeline.folders.untrusted import read_untrusted
+    from pipeline.untrusted.reading import read_untrusted
 
     data = read_untrusted(path, 200 * 1024 * 1024)
     return data if sha256_bytes(data) == sha256 else None

@@ -14,9 +14,10 @@ from pipeline.config import WebConfig, load_config
 from pipeline.resources import WORKSPACE
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
+from pipeline.untrusted.sniff import is_pdf as looks_like_pdf
 from pipeline.web.letters import employee_views, format_moment, public_nip
 from pipeline.web.tokens import TokenIndex, well_formed
-from pipeline.web.upload import format_mb, looks_like_pdf
+from pipeline.web.upload import format_mb
 
 TZ = ZoneInfo("Asia/Pontianak")
 
