@@ -9,40 +9,13 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.config import Config
-from pipeline.core.machine import Status
+from pipeline.core.machine import STATUS_LABEL, Status
 from pipeline.folders.layout import Workspace
 from pipeline.reports.tables import print_table
 from pipeline.store import Store
+from pipeline.store.audit import ACTION_LABEL
 from pipeline.store.cases import CaseRecord
 from pipeline.store.mail import MailStatus
-
-STATUS_LABEL = {
-    Status.IN_CHAIN: "dalam proses",
-    Status.FINALIZING: "penomoran",
-    Status.ISSUED: "terbit (menunggu tanda terima)",
-    Status.CLOSED: "selesai",
-    Status.CANCELLED: "dibatalkan",
-}
-
-
-ACTION_LABEL = {
-    "case.opened": "kasus dibuka",
-    "draft.created": "draf dibuat",
-    "stage.agreed": "disetujui",
-    "stage.returned": "dikembalikan",
-    "stage.refused": "berkas ditolak",
-    "version.new": "versi baru draf",
-    "mark.applied": "paraf/tanda tangan",
-    "mark.kept": "tanda sudah ada",
-    "case.signed": "ditandatangani",
-    "number.assigned": "diberi nomor",
-    "case.issued": "diterbitkan",
-    "receipt.recorded": "tanda terima",
-    "reply.refused": "balasan ditolak",
-    "letter.revoked": "dicabut",
-    "mail.sent": "surel terkirim",
-    "mail.failed": "surel gagal",
-}
 
 
 def _store(config: Config) -> Store:

@@ -23,7 +23,7 @@ from pipeline.folders.atomic import (
     sha256_file,
     write_atomic,
 )
-from pipeline.folders.layout import StageFolder, Workspace
+from pipeline.folders.layout import Workspace
 from pipeline.store.cases import CaseRecord
 
 log = logging.getLogger(__name__)
@@ -149,9 +149,3 @@ class StagePublisher:
         except FileNotFoundError:
             pass
 
-
-def stage_folder_of(ws: Workspace, path: Path) -> StageFolder | None:
-    for sf in ws.stage_folders:
-        if path.parent in (sf.root, sf.agreed, sf.returned):
-            return sf
-    return None

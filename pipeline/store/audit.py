@@ -49,6 +49,27 @@ class AuditAction(StrEnum):
     REMINDER_PENGINGAT_TERIMA = "reminder.pengingat_terima"
 
 
+# How people read an action (Indonesian: the history in ``spt status CASE``).
+ACTION_LABEL: dict[AuditAction, str] = {
+    AuditAction.CASE_OPENED: "kasus dibuka",
+    AuditAction.DRAFT_CREATED: "draf dibuat",
+    AuditAction.STAGE_AGREED: "disetujui",
+    AuditAction.STAGE_RETURNED: "dikembalikan",
+    AuditAction.STAGE_REFUSED: "berkas ditolak",
+    AuditAction.VERSION_NEW: "versi baru draf",
+    AuditAction.MARK_APPLIED: "paraf/tanda tangan",
+    AuditAction.MARK_KEPT: "tanda sudah ada",
+    AuditAction.CASE_SIGNED: "ditandatangani",
+    AuditAction.NUMBER_ASSIGNED: "diberi nomor",
+    AuditAction.CASE_ISSUED: "diterbitkan",
+    AuditAction.RECEIPT_RECORDED: "tanda terima",
+    AuditAction.REPLY_REFUSED: "balasan ditolak",
+    AuditAction.LETTER_REVOKED: "dicabut",
+    AuditAction.MAIL_SENT: "surel terkirim",
+    AuditAction.MAIL_FAILED: "surel gagal",
+}
+
+
 def _action(value: str) -> AuditAction | str:
     """The stored action as the enum; a value this version does not know stays text."""
     try:
