@@ -77,6 +77,8 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,
     fd = _create_temp(tmp, 0o644 if mode is None else mode)
     try:
         with os.fdopen(fd, "wb") as fh:
+            if mode is not None:
+                os.fchmod(fh.fileno(), mode)  # exactly this, whatever the umask or ACL default
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -30,26 +30,24 @@ def draft_not_docx(case_id: str, moved_name: str) -> str:
             f"{case_id}.docx (draf yang dapat disunting), bukan {moved_name}.")
 
 
+def _into(returned: bool) -> str:
+    return "dikembalikan" if returned else "disetujui"
+
+
 def refused(case_id: str, moved_name: str, *, returned: bool, reason: str,
             kept_name: str) -> str:
     """A move that the chain refused; the file is kept under ``kept_name``."""
-    return note(
-        f"Berkas {moved_name} yang dipindahkan ke folder "
-        f"{'dikembalikan' if returned else 'disetujui'} TIDAK diproses.\n\n"
-        f"{reason}\n\nBerkas tersebut disimpan sebagai {kept_name}. "
-        f"Kasus {case_id} tetap berada di tahap ini."
-    )
+    return note(f"Berkas {moved_name} yang dipindahkan ke folder {_into(returned)} TIDAK "
+                f"diproses.\n\n{reason}\n\nBerkas tersebut disimpan sebagai {kept_name}. "
+                f"Kasus {case_id} tetap berada di tahap ini.")
 
 
 def misplaced(case_id: str, moved_name: str, *, returned: bool, where: str,
               this_stage: str) -> str:
     """A case's file moved at a stage the case is not at (``where``: where it is)."""
-    return note(
-        f"Berkas {moved_name} di folder "
-        f"{'dikembalikan' if returned else 'disetujui'} TIDAK diproses: "
-        f"kasus {case_id} {where}, bukan di tahap {this_stage}. Tidak ada yang berubah; "
-        "berkas telah disimpan oleh sistem."
-    )
+    return note(f"Berkas {moved_name} di folder {_into(returned)} TIDAK diproses: kasus "
+                f"{case_id} {where}, bukan di tahap {this_stage}. Tidak ada yang berubah; "
+                "berkas telah disimpan oleh sistem.")
 
 
 def at_stage(role: str, folder: str) -> str:
