@@ -12,7 +12,9 @@ import contextlib
 import hashlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 TEMP_PREFIX = ".spt-tmp-"
 _CHUNK = 1 << 20
@@ -61,25 +63,24 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,
-                 make_parents: bool = True) -> Path:
-    """Write ``data`` to ``path`` atomically (same-folder temp file, fsync, rename).
+@contextlib.contextmanager
+def _replacing(path: Path, mode: int | None, make_parents: bool) -> Iterator[IO[bytes]]:
+    """A new file that takes ``path``'s place whole once the block ends, or not at all.
 
-    ``make_parents=False`` for a folder that must not be recreated if it vanished (a stage
-    folder on a share): ``FileNotFoundError`` instead of a local stand-in.
+    Same-folder temporary name, fsync, rename, fsync of the folder; on any error
+    the temporary file is removed. ``mode`` is set on the descriptor (whatever the
+    umask or a default ACL); ``None`` is 0644 less the umask.
     """
     path = Path(path)
     if make_parents:
         path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
     tmp = temp_path(path)
     fd = _create_temp(tmp, 0o644 if mode is None else mode)
     try:
         with os.fdopen(fd, "wb") as fh:
             if mode is not None:
-                os.fchmod(fh.fileno(), mode)  # exactly this, whatever the umask or ACL default
-            fh.write(data)
+                os.fchmod(fh.fileno(), mode)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -88,27 +89,27 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
-    return path
+
+
+def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,
+                 make_parents: bool = True) -> Path:
+    """Write ``data`` to ``path`` atomically (same-folder temp file, fsync, rename).
+
+    ``make_parents=False`` for a folder that must not be recreated if it vanished (a stage
+    folder on a share): ``FileNotFoundError`` instead of a local stand-in.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    with _replacing(path, mode, make_parents) as fh:
+        fh.write(data)
+    return Path(path)
 
 
 def copy_atomic(src: Path, dst: Path, *, make_parents: bool = True) -> Path:
     """Copy ``src`` to ``dst`` so that ``dst`` appears complete or not at all."""
-    dst = Path(dst)
-    if make_parents:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(dst)
-    try:
-        with open(src, "rb") as fin, os.fdopen(_create_temp(tmp, 0o644), "wb") as fout:
-            shutil.copyfileobj(fin, fout, _CHUNK)
-            fout.flush()
-            os.fsync(fout.fileno())
-        os.replace(tmp, dst)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    _fsync_dir(dst.parent)
-    return dst
+    with open(src, "rb") as fin, _replacing(dst, None, make_parents) as fout:
+        shutil.copyfileobj(fin, fout, _CHUNK)
+    return Path(dst)
 
 
 def move_into(src: Path, folder: Path, *, name: str | None = None) -> Path:
