@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import IO
 
 TEMP_PREFIX = ".spt-tmp-"
+# Mode of the files only the service user may read (mail in outbox/, letters in arsip/):
+# the mails carry the pemohon's receipt token and the approvers' reply tokens.
+PRIVATE = 0o600
 _CHUNK = 1 << 20
 
 
@@ -68,8 +71,9 @@ def _replacing(path: Path, mode: int | None, make_parents: bool) -> Iterator[IO[
     """A new file that takes ``path``'s place whole once the block ends, or not at all.
 
     Same-folder temporary name, fsync, rename, fsync of the folder; on any error
-    the temporary file is removed. ``mode`` is set on the descriptor (whatever the
-    umask or a default ACL); ``None`` is 0644 less the umask.
+    the temporary file is removed. ``mode`` is the file's mode (``0o600``: private,
+    set on the descriptor whatever the umask or a default ACL); ``None`` is the
+    default ``0o644`` less the umask, for what officials read.
     """
     path = Path(path)
     if make_parents:
@@ -105,9 +109,13 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,
     return Path(path)
 
 
-def copy_atomic(src: Path, dst: Path, *, make_parents: bool = True) -> Path:
-    """Copy ``src`` to ``dst`` so that ``dst`` appears complete or not at all."""
-    with open(src, "rb") as fin, _replacing(dst, None, make_parents) as fout:
+def copy_atomic(src: Path, dst: Path, *, make_parents: bool = True,
+                mode: int | None = None) -> Path:
+    """Copy ``src`` to ``dst`` so that ``dst`` appears complete or not at all.
+
+    ``mode`` as for :func:`write_atomic` (``0o600`` for files only the service may read).
+    """
+    with open(src, "rb") as fin, _replacing(dst, mode, make_parents) as fout:
         shutil.copyfileobj(fin, fout, _CHUNK)
     return Path(dst)
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config, SmtpConfig
-from pipeline.folders.atomic import write_atomic
+from pipeline.folders.atomic import PRIVATE, write_atomic
 from pipeline.mail.handover import HandoverMark, MarkingSMTP, MarkingSMTP_SSL
 from pipeline.mail.outbox import REASON_SUFFIX, Outbox
 from pipeline.signing.passphrases import SecretUnavailable, read_secret
@@ -390,7 +390,7 @@ class SmtpDelivery:
                 f"Kepada: {', '.join(record.recipients)}\nJenis: {record.kind}\n"
                 f"Kasus: {record.case_id or '-'}\nGagal pada: {stamp}\n"
                 f"Percobaan: {record.attempts + 1}\n\nAlasan: {reason}\n"
-            ))
+            ), mode=PRIVATE)
         self._mark(store, record, MailStatus.FAILED, error=reason, audit=AuditAction.MAIL_FAILED)
         report.failed.append(record.message_id)
         log.error("mail %s (%s to %s) FAILED and moved to %s: %s", record.message_id,

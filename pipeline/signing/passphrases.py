@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 
 from pipeline.config import SecretRef
-from pipeline.folders.atomic import write_atomic
+from pipeline.folders.atomic import PRIVATE, write_atomic
 
 # Permission bits that must be clear on a key or secret file: any access by group or others.
 _GROUP_OTHER = stat.S_IRWXG | stat.S_IRWXO
@@ -86,4 +86,4 @@ def write_private(path: Path, data: bytes | str) -> Path:
     no moment when the secret sits in a file others can read (whatever the
     umask), then renamed over ``path``.
     """
-    return write_atomic(path, data, mode=0o600)
+    return write_atomic(path, data, mode=PRIVATE)
