@@ -17,10 +17,10 @@ from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pipeline.config import load_config
+from pipeline.config import WorkingTimeConfig, load_config
 from pipeline.core.machine import CaseState
 from pipeline.folders.layout import Workspace
-from pipeline.ops.worktime import WorkingCalendar, WorkingTimeConfig
+from pipeline.ops.worktime import WorkingCalendar
 from pipeline.reports.board import StatusBoard
 from pipeline.store import Store
 from pipeline.workspace_init import init_workspace

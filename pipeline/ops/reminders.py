@@ -36,14 +36,17 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
+from pipeline.core.machine import Status
 from pipeline.core.workflow import AutomaticStep, Person, Stage, Workflow
-from pipeline.ops.worktime import WorkingCalendar, working_time_settings
-from pipeline.store.db import iso, parse_iso
+from pipeline.ops.worktime import WorkingCalendar
+from pipeline.store.audit import AuditAction
 from pipeline.store.deliveries import delivered_at
+from pipeline.store.visits import OpenVisit
 
 if TYPE_CHECKING:
+    from pipeline.config import Config
     from pipeline.store.db import Store
 
 Kind = Literal["pengingat", "eskalasi", "pengingat_terima"]
@@ -62,7 +65,7 @@ class EscalatedTo(enum.StrEnum):
 
 
 # Case statuses whose open stage visit is waiting on someone.
-_WAITING = ("in_chain", "finalizing", "issued")
+_WAITING = (Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
 
 
 @dataclass(frozen=True)
@@ -84,13 +87,13 @@ class ReminderSettings:
     only_in_working_time: bool = True
 
     @classmethod
-    def from_config(cls, config: Any) -> ReminderSettings:
-        wt = working_time_settings(config)
+    def from_config(cls, config: Config) -> ReminderSettings:
+        wt = config.working_time
         receipt_hours = float(config.mail.receipt_reminder_hours)
         standard = max(float(config.receipt.mutu_baku or 0),
                        float(config.mail.receipt_first_reminder_hours) * 60)
-        escalation = getattr(config, "escalation", None)
-        it_email = (escalation.it_email if escalation else None) or wt.supervisor_email
+        escalation = config.escalation
+        it_email = escalation.it_email or wt.supervisor_email
         return cls(
             interval=dt.timedelta(hours=wt.reminder_interval_hours),
             receipt_interval=dt.timedelta(hours=receipt_hours),
@@ -99,7 +102,7 @@ class ReminderSettings:
             supervisors={s.key: (s.supervisor.email, s.supervisor.name)
                          for s in config.stage if s.supervisor is not None},
             it_email=it_email,
-            it_name=escalation.it_name if escalation else "Pengelola Layanan SPT",
+            it_name=escalation.it_name,
             own_addresses=frozenset(a.lower() for a in (config.mail.from_address,
                                                         config.agency.email)),
         )
@@ -128,15 +131,6 @@ class Reminder:
         return (self.case_id, self.stage_key, self.kind)
 
 
-@dataclass(frozen=True)
-class _Visit:
-    case_id: str
-    stage_key: str
-    arrived_at: dt.datetime
-    pemohon: str | None
-    drafted: bool
-
-
 def due_reminders(
     store: Store, workflow: Workflow, calendar: WorkingCalendar, now: dt.datetime,
     settings: ReminderSettings,
@@ -144,10 +138,10 @@ def due_reminders(
     """Every reminder that is due at ``now`` and not sent within its interval."""
     if settings.only_in_working_time and not calendar.is_working_time(now):
         return []
-    last_sent = _last_sent(store)
+    last_sent = store.reminders.last_sent()
     delivered = delivered_at(store, "terbit", queued_is_delivered=settings.queued_is_delivered)
     due: list[Reminder] = []
-    for visit in _open_visits(store):
+    for visit in store.visits.open_visits(_WAITING):
         if visit.stage_key == workflow.receipt.key:
             if visit.case_id not in delivered:
                 continue  # not delivered yet: the pemohon's clock has not started
@@ -165,15 +159,12 @@ def due_reminders(
 def record_sent(store: Store, reminder: Reminder, now: dt.datetime) -> None:
     """Remember that ``reminder`` went out (and say so in the audit log)."""
     with store.transaction():
-        store.execute(
-            "INSERT OR IGNORE INTO reminders (case_id, stage_key, kind, sent_at)"
-            " VALUES (?,?,?,?)",
-            (reminder.case_id, reminder.stage_key, reminder.kind, iso(now)),
-        )
+        store.reminders.record(reminder.case_id, reminder.stage_key, reminder.kind, now)
         store.audit.append(
-            f"reminder.{reminder.kind}", case_id=reminder.case_id, stage=reminder.stage_key,
-            at=now, detail={"to": reminder.to, "minutes": round(reminder.minutes, 1),
-                            "mutu_baku": reminder.standard_minutes},
+            AuditAction(f"reminder.{reminder.kind}"), case_id=reminder.case_id,
+            stage=reminder.stage_key, at=now,
+            detail={"to": reminder.to, "minutes": round(reminder.minutes, 1),
+                    "mutu_baku": reminder.standard_minutes},
         )
 
 
@@ -181,7 +172,7 @@ def record_sent(store: Store, reminder: Reminder, now: dt.datetime) -> None:
 
 
 def _reminders_for(
-    visit: _Visit, workflow: Workflow, calendar: WorkingCalendar, now: dt.datetime,
+    visit: OpenVisit, workflow: Workflow, calendar: WorkingCalendar, now: dt.datetime,
     settings: ReminderSettings,
 ) -> list[Reminder]:
     step = _step(workflow, visit.stage_key)
@@ -268,31 +259,3 @@ def _step(workflow: Workflow, key: str) -> Stage | AutomaticStep | None:
         return workflow.stage(key)
     except KeyError:
         return None
-
-
-# --- reading the store ------------------------------------------------------------
-
-
-def _open_visits(store: Store) -> list[_Visit]:
-    marks = ",".join("?" * len(_WAITING))
-    rows = store.execute(
-        "SELECT v.case_id, v.stage_key, v.arrived_at, c.pemohon, c.pdf_sha256"
-        " FROM stage_visits v JOIN cases c ON c.id = v.case_id"
-        f" WHERE v.left_at IS NULL AND c.status IN ({marks})"
-        " AND v.id = (SELECT MAX(id) FROM stage_visits w WHERE w.case_id = v.case_id)"
-        " ORDER BY v.case_id",
-        _WAITING,
-    ).fetchall()
-    return [
-        _Visit(r["case_id"], r["stage_key"], parse_iso(r["arrived_at"]), r["pemohon"],
-               bool(r["pdf_sha256"]))
-        for r in rows
-    ]
-
-
-def _last_sent(store: Store) -> dict[tuple[str, str, str], dt.datetime]:
-    rows = store.execute(
-        "SELECT case_id, stage_key, kind, MAX(sent_at) AS last FROM reminders"
-        " GROUP BY case_id, stage_key, kind"
-    ).fetchall()
-    return {(r["case_id"], r["stage_key"], r["kind"]): parse_iso(r["last"]) for r in rows}

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline.config import load_config
+from pipeline.config import WorkingTimeConfig, load_config
 from pipeline.core.machine import CaseState, Status
 from pipeline.folders.layout import Workspace
-from pipeline.ops.worktime import WorkingCalendar, WorkingTimeConfig
+from pipeline.ops.worktime import WorkingCalendar
 from pipeline.reports.board import StatusBoard
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry

@@ -16,7 +16,7 @@ from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from pipeline.signing.demo_pki import DEMO_OU, ROOT_CN_PREFIX, demo_signed
-from pipeline.signing.testing import base_letter
+from tests.support.signing import base_letter
 
 
 def signed_by(subject: list[x509.NameAttribute], issuer_cn: str) -> bytes:
