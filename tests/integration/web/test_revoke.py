@@ -43,7 +43,7 @@ def test_a_revoked_letter_says_dicabut_with_its_reason(issued, tmp_path):
     checked = client.post(f"/v/{copy.token}", content_type="multipart/form-data",
                           data={"berkas": (io.BytesIO(copy.pdf.read_bytes()), "spt.pdf")})
     result = text_of(checked.get_data(as_text=True))
-    assert "Berkas ini adalah SPT asli yang diterbitkan" in result
+    assert "Berkas ini adalah SURAT DEMO" in result        # `spt demo`'s letter, DEMO-signed
     assert "SURAT INI TELAH DICABUT" in result and REASON in result
 
     store = Store(Workspace(copy.config).database, create=False)
