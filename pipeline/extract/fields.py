@@ -29,7 +29,7 @@ from pipeline.extract.dates import (
 )
 from pipeline.extract.labels import Labeled
 from pipeline.extract.layout import Document, Line
-from pipeline.extract.numbers import clean_number
+from pipeline.extract.numbers import clean_number, number_and_rest
 
 FIELD_KEYS = (
     "nomor",
@@ -48,7 +48,9 @@ NOT_INVITATION = "Berkas tidak tampak seperti surat undangan; isian perlu dileng
 
 _INVITING = re.compile(
     r"\b(?:undangan|mengundang|diundang|kehadiran|menghadiri|hadir\s+pada|untuk\s+hadir|dapat\s+hadir"
-    r"|mengikuti\s+kegiatan|sebagai\s+(?:narasumber|peserta)|narasumber|kesediaan)\b",
+    r"|mengikuti\s+kegiatan|sebagai\s+(?:narasumber|peserta)|narasumber|kesediaan"
+    # a request to send people: "kami mohon … untuk dapat menugaskan / mengutus …"
+    r"|menugaskan|mengutus|mendelegasikan|mengirimkan\s+(?:peserta|utusan|wakil))\b",
     re.I,
 )
 _DATE_LINE = re.compile(
@@ -61,8 +63,18 @@ _WEEKDAY = re.compile(
 )
 _SALUTATION = re.compile(r"^\s*(?:yth\b|kepada\b|dengan hormat)", re.I)
 _HAL_TO_EVENT = re.compile(
-    r"^\s*undangan\s*[:\-–]?\s*(?:untuk\s+)?(?:(?:menghadiri|mengikuti|pelaksanaan|penyelenggaraan)\s+)?"
+    r"^\s*undangan\s*[:\-–]?\s*(?:(?:sebagai\s+)?(?:peserta|narasumber|pembicara|pemateri"
+    r"|moderator)\s+)?(?:untuk\s+)?(?:(?:menghadiri|mengikuti|pelaksanaan|penyelenggaraan)\s+)?"
     r"(?:(?:kegiatan|acara)\s+)?",
+    re.I,
+)
+
+
+# An "Acara" whose value is a schedule ("08.00 - 08.30 Registrasi"), a pointer ("terlampir",
+# "sebagaimana terlampir") or a dash is not the event's name: null rather than the times.
+_NOT_AN_EVENT = re.compile(
+    r"^\s*(?:(?:pukul\s*)?\d{1,2}\s?[.:]\s?\d\d|[-–—]+\s*$|(?:sebagaimana\s+|seperti\s+)?"
+    r"(?:terlampir|(?:di\s*)?bawah\s+ini|berikut)\b)",
     re.I,
 )
 
@@ -150,16 +162,40 @@ def _clean_text(value: str) -> str:
     return value.rstrip(".") if not re.search(r"\b(?:[A-Z]|No|Jl|Kav|Tbk)\.$", value) else value
 
 
+_HIJRI_LINE = re.compile(
+    r"^\s*(?P<place>[A-Z][A-Za-z.'’\- ]{1,40}?)\s*,\s*\d{1,2}\s+[A-Za-z'’ ]{3,30}?\s+1[3-5]\d\d"
+    r"\s*H\.?\s*$"
+)
+_MASEHI_BELOW = re.compile(r"^\s*(?P<date>\d{1,2}\s+[A-Za-z]+\.?\s+\d{4})\s*M?\.?\s*$")
+
+
 def _date_lines(doc: Document, skip: set[int]) -> list[tuple[Line, DateRange | None]]:
+    """``Kota, 5 September 2026`` lines, and a Hijri date line's Masehi line below it
+    (``Surabaya, 4 Rabiul Awal 1445 H`` / ``20 September 2023 M``): the Masehi date is the
+    letter's date, on the line that states it."""
     found = []
-    for line in doc.lines:
+    lines = doc.lines
+    for index, line in enumerate(lines):
         if line.number in skip:
+            continue
+        hijri = _HIJRI_LINE.match(line.text)
+        if hijri and not _WEEKDAY.match(hijri.group("place")):
+            below = next(
+                (ln for ln in lines[index + 1 : index + 3] if ln.column == line.column), None
+            )
+            m = _MASEHI_BELOW.match(below.text) if below is not None else None
+            if below is not None and m:
+                found.append((below, parse_date(m.group("date"))))
             continue
         m = _DATE_LINE.match(line.text)
         if not m or _WEEKDAY.match(m.group("place")) or len(m.group("place").split()) > 4:
             continue
         found.append((line, parse_date(m.group("date"))))
     return found
+
+
+def _hijri_lines(doc: Document) -> set[int]:
+    return {ln.number for ln in doc.lines if _HIJRI_LINE.match(ln.text)}
 
 
 def _is_number_line(line: Line) -> str | None:
@@ -177,7 +213,7 @@ class _Reader:
         self.header, self.event = label_rules.split_header_event(doc, self.labeled)
         self.label_lines = label_rules.continuation_numbers(self.labeled)
         self.date_lines = _date_lines(doc, self.label_lines)
-        date_line_numbers = {ln.number for ln, _ in self.date_lines}
+        date_line_numbers = {ln.number for ln, _ in self.date_lines} | _hijri_lines(doc)
         self.prose = prose.read(doc, self.label_lines | date_line_numbers)
         self.fields: dict[str, str | None] = {}
         self.explain: dict[str, str] = {}
@@ -240,9 +276,44 @@ class _Reader:
                 )
             else:
                 problems.append(f"date line '{line.text}' has no full date (line {line.number})")
+        candidates += self._dates_on_number_line()
         what = problems[0] if problems else "no letter date found"
         value, why = decide(candidates, what=what)
         self._set("tanggal", value, why, lambda v: v.start.isoformat())
+
+    def _dates_on_number_line(self) -> list[Candidate]:
+        """The letter's date written without a place on the number's line (Kemendikbud,
+        Kemenag): after the number in the same value, or alone in the right-hand column of
+        that row."""
+        found = []
+        for item in self._labels(self.header, "nomor"):
+            number, _, rest = number_and_rest(item.value)
+            if number:
+                rng = parse_date(rest) if re.search(r"\d{4}", rest) else None
+                if rng and rng.single:
+                    found.append(
+                        Candidate(rng, f"date after the number ({item.where})", 1, item.min_conf())
+                    )
+            if not self.doc.geometric:
+                continue
+            row = item.line
+            for line in self.doc.lines:
+                if (
+                    line.column == 1
+                    and line.page == row.page
+                    and abs(line.top - row.top) <= 0.6 * row.height
+                ):
+                    rng = parse_date(line.text)
+                    if rng and rng.single and not re.search(r"[A-Za-z]{3,}\s*,", line.text):
+                        found.append(
+                            Candidate(
+                                rng,
+                                f"date beside the number '{line.text}' line {line.number}",
+                                1,
+                                line.min_conf(),
+                            )
+                        )
+        return found
 
     # --- the event ------------------------------------------------------------------------
 
@@ -298,7 +369,7 @@ class _Reader:
         candidates = [
             Candidate(_clean_text(item.value), item.where, 1, item.min_conf())
             for item in self._labels(self.event, "acara")
-            if len(_clean_text(item.value)) > 2
+            if len(_clean_text(item.value)) > 2 and not _NOT_AN_EVENT.match(item.value)
         ]
         candidates += [
             Candidate(_clean_text(str(f.value)), f.where, 2, f.conf) for f in self.prose.events

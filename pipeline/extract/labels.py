@@ -27,7 +27,7 @@ _LABELS: tuple[tuple[str, str], ...] = (
     ("nomor", r"nomor(?:\s+surat)?|no\.?|nmr\.?"),
     ("sifat", r"sifat(?:\s+surat)?"),
     ("lampiran", r"lampiran|lamp\.?"),
-    ("hal", r"perihal|hal|prihal|perihai"),
+    ("hal", r"perihal|hal|prihal|perihai|subjek|subject|pokok\s+surat"),
     ("tanggal", r"tanggal(?:\s+surat)?|tgl\.?"),
     ("waktu", r"waktu|pukul|jam|pkl\.?"),
     (

@@ -201,7 +201,10 @@ def compose(parts: list[str]) -> str | None:
             name = f"{parent} {name}"
             continue
         qualifier = re.sub(r"^pemerintah(?:an)?\s+", "", parent, flags=re.I)
-        if f" {_norm(qualifier)} " in f" {_norm(name)} ":
+        # "KANTOR WILAYAH KEMENTERIAN AGAMA PROVINSI …" under "KEMENTERIAN AGAMA REPUBLIK
+        # INDONESIA" already names its parent: the parent's "Republik Indonesia" does not count.
+        core = re.sub(r"\s+(?:republik\s+indonesia|ri)\s*$", "", qualifier, flags=re.I)
+        if any(f" {_norm(q)} " in f" {_norm(name)} " for q in (qualifier, core)):
             break
         acronym = _acronym(qualifier)
         branch = (

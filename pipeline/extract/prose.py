@@ -288,6 +288,13 @@ def _place(p: Paragraph, into: ProseFindings) -> None:
 # --- the event's name ----------------------------------------------------------------------
 
 _EVENT_PATTERNS = (
+    # The name in quotes after the verb or "kegiatan": "akan menyelenggarakan kegiatan “Bimtek …”",
+    # "hadir pada kegiatan “RAPAT KERJA …”". The quotes bound it exactly.
+    re.compile(
+        r"\b(?:kegiatan|acara|menghadiri|mengikuti|menyelenggarakan|melaksanakan|mengadakan)"
+        r"\s+(?:kegiatan\s+|acara\s+)?[“\"](?P<v>[^“”\"]{4,200}?)[”\"]",
+        re.I,
+    ),
     re.compile(
         r"\bdalam\s+rangka\s+(?:pelaksanaan|penyelenggaraan|kegiatan|memperingati)?\s*"
         r"(?P<v>.+?)(?=\s*,\s*(?:dengan\s+hormat|kami|bersama|maka|perkenankan|mohon|bapak|"
@@ -316,7 +323,7 @@ _NOT_A_NAME = re.compile(
 def _event_name(p: Paragraph, into: ProseFindings) -> None:
     for pattern in _EVENT_PATTERNS:
         for m in pattern.finditer(p.text):
-            value = m.group("v").strip(" ,;:")
+            value = m.group("v").strip(" ,;:“”\"‘’")
             if (
                 len(value.split()) < 2
                 or not value[:1].isupper()
