@@ -79,6 +79,12 @@ _NOT_AN_EVENT = re.compile(
 )
 
 
+_BOARD_INVITES = re.compile(
+    r"\bDireksi\s+(?P<n>(?:PT|Perum|Perusahaan\s+Perseroan)\s[^\n“\"]{2,80}?)\s*"
+    r"(?:\(\s*[“\"]|,?\s+berkedudukan|,?\s+dengan\s+ini)"
+)
+
+
 @dataclass(frozen=True)
 class Candidate:
     value: object  # str, or DateRange / TimeSpan for dates and times
@@ -323,7 +329,8 @@ class _Reader:
         for item in self._labels(self.event, "hari_tanggal", "tanggal", "waktu"):
             found = find_dates(item.value)
             if len(found) == 1:
-                candidates.append(Candidate(found[0], item.where, 1, item.min_conf()))
+                conf = item.min_conf(digits_only=True)
+                candidates.append(Candidate(found[0], item.where, 1, conf))
             elif len(found) > 1:
                 why = f"null: several separate dates in '{item.value}' ({item.where})"
                 self._set("tanggal_mulai", None, why)
@@ -421,6 +428,12 @@ class _Reader:
         stop = min(stops) if stops else len(self.doc.lines) + 1
         name, why, conf = letterhead.pengirim(self.doc, stop)
         candidates = [Candidate(name, why, 1, conf)] if name else []
+        if not candidates:
+            # A company's notice without a kop names its board as the one inviting:
+            # "Direksi PT Adhi Karya (Persero) Tbk. (“Perseroan”) … dengan ini mengundang".
+            m = _BOARD_INVITES.search(self.doc.text)
+            if m:
+                candidates.append(Candidate(m.group("n").strip(), "prose 'Direksi …'", 2))
         self._set("pengirim", *decide(candidates, what=why.removeprefix("null: ")))
 
     # --- the whole letter ---------------------------------------------------------------

@@ -57,6 +57,13 @@ _OCR_LABEL_RE = [
     if key != "other"
 ]
 # "Nomor 400.14.5.4/481/Bangda": OCR may drop the colon; accepted only before a letter number.
+# "Hari, Tanggal Selasa, 31 Oktober 2023": a colon lost (a scan, a photo) before a weekday or a
+# day number is still the event's date label; what follows must read as a date anyway.
+_DAY_NO_COLON = re.compile(
+    r"^\s*(?P<label>hari\s*(?:/|,|dan|&)\s*(?:tanggal|tgl\.?))\s+"
+    r"(?P<value>(?:senin|selasa|rabu|kamis|jum.?at|sabtu|minggu|ahad|\d{1,2}\s)\S*.*)$",
+    re.I,
+)
 _NOMOR_NO_COLON = re.compile(r"^\s*(?P<label>nomor|no\.?)\s+(?P<value>\S*\d\S*/\S+)\s*$", re.I)
 
 
@@ -83,12 +90,17 @@ class Labeled:
         )
         return f"label '{self.label}' {span}"
 
-    def min_conf(self) -> float | None:
+    def min_conf(self, *, digits_only: bool = False) -> float | None:
+        """The lowest OCR confidence of the value's words; with ``digits_only`` only words
+        holding a digit count (a date's "s.d" or weekday read doubtfully does not make the
+        date doubtful once the grammar has read it)."""
+        words = list(self.lines[0].words[self.value_start :])
+        for line in self.lines[1:]:
+            words += line.words
         confs = [
-            c
-            for c in [self.lines[0].min_conf(self.value_start)]
-            + [ln.min_conf() for ln in self.lines[1:]]
-            if c is not None
+            w.conf
+            for w in words
+            if w.conf is not None and (not digits_only or any(ch.isdigit() for ch in w.text))
         ]
         return min(confs) if confs else None
 
@@ -106,6 +118,14 @@ def _word_index(line: Line, offset: int) -> int:
 def match_label(line: Line, *, ocr: bool = False) -> tuple[str, str, str, int] | None:
     """``(key, label as written, value, index of the value's first word)`` or None."""
     text = line.text
+    m = _DAY_NO_COLON.match(text)
+    if m:  # before the OCR forms, which would take "Hari" + "," as the label
+        return (
+            "hari_tanggal",
+            m.group("label"),
+            m.group("value"),
+            _word_index(line, m.start("value")),
+        )
     for patterns in (_LABEL_RE, _OCR_LABEL_RE) if ocr else (_LABEL_RE,):
         for key, pattern in patterns:
             m = pattern.match(text)
@@ -164,9 +184,52 @@ def collect(doc: Document) -> list[Labeled]:
                 spanned.append(nxt)
                 used.add(nxt.number)
                 last = nxt
+        if doc.geometric and len(spanned) == 1 and start < len(line.words):
+            at = i
+            while len(spanned) <= 4 and (wrapped := _hanging_wrap(lines, at, ocr)) is not None:
+                spanned.append(wrapped)
+                used.add(wrapped.number)
+                at = lines.index(wrapped)
         text = " ".join([value] + [ln.text for ln in spanned[1:]]).strip()
         found.append(Labeled(key, label.strip(), text, tuple(spanned), start))
     return found
+
+
+def _hanging_wrap(lines: tuple[Line, ...], index: int, ocr: bool) -> Line | None:
+    """The next line when a value ran to the end of a full line and wrapped back under its
+    label (a table cell: "Tempat : Boardroom …, Grha" / "CIMB Niaga, Jl. …"), else None.
+
+    Evidence needed: the label line is full (the next line's first word would not have
+    fitted after it, up to the fullest line starting where it starts), the next line
+    starts where the label starts,
+    directly below (no paragraph gap), and is neither a label nor a new part of the letter.
+    """
+    line = lines[index]
+    nxt = next((ln for ln in lines[index + 1 :] if ln.column == line.column), None)
+    if nxt is None or nxt.page != line.page or line.x0 is None or nxt.x0 is None:
+        return None
+    tolerance = 12.0 if ocr else 3.0
+    if abs(nxt.x0 - line.x0) > tolerance or nxt.top - line.bottom > 0.5 * line.height:
+        return None
+    if match_label(nxt, ocr=ocr) or _STOP_CONTINUATION.match(nxt.text):
+        return None
+    same_start = [
+        ln.x1
+        for ln in lines
+        if ln.page == line.page
+        and ln.column == line.column
+        and ln.x0 is not None
+        and ln.x1 is not None
+        and abs(ln.x0 - line.x0) <= tolerance
+    ]
+    right = max(same_start)
+    first = nxt.words[0]
+    if line.x1 is None or len(same_start) < 3 or first.x0 is None or first.x1 is None:
+        return None
+    # Wrapped: the next line's first word would not have fitted at the end of this one.
+    if line.x1 + 0.5 * line.height + (first.x1 - first.x0) < right - 1.0:
+        return None
+    return nxt
 
 
 def continuation_numbers(labeled: list[Labeled]) -> set[int]:

@@ -38,6 +38,9 @@ _ADDRESS = re.compile(
 _NOT_NAME = re.compile(
     r"^(?:surat\s+)?(?:undangan|nota\s+dinas|surat(?:\s+edaran)?|memorandum)$", re.I
 )
+# A notice's title, not a body: "PEMANGGILAN / RAPAT UMUM PEMEGANG SAHAM TAHUNAN PT …".
+_TITLE = re.compile(r"^(?:pemanggilan|pengumuman|rapat\s+umum\s+pemegang)\b", re.I)
+_COMMITTEE = re.compile(r"^(?:panitia|kepanitiaan)\b", re.I)
 _REGION = re.compile(r"^(?:provinsi|kabupaten|kab\.|kota|kotamadya|kecamatan|wilayah)\b", re.I)
 _BRANCH = re.compile(r"^(?:kantor|unit|cabang|area|divisi|regional|perwakilan)\b", re.I)
 _PARENT_FIRST = re.compile(r"^(?:pt\.?|perum|perusahaan|bank|persero)\b", re.I)
@@ -110,10 +113,18 @@ def kop_lines(doc: Document, stop_at: int) -> list[Line]:
     """The letterhead's name lines: first-page lines above the address, before ``stop_at``."""
     body_size = _body_font_size(doc)
     names: list[Line] = []
+    in_title = False
     for line in doc.lines:
         if line.page != 0 or line.number >= stop_at:
             break
         text = line.text.strip()
+        if in_title and not _BODY_START.match(text):
+            continue  # the rest of a notice's title ("… PT ADHI KARYA" / "(PERSERO) TBK.")
+        in_title = bool(_TITLE.match(text))
+        if in_title:
+            if names:
+                break
+            continue
         if _ADDRESS.search(text):
             if names:
                 break
@@ -195,6 +206,10 @@ def compose(parts: list[str]) -> str | None:
     parts = _merge_wrapped(parts)
     if not parts:
         return None
+    if _COMMITTEE.match(parts[0]):
+        # A committee heads its own kop, its organisation below it: it reads top-down
+        # ("PANITIA PELAKSANA RAPAT KERJA … / IKATAN MAHASISWA … / ZONA …").
+        return " ".join(parts)
     name = parts[-1]
     for parent in reversed(parts[:-1]):
         if _REGION.match(name) and not _BRANCH.match(name):
@@ -265,7 +280,9 @@ def document_acronyms(doc: Document) -> set[str]:
     for line in doc.lines:
         if upper_share(line.text) > 0.5:
             continue
-        found.update(w for w in re.findall(r"\b[A-Z]{2,6}\b", line.text))
+        # A quoted title in capitals ("RAPAT KERJA ZONA KE III") is not a run of acronyms.
+        text = re.sub(r"\b[A-Z]{2,}(?:\s+[A-Z0-9]{1,}){2,}\b", " ", line.text)
+        found.update(w for w in re.findall(r"\b[A-Z]{2,6}\b", text))
     return found
 
 

@@ -313,6 +313,12 @@ _EVENT_PATTERNS = (
         re.I,
     ),
 )
+# "… Rapat Umum Pemegang Saham Tahunan (Rapat)", "… (selanjutnya disebut “Rapat”)": the short
+# name a letter defines for the event is not part of the event's name.
+_DEFINED_TERM = re.compile(
+    r"\s*\((?:selanjutnya\s+disebut\s+)?[“\"]?(?:rapat|acara|kegiatan|pertemuan)[”\"]?\)\s*$",
+    re.I,
+)
 _NOT_A_NAME = re.compile(
     r"\b(?:sebagaimana|tersebut|dimaksud|di\s*bawah\s+ini|berikut|ini|itu|bapak|ibu|saudara"
     r"|kegiatan\s+kami|kami|acara\s+kami)\b",
@@ -323,7 +329,7 @@ _NOT_A_NAME = re.compile(
 def _event_name(p: Paragraph, into: ProseFindings) -> None:
     for pattern in _EVENT_PATTERNS:
         for m in pattern.finditer(p.text):
-            value = m.group("v").strip(" ,;:“”\"‘’")
+            value = _DEFINED_TERM.sub("", m.group("v")).strip(" ,;:“”\"‘’")
             if (
                 len(value.split()) < 2
                 or not value[:1].isupper()

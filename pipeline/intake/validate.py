@@ -49,7 +49,7 @@ class Unusable(Exception):
 
 @dataclass(frozen=True)
 class Invitation:
-    kind: str        # "pdf" | "docx" | "eml"
+    kind: str        # "pdf" | "docx" | "eml" | "image" (a photo, made a PDF at intake)
     size: int
     pages: int | None = None
 
@@ -61,6 +61,8 @@ def sniff(head: bytes, name: str) -> str | None:
         return "zip"
     if head.startswith(OLE_MAGIC):
         return "ole"
+    if head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")):
+        return "image"  # a phone photo of the letter (JPG/PNG): see pipeline.extract.photo
     if name.lower().endswith(".eml") or _looks_like_mail(head):
         return "eml"
     return None
@@ -90,7 +92,7 @@ def _too_large(size: int, limits: ExtractLimits) -> Unusable:
 
 
 def check_file(path: Path, limits: ExtractLimits) -> Invitation:
-    """Validate ``path`` as a PDF, DOCX or .eml invitation, or raise :class:`Unusable`."""
+    """Validate ``path`` as a PDF, DOCX, photo or .eml invitation, or raise :class:`Unusable`."""
     return check_bytes(read_file(path, limits), path.name, limits)
 
 
@@ -114,10 +116,24 @@ def check_bytes(data: bytes, name: str, limits: ExtractLimits) -> Invitation:
         )
     if kind == "eml":
         return Invitation("eml", size)
+    if kind == "image":
+        check_photo_bytes(data)
+        return Invitation("image", size, 1)
     raise Unusable(
         "Jenis berkas tidak didukung. Yang dapat diproses: surat undangan berbentuk PDF atau "
-        "DOCX, atau surel (.eml) yang melampirkannya."
+        "DOCX, foto surat (JPG/PNG), atau surel (.eml) yang melampirkannya."
     )
+
+
+def check_photo_bytes(data: bytes) -> None:
+    """A photo of the letter that can be read (size from its header only), or Unusable."""
+    from pipeline.extract.limits import ExtractionRefused
+    from pipeline.extract.photo import check_picture
+
+    try:
+        check_picture(data)
+    except ExtractionRefused as exc:
+        raise Unusable(exc.reason) from None
 
 
 def check_pdf_bytes(data: bytes, limits: ExtractLimits) -> int:

@@ -37,7 +37,7 @@ from pipeline.intake.names import decode_mime_words, sanitize_filename, undo_sur
 
 log = logging.getLogger("spt.mail.incoming")
 
-AttachmentKind = Literal["pdf", "docx", "other"]
+AttachmentKind = Literal["pdf", "docx", "image", "other"]
 
 MAX_DEPTH = 6              # MIME nesting followed (multiparts and forwarded messages)
 MAX_PARTS = 500            # leaf parts looked at, at most
@@ -108,7 +108,10 @@ class IncomingMessage:
 
     @property
     def invitations(self) -> list[Attachment]:
-        return [a for a in self.attachments if a.kind in ("pdf", "docx")]
+        documents = [a for a in self.attachments if a.kind in ("pdf", "docx")]
+        # A photo of the letter counts only when no document came with it (logos travel with
+        # most mails).
+        return documents or [a for a in self.attachments if a.kind == "image"]
 
 
 # --- file names ------------------------------------------------------------
@@ -364,7 +367,8 @@ class _Collector:
             return
         kind = sniff_kind(data)
         index = len(self.attachments) + 1
-        default = f"lampiran-{index}" + {"pdf": ".pdf", "docx": ".docx"}.get(kind, "")
+        default = f"lampiran-{index}" + {"pdf": ".pdf", "docx": ".docx", "image": ".jpg"}.get(
+            kind, "")
         self.attachments.append(Attachment(
             name=sanitize_filename(raw_name, default=default), content_type=ctype, data=data,
             kind=kind, nested=nested,
@@ -424,9 +428,12 @@ def _text_of(part: Message) -> str:
 
 
 def sniff_kind(data: bytes) -> AttachmentKind:
-    """``pdf`` or ``docx`` from the bytes (never the name); anything else is ``other``."""
+    """``pdf``, ``docx`` or ``image`` (JPG/PNG: perhaps a photo of the letter) from the bytes
+    (never the name); anything else is ``other``."""
     if PDF_MAGIC in data[:1024]:
         return "pdf"
+    if data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")):
+        return "image"
     if data.startswith(ZIP_MAGIC):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:

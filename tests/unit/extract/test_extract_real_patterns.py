@@ -216,3 +216,88 @@ def test_an_invitation_in_an_email_body_with_a_subjek_line():
     assert f["hal"] == "Undangan Rapat Koordinasi Persiapan Pameran UMKM"
     assert f["acara"] == "Rapat Koordinasi Persiapan Pameran UMKM"
     assert f["tanggal_mulai"] == "2024-05-14"
+
+
+def test_a_value_wrapped_back_under_its_label_in_a_table_cell():
+    """'Tempat : Boardroom …, Grha' / 'CIMB Niaga, Jl. …' / '12190.': the cell wraps under the
+    label, not under the value; the line was full, so the value goes on."""
+    doc = placed_doc(
+        [
+            [(62, "Direksi Perseroan dengan ini mengundang para")],
+            [(62, "Pemegang Saham untuk menghadiri Rapat Umum")],
+            [(62, "Pemegang Saham Luar Biasa pada:")],
+            [(62, "Hari/Tanggal : Kamis / 27 Agustus 2020")],
+            [(62, "Tempat : Boardroom Ranupani 27th Floor, Grha")],
+            [(62, "CIMB Niaga, Jl. Jend. Sudirman Kav 58, Jakarta")],
+            [(62, "12190.")],
+        ],
+        line_height=12.0,
+    )
+    reading = read_fields(doc)
+    assert reading.fields["tempat"] == (
+        "Boardroom Ranupani 27th Floor, Grha CIMB Niaga, Jl. Jend. Sudirman Kav 58, Jakarta 12190"
+    )
+
+
+def test_a_short_value_is_not_joined_to_the_line_below_it():
+    doc = placed_doc(
+        [
+            [(62, "Kami mengundang Bapak/Ibu untuk hadir pada rapat yang akan dilaksanakan pada:")],
+            [(62, "Hari/Tanggal : Kamis, 27 Agustus 2020")],
+            [(62, "Tempat : Aula Kantor Gubernur")],
+            [(62, "Demikian kami sampaikan, atas perhatiannya diucapkan terima kasih.")],
+        ],
+        line_height=12.0,
+    )
+    assert read_fields(doc).fields["tempat"] == "Aula Kantor Gubernur"
+
+
+def test_a_committees_kop_reads_top_down():
+    assert compose(
+        [
+            "PANITIA PELAKSANA RAPAT KERJA ZONA KE-III",
+            "IKATAN MAHASISWA TEKNIK INDUSTRI INDONESIA",
+            "ZONA SUMATERA BAGIAN SELATAN",
+        ]
+    ) == (
+        "PANITIA PELAKSANA RAPAT KERJA ZONA KE-III IKATAN MAHASISWA TEKNIK INDUSTRI INDONESIA "
+        "ZONA SUMATERA BAGIAN SELATAN"
+    )
+
+
+def test_a_notice_without_a_kop_names_the_board_that_invites():
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    "PEMANGGILAN",
+                    "RAPAT UMUM PEMEGANG SAHAM TAHUNAN PT ADHI KARYA",
+                    "(PERSERO) TBK.",
+                    "Direksi PT Adhi Karya (Persero) Tbk. (“Perseroan”) berkedudukan di Jakarta, "
+                    "dengan ini mengundang para Pemegang Saham Perseroan untuk menghadiri Rapat "
+                    "Umum Pemegang Saham Tahunan (Rapat) yang akan diselenggarakan pada:",
+                    "Hari/Tanggal : Kamis, 7 April 2022",
+                    "Waktu : 14.00 – Selesai",
+                    "Tempat : Ruang Auditorium Adaptif PT Adhi Karya (Persero) Tbk.",
+                ]
+            )
+        )
+    )
+    f = reading.fields
+    assert f["pengirim"] == "PT Adhi Karya (Persero) Tbk."  # not the title's last line
+    assert f["acara"] == "Rapat Umum Pemegang Saham Tahunan"  # "(Rapat)" is its short name
+    assert f["waktu"] == "14.00 – Selesai"
+
+
+def test_a_scan_that_lost_the_colon_after_hari_tanggal():
+    doc = placed_doc(
+        [
+            [(72, "Kami mengundang Saudara untuk hadir pada:")],
+            [(72, "Hari, Tanggal Selasa s.d Sabtu, 31 Oktober - 4 November 2023")],
+            [(72, "Tempat : Harris Hotel & Conventions Gubeng")],
+        ],
+        source="ocr",
+        conf=95.0,
+    )
+    f = read_fields(doc).fields
+    assert (f["tanggal_mulai"], f["tanggal_selesai"]) == ("2023-10-31", "2023-11-04")
