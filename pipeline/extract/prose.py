@@ -329,7 +329,7 @@ _NOT_A_NAME = re.compile(
 def _event_name(p: Paragraph, into: ProseFindings) -> None:
     for pattern in _EVENT_PATTERNS:
         for m in pattern.finditer(p.text):
-            value = _DEFINED_TERM.sub("", m.group("v")).strip(" ,;:“”\"‘’")
+            value = _DEFINED_TERM.sub("", m.group("v")).strip(' ,;:“”"‘’')
             if (
                 len(value.split()) < 2
                 or not value[:1].isupper()
