@@ -48,9 +48,13 @@ NOT_INVITATION = "Berkas tidak tampak seperti surat undangan; isian perlu dileng
 
 _INVITING = re.compile(
     r"\b(?:undangan|mengundang|diundang|kehadiran|menghadiri|hadir\s+pada|untuk\s+hadir|dapat\s+hadir"
-    r"|mengikuti\s+kegiatan|sebagai\s+(?:narasumber|peserta)|narasumber|kesediaan"
+    r"|mengikuti\s+kegiatan"
     # a request to send people: "kami mohon … untuk dapat menugaskan / mengutus …"
-    r"|menugaskan|mengutus|mendelegasikan|mengirimkan\s+(?:peserta|utusan|wakil))\b",
+    r"|menugaskan|mengutus|mendelegasikan|mengirimkan\s+(?:peserta|utusan|wakil))\b"
+    # weaker words count only when they are asked of the addressee: "Bapak/Ibu … sebagai
+    # narasumber", "kesediaan Saudara"; a circular's "guru terlibat sebagai peserta" invites no one
+    r"|\b(?:bapak|ibu|saudara|sdr\.?|anda)\b[^.]{0,80}?\b(?:sebagai\s+(?:narasumber|peserta|"
+    r"pembicara|pemateri)|narasumber)\b|\bkesediaan\s+(?:bapak|ibu|saudara|sdr\.?|anda)\b",
     re.I,
 )
 _DATE_LINE = re.compile(

@@ -189,8 +189,13 @@ def _bare_place(p: Paragraph, after: int, into: ProseFindings) -> None:
     if not m:
         return
     end = clause_end(p.text, m.end())
+    # Unanchored by a word such as "bertempat", the place ends where the sentence turns to
+    # something else: a comma before a lowercase word ("di Putussibau, para kepala …").
+    turn = re.search(r",\s+(?=[a-z])", p.text[m.end() : end])
+    if turn:
+        end = m.end() + turn.start()
     value = p.text[m.end() : end].strip(" ,;:")
-    if len(value) >= 3:
+    if 3 <= len(value) <= 150:
         into.places.append(
             Found(
                 value,
@@ -298,7 +303,8 @@ _EVENT_PATTERNS = (
     re.compile(
         r"\bdalam\s+rangka\s+(?:pelaksanaan|penyelenggaraan|kegiatan|memperingati)?\s*"
         r"(?P<v>.+?)(?=\s*,\s*(?:dengan\s+hormat|kami|bersama|maka|perkenankan|mohon|bapak|"
-        r"kiranya|dimohon|diharapkan|sehubungan|kepada|berikut)\b|\s*[.;]\s)",
+        r"kiranya|dimohon|diharapkan|sehubungan|kepada|berikut)\b|\s*[.;]\s"
+        r"|\s+yang\s+(?:akan\s+)?(?:di)?(?:laksanakan|selenggarakan|adakan)\b)",
         re.I,
     ),
     re.compile(
