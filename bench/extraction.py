@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
 import statistics
 import sys
 import time
@@ -90,6 +91,15 @@ class LetterResult:
     got: dict[str, str | None]
     truth: dict[str, str | None]
     refused: str | None = None
+    cpu_seconds: float = 0.0  # this process and its children (Tesseract, poppler): load-proof
+
+
+def _cpu() -> float:
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 @dataclass
@@ -131,6 +141,10 @@ class Report:
         times = [r.seconds for r in self.letters if _kind(r) == kind]
         return max(times) if times else None
 
+    def max_cpu_seconds(self, kind: str) -> float | None:
+        times = [r.cpu_seconds for r in self.letters if _kind(r) == kind]
+        return max(times) if times else None
+
 
 def _kind(result: LetterResult) -> str:
     suffix = Path(result.file).suffix.lower()
@@ -154,14 +168,14 @@ def run(directories: list[Path]) -> Report:
     report = Report()
     for path in letters_in(directories):
         truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        started = time.monotonic()
+        started, cpu = time.monotonic(), _cpu()
         refused = None
         try:
             result = extract(path)
             got, source = result.fields, result.text_source
         except ExtractionRefused as exc:
             got, source, refused = dict.fromkeys(FIELD_KEYS), "none", exc.reason
-        seconds = time.monotonic() - started
+        seconds, cpu = time.monotonic() - started, _cpu() - cpu
         verdicts = {}
         for key in FIELD_KEYS:
             if key not in truth:
@@ -186,6 +200,7 @@ def run(directories: list[Path]) -> Report:
                 dict(got),
                 truth,
                 refused,
+                cpu,
             )
         )
     return report
@@ -213,6 +228,10 @@ def render(report: Report, details: bool = False) -> str:
         f"null: {report.nulls}"
     )
     kinds = sorted({_kind(r) for r in report.letters})
+    out.append(
+        "CPU time, slowest (immune to other load; Tesseract runs one thread): "
+        + ", ".join(f"{kind} {_fmt_seconds(report.max_cpu_seconds(kind))}" for kind in kinds)
+    )
     out.append(
         "extraction time, median / slowest: "
         + ", ".join(
@@ -296,12 +315,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _time_goal(report: Report) -> str:
-    slow = [
-        r
-        for r in report.letters
-        if _kind(r) in ("scan", "photo") and r.seconds / max(1, _pages(r)) > 2.0
-    ]
-    return "met" if not slow else f"NOT met: {', '.join(r.file for r in slow)}"
+    """Seconds a page, by wall clock and by CPU time (on a shared machine the wall clock
+    also counts other people's work; the CPU time is what one reading costs)."""
+    verdicts = []
+    for label, attr in (("wall", "seconds"), ("CPU", "cpu_seconds")):
+        slow = [
+            r
+            for r in report.letters
+            if _kind(r) in ("scan", "photo") and getattr(r, attr) / max(1, _pages(r)) > 2.0
+        ]
+        verdicts.append(
+            f"{label} {'met' if not slow else 'NOT met: ' + ', '.join(r.file for r in slow)}"
+        )
+    return "; ".join(verdicts)
 
 
 def _pages(result: LetterResult) -> int:
