@@ -123,9 +123,13 @@ def write_docx(letter: RealLetter, path: Path) -> None:
             for cell, text in zip(table.rows[0].cells, cells, strict=True):
                 cell.paragraphs[0].add_run(text).font.size = Pt(10)
         elif " || " in line or line.startswith("|| "):
-            left, _, right = line.partition("||")
-            text = _label_text(left.strip()) + "\t" + right.strip()
-            _para(doc, text, tabs=label_tab + right_tab, after=0)
+            left, _, right = (part.strip() for part in line.partition("||"))
+            if not left:  # the right-hand column alone (an address block under "Yth.")
+                _para(doc, "\t" + right, tabs=right_tab, after=0)
+            elif _is_label(left):
+                _para(doc, _label_text(left) + "\t" + right, tabs=label_tab + right_tab, after=0)
+            else:
+                _para(doc, left + "\t" + right, tabs=right_tab, after=0)
         elif not line.strip():
             _para(doc, "", after=2)
         elif _is_label(line):
