@@ -291,6 +291,12 @@ class _Reader:
         value, why = decide(candidates, what=what)
         self._set("tanggal", value, why, lambda v: v.start.isoformat())
 
+    @staticmethod
+    def _counts(found: prose.Found, table_end: int | None) -> bool:
+        """Below the event's table, a date (and its time) read after a bare "pada hari" is
+        another date (shareholders of record, a deadline), not the event's."""
+        return table_end is None or found.line < table_end or found.held
+
     def _dates_on_number_line(self) -> list[Candidate]:
         """The letter's date written without a place on the number's line (Kemendikbud,
         Kemenag): after the number in the same value, or alone in the right-hand column of
@@ -330,8 +336,11 @@ class _Reader:
     def event_dates(self) -> None:
         candidates: list[Candidate] = []
         problems = []
+        candidates_items = []
         for item in self._labels(self.event, "hari_tanggal", "tanggal", "waktu"):
             found = find_dates(item.value)
+            if found:
+                candidates_items.append(item)
             if len(found) == 1:
                 conf = item.min_conf(digits_only=True)
                 candidates.append(Candidate(found[0], item.where, 1, conf))
@@ -342,7 +351,13 @@ class _Reader:
                 return
             elif item.key != "waktu":
                 problems.append(f"no date in '{item.value}' ({item.where})")
-        candidates += [Candidate(f.value, f.where, 2, f.conf) for f in self.prose.dates]
+        table_end = max((item.lines[-1].number for item in candidates_items), default=None)
+        self._table_end = table_end
+        candidates += [
+            Candidate(f.value, f.where, 2, f.conf)
+            for f in self.prose.dates
+            if self._counts(f, table_end)
+        ]
         what = problems[0] if problems else "no event date found"
         value, why = decide(candidates, what=what)
         if isinstance(value, DateRange):
@@ -361,8 +376,13 @@ class _Reader:
         for item in self._labels(self.event, "waktu", "hari_tanggal"):
             times = find_times(item.value)
             if times:
-                candidates.append(Candidate(times[0], item.where, 1, item.min_conf()))
-        candidates += [Candidate(f.value, f.where, 2, f.conf) for f in self.prose.times]
+                conf = item.min_conf(digits_only=True)  # a doubtful "-" or "WIB" changes nothing
+                candidates.append(Candidate(times[0], item.where, 1, conf))
+        candidates += [
+            Candidate(f.value, f.where, 2, f.conf)
+            for f in self.prose.times
+            if self._counts(f, getattr(self, "_table_end", None))
+        ]
         self._set("waktu", *decide(candidates, what="no time found"), show=lambda v: v.text)
 
     def tempat(self) -> None:

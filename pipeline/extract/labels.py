@@ -130,12 +130,13 @@ def match_label(line: Line, *, ocr: bool = False) -> tuple[str, str, str, int] |
         for key, pattern in patterns:
             m = pattern.match(text)
             if m:
-                return (
-                    key,
-                    m.group("label"),
-                    m.group("value").strip(),
-                    _word_index(line, m.start("value")),
-                )
+                value = m.group("value").strip()
+                if key == "hari" and re.match(r"(?:tanggal|tgl)\b", value, re.I):
+                    # "Hari, Tanggal $ …" read as "Hari" + ",": the day-and-date label
+                    rest = re.sub(r"^(?:tanggal|tgl\.?)\s*[^\w\s]{0,3}\s*", "", value, flags=re.I)
+                    offset = m.start("value") + len(value) - len(rest)
+                    return "hari_tanggal", text[:offset].strip(), rest, _word_index(line, offset)
+                return (key, m.group("label"), value, _word_index(line, m.start("value")))
     m = _NOMOR_NO_COLON.match(text)
     if m:
         return "nomor", m.group("label"), m.group("value"), _word_index(line, m.start("value"))
@@ -143,7 +144,9 @@ def match_label(line: Line, *, ocr: bool = False) -> tuple[str, str, str, int] |
 
 
 _STOP_CONTINUATION = re.compile(
-    r"^\s*(?:yth\b|kepada\b|dengan hormat|di\s*-?\s*$|demikian\b)", re.I
+    # … or a heading of its own ("Agenda RUPSLB :", "Mata acara Rapat:")
+    r"^\s*(?:yth\b|kepada\b|dengan hormat|di\s*-?\s*$|demikian\b|.{1,40}:\s*$)",
+    re.I,
 )
 
 
@@ -169,10 +172,32 @@ def collect(doc: Document) -> list[Labeled]:
         if line.number in used:
             continue
         hit = match_label(line, ocr=ocr)
+        if hit is None and doc.geometric and line.column == 0:
+            # A table whose colon column a scan lost: "Tempat" alone in its cell, the value in
+            # the next one ("Hotel Indonesia Kempinski …").
+            bare = _BARE_EVENT_LABEL.match(line.text)
+            beside = _value_beside(lines, i) if bare else []
+            if beside:
+                for ln in beside:
+                    used.add(ln.number)
+                text = " ".join(ln.text for ln in beside)
+                key = next(
+                    k for k, rx in _LABEL_RE if k in EVENT_KEYS and rx.match(bare.group(1) + " : x")
+                )
+                found.append(Labeled(key, bare.group(1), text, (line, *beside), len(line.words)))
+            continue
         if hit is None:
             continue
         key, label, value, start = hit
         spanned = [line]
+        if not value and doc.geometric and key != "other" and line.column == 0:
+            beside = _value_beside(lines, i)
+            if beside:
+                for ln in beside:
+                    used.add(ln.number)
+                text = " ".join(ln.text for ln in beside)
+                found.append(Labeled(key, label.strip(), text, (line, *beside), len(line.words)))
+                continue
         if doc.geometric and start < len(line.words):
             value_x = line.words[start].x0
             last = line
@@ -193,6 +218,40 @@ def collect(doc: Document) -> list[Labeled]:
         text = " ".join([value] + [ln.text for ln in spanned[1:]]).strip()
         found.append(Labeled(key, label.strip(), text, tuple(spanned), start))
     return found
+
+
+_BARE_EVENT_LABEL = re.compile(
+    r"^\s*("
+    + "|".join(alts for key, alts in _LABELS if key in EVENT_KEYS)
+    + r")\s*[^\w\s]{0,2}\s*$",
+    re.I,
+)
+
+
+def _value_beside(lines: tuple[Line, ...], index: int) -> list[Line]:
+    """A label alone in its cell ("Hari, Tanggal :") with its value in the table's next cell:
+    the right-hand line on the same row, and the lines under it in that cell."""
+    line = lines[index]
+    row = [
+        ln
+        for ln in lines
+        if ln.column == 1 and ln.page == line.page and abs(ln.top - line.top) <= 0.6 * line.height
+    ]
+    if len(row) != 1:
+        return []
+    value = [row[0]]
+    at = lines.index(row[0])
+    for nxt in lines[at + 1 :]:
+        if nxt.page != line.page or nxt.column != 1:
+            if nxt.column == 0 and nxt.top <= value[-1].bottom + 0.9 * value[-1].height:
+                break  # the next row's label: the cell ended
+            continue
+        if abs((nxt.x0 or 0) - (row[0].x0 or 0)) > 3.0:
+            break
+        if nxt.top - value[-1].bottom > 0.9 * max(value[-1].height, nxt.height):
+            break
+        value.append(nxt)
+    return value
 
 
 def _hanging_wrap(lines: tuple[Line, ...], index: int, ocr: bool) -> Line | None:

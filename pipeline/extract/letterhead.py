@@ -39,7 +39,9 @@ _NOT_NAME = re.compile(
     r"^(?:surat\s+)?(?:undangan|nota\s+dinas|surat(?:\s+edaran)?|memorandum)$", re.I
 )
 # A notice's title, not a body: "PEMANGGILAN / RAPAT UMUM PEMEGANG SAHAM TAHUNAN PT …".
-_TITLE = re.compile(r"^(?:pemanggilan|pengumuman|rapat\s+umum\s+pemegang)\b", re.I)
+_TITLE = re.compile(r"^(?:pemanggilan|panggilan|pengumuman|rapat\s+umum\s+pemegang)\b", re.I)
+# A company's defined term after its name: "PT Sky Energy Indonesia Tbk (“Perseroan”)".
+_DEFINED_COMPANY = re.compile(r"\s*\(\s*[“\"”]?\s*perseroan\s*[”\"“]?\s*\)", re.I)
 _COMMITTEE = re.compile(r"^(?:panitia|kepanitiaan)\b", re.I)
 _REGION = re.compile(r"^(?:provinsi|kabupaten|kab\.|kota|kotamadya|kecamatan|wilayah)\b", re.I)
 _BRANCH = re.compile(r"^(?:kantor|unit|cabang|area|divisi|regional|perwakilan)\b", re.I)
@@ -292,7 +294,7 @@ def pengirim(doc: Document, stop_at: int) -> tuple[str | None, str, float | None
     lines = kop_lines(doc, stop_at)
     if not lines:
         return None, "null: no letterhead found above the letter's header", None
-    name = compose([ln.text for ln in lines])
+    name = compose([_DEFINED_COMPANY.sub("", ln.text) for ln in lines])
     if not name:
         return None, "null: letterhead has no name line", None
     span = (

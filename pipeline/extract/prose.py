@@ -43,6 +43,8 @@ class Found:
     value: object
     where: str
     conf: float | None = None
+    line: int = 0  # where it was read (the line number)
+    held: bool = True  # a date read after "dilaksanakan … pada" (not a bare "pada hari")
 
 
 @dataclass
@@ -132,6 +134,9 @@ _DATE_TRIGGER = re.compile(
     r"\s*(?:hari\b)?\s*(?:/\s*tanggal\b)?\s*:?",
     re.I,
 )
+_HELD = re.compile(
+    r"(?:dilaksanakan|diselenggarakan|diadakan|berlangsung|digelar|dilangsungkan)\b", re.I
+)
 _DEADLINE = re.compile(
     r"(?:paling\s+lambat|selambat-lambatnya|batas|sebelum|sampai\s+dengan)\s*$", re.I
 )
@@ -153,13 +158,15 @@ def _event_dates(p: Paragraph, into: ProseFindings) -> None:
                 rng,
                 f"prose '{_snippet(p.text, trig.start())}' line {p.line_at(start)}",
                 _conf(p, start, trig.end() + rng.span[1], digits_only=True),
+                line=p.line_at(start),
+                held=bool(_HELD.match(trig.group(0))),
             )
         )
-        after = _event_time(p, trig.end() + rng.span[1], into)
+        after = _event_time(p, trig.end() + rng.span[1], into, held=into.dates[-1].held)
         _bare_place(p, after, into)
 
 
-def _event_time(p: Paragraph, after: int, into: ProseFindings) -> int:
+def _event_time(p: Paragraph, after: int, into: ProseFindings, *, held: bool = True) -> int:
     """Read "pukul 13.00 WIB" right after the date; return where the time ends (or ``after``)."""
     window = p.text[after : after + 80]
     trig = _TIME_TRIGGER.search(window)
@@ -175,6 +182,8 @@ def _event_time(p: Paragraph, after: int, into: ProseFindings) -> int:
             t,
             f"prose '{_snippet(p.text, base, 30)}' line {p.line_at(base)}",
             _conf(p, base + t.span[0], base + t.span[1]),
+            line=p.line_at(base),
+            held=held,
         )
     )
     return base + t.span[1]
@@ -322,7 +331,9 @@ _EVENT_PATTERNS = (
 # "… Rapat Umum Pemegang Saham Tahunan (Rapat)", "… (selanjutnya disebut “Rapat”)": the short
 # name a letter defines for the event is not part of the event's name.
 _DEFINED_TERM = re.compile(
-    r"\s*\((?:selanjutnya\s+disebut\s+)?[“\"]?(?:rapat|acara|kegiatan|pertemuan)[”\"]?\)\s*$",
+    r"\s*\((?:selanjutnya\s+disebut\s+)?[“\"]?(?:rapat|acara|kegiatan|pertemuan)[”\"]?\)"
+    # "… Tahunan (“Rapat”) Perseroan": "Perseroan" is the company, not part of the name
+    r"(?=\s*(?:perseroan\s*)?$)|\s+perseroan\s*$",
     re.I,
 )
 _NOT_A_NAME = re.compile(

@@ -301,3 +301,67 @@ def test_a_scan_that_lost_the_colon_after_hari_tanggal():
     )
     f = read_fields(doc).fields
     assert (f["tanggal_mulai"], f["tanggal_selesai"]) == ("2023-10-31", "2023-11-04")
+
+
+def test_a_table_with_the_value_in_the_next_cell():
+    """'Hari, Tanggal | : | Selasa, 25 Juni 2024': the label alone in its cell, the value in the
+    right-hand one, wrapped over several lines; a scan may lose the colon column."""
+    for colon in (" :", ""):
+        doc = placed_doc(
+            [
+                [(62, "Direksi Perseroan dengan ini mengundang para pemegang saham Perseroan")],
+                [(62, "untuk menghadiri Rapat Umum Pemegang Saham Tahunan pada:")],
+                [(62, "Hari, Tanggal" + colon), (376, "Selasa, 25 Juni 2024")],
+                [(62, "Waktu" + colon), (376, "14.00 WIB – selesai")],
+                [(62, "Tempat" + colon), (376, "Hotel Indonesia Kempinski Jakarta,")],
+                [(376, "Jl. M.H. Thamrin No. 1, Jakarta")],
+                [(62, "Mata acara Rapat adalah sebagai berikut:")],
+            ]
+        )
+        f = read_fields(doc).fields
+        assert f["tanggal_mulai"] == "2024-06-25", colon
+        assert f["waktu"] == "14.00 WIB – selesai", colon
+        assert f["tempat"] == "Hotel Indonesia Kempinski Jakarta, Jl. M.H. Thamrin No. 1, Jakarta"
+
+
+def test_a_record_date_below_the_event_table_is_not_the_events_date():
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    "Direksi Perseroan dengan ini mengundang para Pemegang Saham untuk menghadiri "
+                    "Rapat Umum Pemegang Saham Luar Biasa yang akan diselenggarakan pada:",
+                    "Hari, Tanggal : Jumat, 19 Januari 2024",
+                    "Waktu : 10.00 WIB - selesai",
+                    "Tempat : Friendly Room, FX Sudirman, Jakarta Pusat",
+                    "2. Pemegang Saham yang berhak hadir adalah yang tercatat dalam Daftar Pemegang "
+                    "Saham pada hari Rabu, tanggal 27 Desember 2023, pukul 16:00 WIB.",
+                ]
+            )
+        )
+    )
+    f = reading.fields
+    assert (f["tanggal_mulai"], f["waktu"]) == ("2024-01-19", "10.00 WIB - selesai")
+
+
+def test_a_companys_defined_term_is_not_part_of_its_name():
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    "PT Sky Energy Indonesia Tbk (“Perseroan”)",
+                    "PANGGILAN RUPSLB",
+                    "No: 771/SKY/IIX/2020",
+                    "Direksi PT Sky Energy Indonesia Tbk (“Perseroan”) dengan ini mengundang Para "
+                    "Pemegang Saham untuk menghadiri Rapat Umum Pemegang Saham Tahunan (“Rapat”) "
+                    "Perseroan yang akan diselenggarakan pada:",
+                    "Hari / Tanggal : Kamis, 24 September 2020",
+                    "Tempat : Jl. Raya Cicadas No. 258, Gunung Putri, Kab. Bogor",
+                ]
+            )
+        )
+    )
+    f = reading.fields
+    assert f["pengirim"] == "PT Sky Energy Indonesia Tbk"
+    assert f["acara"] == "Rapat Umum Pemegang Saham Tahunan"
+    assert f["nomor"] == "771/SKY/IIX/2020"
