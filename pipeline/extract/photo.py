@@ -138,6 +138,7 @@ def _tilt(im) -> float:
     small = im.copy()
     small.thumbnail((700, 700))
     ink = small.point(lambda v: 255 if v < 140 else 0)
+
     def sharpness(angle: float) -> float:
         turned = ink.rotate(angle, resample=Image.Resampling.NEAREST, expand=False, fillcolor=0)
         rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).tobytes())
