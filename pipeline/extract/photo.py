@@ -80,6 +80,19 @@ def check_picture(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+def page_sized(data: bytes) -> bool:
+    """Whether a picture is large enough to be a photographed page (not a logo or an icon).
+    A picture whose header cannot be read counts as one: the intake then refuses it with
+    the reason, rather than dropping it unseen."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return min(im.size) >= MIN_SIDE
+    except Exception:
+        return True
+
+
 def photo_to_pdf(data: bytes, *, osd_timeout: float = 10.0) -> bytes:
     """A one-page PDF of the straightened, evened-out photo in ``data`` (JPEG or PNG)."""
     from PIL import Image, ImageOps

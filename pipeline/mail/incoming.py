@@ -109,9 +109,11 @@ class IncomingMessage:
     @property
     def invitations(self) -> list[Attachment]:
         documents = [a for a in self.attachments if a.kind in ("pdf", "docx")]
-        # A photo of the letter counts only when no document came with it (logos travel with
-        # most mails).
-        return documents or [a for a in self.attachments if a.kind == "image"]
+        # A photo of the letter counts only when no document came with it, and only a picture
+        # large enough to be a page: logos and signature pictures travel with most mails.
+        return documents or [
+            a for a in self.attachments if a.kind == "image" and _page_sized(a.data)
+        ]
 
 
 # --- file names ------------------------------------------------------------
@@ -425,6 +427,12 @@ def _text_of(part: Message) -> str:
         except (LookupError, UnicodeDecodeError):
             continue
     return data.decode("latin-1")
+
+
+def _page_sized(data: bytes) -> bool:
+    from pipeline.extract.photo import page_sized
+
+    return page_sized(data)
 
 
 def sniff_kind(data: bytes) -> AttachmentKind:

@@ -63,3 +63,34 @@ def test_a_picture_too_small_to_be_a_letter_is_refused_with_a_reason(office, tmp
 
     wait_until(reason.exists, timeout=60, what="the refusal's reason")
     assert "terlalu kecil" in reason.read_text(encoding="utf-8")
+
+
+def test_a_mailed_photo_becomes_a_draft_and_its_sender_the_pemohon(office, tmp_path):
+    """An e-mail (here dropped in inbox/ as .eml, the path IMAP mail takes too) carrying only
+    a phone photo of the letter, plus a logo: the photo is the invitation."""
+    from email.message import EmailMessage
+
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (48, 48), (20, 90, 160)).save(logo)
+    msg = EmailMessage()
+    msg["From"] = "Rina <rina.agenda@diskopukm.kalbarprov.go.id>"
+    msg["To"] = "spt@diskopukm.kalbarprov.go.id"
+    msg["Subject"] = "Fwd: undangan bimtek (foto)"
+    msg["Message-ID"] = "<foto-undangan-1@diskopukm.kalbarprov.go.id>"
+    msg.set_content(NOTE)
+    msg.add_attachment(logo.read_bytes(), maintype="image", subtype="png", filename="logo.png")
+    msg.add_attachment(PHOTO.read_bytes(), maintype="image", subtype="jpeg", filename="IMG_1.jpg")
+    eml = tmp_path / "undangan-foto.eml"
+    eml.write_bytes(bytes(msg))
+
+    office.service.start()
+    o = office.officials
+    o.drop_invitation(eml)
+    (case,) = o.new_cases(set(), timeout=180)
+    stored = office.store().cases.get(case)
+    truth = json.loads(PHOTO.with_suffix(".json").read_text(encoding="utf-8"))
+    assert stored.fields["tanggal_mulai"] == truth["tanggal_mulai"]
+    assert stored.pemohon == "rina.agenda@diskopukm.kalbarprov.go.id"
+    assert stored.source_ext == "pdf"

@@ -83,3 +83,16 @@ def test_a_mailed_photo_is_the_invitation_only_when_no_document_came_with_it():
         max_bytes=10**8,
     )
     assert [a.kind for a in both.invitations] == ["pdf"]
+
+
+def test_a_mailed_logo_is_not_taken_for_the_letter():
+    logo = io.BytesIO()
+    Image.new("RGB", (48, 48), (20, 90, 160)).save(logo, "PNG")
+    msg = parse_message(
+        _mail(
+            (logo.getvalue(), "image", "png", "logo.png"),
+            (_jpeg(_page()), "image", "jpeg", "IMG_1.jpg"),
+        ),
+        max_bytes=10**8,
+    )
+    assert [a.name for a in msg.invitations] == ["IMG_1.jpg"]
