@@ -231,7 +231,7 @@ def _from_eml(data: bytes, limits: ExtractLimits) -> Extraction:
             reading,
             "email body",
             [
-                f"{sender_note} tidak melampirkan surat undangan (PDF/DOCX); "
+                f"{sender_note} tidak melampirkan surat undangan (PDF/DOCX atau foto); "
                 "isian dibaca dari isi surel."
             ],
             sender=mail.sender,
