@@ -227,6 +227,7 @@ class _Reader:
         self.prose = prose.read(doc, self.label_lines | date_line_numbers)
         self.fields: dict[str, str | None] = {}
         self.explain: dict[str, str] = {}
+        self.table_end: int | None = None  # the event table's last line (event_dates sets it)
         self.notes: list[str] = []
 
     def _labels(self, source: list[Labeled], *keys: str) -> list[Labeled]:
@@ -336,11 +337,11 @@ class _Reader:
     def event_dates(self) -> None:
         candidates: list[Candidate] = []
         problems = []
-        candidates_items = []
+        dated_labels = []
         for item in self._labels(self.event, "hari_tanggal", "tanggal", "waktu"):
             found = find_dates(item.value)
             if found:
-                candidates_items.append(item)
+                dated_labels.append(item)
             if len(found) == 1:
                 conf = item.min_conf(digits_only=True)
                 candidates.append(Candidate(found[0], item.where, 1, conf))
@@ -351,12 +352,11 @@ class _Reader:
                 return
             elif item.key != "waktu":
                 problems.append(f"no date in '{item.value}' ({item.where})")
-        table_end = max((item.lines[-1].number for item in candidates_items), default=None)
-        self._table_end = table_end
+        self.table_end = max((item.lines[-1].number for item in dated_labels), default=None)
         candidates += [
             Candidate(f.value, f.where, 2, f.conf)
             for f in self.prose.dates
-            if self._counts(f, table_end)
+            if self._counts(f, self.table_end)
         ]
         what = problems[0] if problems else "no event date found"
         value, why = decide(candidates, what=what)
@@ -381,7 +381,7 @@ class _Reader:
         candidates += [
             Candidate(f.value, f.where, 2, f.conf)
             for f in self.prose.times
-            if self._counts(f, getattr(self, "_table_end", None))
+            if self._counts(f, self.table_end)
         ]
         self._set("waktu", *decide(candidates, what="no time found"), show=lambda v: v.text)
 

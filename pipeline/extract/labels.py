@@ -172,31 +172,22 @@ def collect(doc: Document) -> list[Labeled]:
         if line.number in used:
             continue
         hit = match_label(line, ocr=ocr)
+        bare = False
         if hit is None and doc.geometric and line.column == 0:
-            # A table whose colon column a scan lost: "Tempat" alone in its cell, the value in
-            # the next one ("Hotel Indonesia Kempinski …").
-            bare = _BARE_EVENT_LABEL.match(line.text)
-            beside = _value_beside(lines, i) if bare else []
-            if beside:
-                for ln in beside:
-                    used.add(ln.number)
-                text = " ".join(ln.text for ln in beside)
-                key = next(
-                    k for k, rx in _LABEL_RE if k in EVENT_KEYS and rx.match(bare.group(1) + " : x")
-                )
-                found.append(Labeled(key, bare.group(1), text, (line, *beside), len(line.words)))
-            continue
+            # A table whose colon column a scan lost: "Tempat" alone in its cell.
+            hit, bare = _bare_label(line.text), True
         if hit is None:
             continue
         key, label, value, start = hit
         spanned = [line]
         if not value and doc.geometric and key != "other" and line.column == 0:
+            # The label alone in its cell, the value in the next one ("Hotel Indonesia …").
             beside = _value_beside(lines, i)
             if beside:
-                for ln in beside:
-                    used.add(ln.number)
+                used.update(ln.number for ln in beside)
                 text = " ".join(ln.text for ln in beside)
                 found.append(Labeled(key, label.strip(), text, (line, *beside), len(line.words)))
+            if beside or bare:  # a bare word with nothing beside it is no label
                 continue
         if doc.geometric and start < len(line.words):
             value_x = line.words[start].x0
@@ -220,12 +211,21 @@ def collect(doc: Document) -> list[Labeled]:
     return found
 
 
-_BARE_EVENT_LABEL = re.compile(
-    r"^\s*("
-    + "|".join(alts for key, alts in _LABELS if key in EVENT_KEYS)
-    + r")\s*[^\w\s]{0,2}\s*$",
-    re.I,
-)
+_BARE_LABELS = [
+    (key, re.compile(rf"^\s*{_MARKER}(?P<label>{alts})\s*[^\w\s]{{0,2}}\s*$", re.I))
+    for key, alts in _LABELS
+    if key in EVENT_KEYS
+]
+
+
+def _bare_label(text: str) -> tuple[str, str, str, int] | None:
+    """An event label standing alone on its line ("Tempat", "Hari, Tanggal $"), as
+    :func:`match_label` gives it, with an empty value."""
+    for key, pattern in _BARE_LABELS:
+        m = pattern.match(text)
+        if m:
+            return key, m.group("label"), "", len(text.split())
+    return None
 
 
 def _value_beside(lines: tuple[Line, ...], index: int) -> list[Line]:
