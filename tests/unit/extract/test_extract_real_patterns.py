@@ -365,3 +365,24 @@ def test_a_companys_defined_term_is_not_part_of_its_name():
     assert f["pengirim"] == "PT Sky Energy Indonesia Tbk"
     assert f["acara"] == "Rapat Umum Pemegang Saham Tahunan"
     assert f["nomor"] == "771/SKY/IIX/2020"
+
+
+def test_a_virtual_meeting_keeps_its_link_out_of_the_place():
+    doc = placed_doc(
+        [
+            [(200, "BADAN PUSAT STATISTIK")],
+            [(180, "PROVINSI KALIMANTAN BARAT")],
+            [(72, "Nomor : B-123/61000/HM.100/05/2024"), (400, "Pontianak, 2 Mei 2024")],
+            [(72, "Hal : Undangan Rapat Koordinasi Sensus Ekonomi")],
+            [(72, "Dengan hormat, kami mengundang Bapak/Ibu untuk mengikuti rapat secara daring:")],
+            [(72, "Hari/Tanggal : Selasa, 7 Mei 2024")],
+            [(72, "Pukul : 09.00 WIB s.d. selesai")],
+            [(72, "Tempat : Daring melalui Zoom Meeting")],
+            [(72, "Meeting ID : 812 3456 7890")],
+            [(72, "Passcode : 123456")],
+        ]
+    )
+    f = read_fields(doc).fields
+    assert f["tempat"] == "Daring melalui Zoom Meeting"
+    assert (f["tanggal_mulai"], f["waktu"]) == ("2024-05-07", "09.00 WIB s.d. selesai")
+    assert f["tanggal"] == "2024-05-02"
