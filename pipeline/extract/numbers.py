@@ -52,6 +52,3 @@ def number_and_rest(value: str) -> tuple[str | None, str, str]:
         return None, f"'{token}' does not have the form of a letter number", rest
     return token, "", rest
 
-
-def looks_like_number(token: str) -> bool:
-    return clean_number(token)[0] == token

@@ -36,8 +36,6 @@ from pathlib import Path
 
 from pipeline.extract.limits import ExtractionRefused
 
-JPEG_MAGIC = b"\xff\xd8\xff"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_PIXELS = 50_000_000  # a 48 MP phone picture; beyond that the file is refused unread
 MIN_SIDE = 500  # pixels: smaller is a logo or an icon, not a letter
 TARGET_WIDTH = 1650  # pixels across the page: ~200 dpi for A4
@@ -45,15 +43,6 @@ MAX_TILT = 8.0  # degrees
 _FIXED_DATE = time.gmtime(946_684_800)  # 2000-01-01: no clock in the bytes
 
 NOT_A_PICTURE = "Berkas gambar rusak atau tidak dapat dibuka. Kirim ulang foto surat undangannya."
-
-
-def sniff(head: bytes) -> str | None:
-    """``"jpeg"`` or ``"png"`` from a file's first bytes, else None."""
-    if head.startswith(JPEG_MAGIC):
-        return "jpeg"
-    if head.startswith(PNG_MAGIC):
-        return "png"
-    return None
 
 
 def check_picture(data: bytes) -> tuple[int, int]:

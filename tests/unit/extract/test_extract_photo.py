@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from pipeline.extract import ExtractLimits
 from pipeline.extract.limits import ExtractionRefused
 from pipeline.extract.photo import _tilt, check_picture, photo_to_pdf
-from pipeline.intake.validate import Unusable, check_bytes
 from pipeline.mail.incoming import parse_message, sniff_kind
+from pipeline.untrusted.files import Unusable, check_bytes
 
 
 def _page(angle: float = 0.0, size: tuple[int, int] = (1240, 1754)) -> Image.Image:
