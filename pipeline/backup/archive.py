@@ -109,7 +109,7 @@ def create_backup(config: Config, config_file: Path, dest: Path, *,
         os.replace(tmp, final)
         _fsync_dir(dest)
     except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):   # absent, or a read-only folder
             tmp.unlink()
         if isinstance(exc, OSError):
             raise BackupError(_os_problem(exc, dest)) from None

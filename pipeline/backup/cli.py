@@ -37,7 +37,7 @@ def _mb(size: int) -> str:
 
 @click.command("cadangkan")
 @CONFIG_OPTION
-@click.argument("dest", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("dest", required=False, type=click.Path(path_type=Path))
 @click.option("--kunci", "with_keys", is_flag=True,
               help="Also back up the keys (pki/, passphrases), encrypted with a passphrase.")
 @_PASS_FILE
@@ -103,8 +103,8 @@ def _read_secret_ref(ref: SecretRef) -> str:
 
 
 @click.command("pulihkan")
-@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("backup", type=click.Path(path_type=Path))
+@click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--timpa", "overwrite", is_flag=True,
               help="Restore over an existing workspace (moved aside to DIR.lama-<time>).")
 @click.option("--tanpa-kunci", "without_keys", is_flag=True,
