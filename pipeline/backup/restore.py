@@ -255,6 +255,8 @@ def _tighten(ws: Workspace, config) -> None:
     """The state and key folders closed to group and others, as the service requires."""
     ws.state.mkdir(parents=True, exist_ok=True, mode=0o700)
     ws.state.chmod(0o700)
+    if ws.database.exists():
+        ws.database.chmod(0o600)
     pki = config.path(config.paths.pki)
     if pki.is_dir():
         pki.chmod(0o700)

@@ -65,6 +65,7 @@ def snapshot_database(source: Path, target: Path) -> None:
         try:
             live.conn.backup(copy)
             copy.execute("PRAGMA journal_mode=DELETE")
+            target.chmod(0o600)   # personal data and evidence, as the live file
             result = copy.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             copy.close()
