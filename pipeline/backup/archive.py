@@ -52,6 +52,7 @@ from pipeline.backup import (
     MANIFEST,
     WORKSPACE_PREFIX,
     BackupError,
+    container,
 )
 from pipeline.backup.sealed import seal
 from pipeline.config import CONFIG_NAME, Config, KeyConfig, SecretRef
@@ -132,8 +133,7 @@ def _write(config: Config, config_file: Path, ws: Workspace, tmp: Path, snapshot
     missing: list[str] = []
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     with os.fdopen(fd, "wb") as raw:
-        with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6,
-                          format=tarfile.PAX_FORMAT) as tar:
+        with container.writing(raw) as tar:
             _add_file(tar, files, _member(root, ws.database), snapshot)
             _add_file(tar, files, WORKSPACE_PREFIX + CONFIG_NAME, config_file)
             for path in _workspace_files(config, ws, facts, missing):
@@ -173,12 +173,14 @@ def _workspace_files(config: Config, ws: Workspace, facts: SnapshotFacts,
     if config.templates_dir.is_dir():
         _require_inside(config.templates_dir, root)
         yield from _tree(config.templates_dir, skip=set(named))
-    for case_id in facts.case_ids:
-        yield from _tree(ws.case_dir(case_id))
     for name in facts.sources:
         yield from _present(ws.state / "sources" / name, root, missing)
-    for rel in facts.archive_paths:
-        yield from _present(root / rel, root, missing)
+    # Each case's versions, then its archived letter (a copy of the last version): side by
+    # side, the compressor stores what they share once.
+    for case_id in facts.case_ids:
+        yield from _tree(ws.case_dir(case_id))
+        if case_id in facts.archives:
+            yield from _present(root / facts.archives[case_id], root, missing)
     for name in facts.unsent_mail:
         yield from _present(ws.outbox / name, root, missing)
 

@@ -25,14 +25,12 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import gzip
 import hashlib
 import io
 import json
 import os
 import shutil
 import tarfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -44,6 +42,7 @@ from pipeline.backup import (
     RESTORE_MARKER,
     WORKSPACE_PREFIX,
     BackupError,
+    container,
 )
 from pipeline.backup.sealed import SealError, unseal
 from pipeline.config import CONFIG_NAME, ConfigError, load_config
@@ -167,7 +166,7 @@ def _unpack(archive: Path, work: Path) -> tuple[dict, bytes | None]:
     manifest: dict | None = None
     keys_blob = None
     try:
-        with tarfile.open(archive, mode="r:gz") as tar:
+        with open(archive, "rb") as fh, container.reading(fh) as tar:
             for info in tar:
                 if manifest is not None:
                     raise BackupError(f"cadangan {archive.name} memuat isi setelah "
@@ -184,7 +183,7 @@ def _unpack(archive: Path, work: Path) -> tuple[dict, bytes | None]:
                 else:
                     raise BackupError(f"cadangan {archive.name} memuat anggota yang tidak "
                                       f"dikenal: {name!r}; tidak dipulihkan")
-    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+    except (tarfile.TarError, EOFError, container.ContainerError) as exc:
         raise BackupError(f"berkas cadangan {archive.name} rusak atau terpotong "
                           f"({exc.__class__.__name__}: {exc}); tidak ada yang dipulihkan. "
                           "Pakai cadangan lain.") from None

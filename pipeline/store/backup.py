@@ -38,7 +38,7 @@ class SnapshotFacts:
     last_numbers: dict[str, str] = field(default_factory=dict)   # year -> last number
     case_ids: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)             # "<sha256>.<ext>"
-    archive_paths: list[str] = field(default_factory=list)       # relative to the root
+    archives: dict[str, str] = field(default_factory=dict)       # case -> path from root
     unsent_mail: list[str] = field(default_factory=list)         # outbox file names
     last_backup_note: str | None = None
 
@@ -114,8 +114,8 @@ def snapshot_facts(path: Path) -> SnapshotFacts:
             case_ids=[r[0] for r in conn.execute("SELECT id FROM cases ORDER BY year, seq")],
             sources=[f"{r[0]}.{r[1]}" for r in conn.execute(
                 "SELECT source_sha256, source_ext FROM cases ORDER BY year, seq")],
-            archive_paths=[r[0] for r in conn.execute(
-                "SELECT archive_path FROM agenda ORDER BY letter_date, number")],
+            archives={r[0]: r[1] for r in conn.execute(
+                "SELECT case_id, archive_path FROM agenda ORDER BY letter_date, number")},
             unsent_mail=unsent,
         )
     finally:

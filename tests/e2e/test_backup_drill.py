@@ -91,7 +91,7 @@ def test_restore_drill(tmp_path):
     assert backup_run.returncode == 0, out + err
     assert PASSPHRASE not in out + err
     assert svc.up()                                     # the service kept running throughout
-    (backup,) = dest.glob("spt-cadangan-*.tar.gz")
+    (backup,) = dest.glob("spt-cadangan-*.tar.zst")
     assert "nomor terakhir" in out and first_number in out
 
     # After the backup: the in-flight case moves on, and a new case is issued; its letter

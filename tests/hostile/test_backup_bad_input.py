@@ -11,11 +11,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
 
+from pipeline.backup import container
 from pipeline.simulate import wait_until
 
 pytestmark = pytest.mark.slow
@@ -56,7 +56,7 @@ def good_backup(demo, secret_file, tmp_path_factory) -> Path:
               config=demo / "spt.toml")
     assert run.returncode == 0, run.stdout + run.stderr
     assert PASSPHRASE not in run.stdout + run.stderr
-    (backup,) = dest.glob("spt-cadangan-*.tar.gz")
+    (backup,) = dest.glob("spt-cadangan-*.tar.zst")
     return backup
 
 
@@ -108,7 +108,7 @@ def test_a_file_where_the_destination_folder_should_be_is_refused(demo, tmp_path
 
 
 def test_a_truncated_backup_is_refused_and_nothing_is_restored(good_backup, tmp_path):
-    cut = tmp_path / "terpotong.tar.gz"
+    cut = tmp_path / "terpotong.tar.zst"
     data = good_backup.read_bytes()
     cut.write_bytes(data[: len(data) * 2 // 3])
     run = spt("pulihkan", str(cut), str(tmp_path / "baru"))
@@ -116,13 +116,28 @@ def test_a_truncated_backup_is_refused_and_nothing_is_restored(good_backup, tmp_
     assert "rusak atau terpotong" in run.stderr or "tidak lengkap" in run.stderr
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "baru").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["terpotong.tar.gz"]   # no temp left
+    assert [p.name for p in tmp_path.iterdir()] == ["terpotong.tar.zst"]   # no temp left
+
+
+def test_a_corrupted_backup_is_refused_and_nothing_is_restored(good_backup, tmp_path):
+    """One flipped bit in the file (a bad disk sector, a broken copy)."""
+    bad = tmp_path / "rusak.tar.zst"
+    data = bytearray(good_backup.read_bytes())
+    data[len(data) // 2] ^= 0x04
+    bad.write_bytes(bytes(data))
+    run = spt("pulihkan", str(bad), str(tmp_path / "baru"))
+    assert run.returncode == 1
+    assert "rusak" in run.stderr and "tidak ada yang dipulihkan" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "baru").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["rusak.tar.zst"]
 
 
 def test_a_backup_cut_before_its_manifest_is_refused(good_backup, tmp_path):
     """A well-formed archive that lacks its last member (the manifest): not complete."""
-    short = tmp_path / "tanpa-manifest.tar.gz"
-    with tarfile.open(good_backup) as src, tarfile.open(short, "w:gz") as dst:
+    short = tmp_path / "tanpa-manifest.tar.zst"
+    with good_backup.open("rb") as fin, container.reading(fin) as src, \
+            short.open("wb") as fout, container.writing(fout) as dst:
         for info in src:
             if info.name != "MANIFEST.json":
                 dst.addfile(info, src.extractfile(info))
@@ -132,9 +147,10 @@ def test_a_backup_cut_before_its_manifest_is_refused(good_backup, tmp_path):
 
 
 def test_a_changed_member_is_caught_by_the_manifest(good_backup, tmp_path):
-    """The archive itself is sound (gzip CRC fine) but a letter in it was altered."""
-    bad = tmp_path / "diubah.tar.gz"
-    with tarfile.open(good_backup) as src, tarfile.open(bad, "w:gz") as dst:
+    """The archive itself is sound (zstd checksums fine) but a letter in it was altered."""
+    bad = tmp_path / "diubah.tar.zst"
+    with good_backup.open("rb") as fin, container.reading(fin) as src, \
+            bad.open("wb") as fout, container.writing(fout) as dst:
         for info in src:
             data = src.extractfile(info).read()
             if info.name.startswith("ruang/arsip/"):
@@ -205,7 +221,7 @@ def test_a_restore_whose_audit_log_does_not_verify_is_refused_and_serve_will_not
     dest.mkdir()
     assert spt("cadangkan", str(dest), "--kunci", "--sandi-file", str(secret_file),
                config=first / "spt.toml").returncode == 0
-    (tampered,) = dest.glob("spt-cadangan-*.tar.gz")
+    (tampered,) = dest.glob("spt-cadangan-*.tar.zst")
 
     target = tmp_path / "kedua"
     run = spt("pulihkan", str(tampered), str(target), "--sandi-file", str(secret_file))
