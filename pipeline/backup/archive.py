@@ -96,6 +96,8 @@ def create_backup(config: Config, config_file: Path, dest: Path, *,
     if _inside(dest, config.root):
         raise BackupError(f"folder tujuan {dest} berada di dalam ruang kerja {config.root}: "
                           "simpan cadangan di disk atau mesin lain")
+    for folder in (ws.state, ws.arsip, ws.outbox):
+        _require_inside(folder, config.root)
     now = dt.datetime.now(dt.UTC)
     backup_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
     final = dest / f"{ARCHIVE_PREFIX}{backup_id}{ARCHIVE_SUFFIX}"
