@@ -79,12 +79,15 @@ def restore_backup(archive: Path, target: Path, *,
     if not archive.is_file():
         raise BackupError(f"berkas cadangan {archive} tidak ditemukan")
     _check_target(target, overwrite)
-    target.parent.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     work = target.parent / f"{TEMP_PREFIX}{os.getpid()}-pulihkan-{target.name}"
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(mode=0o700)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if work.exists():
+            shutil.rmtree(work)
+        work.mkdir(mode=0o700)
+    except OSError as exc:
+        raise BackupError(_os_problem(exc, target)) from None
     try:
         manifest, keys_blob = _unpack(archive, work)
         keys_restored = False
