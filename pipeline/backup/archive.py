@@ -90,6 +90,12 @@ def create_backup(config: Config, config_file: Path, dest: Path, *,
     if not ws.database.exists():
         raise BackupError(f"basis data {ws.database} tidak ada: belum ada yang dicadangkan "
                           "(jalankan 'spt serve' sekali, atau periksa --config)")
+    owner = ws.database.stat().st_uid
+    if os.geteuid() == 0 and owner != 0:
+        # SQLite run as root would create the -wal/-shm files as root: the service's user
+        # could then no longer open its own database.
+        raise BackupError("jangan jalankan 'spt cadangkan' sebagai root: jalankan sebagai "
+                          f"pengguna layanan (sudo -u #{owner} spt cadangkan …)")
     dest = Path(dest).absolute()
     if not dest.is_dir():
         raise BackupError(f"folder tujuan {dest} tidak ada atau bukan folder")
