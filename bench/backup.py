@@ -1,14 +1,16 @@
 """Backup size and time, and restore time, for a workspace with many real issued letters.
 
-Run: ``.venv/bin/python bench/backup.py [-n 1000] [--keep DIR]`` (about 15 minutes for
+Run: ``.venv/bin/python bench/backup.py [-n 1000] [--keep DIR]`` (about 10 minutes for
 1,000 letters on 2 cores, most of it making the letters).
 
-Builds a demo workspace and makes ``n`` real cases: each drafted (docxtpl + warm
-LibreOffice, its own assignees), marked by the six officials' keys (every version kept
-under ``state/cases/<case>/files/`` as the service keeps them), and finalised
-(``Finalizer.run``: its number, number and date filled in, the cap dinas seal, the archive
-copy, the agenda entry, the audit entries). The pemohons' mails are then marked sent, as
-SMTP would have done (a mail not yet sent is carried by the backup with its ``.eml``).
+Builds a demo workspace and makes ``n`` real cases: ``--distinct`` of them drafted
+(docxtpl + warm LibreOffice, their own assignees) and marked by the six officials' keys
+(every version kept under ``state/cases/<case>/files/`` as the service keeps them), the
+others keeping one of those cases' versions (see :func:`make_letters`); every one
+finalised for real (``Finalizer.run``: its number, number and date filled in, the cap
+dinas seal, the archive copy, the agenda entry, the audit entries). The pemohons' mails
+are then marked sent, as SMTP would have done (a mail not yet sent is carried by the
+backup with its ``.eml``).
 Then it times, as IT runs them:
 
 - ``spt cadangkan DEST --kunci --sandi-file F`` (size of the one file, wall time);
@@ -55,12 +57,16 @@ ASSIGNEES = [{"nama": "Drs. Yohanes Kristian, M.Si.", "nip": "196508091986031012
 PASSPHRASE = "bench-cadangan-sandi-panjang"
 
 
-def make_letters(config_path: Path, n: int) -> None:
-    """``n`` cases drafted, marked by every official and finalised, each one for real.
+def make_letters(config_path: Path, n: int, distinct: int) -> None:
+    """``n`` cases, each finalised for real; the first ``distinct`` drafted and marked.
 
-    Every case is its own draft (its own case id, date and assignees, through docxtpl
-    and LibreOffice) with its own six marks: copies of one case would share every byte
-    and make the compressed backup look far smaller than a real one.
+    Each of the first ``distinct`` cases is its own draft (its own case id, date and
+    assignees, through docxtpl and LibreOffice) with its own six marks. Case ``i`` after
+    those keeps the versions of case ``i % distinct`` (the kept files a real case has),
+    then gets its own number, seal and archived letter. Copies of one case next to each
+    other would share every byte and make the compressed backup look far smaller than a
+    real one; ``distinct`` cases of about 1.9 MB each put a copy well beyond the
+    compressor's 16 MB window, so it cannot find it.
     """
     config = load_config(config_path)
     ws, wf, clock = Workspace(config), config.workflow(), SystemClock()
@@ -75,21 +81,31 @@ def make_letters(config_path: Path, n: int) -> None:
     finalizer = Finalizer(config, wf, ws, store, keyring, notifier, clock)
     signer = MarkSigner(config, wf, ws, keyring)
     drafter = DraftMaker(config, wf, ws, converter)
+    made: list[tuple[str, str, str]] = []      # (case, docx sha, marked pdf sha)
     started = time.perf_counter()
     try:
         for i in range(n):
             people = [staff[(i + k) % len(staff)] for k in range(1 + i % 3)] or ASSIGNEES
             case = _open(store, config, ws, i, people)
-            files = drafter.first_draft(case.id, DEMO / "undangan-workshop-ojk.pdf", people)
-            sha = files.pdf_sha256
-            for stage in wf.reviewers:
-                sha = signer.mark(case, stage, sha, when=clock.now())
+            if i < distinct:
+                files = drafter.first_draft(case.id, DEMO / "undangan-workshop-ojk.pdf",
+                                            people)
+                docx, sha = files.docx_sha256, files.pdf_sha256
+                for stage in wf.reviewers:
+                    sha = signer.mark(case, stage, sha, when=clock.now())
+                made.append((case.id, docx, sha))
+            else:
+                model, docx, sha = made[i % distinct]
+                folder = ws.case_dir(case.id) / "files"
+                folder.mkdir(parents=True, exist_ok=True)
+                for path in sorted((ws.case_dir(model) / "files").iterdir()):
+                    shutil.copyfile(path, folder / path.name)
             state = replace(case.state, status=Status.FINALIZING, stage=len(wf.stages),
-                            docx_sha256=files.docx_sha256, pdf_sha256=sha)
+                            docx_sha256=docx, pdf_sha256=sha)
             with store.transaction():
                 store.cases.save_state(case.id, state, now=clock.now(), stage_changed=True)
             finalizer.run(store.cases.get(case.id))
-            if (i + 1) % 100 == 0:
+            if (i + 1) % 100 == 0 or i + 1 == distinct:
                 print(f"  {i + 1} letters issued ({time.perf_counter() - started:.0f} s)",
                       flush=True)
     finally:
@@ -130,13 +146,15 @@ def du(path: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1000, help="issued letters (default 1000)")
+    parser.add_argument("--distinct", type=int, default=60,
+                        help="cases drafted and marked on their own (default 60)")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="spt-bench-backup-"))
     try:
         config_path = init_workspace(base / "ws", demo=True)
         print(f"making {args.n} issued letters in {base / 'ws'} …", flush=True)
-        make_letters(config_path, args.n)
+        make_letters(config_path, args.n, min(args.distinct, args.n))
         ws = base / "ws"
         secret = base / "sandi"
         secret.write_text(PASSPHRASE + "\n")
@@ -154,7 +172,8 @@ def main() -> int:
         print(run.stdout.rstrip())
         print()
         print(f"{'measurement':44} {'value':>12}")
-        print(f"{'issued letters in the register':44} {args.n + 0:>12}")
+        print(f"{'issued letters in the register':44} {args.n:>12}")
+        print(f"{'  of them drafted and marked on their own':44} {min(args.distinct, args.n):>12}")
         print(f"{'workspace: arsip/ (MB)':44} {sizes['arsip'] / 2**20:>12.1f}")
         print(f"{'workspace: state/ incl. case files (MB)':44} {sizes['state'] / 2**20:>12.1f}")
         print(f"{'backup file, keys included (MB)':44} {backup.stat().st_size / 2**20:>12.1f}")
