@@ -57,7 +57,7 @@ from pipeline.backup import (
 from pipeline.backup.sealed import seal
 from pipeline.config import CONFIG_NAME, Config, KeyConfig, SecretRef
 from pipeline.folders.atomic import TEMP_PREFIX, write_atomic
-from pipeline.folders.layout import Workspace
+from pipeline.folders.layout import INSTALLATION_FILE, Workspace
 from pipeline.mail.replies import SECRET_FILE
 from pipeline.store.backup import SnapshotError, SnapshotFacts, snapshot_database, snapshot_facts
 
@@ -181,6 +181,8 @@ def _workspace_files(config: Config, ws: Workspace, facts: SnapshotFacts,
     if config.templates_dir.is_dir():
         _require_inside(config.templates_dir, root)
         yield from _tree(config.templates_dir, skip=set(named))
+    # Message-IDs are made unique per installation: a restore is the same installation.
+    yield from _present(ws.state / INSTALLATION_FILE, root, [])
     for name in facts.sources:
         yield from _present(ws.state / "sources" / name, root, missing)
     # Each case's versions, then its archived letter (a copy of the last version): side by

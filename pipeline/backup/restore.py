@@ -254,11 +254,15 @@ def _extract_keys(tar: tarfile.TarFile, work: Path) -> None:
 
 
 def _tighten(ws: Workspace, config) -> None:
-    """The state and key folders closed to group and others, as the service requires."""
+    """The state, key, outbox and archive folders closed to group and others, as the service
+    requires of them at start-up."""
     ws.state.mkdir(parents=True, exist_ok=True, mode=0o700)
     ws.state.chmod(0o700)
     if ws.database.exists():
         ws.database.chmod(0o600)
+    for folder in ws.private_dirs():     # mail with tokens, the issued letters
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.chmod(0o700)
     pki = config.path(config.paths.pki)
     if pki.is_dir():
         pki.chmod(0o700)

@@ -54,23 +54,23 @@ def snapshot_database(source: Path, target: Path) -> None:
     """Copy the live database at ``source`` into the new file ``target``, consistently.
 
     ``source`` is opened through :class:`Store` without creating anything; the copy is
-    one ``sqlite3_backup_step(-1)``: every page as of one moment, while the service
-    keeps writing (WAL readers do not block writers).
+    :meth:`Store.backup_to`, one ``sqlite3_backup_step(-1)``: every page as of one moment,
+    while the service keeps writing (WAL readers do not block writers).
     """
     if target.exists():
         raise FileExistsError(target)
     live = Store(source, create=False)
     try:
-        copy = sqlite3.connect(target, isolation_level=None)
-        try:
-            live.conn.backup(copy)
-            copy.execute("PRAGMA journal_mode=DELETE")
-            target.chmod(0o600)   # personal data and evidence, as the live file
-            result = copy.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            copy.close()
+        live.backup_to(target)
     finally:
         live.close()
+    target.chmod(0o600)   # personal data and evidence, as the live file
+    copy = sqlite3.connect(target, isolation_level=None)
+    try:
+        copy.execute("PRAGMA journal_mode=DELETE")
+        result = copy.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        copy.close()
     if result != "ok":
         raise SnapshotError(f"salinan basis data tidak utuh: {result}")
 
