@@ -57,7 +57,7 @@ from pipeline.backup import (
 from pipeline.backup.sealed import seal
 from pipeline.config import CONFIG_NAME, Config, KeyConfig, SecretRef
 from pipeline.folders.atomic import TEMP_PREFIX, write_atomic
-from pipeline.folders.layout import INSTALLATION_FILE, Workspace
+from pipeline.folders.layout import INSTALLATION_FILE, Workspace, installation_id
 from pipeline.mail.replies import SECRET_FILE
 from pipeline.store.backup import SnapshotError, SnapshotFacts, snapshot_database, snapshot_facts
 
@@ -105,7 +105,8 @@ def create_backup(config: Config, config_file: Path, dest: Path, *,
     for folder in (ws.state, ws.arsip, ws.outbox):
         _require_inside(folder, config.root)
     now = dt.datetime.now(dt.UTC)
-    backup_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+    tag = installation_id(ws.state)[:8]
+    backup_id = f"{tag}-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
     final = dest / f"{ARCHIVE_PREFIX}{backup_id}{ARCHIVE_SUFFIX}"
     tmp = dest / f"{TEMP_PREFIX}{os.getpid()}-{final.name}"
     try:
@@ -127,7 +128,7 @@ def create_backup(config: Config, config_file: Path, dest: Path, *,
         raise
     result.path = final
     result.size_bytes = final.stat().st_size
-    result.pruned = prune(dest, keep_count or config.backup.keep_count)
+    result.pruned = prune(dest, keep_count or config.backup.keep_count, tag)
     result.seconds = time.monotonic() - started
     _record_success(ws, result, now)
     return result
@@ -306,15 +307,19 @@ def _require_inside(path: Path, root: Path) -> None:
                           "sesuaikan spt.toml")
 
 
-def list_backups(dest: Path) -> list[Path]:
-    """The complete backups in ``dest``, oldest first (temporary files never count)."""
-    return sorted(p for p in Path(dest).glob(f"{ARCHIVE_PREFIX}*{ARCHIVE_SUFFIX}")
-                  if p.is_file())
+def list_backups(dest: Path, tag: str = "") -> list[Path]:
+    """The complete backups in ``dest`` (of the installation ``tag``), oldest first.
+
+    Temporary files never count: their names do not start with the prefix.
+    """
+    pattern = f"{ARCHIVE_PREFIX}{tag}{'-' if tag else ''}*{ARCHIVE_SUFFIX}"
+    return sorted(p for p in Path(dest).glob(pattern) if p.is_file())
 
 
-def prune(dest: Path, keep_count: int) -> list[Path]:
-    """Remove all but the newest ``keep_count`` backups in ``dest``; the removed ones."""
-    backups = list_backups(dest)
+def prune(dest: Path, keep_count: int, tag: str) -> list[Path]:
+    """Remove all but the newest ``keep_count`` backups of installation ``tag`` in ``dest``
+    (another workspace backing up into the same folder keeps its own); the removed ones."""
+    backups = list_backups(dest, tag)
     doomed = backups[:-keep_count] if keep_count > 0 else []
     for path in doomed:
         with contextlib.suppress(FileNotFoundError):

@@ -243,6 +243,8 @@ def test_retention_keeps_the_newest_backups(demo, tmp_path):
     dest = tmp_path / "dest"
     dest.mkdir()
     (dest / "catatan-it.txt").write_text("bukan cadangan")
+    other = dest / "spt-cadangan-ffffffff-20200101T000000Z-00000000.tar.zst"
+    other.write_bytes(b"cadangan ruang kerja lain")    # another installation's, older
     made = []
     for _ in range(3):
         run = spt("cadangkan", str(dest), config=demo / "spt.toml")
@@ -255,10 +257,11 @@ def test_retention_keeps_the_newest_backups(demo, tmp_path):
         assert run.returncode == 0, run.stderr
     finally:
         (demo / "spt.toml").write_text(text)
-    kept = sorted(p.name for p in dest.glob("spt-cadangan-*"))
+    kept = sorted(p.name for p in dest.glob("spt-cadangan-*") if p != other)
     newest = run.stdout.split("Cadangan dibuat: ")[1].split()[0]
     assert kept == sorted([Path(made[-1]).name, Path(newest).name])
-    assert (dest / "catatan-it.txt").exists()                # only backups are pruned
+    assert (dest / "catatan-it.txt").exists()                # only backups are pruned,
+    assert other.exists()                                   # and only this workspace's
 
 
 def test_doctor_warns_when_the_last_backup_is_too_old(demo, tmp_path):
