@@ -282,3 +282,20 @@ def test_doctor_warns_when_the_last_backup_is_too_old(demo, tmp_path):
         wait_until(stale, timeout=60, interval=1, what="doctor to call the backup too old")
     finally:
         (demo / "spt.toml").write_text(text)
+
+
+def test_root_is_refused_on_a_workspace_the_service_user_owns(good_backup, secret_file,
+                                                              tmp_path):
+    """Run as root, SQLite would make the -wal/-shm root's and lock the service out."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    ws = tmp_path / "ws"
+    assert spt("pulihkan", str(good_backup), str(ws), "--sandi-file",
+               str(secret_file)).returncode == 0
+    os.chown(ws / "state" / "spt.sqlite3", 65534, 65534)       # the service user's file
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    run = spt("cadangkan", str(dest), config=ws / "spt.toml")
+    assert run.returncode == 1 and "jangan jalankan 'spt cadangkan' sebagai root" in run.stderr
+    assert list(dest.iterdir()) == []
+    assert not (ws / "state" / "spt.sqlite3-wal").exists()
