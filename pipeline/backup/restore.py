@@ -108,6 +108,7 @@ def restore_backup(archive: Path, target: Path, *,
         except ConfigError as exc:
             raise BackupError(f"spt.toml dalam cadangan tidak dapat dipakai:\n{exc}") from None
         ws = Workspace(config)
+        _require_inside(config, work)
         _tighten(ws, config)
         _write_marker(ws, IN_PROGRESS, archive, manifest, [])
         ok, lines = _verify_database(ws, manifest)
@@ -251,6 +252,26 @@ def _extract_keys(tar: tarfile.TarFile, work: Path) -> None:
             path.unlink()
         info.mode = 0o600
         _extract_one(tar, info, path)
+
+
+def _require_inside(config, work: Path) -> None:
+    """Every folder the restored spt.toml names lies in the restore, not elsewhere.
+
+    An absolute path in the backed-up spt.toml (``state = "/srv/spt/state"``) would make
+    the checks below, and later the restored service, use the original workspace's folder:
+    perhaps the live one.
+    """
+    paths = config.paths
+    named = {"paths.state": config.state_dir, "paths.arsip": config.arsip_dir,
+             "paths.outbox": config.outbox_dir, "paths.pki": config.path(paths.pki),
+             "paths.templates": config.templates_dir, "paths.pegawai": config.pegawai_csv}
+    outside = [f"{key} = {path}" for key, path in named.items()
+               if not Path(os.path.abspath(path)).is_relative_to(work)]
+    if outside:
+        raise BackupError("spt.toml dalam cadangan menunjuk ke luar folder pemulihan ("
+                          + "; ".join(outside) + "): tidak dipulihkan. Ubah jalur itu menjadi "
+                          "relatif (mis. state = \"state\") di ruang kerja asal, lalu buat "
+                          "cadangan baru.")
 
 
 def _tighten(ws: Workspace, config) -> None:

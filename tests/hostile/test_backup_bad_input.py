@@ -299,3 +299,28 @@ def test_root_is_refused_on_a_workspace_the_service_user_owns(good_backup, secre
     assert run.returncode == 1 and "jangan jalankan 'spt cadangkan' sebagai root" in run.stderr
     assert list(dest.iterdir()) == []
     assert not (ws / "state" / "spt.sqlite3-wal").exists()
+
+
+def test_a_backup_whose_config_names_absolute_folders_never_touches_them(
+        good_backup, secret_file, tmp_path):
+    """spt.toml with ``state = "/abs/ws/state"``: restored elsewhere it would use the original
+    (perhaps live) state folder; refused, and that folder is left as it was."""
+    ws = tmp_path / "asal"
+    assert spt("pulihkan", str(good_backup), str(ws), "--sandi-file",
+               str(secret_file)).returncode == 0
+    toml = ws / "spt.toml"
+    toml.write_text(toml.read_text().replace('state = "state"', f'state = "{ws / "state"}"', 1))
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    assert spt("cadangkan", str(dest), "--kunci", "--sandi-file", str(secret_file),
+               config=toml).returncode == 0
+    (backup,) = dest.glob("spt-cadangan-*.tar.zst")
+    before = sorted(p.name for p in (ws / "state").iterdir())
+
+    run = spt("pulihkan", str(backup), str(tmp_path / "baru"), "--sandi-file", str(secret_file))
+    assert run.returncode == 1 and "menunjuk ke luar folder pemulihan" in run.stderr
+    assert "paths.state" in run.stderr
+    assert not (tmp_path / "baru").exists()
+    assert sorted(p.name for p in (ws / "state").iterdir()) == before
+    marker = json.loads((ws / "state" / "pemulihan.json").read_text())
+    assert marker["backup"] == good_backup.name          # still the first restore's own
