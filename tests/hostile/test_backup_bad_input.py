@@ -237,6 +237,9 @@ def test_a_restore_whose_audit_log_does_not_verify_is_refused_and_serve_will_not
     assert serve.returncode != 0
     assert "TIDAK lolos pemeriksaan" in serve.stderr + serve.stdout
     assert not (inspect / "state" / "libreoffice").exists()   # refused before starting parts
+    doctor = spt("doctor", config=inspect / "spt.toml")
+    assert doctor.returncode == 1
+    assert "MASALAH    ruang kerja ini hasil pemulihan cadangan" in doctor.stdout
 
 
 def test_retention_keeps_the_newest_backups(demo, tmp_path):
