@@ -314,12 +314,13 @@ def _verify_database(ws: Workspace, manifest: dict) -> tuple[bool, list[str]]:
 def _record_restore(ws: Workspace, archive: Path, manifest: dict) -> None:
     """An audit entry in the restored register: from which backup, up to which numbers."""
     from pipeline.store import Store
+    from pipeline.store.audit import AuditAction
 
     store = Store(ws.database, create=False)
     try:
         with store.transaction():
             store.audit.append(
-                "backup.restored", actor="IT (spt pulihkan)",
+                AuditAction.BACKUP_RESTORED, actor="IT (spt pulihkan)",
                 detail={"backup": archive.name, "backup_id": manifest.get("id"),
                         "backup_created_at": manifest.get("created_at"),
                         "last_numbers": (manifest.get("database") or {}).get("last_numbers")},

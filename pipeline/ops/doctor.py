@@ -146,8 +146,8 @@ def _check_backup(config: Config, s: Section) -> None:
 
 def _check_derived(config: Config, s: Section) -> None:
     """The parts of the configuration only other modules interpret: SOP sheet, working time."""
-    from pipeline.ops.sop_flow import SopError, derive
     from pipeline.ops.worktime import WorkingCalendar
+    from pipeline.sop.flow import SopError, derive
 
     try:
         derive(config)

@@ -18,7 +18,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.core.machine import Status
 from pipeline.store.db import Store
+from pipeline.store.mail import MailStatus
 
 
 class SnapshotError(Exception):
@@ -102,12 +104,14 @@ def snapshot_facts(path: Path) -> SnapshotFacts:
                 " ON r.year = m.year AND r.seq = m.seq ORDER BY r.year")
         }
         unsent = [r[0] for r in conn.execute(
-            "SELECT file_name FROM mail WHERE status != 'sent' ORDER BY queued_at")]
+            "SELECT file_name FROM mail WHERE status != ? ORDER BY queued_at",
+            (MailStatus.SENT,))]
         return SnapshotFacts(
             schema_version=one("PRAGMA user_version"),
             cases=one("SELECT COUNT(*) FROM cases"),
             issued=one("SELECT COUNT(*) FROM agenda"),
-            in_flight=one("SELECT COUNT(*) FROM cases WHERE status IN ('in_chain', 'finalizing')"),
+            in_flight=one("SELECT COUNT(*) FROM cases WHERE status IN (?, ?)",
+                          Status.IN_CHAIN, Status.FINALIZING),
             audit_entries=one("SELECT COUNT(*) FROM audit"),
             audit_head=f"{head['seq']}:{head['hash']}" if head else None,
             last_numbers=last_numbers,
