@@ -74,6 +74,8 @@ class LazyGroup(click.Group):
         "doctor": "pipeline.ops.cli:doctor_command",
         "web": "pipeline.web.cli:web_command",
         "revoke": "pipeline.web.cli:revoke_command",
+        "cadangkan": "pipeline.backup.cli:backup_command",
+        "pulihkan": "pipeline.backup.cli:restore_command",
     },
 )
 @click.version_option(package_name="spt")
@@ -193,12 +195,20 @@ def audit() -> None:
 
 @audit.command("verify")
 @CONFIG_OPTION
-def audit_verify(config_path: Path | None) -> None:
+@click.option("--surat", "letters", multiple=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="Issued letters (PDF files or folders) to look up in the register: "
+                   "those missing from it are reported (after a restore).")
+def audit_verify(config_path: Path | None, letters: tuple[Path, ...]) -> None:
     """Check the audit log's hash chain (and that the register agrees with it)."""
-    from pipeline.reports.auditing import verify_audit
+    from pipeline.reports.auditing import check_letters, verify_audit
 
     config = load_for_command(config_path)
     ok, lines = verify_audit(config)
+    if letters:
+        found, more = check_letters(config, list(letters))
+        ok = ok and found
+        lines += more
     for line in lines:
         click.echo(line)
     sys.exit(0 if ok else 1)

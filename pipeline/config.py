@@ -450,6 +450,29 @@ class WebConfig(_Model):
         return int(self.max_upload_mb * 1024 * 1024)
 
 
+# --- [backup] ---------------------------------------------------------------------
+
+
+class BackupConfig(_Model):
+    """``spt cadangkan``: where backups go, how many are kept, when ``spt doctor`` warns."""
+
+    # Where ``spt cadangkan`` writes when no DEST is given (the systemd timer's run).
+    dir: Path | None = None
+    # Retention: the newest this many complete backups in the destination are kept.
+    keep_count: int = Field(default=14, ge=1, description="number of backups kept")
+    # ``spt doctor`` warns when the last successful backup is older than this.
+    max_age_hours: float = Field(default=26.0, gt=0, description="hours")
+    # The timer's run includes the keys, encrypted with the passphrase from here.
+    include_keys: bool = False
+    keys_passphrase: SecretRef | None = None
+
+    @model_validator(mode="after")
+    def _passphrase(self) -> BackupConfig:
+        if self.include_keys and self.keys_passphrase is None:
+            raise ValueError("include_keys = true needs keys_passphrase = { file = ... }")
+        return self
+
+
 class Config(_Model):
     """The whole of ``spt.toml``, validated. Paths are absolute after :func:`load_config`."""
 
@@ -477,6 +500,7 @@ class Config(_Model):
     working_time: WorkingTimeConfig = WorkingTimeConfig()
     sop: SopConfig = SopConfig()
     web: WebConfig = WebConfig()
+    backup: BackupConfig = BackupConfig()
 
     @model_validator(mode="after")
     def _chain(self) -> Config:

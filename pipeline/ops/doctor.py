@@ -123,6 +123,7 @@ def diagnose(path: Path) -> list[Section]:
         ("LibreOffice", _check_libreoffice), ("Server surel", _check_mail),
         ("Folder", _check_folders), ("Ruang disk", _check_disk),
         ("Pemantauan folder (inotify)", _check_inotify),
+        ("Cadangan", _check_backup),
     ):
         s = Section(title)
         try:
@@ -135,6 +136,12 @@ def diagnose(path: Path) -> list[Section]:
 
 
 # --- checks ----------------------------------------------------------------------------
+
+
+def _check_backup(config: Config, s: Section) -> None:
+    from pipeline.backup.health import check_backup
+
+    check_backup(config, s)
 
 
 def _check_derived(config: Config, s: Section) -> None:

@@ -47,6 +47,7 @@ class AuditAction(StrEnum):
     REMINDER_PENGINGAT = "reminder.pengingat"
     REMINDER_ESKALASI = "reminder.eskalasi"
     REMINDER_PENGINGAT_TERIMA = "reminder.pengingat_terima"
+    BACKUP_RESTORED = "backup.restored"      # spt pulihkan: from which backup (no case)
 
 
 # How people read an action (Indonesian: the history in ``spt status CASE``).
