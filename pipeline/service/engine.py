@@ -251,7 +251,7 @@ class Engine:
                     f"Pada tahap penyusunan, yang dipindahkan ke folder disetujui adalah berkas "
                     f"{case.id}.docx (draf yang dapat disunting), bukan {cand.path.name}.",
                 ))
-            return machine.DraftSubmitted(sha, tuple(self._draft_problems(cand.path)))
+            return machine.DraftSubmitted(sha, tuple(self._draft_problems(case, cand.path, sha)))
         if stage.signing.value == "approver" and sha != case.state.pdf_sha256:
             problems = self.signer.check_approver_signature(case, stage, cand.path, sha)
             if problems is None:
@@ -279,14 +279,34 @@ class Engine:
         dues += [max(0.0, deadline - now) for deadline in self._waits.values()]
         return min(dues) if dues else None
 
-    def _draft_problems(self, docx: Path) -> list[str]:
+    def _draft_problems(self, case: CaseRecord, docx: Path, sha: str) -> list[str]:
+        """Why the drafter's DOCX may not start the chain (the draft check, docs/draft-check.md):
+        unsafe package first (nothing else reads an unsafe file), then content, then the rows
+        the converted letter shows against the rows the DOCX holds."""
         from pipeline.drafting.assignees import AssigneeError, read_assignees
+        from pipeline.drafting.check import draft_problems, name_problems, pdf_rows_problems
+        from pipeline.extract import ExtractLimits
+        from pipeline.intake.draft_docx import draft_docx_problems
 
+        problems = draft_docx_problems(docx, ExtractLimits.from_config(self.config.limits))
+        if problems:
+            return problems
+        problems = draft_problems(docx)
         try:
             rows = read_assignees(docx)
         except AssigneeError as exc:
-            return [str(exc)]
-        return self.directory().check_assignees([r.as_dict() for r in rows])
+            return [*problems, str(exc)]
+        directory = self.directory()
+        problems += directory.check_assignees([r.as_dict() for r in rows])
+        problems += name_problems(rows, {e.nip: e.nama for e in directory.employees})
+        if problems:
+            return problems
+        if sha == case.state.docx_sha256:
+            pdf = self.ws.case_file(case.id, case.state.pdf_sha256, "pdf")
+        else:
+            _docx_sha, pdf_sha = self.drafts.new_version(case.id, docx)
+            pdf = self.ws.case_file(case.id, pdf_sha, "pdf")
+        return pdf_rows_problems(rows, self.drafts.kepada_shown(pdf))
 
     def directory(self) -> EmployeeDirectory:
         path = self.config.pegawai_csv
@@ -516,6 +536,7 @@ class Engine:
 
     def _record_draft(self, case_id: str, files: DraftFiles) -> None:
         now = self.clock.now()
+        files = self._with_timing_warnings(files, now)
         with self.store.transaction():
             case = self.store.cases.get(case_id)
             if case is None or case.drafted:
@@ -533,6 +554,27 @@ class Engine:
                                                     "notes": list(files.notes)})
         log.info("%s: draft ready for %s", case_id, self.workflow.drafting.key)
         self.reconcile(self.store.cases.get(case_id))
+
+    def _with_timing_warnings(self, files: DraftFiles, now) -> DraftFiles:
+        """The draft's notes plus a warning when the event is over or starts before the SOP's
+        standard times let the letter be issued (a warning: the drafter decides)."""
+        import dataclasses
+
+        from pipeline.drafting.check import timing_warnings
+
+        minutes = sum(s.mutu_baku_minutes or 0 for s in self.workflow.stages) + (
+            self.workflow.finalization.mutu_baku_minutes or 0)
+        try:
+            earliest = self.notifier.calendar.add_working_minutes(now, minutes).date()
+        except (AttributeError, ValueError):
+            earliest = now.date()
+        warnings = timing_warnings(files.fields.get("tanggal_mulai"),
+                                   files.fields.get("tanggal_selesai"),
+                                   today=now.astimezone(self.config.tz).date(),
+                                   earliest_issue=earliest)
+        if not warnings:
+            return files
+        return dataclasses.replace(files, notes=(*warnings, *files.notes))
 
     # --- reconciliation ------------------------------------------------------------
 
