@@ -536,7 +536,7 @@ class Engine:
 
     def _record_draft(self, case_id: str, files: DraftFiles) -> None:
         now = self.clock.now()
-        files = self._with_timing_warnings(files, now)
+        files = self._with_drafter_notes(case_id, files, now)
         with self.store.transaction():
             case = self.store.cases.get(case_id)
             if case is None or case.drafted:
@@ -555,26 +555,18 @@ class Engine:
         log.info("%s: draft ready for %s", case_id, self.workflow.drafting.key)
         self.reconcile(self.store.cases.get(case_id))
 
-    def _with_timing_warnings(self, files: DraftFiles, now) -> DraftFiles:
-        """The draft's notes plus a warning when the event is over or starts before the SOP's
-        standard times let the letter be issued (a warning: the drafter decides)."""
-        import dataclasses
+    def _with_drafter_notes(self, case_id: str, files: DraftFiles, now) -> DraftFiles:
+        """Timing warnings and the request's names left out (pipeline/service/draft_notes.py)."""
+        from pipeline.directory import DirectoryError
+        from pipeline.service.draft_notes import request_note, with_drafter_notes
 
-        from pipeline.drafting.check import timing_warnings
-
-        minutes = sum(s.mutu_baku_minutes or 0 for s in self.workflow.stages) + (
-            self.workflow.finalization.mutu_baku_minutes or 0)
         try:
-            earliest = self.notifier.calendar.add_working_minutes(now, minutes).date()
-        except (AttributeError, ValueError):
-            earliest = now.date()
-        warnings = timing_warnings(files.fields.get("tanggal_mulai"),
-                                   files.fields.get("tanggal_selesai"),
-                                   today=now.astimezone(self.config.tz).date(),
-                                   earliest_issue=earliest)
-        if not warnings:
-            return files
-        return dataclasses.replace(files, notes=(*warnings, *files.notes))
+            directory = self.directory()
+        except (DirectoryError, OSError):
+            directory = None
+        return with_drafter_notes(files, config=self.config, workflow=self.workflow,
+                                  calendar=getattr(self.notifier, "calendar", None), now=now,
+                                  note=request_note(self.store, case_id), directory=directory)
 
     # --- reconciliation ------------------------------------------------------------
 
@@ -615,7 +607,13 @@ class Engine:
             if not self._stage_root_present(self.ws.folder(case.state.stage)):
                 raise FileNotFoundError(f"stage folder {self.ws.folder(case.state.stage).root}"
                                         " is missing")
-            self.publisher.publish(case, note=note, skip=self._pending_names(case))
+            request = None
+            if case.state.stage == 0:
+                from pipeline.service.draft_notes import request_note
+
+                request = request_note(self.store, case.id)
+            self.publisher.publish(case, note=note, request=request,
+                                   skip=self._pending_names(case))
             if visit is not None:
                 self.notifier.stage_arrival(case, visit)
         elif status is Status.FINALIZING:
