@@ -32,7 +32,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_T
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
@@ -451,17 +451,20 @@ def tembusan(doc: Document) -> None:
 
 
 def footer(doc: Document) -> None:
-    """Every page: a bordered square left blank for the QR code, and the footer text."""
+    """Every page: a square reserved for the QR code, framed in white (invisible: a review
+    copy shows no empty frame; pipeline.pdf.anchors finds the square by its edges).
+
+    The electronic-signature claim is NOT printed here: it is a form field filled when the
+    letter is issued (pipeline/pdf/review.py), so a review copy never claims a signature."""
     section = doc.sections[0]
     foot = section.footer
     foot.is_linked_to_previous = False
     table = foot.add_table(rows=1, cols=2, width=Cm(TEXT_W))
     no_borders(table)
     row = table.rows[0]
-    # Only the square is framed (light grey), so the drafter sees where the QR code goes.
     borders = OxmlElement("w:tcBorders")
     for edge in ("top", "left", "bottom", "right"):
-        borders.append(border(edge, color="A6A6A6"))
+        borders.append(border(edge, color="FFFFFF"))
     row.cells[0]._tc.get_or_add_tcPr().append(borders)
     row.height = Cm(QR_SQUARE)
     row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
@@ -471,12 +474,6 @@ def footer(doc: Document) -> None:
     p = square.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run(p, "")
-    p = text.paragraphs[0]
-    p.paragraph_format.left_indent = Cm(0.3)
-    r = p.add_run("{{ letter.footer }}")
-    r.italic = True
-    r.font.size = Pt(9)
-    r.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
     cell_margins(table, left=0, right=0)
     set_table_widths(table, (QR_SQUARE, TEXT_W - QR_SQUARE))
     # A footer must end with a paragraph; move the one it starts with below the table.

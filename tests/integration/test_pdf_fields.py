@@ -27,6 +27,7 @@ from pyhanko.stamp import TextStampStyle
 from pipeline.config import load_config
 from pipeline.convert import SofficeConverter
 from pipeline.drafting.letter import LetterContext, render_draft
+from pipeline.pdf import review
 from pipeline.pdf.anchors import CM
 from pipeline.pdf.fill import fill_number
 from pipeline.pdf.prepare import NOMOR_FIELD, QR_FIELD, TANGGAL_FIELD, prepare_for_signing
@@ -97,9 +98,12 @@ def test_one_revision_adds_every_field(letter, prepared, workflow):
     signatures = {s.field_name for s in workflow.stages if s.index > 0} | {SEAL_FIELD}
     assert {n for n, f in fields.items() if f["/FT"] == "/Sig"} == signatures
     texts = {n: f for n, f in fields.items() if f["/FT"] == "/Tx"}
-    assert set(texts) == {NOMOR_FIELD, TANGGAL_FIELD, QR_FIELD}
+    pages = len(PdfFileReader(io.BytesIO(letter)).root["/Pages"]["/Kids"])
+    drafs = {review.draf_name(p) for p in range(pages)}
+    assert set(texts) == {NOMOR_FIELD, TANGGAL_FIELD, QR_FIELD, review.KETERANGAN_FIELD} | drafs
     assert all(int(f["/Ff"]) & 1 for f in texts.values())  # read-only
-    assert all("/V" not in f for f in fields.values())  # all empty
+    # all empty but the DRAF bands of the review copy
+    assert {n for n, f in fields.items() if "/V" in f} == drafs
     lock = fields[SEAL_FIELD]["/Lock"]
     assert lock["/Action"] == "/All" and int(lock["/P"]) == 1
 
