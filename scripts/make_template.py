@@ -53,8 +53,11 @@ TEXT_W = PAGE_W - LEFT - RIGHT
 LABEL_TABS = (2.3, 2.8, 3.5)
 
 QR_SQUARE = 2.2  # cm; pipeline.pdf.prepare looks for this bordered square in the footer
-PARAF_ROW_H = 1.1  # cm; one paraf signature box per row
-SIGNATURE_SPACE = 3.0  # cm between the signatory's office and name
+PARAF_ROW_H = 1.35  # cm; one paraf signature box per row: 3 lines of 7 pt (name, date and time)
+PARAF_WIDTHS = (0.8, 3.7, 3.4)  # cm: No, Jabatan, Paraf (the mark's box: room for 7 pt text)
+# cm between the signatory's office and name: the cap (pipeline.pdf.anchors.SEAL_SIZE,
+# 3.2 cm) fits in it without touching either line.
+SIGNATURE_SPACE = 3.6
 
 
 # --- small helpers -------------------------------------------------------------------
@@ -406,7 +409,7 @@ def signature_block(doc: Document) -> None:
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         cell_text(cell, tag, align=WD_ALIGN_PARAGRAPH.CENTER if i == 0 else None, size=size)
     tag_row(paraf, "{%tr endfor %}")
-    set_table_widths(paraf, (0.8, 4.7, 2.2))
+    set_table_widths(paraf, PARAF_WIDTHS)
     # python-docx leaves the cell's first (empty) paragraph above the nested table: drop it.
     first = left.paragraphs[0]
     first._p.getparent().remove(first._p)

@@ -30,7 +30,8 @@ from pipeline.pdf.fields import TEXT_ABOVE, TEXT_BASELINE, Box, LetterLayout, Pl
 
 CM = 72 / 2.54
 NUMBER_WIDTH = 9.5 * CM     # room for "800.1.11.1/0042/DISKOPUKM/2026" in 12 pt
-SEAL_SIZE = 3.5 * CM
+SEAL_SIZE = 3.2 * CM        # the cap; the template leaves 3.6 cm between office and name
+SEAL_GAP = 0.25 * CM        # between the cap's box and the e-signature text right of it
 QR_MIN, QR_MAX = 1.4 * CM, 3.2 * CM
 LINE_TOLERANCE = 3.0        # points: words whose tops differ less sit on one line
 @dataclass(frozen=True)
@@ -179,14 +180,18 @@ def _signature_gap(page: Page, words: list[_Word], tanggal: Box, table: _Table) 
     top = max(w.bottom for w in block[i]) + 2
     bottom = min(w.top for w in block[i + 1]) - 2
     right = max(_text_right(words), left + 6 * CM)
-    return _pdf_box(page, page_no, left + 4, top, right, bottom)
+    # The e-signature text starts right of the cap, which takes the block's left part.
+    return _pdf_box(page, page_no, left + 4 + SEAL_SIZE + SEAL_GAP, top, right, bottom)
 
 
 def _seal(signature: Box, table: _Table) -> Box:
-    """A 3.5 cm stamp over the left part of the signature, clear of the paraf table."""
-    x0 = max(signature.x0 - 0.15 * SEAL_SIZE, table.x1 + 2)
+    """The cap over the left third of the signatory's block, in the space between the office
+    and the name (so it covers neither) and left of the e-signature text; as large as
+    SEAL_SIZE when the space allows, never taller than the space."""
+    x0 = table.x1 + 4
+    size = min(SEAL_SIZE, signature.height)
     cy = (signature.y0 + signature.y1) / 2
-    return Box(signature.page, x0, cy - SEAL_SIZE / 2, x0 + SEAL_SIZE, cy + SEAL_SIZE / 2)
+    return Box(signature.page, x0, cy - size / 2, x0 + size, cy + size / 2)
 
 
 # --- the footer ----------------------------------------------------------------------------
