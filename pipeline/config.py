@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.core.letter_form import Kop, SignatureBlock, default_kop, default_signature_block
 from pipeline.core.nip import InvalidNip, parse_nip
 from pipeline.core.workflow import (
     Action,
@@ -111,6 +112,19 @@ class StageConfig(_Model):
     signing_key: KeyConfig | None = None
     # For approver-signed stages: the certificate the official signs with.
     certificate: Path | None = None
+    # As signatory (the last stage): what the signature block shows and which kop the letter
+    # carries. Absent: Permendagri 1/2023 Art. 44 (pipeline.core.letter_form).
+    signature_block: SignatureBlock | None = None
+    kop: Kop | None = None
+
+    @property
+    def block(self) -> SignatureBlock:
+        return self.signature_block or default_signature_block(
+            self.key, self.role, self.person.jabatan)
+
+    @property
+    def letterhead(self) -> Kop:
+        return self.kop or default_kop(self.key, self.role, self.person.jabatan)
 
     @model_validator(mode="after")
     def _keys(self) -> StageConfig:
@@ -175,6 +189,12 @@ class LetterConfig(_Model):
     )
     verify_url: str | None = None
     mask_nip: bool = True
+    # The head of region's kop (a letter the Gubernur signs): the office's name under the
+    # national emblem. The emblem is an image file; the shipped one is a labelled PLACEHOLDER.
+    head_of_region_title: str = "GUBERNUR KALIMANTAN BARAT"
+    national_emblem: Path | None = Path("templates/lambang-negara-contoh.png")
+    # Beyond this many assignees the Kepada list goes to a Lampiran (annex) of the letter.
+    max_kepada_in_body: int = Field(default=5, ge=1, description="assignees, count")
 
 
 class SealConfig(_Model):

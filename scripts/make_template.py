@@ -272,7 +272,14 @@ def base_styles(doc: Document) -> None:
 
 
 def kop(doc: Document) -> None:
-    """Letterhead: optional logo at the left, the text centred on the page, a double rule."""
+    """Letterhead: the head of region's (national emblem over the office, no rule) for a letter
+    the Gubernur signs; else the agency's: logo at the left, text centred, a double rule."""
+    paragraph(doc).add_run("{%p if kop.head_of_region %}")
+    p = paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER)
+    run(p, "{% if kop.emblem %}{{ kop.emblem }}{% endif %}")
+    p = paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, before=4, after=14)
+    run(p, "{{ kop.title }}", bold=True, size=Pt(14))
+    paragraph(doc).add_run("{%p else %}")
     logo_w = 1.9
     table = doc.add_table(rows=1, cols=3)
     no_borders(table)
@@ -298,6 +305,7 @@ def kop(doc: Document) -> None:
     rule = paragraph(doc, after=8)
     rule_below(rule)
     rule.paragraph_format.line_spacing = Pt(4)
+    paragraph(doc).add_run("{%p endif %}")
 
 
 def title(doc: Document) -> None:
@@ -432,12 +440,16 @@ def signature_block(doc: Document) -> None:
     exact_height(paragraph(right), SIGNATURE_SPACE)
     p = paragraph(right, align=WD_ALIGN_PARAGRAPH.CENTER)
     run(p, "{{ signatory.name }}", bold=True, underline=True)
-    paragraph(right).add_run("{%p if signatory.pangkat %}")
+    # Rank and NIP only for officials who sign with them (Permendagri 1/2023 Art. 44: the
+    # head of region, the deputy and the Sekda sign with their name only).
+    paragraph(right).add_run("{%p if signatory.show_nip and signatory.pangkat %}")
     p = paragraph(right, align=WD_ALIGN_PARAGRAPH.CENTER)
     run(p, "{{ signatory.pangkat }}")
     paragraph(right).add_run("{%p endif %}")
+    paragraph(right).add_run("{%p if signatory.show_nip %}")
     p = paragraph(right, align=WD_ALIGN_PARAGRAPH.CENTER)
     run(p, "NIP. {{ signatory.nip_formatted }}")
+    paragraph(right).add_run("{%p endif %}")
 
 
 def tembusan(doc: Document) -> None:

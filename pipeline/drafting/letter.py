@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 # The logo sits in a 19 mm wide cell left of the kop text (scripts/make_template.py).
 LOGO_MAX_HEIGHT_MM = 20
 LOGO_MAX_WIDTH_MM = 18
+EMBLEM_HEIGHT_MM = 24  # the national emblem above the head of region's title
 
 # What the drafter sees where the invitation could not be read.
 HINTS = {
@@ -97,6 +98,17 @@ class Signatory:
     jabatan: str
     nip_formatted: str
     pangkat: str = ""
+    show_nip: bool = True       # NIP and rank under the name (Permendagri 1/2023 Art. 44)
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The kop: the agency's (its logo, name, address), or the head of region's (the
+    national emblem above ``title``, e.g. "GUBERNUR KALIMANTAN BARAT")."""
+
+    head_of_region: bool = False
+    title: str = ""
+    emblem: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,7 @@ class LetterContext:
     paraf_rows: tuple[ParafRow, ...]
     tembusan: tuple[str, ...]
     footer: str
+    kop: Letterhead = Letterhead()
 
     @classmethod
     def build(
@@ -132,8 +145,14 @@ class LetterContext:
         assignees: Iterable[Mapping[str, Any]],
     ) -> LetterContext:
         """The letter for one invitation (``fields`` as ``spt extract`` prints them)."""
+        from pipeline.core.letter_form import Kop, SignatureBlock
+
         agency = config.agency
         signer = workflow.signatory.person
+        signer_config = next((st for st in config.stage if st.key == workflow.signatory.key),
+                             None)
+        show_nip = signer_config is None or signer_config.block is SignatureBlock.NAME_RANK_NIP
+        head_kop = signer_config is not None and signer_config.letterhead is Kop.HEAD_OF_REGION
         return cls(
             agency=Agency(
                 government=agency.government, name=agency.name, address=agency.address,
@@ -145,7 +164,10 @@ class LetterContext:
             signatory=Signatory(
                 name=signer.name, jabatan=signer.jabatan,
                 nip_formatted=format_nip(signer.nip), pangkat=signer.pangkat,
+                show_nip=show_nip,
             ),
+            kop=Letterhead(head_of_region=head_kop, title=config.letter.head_of_region_title,
+                           emblem=config.letter.national_emblem) if head_kop else Letterhead(),
             paraf_rows=tuple(
                 ParafRow(no=i, jabatan=stage.person.jabatan, name=stage.person.name,
                          field_name=stage.field_name)
@@ -163,12 +185,14 @@ class LetterContext:
             hints.append("[isi pegawai yang ditugaskan]")
         return hints
 
-    def template_context(self, logo: Any = None) -> dict[str, Any]:
-        """What the template sees; ``logo`` is the image object to print, if any."""
+    def template_context(self, logo: Any = None, emblem: Any = None) -> dict[str, Any]:
+        """What the template sees; ``logo``/``emblem`` are the image objects to print, if any."""
         a = self.agency
         return {
             "agency": {"government": a.government, "name": a.name, "address": a.address,
                        "contact": a.contact, "city": a.city, "logo": logo},
+            "kop": {"head_of_region": self.kop.head_of_region, "title": self.kop.title,
+                    "emblem": emblem},
             "dasar": self.dasar,
             "kepada": self.kepada,
             "untuk": self.untuk,
@@ -268,8 +292,12 @@ def render_draft(template: Path, ctx: LetterContext, out: Path) -> None:
     except Exception as exc:
         raise DraftError(f"template {template} cannot be opened: {exc}") from exc
     logo = _logo(tpl, Path(ctx.agency.logo)) if ctx.agency.logo is not None else None
+    emblem = None
+    if ctx.kop.head_of_region and ctx.kop.emblem is not None:
+        emblem = _logo(tpl, Path(ctx.kop.emblem), height_mm=EMBLEM_HEIGHT_MM,
+                       width_mm=EMBLEM_HEIGHT_MM * 1.2)
     try:
-        tpl.render(ctx.template_context(logo), autoescape=True)
+        tpl.render(ctx.template_context(logo, emblem), autoescape=True)
     except Exception as exc:
         raise DraftError(f"template {template} cannot be rendered: {exc}") from exc
     buf = io.BytesIO()
@@ -277,8 +305,9 @@ def render_draft(template: Path, ctx: LetterContext, out: Path) -> None:
     write_atomic(Path(out), buf.getvalue())
 
 
-def _logo(tpl: DocxTemplate, path: Path) -> InlineImage | None:
-    """The agency's logo, scaled to fit its cell; ``None`` if it cannot be read."""
+def _logo(tpl: DocxTemplate, path: Path, *, height_mm: float = LOGO_MAX_HEIGHT_MM,
+          width_mm: float = LOGO_MAX_WIDTH_MM) -> InlineImage | None:
+    """The agency's logo (or the emblem), scaled to fit its box; ``None`` if unreadable."""
     from docx.shared import Mm
     from docxtpl import InlineImage
     from PIL import Image, UnidentifiedImageError
@@ -288,6 +317,6 @@ def _logo(tpl: DocxTemplate, path: Path) -> InlineImage | None:
             width, height = img.size
     except (OSError, UnidentifiedImageError):
         return None
-    if width / height > LOGO_MAX_WIDTH_MM / LOGO_MAX_HEIGHT_MM:
-        return InlineImage(tpl, str(path), width=Mm(LOGO_MAX_WIDTH_MM))
-    return InlineImage(tpl, str(path), height=Mm(LOGO_MAX_HEIGHT_MM))
+    if width / height > width_mm / height_mm:
+        return InlineImage(tpl, str(path), width=Mm(width_mm))
+    return InlineImage(tpl, str(path), height=Mm(height_mm))

@@ -166,12 +166,15 @@ def _signature_gap(page: Page, words: list[_Word], tanggal: Box, table: _Table) 
     left = table.x1 + 2
     column = [w for w in words if w.x0 >= left and w.top >= below]
     lines = _lines(column)
+    # The block ends with the NIP line, or with the name when the signatory signs with the
+    # name only (Permendagri 1/2023 Art. 44: head of region, deputy, Sekda).
     nip_at = next((i for i, line in enumerate(lines) if line[0].text.startswith("NIP")), None)
-    if nip_at is None or nip_at < 2:
+    end = nip_at if nip_at is not None else len(lines) - 1
+    if end < 1:
         raise PlacementError(
-            "baris \"NIP.\" penanda tangan tidak ditemukan di bawah \"pada tanggal\""
+            "jabatan dan nama penanda tangan tidak ditemukan di bawah \"pada tanggal\""
         )
-    block = lines[:nip_at + 1]
+    block = lines[:end + 1]
     gaps = [(block[i + 1][0].top - max(w.bottom for w in block[i]), i)
             for i in range(len(block) - 1)]
     size, i = max(gaps)
