@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # The logo sits in a 19 mm wide cell left of the kop text (scripts/make_template.py).
 LOGO_MAX_HEIGHT_MM = 20
 LOGO_MAX_WIDTH_MM = 18
-EMBLEM_HEIGHT_MM = 24  # the national emblem above the head of region's title
+EMBLEM_HEIGHT_MM = 20  # the national emblem above the head of region's title
 
 # What the drafter sees where the invitation could not be read.
 HINTS = {
@@ -134,6 +134,7 @@ class LetterContext:
     tembusan: tuple[str, ...]
     footer: str
     kop: Letterhead = Letterhead()
+    lampiran: bool = False        # the Kepada list is in a Lampiran (more than the body takes)
 
     @classmethod
     def build(
@@ -152,6 +153,7 @@ class LetterContext:
         signer_config = next((st for st in config.stage if st.key == workflow.signatory.key),
                              None)
         show_nip = signer_config is None or signer_config.block is SignatureBlock.NAME_RANK_NIP
+        kepada = tuple(AssigneeRow.from_employee(a) for a in assignees)
         head_kop = signer_config is not None and signer_config.letterhead is Kop.HEAD_OF_REGION
         return cls(
             agency=Agency(
@@ -159,7 +161,8 @@ class LetterContext:
                 contact=agency.contact, city=agency.city, logo=agency.logo,
             ),
             dasar=(*(_sentence(d) for d in config.letter.dasar), citation(fields)),
-            kepada=tuple(AssigneeRow.from_employee(a) for a in assignees),
+            kepada=kepada,
+            lampiran=len(kepada) > config.letter.max_kepada_in_body,
             untuk=(attendance(fields), *(Phrase.of(u) for u in config.letter.untuk_tambahan)),
             signatory=Signatory(
                 name=signer.name, jabatan=signer.jabatan,
@@ -195,6 +198,7 @@ class LetterContext:
                     "emblem": emblem},
             "dasar": self.dasar,
             "kepada": self.kepada,
+            "lampiran": self.lampiran,
             "untuk": self.untuk,
             "signatory": self.signatory,
             "paraf_rows": self.paraf_rows,

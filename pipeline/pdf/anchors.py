@@ -63,8 +63,23 @@ def locate(pdf: bytes, *, paraf_rows: int) -> LetterLayout:
         paraf = _paraf_cells(page, paraf_table, paraf_rows)
         qr = _footer_square(pages[-1], len(pages) - 1)
         seal = _seal(signature, paraf_table)
+        lampiran_nomor = lampiran_tanggal = None
+        if _has_label(words, ("TANGGAL",)):  # the Lampiran's head: NOMOR : / TANGGAL :
+            lampiran_nomor = _after_label(words, ("NOMOR",), first=False)
+            lampiran_tanggal = _after_label(words, ("TANGGAL",), first=False)
+            if lampiran_nomor == nomor:
+                raise PlacementError("baris \"NOMOR :\" pada Lampiran tidak ditemukan")
     return LetterLayout(nomor=nomor, tanggal=tanggal, signature=signature, paraf=paraf,
-                        seal=seal, qr=qr)
+                        seal=seal, qr=qr, lampiran_nomor=lampiran_nomor,
+                        lampiran_tanggal=lampiran_tanggal)
+
+
+def _has_label(words, label: tuple[str, ...]) -> bool:
+    try:
+        _after_label(words, label, first=True)
+    except PlacementError:
+        return False
+    return True
 
 
 # --- words and lines ---------------------------------------------------------------------

@@ -27,6 +27,8 @@ from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
 from pipeline.core.workflow import Action, Workflow
 from pipeline.pdf.fields import (
+    LAMPIRAN_NOMOR_FIELD,
+    LAMPIRAN_TANGGAL_FIELD,
     NOMOR_FIELD,
     QR_FIELD,
     TANGGAL_FIELD,
@@ -76,6 +78,10 @@ def prepare_for_signing(pdf: bytes, workflow: Workflow,
     _text_field(writer, NOMOR_FIELD, layout.nomor, "Nomor surat")
     _text_field(writer, TANGGAL_FIELD, layout.tanggal, "Tanggal surat")
     _text_field(writer, QR_FIELD, layout.qr, "Kode QR verifikasi", multiline=True)
+    if layout.lampiran_nomor is not None and layout.lampiran_tanggal is not None:
+        _text_field(writer, LAMPIRAN_NOMOR_FIELD, layout.lampiran_nomor, "Nomor surat (Lampiran)")
+        _text_field(writer, LAMPIRAN_TANGGAL_FIELD, layout.lampiran_tanggal,
+                    "Tanggal surat (Lampiran)")
     _review_marks(writer, layout)
     # Last, so that the stamp is drawn over the signature; locked when signed
     # (the lock must be declared now: see pipeline.signing.seal).

@@ -33,8 +33,8 @@ DRAF_PREFIX = "Draf_"
 KETERANGAN_FIELD = "Keterangan"
 DRAF_VALUE = "DRAF"
 CM = 72 / 2.54
-BAND_HEIGHT = 1.1 * CM       # the top margin is 1.5 cm (scripts/make_template.py)
-BAND_TOP_GAP = 0.25 * CM
+BAND_HEIGHT = 0.75 * CM      # above the page number (header at 1 cm) and the 1.5 cm margin
+BAND_TOP_GAP = 0.15 * CM
 SIDE = 1.0 * CM
 CLAIM_SIZE = 8               # pt: the claim beside the QR code
 CLAIM_WRAP_CHARS = 95        # a line of CLAIM_SIZE Times in the ~14 cm beside the square
@@ -76,7 +76,7 @@ def _pdf_text(text: str) -> bytes:
 
 def draf_appearance(width: float, height: float) -> RawContent:
     """A red frame with ``DRAF`` in large bold letters and one line saying what that means."""
-    big = 20
+    big = 16
     ops = [
         b"q 0.78 0 0 RG 1.2 w 0.6 0.6 %g %g re S Q" % (width - 1.2, height - 1.2),
         b"BT 0.78 0 0 rg /FB %d Tf 8 %g Td (%s) Tj ET" % (big, (height - big * 0.7) / 2,

@@ -118,8 +118,9 @@ class MarkAppearance:
 
     def stamp_style(self) -> TextStampStyle:
         """The pyHanko style: a boxed compact paraf, or an open, serif signature block."""
-        if self.paraf_look:
-            return _style(SANS, PARAF_FONT_SIZE, border_width=1, leading=PARAF_FONT_SIZE + 1)
+        if self.paraf_look:  # the table's cell is its frame; small margins keep it 7 pt
+            return _style(SANS, PARAF_FONT_SIZE, border_width=0, leading=PARAF_FONT_SIZE + 1,
+                          margin=1)
         return _style(SERIF, TTD_FONT_SIZE, border_width=0, leading=TTD_FONT_SIZE + 2)
 
 
@@ -129,13 +130,13 @@ STAMP_TEXT = "%(spt_text)s"
 
 @functools.lru_cache(maxsize=8)
 def _style(candidates: tuple[str, ...], size: int, *, border_width: int,
-           leading: int) -> TextStampStyle:
+           leading: int, margin: int = 2) -> TextStampStyle:
     font = font_engine(candidates, size)
     # pyHanko pads a text box by 10 pt on every side; in a 40 pt paraf box that shrinks the
-    # text to unreadable. 2 pt, plus the stamp's own 3 pt margin, is enough.
+    # text to unreadable. ``margin`` pt, plus the stamp's own ``margin + 1``, is enough.
     tight = layout.SimpleBoxLayoutRule(
         x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
-        margins=layout.Margins.uniform(2),
+        margins=layout.Margins.uniform(margin),
     )
     box_style = (
         TextBoxStyle(font=font, font_size=size, leading=leading, box_layout_rule=tight)
@@ -149,7 +150,7 @@ def _style(candidates: tuple[str, ...], size: int, *, border_width: int,
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MIN,
             y_align=layout.AxisAlignment.ALIGN_MID,
-            margins=layout.Margins.uniform(3),
+            margins=layout.Margins.uniform(margin + 1),
         ),
     )
 
