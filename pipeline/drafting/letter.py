@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.core.dates_id import format_date, format_range
 from pipeline.core.workflow import Workflow
 from pipeline.drafting.assignees import AssigneeRow, format_nip
+from pipeline.drafting.phrases import sender_phrase, time_phrase
 from pipeline.folders.atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -163,7 +164,8 @@ class LetterContext:
             dasar=(*(_sentence(d) for d in config.letter.dasar), citation(fields)),
             kepada=kepada,
             lampiran=len(kepada) > config.letter.max_kepada_in_body,
-            untuk=(attendance(fields), *(Phrase.of(u) for u in config.letter.untuk_tambahan)),
+            untuk=(attendance(fields, _zone_name(config)),
+                   *(Phrase.of(u) for u in config.letter.untuk_tambahan)),
             signatory=Signatory(
                 name=signer.name, jabatan=signer.jabatan,
                 nip_formatted=format_nip(signer.nip), pangkat=signer.pangkat,
@@ -210,6 +212,14 @@ class LetterContext:
 # --- the sentences ---------------------------------------------------------------------
 
 
+def _zone_name(config: Config) -> str:
+    """The agency's zone as letters write it (WIB, WITA, WIT)."""
+    import datetime as dt
+
+    name = dt.datetime.now(config.tz).tzname() or "WIB"
+    return name if name.isalpha() else "WIB"
+
+
 def _value(fields: Mapping[str, Any], key: str) -> str | None:
     value = fields.get(key)
     if value is None:
@@ -240,7 +250,7 @@ def citation(fields: Mapping[str, Any]) -> Phrase:
         return Part(value, HINTS[key])
 
     return Phrase.of(
-        "Surat ", part("pengirim", _value(fields, "pengirim")),
+        "Surat ", part("pengirim", sender_phrase(_value(fields, "pengirim"))),
         " Nomor ", part("nomor", _value(fields, "nomor")),
         " tanggal ", part("tanggal", _date(fields, "tanggal")),
         " hal ", part("hal", _value(fields, "hal")),
@@ -259,9 +269,10 @@ def event_dates(fields: Mapping[str, Any]) -> str | None:
         return None
 
 
-def attendance(fields: Mapping[str, Any]) -> Phrase:
-    """``menghadiri <acara> pada tanggal <dates>[, pukul <waktu>], bertempat di <tempat>;``"""
-    waktu = _value(fields, "waktu")
+def attendance(fields: Mapping[str, Any], zone: str = "WIB") -> Phrase:
+    """``menghadiri <acara> pada tanggal <dates>[, pukul <waktu>], bertempat di <tempat>;``
+    (``pukul 13.30 s.d. 16.00 WIB``: ``zone`` when the invitation names none)."""
+    waktu = time_phrase(_value(fields, "waktu"), zone)
     return Phrase.of(
         "menghadiri ", Part(_value(fields, "acara"), HINTS["acara"]),
         " pada tanggal ", Part(event_dates(fields), HINTS["tanggal_kegiatan"]),

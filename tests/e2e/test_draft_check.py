@@ -129,7 +129,9 @@ def test_names_the_request_gave_that_are_not_in_the_draft_are_listed(office):
     for line in expected:
         assert line in note, note
     assert "Budi Santoso\"" not in note and "Siti Aminah\"" not in note
-    original = (ws.folder(0).root / f"{case}-permintaan.txt").read_text(encoding="utf-8")
+    request = ws.folder(0).root / f"{case}-permintaan.txt"
+    wait_until(request.exists, timeout=30, what="the original request beside the draft")
+    original = request.read_text(encoding="utf-8")
     assert REQUEST.strip() in original
 
     mail = wait_until(lambda: sorted(ws.outbox.glob(f"{case}-tahap-*.eml")), timeout=30,
