@@ -277,7 +277,7 @@ def kop(doc: Document) -> None:
     paragraph(doc).add_run("{%p if kop.head_of_region %}")
     p = paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER)
     run(p, "{% if kop.emblem %}{{ kop.emblem }}{% endif %}")
-    p = paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, before=2, after=8)
+    p = paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, before=2, after=6)
     run(p, "{{ kop.title }}", bold=True, size=Pt(14))
     paragraph(doc).add_run("{%p else %}")
     logo_w = 1.9
@@ -595,7 +595,7 @@ def build() -> Document:
     memerintahkan(doc)
     kepada(doc)
     untuk(doc)
-    spacer(doc, 10)
+    spacer(doc, 6)
     signature_block(doc)
     tembusan(doc)
     lampiran(doc)

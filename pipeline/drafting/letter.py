@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # The logo sits in a 19 mm wide cell left of the kop text (scripts/make_template.py).
 LOGO_MAX_HEIGHT_MM = 20
 LOGO_MAX_WIDTH_MM = 18
-EMBLEM_HEIGHT_MM = 20  # the national emblem above the head of region's title
+EMBLEM_HEIGHT_MM = 18  # the national emblem above the head of region's title
 
 # What the drafter sees where the invitation could not be read.
 HINTS = {
