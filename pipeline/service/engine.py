@@ -336,8 +336,12 @@ class Engine:
                 log.info("%s: %s changed while it was read; looking again", case.id,
                          cand.path.name)
                 return
+        shown = None
         if stage.index == 0:
+            from pipeline.drafting.readback import shown_fields
+
             assignees = self._assignees_of(cand.path)
+            shown = shown_fields(cand.path)  # the fields as the letter shows them
         if decision.mark is not None:
             base = new_pdf or case.state.pdf_sha256
             new_pdf = self.signer.mark(case, decision.mark, base, when=self.clock.now())
@@ -353,6 +357,8 @@ class Engine:
                 return
             self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True,
                                         assignees=assignees)
+            if shown:
+                self.store.cases.update_fields(case.id, {**(case.fields or {}), **shown})
             self.store.cases.leave(case.id, "agreed", now)
             audit = self.store.audit
             audit.append("stage.agreed", case_id=case.id, stage=stage.key, actor=actor,

@@ -80,11 +80,18 @@ def test_bad_drafts_are_refused_with_a_note_then_the_good_one_goes_on(office, tm
             assert office.store().cases.get(case).state.stage == 0
         assert _Counting.hits == []
 
-        # The clean draft starts the chain.
+        # The clean draft starts the chain; the event's name the drafter corrected in the
+        # letter is what the case records (the agenda's subject).
+        def retitled(root):
+            for t in d.paragraph_with(root, "menghadiri ").iter(d.w("t")):
+                t.text = (t.text or "").replace("menghadiri ", "menghadiri Rapat Koordinasi KUR ")
+
+        corrected = d.edit_document(good, tmp_path / "corrected.docx", retitled)
         current = o.wait_for(case, 0)
-        os.replace(good, current)
+        os.replace(corrected, current)
         o.agree(case, 0)
         o.wait_for(case, 1)
+        assert office.store().cases.get(case).fields["acara"].startswith("Rapat Koordinasi KUR ")
         refused = [e for e in office.store().audit.for_case(case) if e.action == "stage.refused"]
         assert len(refused) == len(bad)
         assert all(e.detail["code"] == "draft_invalid" for e in refused)

@@ -304,3 +304,30 @@ def test_timing_warnings():
     assert "dimulai 8 Desember 2026" in soon and "9 Desember 2026" in soon
     assert timing_warnings("2026-12-10", "2026-12-11", today=today, earliest_issue=issue) == []
     assert timing_warnings(None, None, today=today, earliest_issue=issue) == []
+
+
+# --- what the letter shows is what is recorded ------------------------------------------------
+
+
+def test_the_fields_are_read_back_as_the_letter_shows_them(good, tmp_path):
+    from pipeline.drafting.readback import parse_range, shown_fields
+
+    fields = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    shown = shown_fields(good)
+    for key in ("nomor", "tanggal", "hal", "acara", "tanggal_mulai", "tanggal_selesai"):
+        assert shown[key] == fields[key], key
+
+    def fn(root):
+        for t in d.paragraph_with(root, "menghadiri ").iter(d.w("t")):
+            t.text = (t.text or "").replace(fields["acara"], "Rapat Koordinasi KUR")
+
+    edited = d.edit_document(good, tmp_path / "acara.docx", fn)
+    assert shown_fields(edited)["acara"] == "Rapat Koordinasi KUR"
+    import datetime as dt
+
+    assert parse_range("30 November s.d. 2 Desember 2026") == (dt.date(2026, 11, 30),
+                                                                dt.date(2026, 12, 2))
+    assert parse_range("31 Desember 2026 s.d. 2 Januari 2027") == (dt.date(2026, 12, 31),
+                                                                   dt.date(2027, 1, 2))
+    assert parse_range("5 Desember 2026") == (dt.date(2026, 12, 5),) * 2
+    assert parse_range("5 s.d. 3 Desember 2026") is None
