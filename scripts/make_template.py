@@ -482,7 +482,7 @@ def lampiran(doc: Document) -> None:
     for text in ("LAMPIRAN SURAT PERINTAH TUGAS", "{{ signatory.jabatan|upper }}"):
         run(paragraph(doc, left=head_left), text)
     for label, after in (("NOMOR", 0), ("TANGGAL", 14)):
-        p = paragraph(doc, left=head_left, tabs=(head_left + 2.1,), after=after)
+        p = paragraph(doc, left=head_left, tabs=(head_left + 2.5,), after=after)
         run(p, label)
         p.add_run("\t")
         run(p, ": ")
