@@ -289,7 +289,11 @@ def name_problems(rows: list[AssigneeRow], names_by_nip: dict[str, str]) -> list
 
 
 def _name_key(name: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", name.lower()).split())
+    """The name without academic titles and punctuation: ``Budi Santoso`` and ``Budi
+    Santoso, S.T.`` are one person (the record keeps the directory's full name)."""
+    from pipeline.directory import core_name
+
+    return " ".join(re.sub(r"[^\w]+", " ", core_name(name)).split())
 
 
 def pdf_rows_problems(docx_rows: list[AssigneeRow], pdf_rows: list[list[str]]) -> list[str]:

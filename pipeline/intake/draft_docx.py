@@ -112,6 +112,13 @@ def _relationship_problems(root) -> list[str]:
         target = rel.get("Target") or ""
         if (rel.get("TargetMode") or "").lower() == "external":
             kind = PurePosixPath(rtype).name or "relationship"
+            if kind == "hyperlink":  # Word makes one of a typed e-mail address or URL
+                found.append(
+                    f"Dokumen memuat tautan (hyperlink) ke {_shorten(target)}. Surat yang "
+                    "ditandatangani tidak boleh berisi tautan yang dapat diklik: klik kanan "
+                    "pada tautan itu > Remove Hyperlink (Hapus Tautan), lalu simpan."
+                )
+                continue
             found.append(
                 f"Dokumen memuat tautan ke luar berkas ({_KIND_ID.get(kind, kind)} → "
                 f"{_shorten(target)}). Draf hanya boleh berisi teks dan gambar yang tersimpan "

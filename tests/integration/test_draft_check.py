@@ -225,6 +225,31 @@ def test_a_name_that_is_not_its_nips_owner_is_refused(good, employees, tmp_path)
     (problem,) = name_problems(rows, {e["nip"]: e["nama"] for e in employees})
     assert "Orang Luar, S.H." in problem and employees[0]["nama"] in problem
 
+    def untitled(root):  # the same person typed without titles: not a mismatch
+        row = d.kepada_table(root).findall(d.w("tr"))[1]
+        d.set_cell(row.findall(d.w("tc"))[1], "Yohanes Kristian")
+
+    rows = read_assignees(d.edit_document(good, tmp_path / "untitled.docx", untitled))
+    assert name_problems(rows, {e["nip"]: e["nama"] for e in employees}) == []
+
+
+def test_a_hyperlink_is_refused_with_how_to_remove_it(good, limits, tmp_path):
+    from lxml import etree
+
+    def rels(data: bytes) -> bytes:
+        root = etree.fromstring(data)
+        el = etree.SubElement(root, f"{{{d.REL}}}Relationship")
+        el.set("Id", "rIdLink1")
+        el.set("Type", f"{d.R}/hyperlink")
+        el.set("Target", "https://contoh-phishing.example/login")
+        el.set("TargetMode", "External")
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    linked = d.rewrite(good, tmp_path / "link.docx", {"word/_rels/document.xml.rels": rels})
+    (problem,) = draft_docx_problems(linked, limits)
+    assert "hyperlink" in problem and "Remove Hyperlink" in problem
+    assert "contoh-phishing.example" in problem
+
 
 # --- the package: what the drafter's Word file may not carry ------------------------------
 
