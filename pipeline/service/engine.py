@@ -304,7 +304,13 @@ class Engine:
         if sha == case.state.docx_sha256:
             pdf = self.ws.case_file(case.id, case.state.pdf_sha256, "pdf")
         else:
-            _docx_sha, pdf_sha = self.drafts.new_version(case.id, docx)
+            from pipeline.pdf.fields import PlacementError
+
+            try:
+                _docx_sha, pdf_sha = self.drafts.new_version(case.id, docx)
+            except PlacementError as exc:  # the drafter removed what the marks need
+                return [f"Draf tidak dapat disiapkan untuk paraf dan tanda tangan: {exc}. "
+                        "Kembalikan bagian itu seperti pada draf yang diterima."]
             pdf = self.ws.case_file(case.id, pdf_sha, "pdf")
         return pdf_rows_problems(rows, self.drafts.kepada_shown(pdf))
 

@@ -185,3 +185,18 @@ def field(src: Path, dst: Path, code: str, *, simple: bool = False) -> Path:
                 etree.SubElement(r, w("t")).text = "hasil"
 
     return edit_document(src, dst, fn)
+
+
+def without_paraf_table(src: Path, dst: Path) -> Path:
+    """The "No | Jabatan | Paraf" table deleted (its cell keeps an empty paragraph)."""
+
+    def fn(root):
+        for tbl in root.iter(w("tbl")):
+            first = tbl.find(w("tr"))
+            if first is not None and "Paraf" in "".join(first.itertext()):
+                tbl.addprevious(etree.Element(w("p")))
+                tbl.getparent().remove(tbl)
+                return
+        raise ValueError("no Paraf table")
+
+    return edit_document(src, dst, fn)
