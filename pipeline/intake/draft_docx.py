@@ -119,6 +119,14 @@ def _relationship_problems(root) -> list[str]:
                     "pada tautan itu > Remove Hyperlink (Hapus Tautan), lalu simpan."
                 )
                 continue
+            if kind == "attachedTemplate":  # Word loads it on opening: a known injection path
+                found.append(
+                    f"Dokumen terhubung ke templat lain di luar berkas ({_shorten(target)}). "
+                    "Sunting draf yang dikirim sistem, bukan dokumen baru dari templat lain; "
+                    "atau di Word: Developer > Document Template, kosongkan templatnya, lalu "
+                    "simpan."
+                )
+                continue
             found.append(
                 f"Dokumen memuat tautan ke luar berkas ({_KIND_ID.get(kind, kind)} → "
                 f"{_shorten(target)}). Draf hanya boleh berisi teks dan gambar yang tersimpan "
