@@ -76,7 +76,43 @@ def draft_problems(docx: Path) -> list[str]:
             "lalu hapus tanda stabilo (Home > Text Highlight Color > No Color).")
     problems.extend(_kepada_problems(body))
     problems.extend(_sections_problems(body))
+    for name, part in _headers_and_footers(Path(docx)):  # printed on every page
+        if kepada_tables(part):
+            add(f"Kepala/kaki halaman ({name}) memuat tabel pegawai (Nama, NIP): daftar "
+                "pegawai hanya boleh ada di tabel \"Kepada\". Hapus tabel itu.")
+        for text in _placeholders(part):
+            add(f"Isian belum diisi: \"{text}\" (di kepala/kaki halaman).")
+        for text, why in _invisible_runs(part, styles):
+            add(f"Teks yang tidak tampak di surat ({why}, di kepala/kaki halaman): "
+                f"\"{_short(text)}\". Hapus teks itu.")
+        for text in _highlighted(part, styles):
+            add(f"Teks masih ditandai stabilo (highlight) di kepala/kaki halaman: "
+                f"\"{_short(text)}\". Hapus tanda stabilo.")
     return problems
+
+
+def _headers_and_footers(docx: Path) -> list[tuple[str, object]]:
+    """The parsed ``word/header*.xml`` and ``word/footer*.xml`` parts (bounded, untrusted)."""
+    import zipfile
+
+    from lxml import etree
+
+    from pipeline.drafting.assignees import _PARSER
+
+    parts = []
+    try:
+        with zipfile.ZipFile(docx) as zf:
+            for info in zf.infolist():
+                if re.fullmatch(r"word/(header|footer)\d*\.xml", info.filename) and \
+                        info.file_size <= 5 * 1024 * 1024:
+                    try:
+                        parts.append((info.filename.removeprefix("word/"),
+                                      etree.fromstring(zf.read(info), parser=_PARSER)))
+                    except etree.XMLSyntaxError:
+                        continue
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return []
+    return parts
 
 
 # --- run properties, with styles ---------------------------------------------------------

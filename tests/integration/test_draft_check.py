@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -356,3 +357,28 @@ def test_the_fields_are_read_back_as_the_letter_shows_them(good, tmp_path):
                                                                    dt.date(2027, 1, 2))
     assert parse_range("5 Desember 2026") == (dt.date(2026, 12, 5),) * 2
     assert parse_range("5 s.d. 3 Desember 2026") is None
+
+
+def test_an_assignee_table_or_hidden_text_in_a_header_is_refused(good, employees, tmp_path):
+    from lxml import etree
+
+    def header(data: bytes) -> bytes:
+        root = etree.fromstring(data)
+        tbl = etree.SubElement(root, d.w("tbl"))
+        for cells in (("Nama", "NIP"), (employees[4]["nama"], employees[4]["nip"])):
+            tr = etree.SubElement(tbl, d.w("tr"))
+            for text in cells:
+                tc = etree.SubElement(tr, d.w("tc"))
+                p = etree.SubElement(tc, d.w("p"))
+                d.append_run(p, text)
+        d.append_run(etree.SubElement(root, d.w("p")), "bayangan", vanish={})
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    import zipfile
+
+    with zipfile.ZipFile(good) as zf:
+        name = next(n for n in zf.namelist() if re.fullmatch(r"word/header\d*\.xml", n))
+    problems = draft_problems(d.rewrite(good, tmp_path / "header.docx", {name: header}))
+    joined = "\n".join(problems)
+    assert "memuat tabel pegawai (Nama, NIP)" in joined
+    assert "bayangan" in joined and "kepala/kaki halaman" in joined
