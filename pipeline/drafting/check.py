@@ -66,6 +66,10 @@ def draft_problems(docx: Path) -> list[str]:
         add("Draf masih memuat perubahan terlacak (Track Changes) yang belum diterima atau "
             "ditolak. Di Word: Review > Accept > Accept All Changes (atau Reject), matikan "
             "Track Changes, lalu simpan.")
+    if _floating(body):
+        add("Draf memuat gambar melayang, kotak teks, atau bentuk (shape) yang dapat menutupi "
+            "isi surat. Hapus, atau sisipkan gambar dengan tata letak \"In Line with Text\" "
+            "(Sejajar dengan teks).")
     for text in _placeholders(body):
         add(f"Isian belum diisi: \"{text}\". Ganti dengan isi yang benar.")
     for text, why in _invisible_runs(body, styles):
@@ -77,6 +81,9 @@ def draft_problems(docx: Path) -> list[str]:
     problems.extend(_kepada_problems(body))
     problems.extend(_sections_problems(body))
     for name, part in _headers_and_footers(Path(docx)):  # printed on every page
+        if _floating(part):
+            add(f"Kepala/kaki halaman ({name}) memuat gambar melayang, kotak teks, atau bentuk "
+                "(shape); hapus.")
         if kepada_tables(part):
             add(f"Kepala/kaki halaman ({name}) memuat tabel pegawai (Nama, NIP): daftar "
                 "pegawai hanya boleh ada di tabel \"Kepada\". Hapus tabel itu.")
@@ -89,6 +96,18 @@ def draft_problems(docx: Path) -> list[str]:
             add(f"Teks masih ditandai stabilo (highlight) di kepala/kaki halaman: "
                 f"\"{_short(text)}\". Hapus tanda stabilo.")
     return problems
+
+
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def _floating(root) -> bool:
+    """Anything drawn over the text: floating drawings (``wp:anchor``), VML shapes
+    (``w:pict``), text boxes, alternate content (how Word stores shapes). An inline picture
+    (the kop's logo, the emblem) takes its place in the text and hides nothing."""
+    tags = (f"{{{_WP}}}anchor", qn("w:pict"), qn("w:txbxContent"), f"{{{_MC}}}AlternateContent")
+    return any(True for _ in root.iter(*tags))
 
 
 def _headers_and_footers(docx: Path) -> list[tuple[str, object]]:

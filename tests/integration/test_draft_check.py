@@ -382,3 +382,19 @@ def test_an_assignee_table_or_hidden_text_in_a_header_is_refused(good, employees
     joined = "\n".join(problems)
     assert "memuat tabel pegawai (Nama, NIP)" in joined
     assert "bayangan" in joined and "kepala/kaki halaman" in joined
+
+
+def test_a_shape_over_the_text_is_refused(good, tmp_path):
+    """A white box drawn over a Kepada row hides it on paper while the record keeps it."""
+    from lxml import etree
+
+    wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+    def fn(root):
+        r = d.append_run(d.paragraph_with(root, "MEMERINTAHKAN"), "")
+        drawing = etree.SubElement(r, d.w("drawing"))
+        anchor = etree.SubElement(drawing, f"{{{wp}}}anchor")
+        anchor.set("behindDoc", "0")
+
+    (problem,) = draft_problems(d.edit_document(good, tmp_path / "shape.docx", fn))
+    assert "gambar melayang, kotak teks, atau bentuk" in problem
