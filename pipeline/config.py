@@ -52,6 +52,8 @@ class _Model(BaseModel):
 
 class PersonConfig(_Model):
     name: str = Field(min_length=1)
+    # Empty for an official without one (an elected head of region: Permendagri 1/2023
+    # Art. 44 has them sign with the name only).
     nip: str
     jabatan: str = Field(min_length=1)
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -60,6 +62,8 @@ class PersonConfig(_Model):
     @field_validator("nip")
     @classmethod
     def _valid_nip(cls, value: str) -> str:
+        if not value.strip():
+            return ""
         try:
             return parse_nip(value).digits
         except InvalidNip as exc:
@@ -128,6 +132,9 @@ class StageConfig(_Model):
 
     @model_validator(mode="after")
     def _keys(self) -> StageConfig:
+        if not self.person.nip and self.block is SignatureBlock.NAME_RANK_NIP:
+            raise ValueError(f"stage '{self.key}': person.nip is empty, but this signature "
+                             "block shows the NIP (set signature_block = \"nama\")")
         if self.action is Action.DRAFT:
             return self
         if self.signing is SigningMode.SERVICE and self.signing_key is None:
