@@ -398,3 +398,22 @@ def test_a_shape_over_the_text_is_refused(good, tmp_path):
 
     (problem,) = draft_problems(d.edit_document(good, tmp_path / "shape.docx", fn))
     assert "gambar melayang, kotak teks, atau bentuk" in problem
+
+
+def test_rows_the_page_shows_are_compared_with_the_rows_recorded(good, employees, tmp_path):
+    """What the converted letter shows (pdfplumber) against what the DOCX holds."""
+    from pipeline.convert import SofficeConverter
+    from pipeline.drafting.check import pdf_rows_problems
+    from pipeline.pdf.kepada import kepada_rows
+
+    pdf = tmp_path / "good.pdf"
+    SofficeConverter(tmp_path / "lo").convert(good, pdf)
+    shown = kepada_rows(pdf.read_bytes())
+    rows = read_assignees(good)
+    assert [r[0] for r in shown] == [e["nama"] for e in employees[:2]]
+    assert pdf_rows_problems(rows, shown) == []
+    # A page that shows someone else than the record (whatever hid it from the XML checks).
+    (problem,) = pdf_rows_problems(rows, [["Orang Luar", "1", "", ""], *shown[1:]])
+    assert "tidak sama" in problem and "tampil: Orang Luar" in problem
+    (problem,) = pdf_rows_problems(rows, shown[:1])
+    assert "tampil 1 baris, tercatat 2 baris" in problem
