@@ -390,7 +390,8 @@ class Engine:
                                         new_state.version, now)
             else:
                 nxt = self.workflow.stages[decision.to_stage]
-                self.store.cases.arrive(case.id, nxt.key, new_state.version, now)
+                self.store.cases.arrive(case.id, nxt.key, new_state.version, now,
+                                        note=self._timing_note(shown, now))
         crash_point("stage.committed")
         log.info("%s: %s agreed%s -> %s", case.id, stage.key,
                  " (new version)" if decision.new_version else "",
@@ -566,6 +567,21 @@ class Engine:
                                                     "notes": list(files.notes)})
         log.info("%s: draft ready for %s", case_id, self.workflow.drafting.key)
         self.reconcile(self.store.cases.get(case_id))
+
+    def _timing_note(self, shown: dict | None, now) -> str | None:
+        """For the first reviewer: the event's dates as the drafter's letter gives them are
+        over, or too close for the SOP's standard times (a warning in their mail)."""
+        if not shown:
+            return None
+        from pipeline.drafting.check import timing_warnings
+        from pipeline.service.draft_notes import earliest_issue
+
+        warnings = timing_warnings(
+            shown.get("tanggal_mulai"), shown.get("tanggal_selesai"),
+            today=now.astimezone(self.config.tz).date(),
+            earliest_issue=earliest_issue(self.workflow,
+                                          getattr(self.notifier, "calendar", None), now))
+        return "\n".join(warnings) or None
 
     def _with_drafter_notes(self, case_id: str, files: DraftFiles, now) -> DraftFiles:
         """Timing warnings and the request's names left out (pipeline/service/draft_notes.py)."""

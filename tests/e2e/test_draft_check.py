@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import pytest
 
+from pipeline.service.clock import FAKE_NOW_ENV
 from pipeline.simulate import wait_until
 from tests.support import drafts as d
 
@@ -20,6 +21,21 @@ from .conftest import SAMPLES
 pytestmark = pytest.mark.slow
 
 NOTE = "Mohon SPT untuk:\n1. 19650809 198603 1 012\nPemohon: rina.agenda@diskopukm.kalbarprov.go.id\n"
+
+
+def wf_mail(ws, case: str, to: str) -> str:
+    """The plain text of the stage mail of ``case`` addressed to ``to`` (waits for it)."""
+    import email
+    from email import policy
+
+    def find():
+        for path in sorted(ws.outbox.glob(f"{case}-tahap-*.eml")):
+            msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            if to in str(msg["To"]):
+                return " ".join(msg.get_body(("plain",)).get_content().split())
+        return None
+
+    return wait_until(find, timeout=30, what=f"the stage mail to {to}")
 
 
 class _Counting(http.server.BaseHTTPRequestHandler):
@@ -36,6 +52,8 @@ class _Counting(http.server.BaseHTTPRequestHandler):
 def test_bad_drafts_are_refused_with_a_note_then_the_good_one_goes_on(office, tmp_path):
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
+    # The invitation's event was on 12 October 2026; the service's day is 7 December.
+    office.service.env[FAKE_NOW_ENV] = "2026-12-07T08:00:00+07:00"
     office.service.start()
     try:
         o, ws = office.officials, office.ws
@@ -95,6 +113,13 @@ def test_bad_drafts_are_refused_with_a_note_then_the_good_one_goes_on(office, tm
         o.agree(case, 0)
         o.wait_for(case, 1)
         assert office.store().cases.get(case).fields["acara"].startswith("Rapat Koordinasi KUR ")
+        # The event is over: a warning, not a refusal, for the drafter (note beside the draft,
+        # written with the first draft) and in the first reviewer's mail.
+        over = "PERHATIAN: kegiatan sudah berakhir (12 Oktober 2026)"
+        assert any(over in e.detail.get("notes", [""])[0] for e in
+                   office.store().audit.for_case(case) if e.action == "draft.created")
+        kasubag = wf_mail(ws, case, "kasubag@")
+        assert over in kasubag, kasubag
         refused = [e for e in office.store().audit.for_case(case) if e.action == "stage.refused"]
         assert len(refused) == len(bad)
         assert all(e.detail["code"] == "draft_invalid" for e in refused)
