@@ -72,8 +72,8 @@ def draft_problems(docx: Path) -> list[str]:
             "(Sejajar dengan teks).")
     for text in _placeholders(body):
         add(f"Isian belum diisi: \"{text}\". Ganti dengan isi yang benar.")
-    for text, why in _invisible_runs(body, styles):
-        add(f"Teks yang tidak tampak di surat ({why}): \"{_short(text)}\". Surat hanya boleh "
+    for why, text in _grouped(_invisible_runs(body, styles)):
+        add(f"Teks yang tidak tampak di surat ({why}): \"{text}\". Surat hanya boleh "
             "memuat teks yang terlihat; hapus teks itu atau tampilkan sebagaimana mestinya.")
     for text in _highlighted(body, styles):
         add(f"Teks masih ditandai stabilo (highlight): \"{_short(text)}\". Periksa isinya, "
@@ -89,9 +89,9 @@ def draft_problems(docx: Path) -> list[str]:
                 "pegawai hanya boleh ada di tabel \"Kepada\". Hapus tabel itu.")
         for text in _placeholders(part):
             add(f"Isian belum diisi: \"{text}\" (di kepala/kaki halaman).")
-        for text, why in _invisible_runs(part, styles):
+        for why, text in _grouped(_invisible_runs(part, styles)):
             add(f"Teks yang tidak tampak di surat ({why}, di kepala/kaki halaman): "
-                f"\"{_short(text)}\". Hapus teks itu.")
+                f"\"{text}\". Hapus teks itu.")
         for text in _highlighted(part, styles):
             add(f"Teks masih ditandai stabilo (highlight) di kepala/kaki halaman: "
                 f"\"{_short(text)}\". Hapus tanda stabilo.")
@@ -108,6 +108,14 @@ def _floating(root) -> bool:
     (the kop's logo, the emblem) takes its place in the text and hides nothing."""
     tags = (f"{{{_WP}}}anchor", qn("w:pict"), qn("w:txbxContent"), f"{{{_MC}}}AlternateContent")
     return any(True for _ in root.iter(*tags))
+
+
+def _grouped(found: Iterable[tuple[str, str]], limit: int = 160) -> list[tuple[str, str]]:
+    """One line per reason: the hidden pieces joined (``No · Nama · NIP · …``), shortened."""
+    by_why: dict[str, list[str]] = {}
+    for text, why in found:
+        by_why.setdefault(why, []).append(" ".join(text.split()))
+    return [(why, _short(" · ".join(texts), limit)) for why, texts in by_why.items()]
 
 
 def _headers_and_footers(docx: Path) -> list[tuple[str, object]]:
