@@ -45,15 +45,15 @@ SMALL = Pt(10)
 
 # A4, margins in cm; the text block is 21 - 2.5 - 2 = 16.5 cm wide.
 PAGE_W, PAGE_H = 21.0, 29.7
-LEFT, RIGHT, TOP, BOTTOM = 2.5, 2.0, 1.5, 3.1
+LEFT, RIGHT, TOP, BOTTOM = 2.5, 2.0, 1.5, 2.9
 FOOTER_DISTANCE = 0.7
 TEXT_W = PAGE_W - LEFT - RIGHT
 
 # The "Dasar"/"Untuk" lists: label, colon, number, text.
 LABEL_TABS = (2.3, 2.8, 3.5)
 
-QR_SQUARE = 2.2  # cm; pipeline.pdf.prepare looks for this bordered square in the footer
-PARAF_ROW_H = 1.2  # cm; one paraf signature box per row: 3 lines of 7 pt (name, date and time)
+QR_SQUARE = 2.0  # cm; pipeline.pdf.prepare looks for this bordered square in the footer
+PARAF_ROW_H = 1.15  # cm; one paraf signature box per row: 3 lines of 7 pt (name, date and time)
 PARAF_WIDTHS = (0.8, 3.7, 3.4)  # cm: No, Jabatan, Paraf (the mark's box: room for 7 pt text)
 # cm between the signatory's office and name: the cap (pipeline.pdf.anchors.SEAL_SIZE,
 # 3.2 cm) fits in it without touching either line.
@@ -537,10 +537,11 @@ def field_run(p: Paragraph, code: str, *, size: Pt | None = None) -> None:
 
 def tembusan(doc: Document) -> None:
     paragraph(doc).add_run("{%p if tembusan %}")
-    p = paragraph(doc, before=10, keep_with_next=True)
+    p = paragraph(doc, before=6, keep_with_next=True)
     run(p, "Tembusan:", size=Pt(11), underline=True)
     paragraph(doc).add_run("{%p for t in tembusan %}")
-    p = paragraph(doc, left=0.6, hanging=0.6, tabs=(0.6,))
+    # The list stays together: all on this page, or all on the next (never one line alone).
+    p = paragraph(doc, left=0.6, hanging=0.6, tabs=(0.6,), keep_with_next=True)
     run(p, "{{ loop.index }}.", size=Pt(11))
     p.add_run("\t")
     run(p, "{{ t }}{% if loop.last %}.{% else %};{% endif %}", size=Pt(11))
