@@ -1,7 +1,7 @@
 """LibreOffice settings for converting documents that came from outside.
 
 The drafter's DOCX is checked before it reaches LibreOffice
-(:mod:`pipeline.intake.draft_docx`), but a second line of defence costs
+(:mod:`pipeline.untrusted.draft_docx`), but a second line of defence costs
 nothing: every profile our converters use is told never to update links
 (linked images, ``INCLUDETEXT``/``LINK`` fields, OLE links), to block links
 to untrusted places, and never to run macros. Without this, LibreOffice's

@@ -26,7 +26,7 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.core.workflow import Workflow
-from pipeline.folders.atomic import TEMP_PREFIX, sha256_bytes, write_atomic
+from pipeline.folders.atomic import TEMP_PREFIX
 from pipeline.folders.layout import Workspace
 from pipeline.service import draft_steps as steps
 from pipeline.service.child import ChildGone, ChildProcess
@@ -179,7 +179,7 @@ class DraftMaker:
         with tempfile.TemporaryDirectory(dir=self.ws.state, prefix=DRAFT_TMP) as tmp:
             docx = Path(tmp) / f"{case_id}.docx"
             self.worker.call(steps.render_letter, self.config.letter.template, ctx, docx)
-            docx_sha = self._keep(case_id, docx.read_bytes(), "docx")
+            docx_sha = self.ws.keep(case_id, docx.read_bytes(), "docx")
             pdf_sha = self._convert_and_prepare(case_id, docx, Path(tmp))
         return DraftFiles(docx_sha, pdf_sha, fields, tuple(notes))
 
@@ -190,7 +190,7 @@ class DraftMaker:
         holds; the same DOCX is then not converted a second time when the case advances.
         """
         data = docx.read_bytes()
-        docx_sha = self._keep(case_id, data, "docx")
+        docx_sha = self.ws.keep(case_id, data, "docx")
         cached = self._converted.get((case_id, docx_sha))
         if cached is not None and self.ws.case_file(case_id, cached, "pdf").exists():
             return docx_sha, cached
@@ -214,11 +214,4 @@ class DraftMaker:
         self.converter.convert(docx, pdf)
         layout = self.worker.call(steps.measure_letter, pdf, self.workflow)
         prepared = prepare_for_signing(pdf.read_bytes(), self.workflow, layout)
-        return self._keep(case_id, prepared, "pdf")
-
-    def _keep(self, case_id: str, data: bytes, ext: str) -> str:
-        sha = sha256_bytes(data)
-        target = self.ws.case_file(case_id, sha, ext)
-        if not target.exists():
-            write_atomic(target, data)
-        return sha
+        return self.ws.keep(case_id, prepared, "pdf")

@@ -20,7 +20,7 @@ from pipeline.drafting.assignees import read_assignees
 from pipeline.drafting.check import draft_problems, name_problems, timing_warnings
 from pipeline.drafting.letter import LetterContext, render_draft
 from pipeline.extract import ExtractLimits
-from pipeline.intake.draft_docx import draft_docx_problems, field_codes
+from pipeline.untrusted.draft_docx import draft_docx_problems, field_codes
 from tests.support import drafts as d
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,10 +26,10 @@ from pipeline.convert import SofficeConverter
 from pipeline.drafting.letter import LetterContext, render_draft
 from pipeline.pdf.fill import fill_number
 from pipeline.pdf.prepare import prepare_for_signing
-from pipeline.pdf.testing import ThrowawayPki
 from pipeline.signing.keys import LoadedSigner
 from pipeline.signing.marks import MarkAppearance, apply_mark
 from pipeline.signing.seal import SEAL_FIELD, apply_seal
+from tests.support.pdf import ThrowawayPki
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKSPACE = ROOT / "pipeline" / "resources" / "workspace"

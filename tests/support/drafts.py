@@ -2,7 +2,7 @@
 
 Each helper rewrites one part of the DOCX package (``word/document.xml``, a
 ``.rels`` part, ``[Content_Types].xml``) with lxml and saves a new file; the
-draft check (:mod:`pipeline.drafting.check`, :mod:`pipeline.intake.draft_docx`)
+draft check (:mod:`pipeline.drafting.check`, :mod:`pipeline.untrusted.draft_docx`)
 must refuse every one of them.
 """
 

@@ -2,7 +2,7 @@
 
 A draft comes back from a person's Word over a share: it is input from
 outside, like an invitation, and gets the inbox's checks
-(:func:`pipeline.intake.validate.check_bytes`: size, parts, encryption,
+(:func:`pipeline.untrusted.files.check_bytes`: size, parts, encryption,
 DTD/entities, macros) and more, because this file is *converted* and its
 output signed:
 
@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from pipeline.intake.validate import Unusable, check_bytes
+from pipeline.untrusted.files import Unusable, check_bytes
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _REL = "http://schemas.openxmlformats.org/package/2006/relationships"
