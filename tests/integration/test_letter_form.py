@@ -62,8 +62,10 @@ def signed_by(config, **updates):
     data = last.model_dump()
     data.update({k: v for k, v in updates.items() if k != "person"})
     data["person"] = {**data["person"], **updates.get("person", {})}
-    stage = type(last).model_validate(data)  # validated: the enums become enums
-    return config.model_copy(update={"stage": [*config.stage[:-1], stage]})
+    stages = [*(s.model_dump() for s in config.stage[:-1]), data]
+    # Validated anew (not model_copy): the enums become enums, and the chain (the workflow,
+    # built once per configuration) is the changed one.
+    return type(config).model_validate({**config.model_dump(), "stage": stages})
 
 
 def rendered(config, tmp_path: Path) -> tuple[str, list, bytes]:
