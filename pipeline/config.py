@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.core.letter_form import Kop, SignatureBlock, default_kop, default_signature_block
 from pipeline.core.nip import InvalidNip, parse_nip
 from pipeline.core.workflow import (
     Action,
@@ -58,6 +59,8 @@ class _Model(BaseModel):
 
 class PersonConfig(_Model):
     name: str = Field(min_length=1)
+    # Empty for an official without one (an elected head of region: Permendagri 1/2023
+    # Art. 44 has them sign with the name only).
     nip: str
     jabatan: str = Field(min_length=1)
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -66,6 +69,8 @@ class PersonConfig(_Model):
     @field_validator("nip")
     @classmethod
     def _valid_nip(cls, value: str) -> str:
+        if not value.strip():
+            return ""
         try:
             return parse_nip(value).digits
         except InvalidNip as exc:
@@ -118,9 +123,25 @@ class StageConfig(_Model):
     signing_key: KeyConfig | None = None
     # For approver-signed stages: the certificate the official signs with.
     certificate: Path | None = None
+    # As signatory (the last stage): what the signature block shows and which kop the letter
+    # carries. Absent: Permendagri 1/2023 Art. 44 (pipeline.core.letter_form).
+    signature_block: SignatureBlock | None = None
+    kop: Kop | None = None
+
+    @property
+    def block(self) -> SignatureBlock:
+        return self.signature_block or default_signature_block(
+            self.key, self.role, self.person.jabatan)
+
+    @property
+    def letterhead(self) -> Kop:
+        return self.kop or default_kop(self.key, self.role, self.person.jabatan)
 
     @model_validator(mode="after")
     def _keys(self) -> StageConfig:
+        if not self.person.nip and self.block is SignatureBlock.NAME_RANK_NIP:
+            raise ValueError(f"stage '{self.key}': person.nip is empty, but this signature "
+                             "block shows the NIP (set signature_block = \"nama\")")
         if self.action is Action.DRAFT:
             return self
         if self.signing is SigningMode.SERVICE and self.signing_key is None:
@@ -182,6 +203,12 @@ class LetterConfig(_Model):
     )
     verify_url: str | None = None
     mask_nip: bool = True
+    # The head of region's kop (a letter the Gubernur signs): the office's name under the
+    # national emblem. The emblem is an image file; the shipped one is a labelled PLACEHOLDER.
+    head_of_region_title: str = "GUBERNUR KALIMANTAN BARAT"
+    national_emblem: Path | None = Path("templates/lambang-negara-contoh.png")
+    # Beyond this many assignees the Kepada list goes to a Lampiran (annex) of the letter.
+    max_kepada_in_body: int = Field(default=5, ge=1, description="assignees, count")
 
 
 # The name the [seal] key goes by beside the stages' keys (key ring, demo PKI, key problems).

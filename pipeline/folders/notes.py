@@ -30,6 +30,12 @@ def draft_not_docx(case_id: str, moved_name: str) -> str:
             f"{case_id}.docx (draf yang dapat disunting), bukan {moved_name}.")
 
 
+def draft_unprepared(reason: str) -> str:
+    """The drafter's DOCX lost what the marks need (the Paraf table, the date line)."""
+    return (f"Draf tidak dapat disiapkan untuk paraf dan tanda tangan: {reason}. "
+            "Kembalikan bagian itu seperti pada draf yang diterima.")
+
+
 def _into(returned: bool) -> str:
     return "dikembalikan" if returned else "disetujui"
 

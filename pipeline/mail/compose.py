@@ -38,7 +38,7 @@ KINDS = (
     "balasan_ditolak", "eskalasi",
 )
 # Context values kept with their line breaks (everything else is flattened to one line).
-MULTILINE = frozenset({"alasan", "keadaan"})
+MULTILINE = frozenset({"alasan", "keadaan", "catatan"})
 # Replies to a message the sender wrote (RFC 3834 "auto-replied"); the rest are notifications.
 REPLY_KINDS = frozenset({"ditolak", "diterima", "balasan_ditolak"})
 
@@ -92,13 +92,15 @@ class MailComposer:
 
     def tahap(self, stage: Stage, *, case_id: str, hal: str | None, pengirim: str | None,
               folder: str | Path, due_at: dt.datetime | None = None, token: str | None = None,
-              nomor_undangan: str | None = None, message_id: str | None = None
-              ) -> EmailMessage:
-        """A case reached ``stage``: what, where, what to do, by when."""
+              nomor_undangan: str | None = None, message_id: str | None = None,
+              catatan: str | None = None) -> EmailMessage:
+        """A case reached ``stage``: what, where, what to do, by when; ``catatan`` is the
+        system's note for the stage (for the drafter: warnings, names left out)."""
         return self._stage_mail("tahap", stage, case_id=case_id, token=token,
                                 message_id=message_id, context=dict(
                                     hal=hal, pengirim=pengirim, nomor_undangan=nomor_undangan,
-                                    folder=str(folder), batas=due_at))
+                                    folder=str(folder), batas=due_at,
+                                    catatan=(catatan or "").strip() or None))
 
     def dikembalikan(self, stage: Stage, *, case_id: str, hal: str | None,
                      pengirim: str | None, folder: str | Path, alasan: str,

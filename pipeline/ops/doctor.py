@@ -173,6 +173,7 @@ def _check_files(config: Config, s: Section) -> None:
     else:
         s.problem(f"templat surat tidak ditemukan: {template}",
                   "salin templat dengan 'spt init' atau perbaiki letter.template")
+    _check_emblem(config, s)
     if config.seal is None:
         s.problem("[seal] belum diisi: cap dinas memerlukan kunci dan gambar",
                   "tambahkan [seal] dengan image dan signing_key ke spt.toml")
@@ -181,6 +182,25 @@ def _check_files(config: Config, s: Section) -> None:
                   "letakkan berkas PNG cap dinas di sana atau perbaiki seal.image")
     else:
         s.ok(f"gambar cap dinas: {config.seal.image}")
+
+
+def _check_emblem(config: Config, s: Section) -> None:
+    """The national emblem of the head of region's kop, when the signatory uses that kop."""
+    from pipeline.core.letter_form import Kop
+
+    if config.stage[-1].letterhead is not Kop.HEAD_OF_REGION:
+        return
+    emblem = config.letter.national_emblem
+    if emblem is None or not emblem.is_file():
+        s.problem(f"lambang negara untuk kop {config.letter.head_of_region_title} tidak "
+                  f"ditemukan: {emblem}", "letakkan berkas gambar lambang negara resmi dan "
+                  "isi letter.national_emblem di spt.toml")
+    elif "contoh" in emblem.name.lower():
+        s.warn(f"kop {config.letter.head_of_region_title} memakai gambar CONTOH lambang "
+                  f"negara ({emblem.name})", "ganti dengan berkas lambang negara resmi "
+                  "(letter.national_emblem di spt.toml) sebelum surat sungguhan diterbitkan")
+    else:
+        s.ok(f"lambang negara: {emblem}")
 
 
 def _check_keys(config: Config, s: Section) -> None:

@@ -244,7 +244,7 @@ class Engine:
         if stage.index == 0:
             if ext != "docx":
                 return machine.DraftSubmitted("", (notes.draft_not_docx(case.id, cand.path.name),))
-            return machine.DraftSubmitted(sha, tuple(self._draft_problems(cand.path)))
+            return machine.DraftSubmitted(sha, tuple(self._draft_problems(case, cand.path, sha)))
         if stage.signing is SigningMode.APPROVER and sha != case.state.pdf_sha256:
             problems = self.signer.check_approver_signature(case, stage, cand.path, sha)
             if problems is None:
@@ -272,14 +272,39 @@ class Engine:
         dues += [max(0.0, deadline - now) for deadline in self._waits.values()]
         return min(dues) if dues else None
 
-    def _draft_problems(self, docx: Path) -> list[str]:
+    def _draft_problems(self, case: CaseRecord, docx: Path, sha: str) -> list[str]:
+        """Why the drafter's DOCX may not start the chain (the draft check, docs/draft-check.md):
+        unsafe package first (nothing else reads an unsafe file), then content, then the rows
+        the converted letter shows against the rows the DOCX holds."""
         from pipeline.drafting.assignees import AssigneeError, read_assignees
+        from pipeline.drafting.check import draft_problems, name_problems, pdf_rows_problems
+        from pipeline.extract import ExtractLimits
+        from pipeline.untrusted.draft_docx import draft_docx_problems
 
+        problems = draft_docx_problems(docx, ExtractLimits.from_config(self.config.limits))
+        if problems:
+            return problems
+        problems = draft_problems(docx)
         try:
             rows = read_assignees(docx)
         except AssigneeError as exc:
-            return [str(exc)]
-        return self.directory().check_assignees([r.as_dict() for r in rows])
+            return [*problems, str(exc)]
+        directory = self.directory()
+        problems += directory.check_assignees([r.as_dict() for r in rows])
+        problems += name_problems(rows, {e.nip: e.nama for e in directory.employees})
+        if problems:
+            return problems
+        if sha == case.state.docx_sha256:
+            pdf = self.ws.case_file(case.id, case.state.pdf_sha256, "pdf")
+        else:
+            from pipeline.pdf.fields import PlacementError
+
+            try:
+                _docx_sha, pdf_sha = self.drafts.new_version(case.id, docx)
+            except PlacementError as exc:  # the drafter removed what the marks need
+                return [notes.draft_unprepared(str(exc))]
+            pdf = self.ws.case_file(case.id, pdf_sha, "pdf")
+        return pdf_rows_problems(rows, self.drafts.kepada_shown(pdf))
 
     def directory(self) -> EmployeeDirectory:
         path = self.config.pegawai_csv
@@ -309,8 +334,12 @@ class Engine:
                 log.info("%s: %s changed while it was read; looking again", case.id,
                          cand.path.name)
                 return
+        shown = None
         if stage.index == 0:
+            from pipeline.drafting.readback import shown_fields
+
             assignees = self._assignees_of(cand.path)
+            shown = shown_fields(cand.path)  # the fields as the letter shows them
         if decision.mark is not None:
             base = new_pdf or case.state.pdf_sha256
             new_pdf = self.signer.mark(case, decision.mark, base, when=self.clock.now())
@@ -326,6 +355,8 @@ class Engine:
                 return
             self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True,
                                         assignees=assignees)
+            if shown:
+                self.store.cases.update_fields(case.id, {**(case.fields or {}), **shown})
             self.store.cases.leave(case.id, "agreed", now)
             audit = self.store.audit
             audit.append(AuditAction.STAGE_AGREED, case_id=case.id, stage=stage.key, actor=actor,
@@ -351,7 +382,8 @@ class Engine:
                                         new_state.version, now)
             else:
                 nxt = self.workflow.stages[decision.to_stage]
-                self.store.cases.arrive(case.id, nxt.key, new_state.version, now)
+                self.store.cases.arrive(case.id, nxt.key, new_state.version, now,
+                                        note=self._timing_note(shown, now))
         crash_point("stage.committed")
         log.info("%s: %s agreed%s -> %s", case.id, stage.key,
                  " (new version)" if decision.new_version else "",
@@ -497,6 +529,7 @@ class Engine:
 
     def _record_draft(self, case_id: str, files: DraftFiles) -> None:
         now = self.clock.now()
+        files = self._with_drafter_notes(case_id, files, now)
         with self.store.transaction():
             case = self.store.cases.get(case_id)
             if case is None or case.drafted:
@@ -514,6 +547,34 @@ class Engine:
                                                     "notes": list(files.notes)})
         log.info("%s: draft ready for %s", case_id, self.workflow.drafting.key)
         self.reconcile(self.store.cases.get(case_id))
+
+    def _timing_note(self, shown: dict | None, now) -> str | None:
+        """For the first reviewer: the event's dates as the drafter's letter gives them are
+        over, or too close for the SOP's standard times (a warning in their mail)."""
+        if not shown:
+            return None
+        from pipeline.drafting.check import timing_warnings
+        from pipeline.service.draft_notes import earliest_issue
+
+        warnings = timing_warnings(
+            shown.get("tanggal_mulai"), shown.get("tanggal_selesai"),
+            today=now.astimezone(self.config.tz).date(),
+            earliest_issue=earliest_issue(self.workflow,
+                                          getattr(self.notifier, "calendar", None), now))
+        return "\n".join(warnings) or None
+
+    def _with_drafter_notes(self, case_id: str, files: DraftFiles, now) -> DraftFiles:
+        """Timing warnings and the request's names left out (pipeline/service/draft_notes.py)."""
+        from pipeline.directory import DirectoryError
+        from pipeline.service.draft_notes import request_note, with_drafter_notes
+
+        try:
+            directory = self.directory()
+        except (DirectoryError, OSError):
+            directory = None
+        return with_drafter_notes(files, config=self.config, workflow=self.workflow,
+                                  calendar=getattr(self.notifier, "calendar", None), now=now,
+                                  note=request_note(self.store, case_id), directory=directory)
 
     # --- reconciliation ------------------------------------------------------------
 
@@ -554,7 +615,13 @@ class Engine:
             if not self._stage_root_present(self.ws.folder(case.state.stage)):
                 raise FileNotFoundError(f"stage folder {self.ws.folder(case.state.stage).root}"
                                         " is missing")
-            self.publisher.publish(case, note=note, skip=self._pending_names(case))
+            request = None
+            if case.state.stage == 0:
+                from pipeline.service.draft_notes import request_note
+
+                request = request_note(self.store, case.id)
+            self.publisher.publish(case, note=note, request=request,
+                                   skip=self._pending_names(case))
             if visit is not None:
                 self.notifier.stage_arrival(case, visit)
         elif status is Status.FINALIZING:

@@ -77,6 +77,7 @@ class Finalizer:
         filled = fill_number(
             signed, nomor=number.number, tanggal=format_date(number.letter_date),
             qr_payload=qr_payload(self.config, case, number.number, case.state.pdf_sha256),
+            claim=self.config.letter.footer,
         )
         sealed = apply_seal(filled, signer=self.keyring.seal_signer(),
                             image=self.config.seal.image, when=self.clock.now())

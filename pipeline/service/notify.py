@@ -91,7 +91,7 @@ class Notifier:
                 stage, alasan=visit.note or "tanpa alasan",
                 dikembalikan_oleh=f"{nxt.role} ({nxt.person.name})", **common)
         else:
-            msg = self.composer.tahap(stage, **common)
+            msg = self.composer.tahap(stage, catatan=visit.note, **common)
         self.send(msg, key=key, case_id=case.id, kind="tahap")
 
     # --- the pemohon -----------------------------------------------------------

@@ -50,6 +50,7 @@ class StagePublisher:
             "pdf": f"{case}.pdf",
             "docx": f"{case}.docx",
             "catatan": f"{case}-catatan.txt",
+            "permintaan": f"{case}-permintaan.txt",
             "galat": f"{case}.galat.txt",
         }
 
@@ -60,7 +61,8 @@ class StagePublisher:
     # --- publishing ------------------------------------------------------------
 
     def publish(
-        self, case: CaseRecord, *, note: str | None = None, skip: frozenset[str] = frozenset()
+        self, case: CaseRecord, *, note: str | None = None, request: str | None = None,
+        skip: frozenset[str] = frozenset(),
     ) -> list[Path]:
         """Make the case's current stage folder hold what that stage must act on.
 
@@ -79,6 +81,10 @@ class StagePublisher:
             wanted.append((names["docx"], docx))
         if note:
             wanted.append((names["catatan"], note))
+        if request:  # the requester's own note, for the drafter to read (drafting only)
+            from pipeline.drafting.request import request_file_text
+
+            wanted.append((names["permintaan"], request_file_text(case.id, request)))
         written = []
         for name, source in wanted:
             target = sf.root / name
@@ -130,7 +136,7 @@ class StagePublisher:
         suffix = path.suffix.lower().lstrip(".")
         if suffix not in ("pdf", "docx", "txt", case.source_ext):
             return False
-        if path.name.endswith(("-catatan.txt", ".galat.txt")):
+        if path.name.endswith(("-catatan.txt", "-permintaan.txt", ".galat.txt")):
             return True
         try:
             sha = sha256_file(path)

@@ -139,3 +139,14 @@ signing_key = { pkcs12 = "pki/kadis.p12", passphrase = { env = "KADIS_PASS" } }
     wf = load_config(write(tmp_path, head + stages + tail)).workflow()
     assert [s.folder for s in wf.stages] == ["1-susun", "2-kabag", "3-kadis"]
     assert wf.signatory.key == "kadis" and wf.stages[1].field_name == "Paraf_kabag"
+
+
+def test_an_elected_head_of_region_may_have_no_nip(tmp_path, default_config_text):
+    """Permendagri 1/2023 Art. 44: the Gubernur signs with his name only, and has no NIP."""
+    text = default_config_text.replace('"196505171991031008"', '""')
+    config = load_config(write(tmp_path, text))
+    assert config.stage[-1].person.nip == "" and config.workflow().signatory.person.nip == ""
+    # An official whose block shows the NIP must have one.
+    text = default_config_text.replace('"197804152005011002"', '""')
+    msg = _errors(tmp_path, text)
+    assert "stage[1]" in msg and "person.nip is empty" in msg
