@@ -35,7 +35,20 @@ from zoneinfo import ZoneInfo
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as pdf_fields
-from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.diff_analysis import (
+    CatalogModificationRule,
+    DocInfoRule,
+    DSSCompareRule,
+    FormUpdatingRule,
+    GenericFieldModificationRule,
+    MetadataUpdateRule,
+    ModificationLevel,
+    ObjectStreamRule,
+    SigFieldCreationRule,
+    SigFieldModificationRule,
+    StandardDiffPolicy,
+    XrefStreamRule,
+)
 from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -53,6 +66,28 @@ DEFAULT_TZ = ZoneInfo("Asia/Pontianak")
 FORM_FIELDS = ("Nomor", "Tanggal", "QR")
 _ALLOWED_AFTER = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES,
                   ModificationLevel.FORM_FILLING)
+
+# pyHanko's default policy, except that a form field's appearance stream may not be
+# rewritten in place (only replaced by a new stream). Stricter (an in-place rewrite is a
+# shadow-attack vector), and needed for long-term letters: with in-place updates allowed,
+# pyHanko 0.38 lists every filled field's appearance as "updated" in any revision after
+# the seal, so the DSS and the archive timestamp after the seal's lock were rated OTHER
+# (docs/signing.md, "Letters that verify in ten years").
+SPT_DIFF_POLICY = StandardDiffPolicy(
+    global_rules=[
+        CatalogModificationRule(),
+        DocInfoRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        DSSCompareRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        MetadataUpdateRule().as_qualified(ModificationLevel.LTA_UPDATES),
+    ],
+    form_rule=FormUpdatingRule(field_rules=[
+        SigFieldCreationRule(),
+        SigFieldModificationRule(),
+        GenericFieldModificationRule(allow_in_place_appearance_stream_changes=False),
+    ]),
+)
 
 
 @dataclass(frozen=True)
@@ -191,6 +226,7 @@ async def _validate_all(embedded, roots, moment):
         try:
             status = await async_validate_pdf_signature(
                 sig, signer_validation_context=context, key_usage_settings=SIGNING_KEY_USAGE,
+                diff_policy=SPT_DIFF_POLICY,
             )
         except Exception as exc:  # malformed signature: report, don't crash
             status = exc
