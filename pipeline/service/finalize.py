@@ -5,6 +5,11 @@ reused on every retry; (2) the final PDF is computed and stored (nothing
 visible yet); (3) it is copied to ``arsip/<year>/``; (4) the agenda entry and
 the ``issued`` state are committed together; (5) the visible effects (stage
 folders emptied, mail to the pemohon) run and are redone after a restart.
+
+Between (1) and (2) the letter is sealed and given its validation data and archive
+timestamp (B-LT/B-LTA, :mod:`pipeline.signing.ltv`). When a CA or TSA cannot be reached
+the case waits at finalisation with its number reserved, says why (``spt status``), and
+the next scan tries again: nothing visible was made, so nothing is skipped or repeated.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ from pipeline.store.cases import CaseRecord
 from pipeline.store.db import iso
 
 log = logging.getLogger("spt.finalize")
+
+
+class WaitForValidation(Exception):
+    """The letter cannot be issued yet: validation data or a timestamp cannot be had."""
 
 
 def qr_payload(config: Config, case: CaseRecord, number: str, signed_sha256: str) -> str:
@@ -77,8 +86,20 @@ class Finalizer:
             signed, nomor=number.number, tanggal=format_date(number.letter_date),
             qr_payload=qr_payload(self.config, case, number.number, case.state.pdf_sha256),
         )
-        sealed = apply_seal(filled, signer=self.keyring.seal_signer(),
-                            image=self.config.seal.image, when=self.clock.now())
+        timestamper = None
+        if self.config.trust.tsa_url or self.config.trust.tsa_key is not None:
+            from pipeline.signing.ltv import timestamper_for_config
+
+            timestamper = timestamper_for_config(self.config)
+        try:
+            sealed = apply_seal(filled, signer=self.keyring.seal_signer(),
+                                image=self.config.seal.image, when=self.clock.now(),
+                                timestamper=timestamper)
+            if self.config.trust.long_term:
+                sealed = self._long_term(sealed, timestamper)
+        except WaitForValidation as wait:
+            self._wait(case, str(wait))
+            return
         sha = sha256_bytes(sealed)
         final = self.ws.case_file(case.id, sha, "pdf")
         write_atomic(final, sealed)
@@ -108,6 +129,37 @@ class Finalizer:
         log.info("%s issued as %s", case.id, number.number)
         crash_point("finalize.issued")
         self.complete_effects(self.store.cases.get(case.id))
+
+    def _long_term(self, sealed: bytes, timestamper) -> bytes:
+        """The sealed letter with its validation data and archive timestamp (B-LT/B-LTA)."""
+        from pipeline.signing.ltv import (
+            CertificateRevoked,
+            LtvSettings,
+            ValidationDataUnavailable,
+            add_long_term_data,
+        )
+
+        try:
+            return add_long_term_data(sealed, LtvSettings.from_config(self.config), timestamper)
+        except (ValidationDataUnavailable, CertificateRevoked) as exc:
+            raise WaitForValidation(str(exc)) from exc
+
+    def _wait(self, case: CaseRecord, reason: str) -> None:
+        """Leave the case at finalisation, numbered, saying why; the next scan tries again.
+
+        Nothing visible was made: the number stays reserved for this case (reused on the
+        retry), the archive and agenda are untouched. The reason is recorded once per
+        change (not at every scan) in the audit log, and always as the visit's note.
+        """
+        note = f"menunggu data validasi: {reason}"[:500]
+        visit = self.store.cases.open_visit(case.id)
+        if visit is not None and visit.note == note:
+            return
+        log.warning("%s waits before issuing: %s", case.id, reason)
+        with self.store.transaction():
+            self.store.cases.note_open_visit(case.id, note)
+            self.store.audit.append("finalize.waiting", case_id=case.id, stage="umum",
+                                    at=self.clock.now(), detail={"reason": note})
 
     def complete_effects(self, case: CaseRecord | None) -> None:
         """What follows issuing, redone safely after a restart."""

@@ -130,7 +130,6 @@ def local_timestamper(config, key_cfg) -> TimeStamper:
     secret = read_secret(key_cfg.passphrase)
     key, cert, extra = pkcs12.load_key_and_certificates(data, secret.encode())
     from cryptography.hazmat.primitives import serialization
-
     from pyhanko.keys import load_private_key_from_pemder_data
 
     der_cert = asn1_x509.Certificate.load(
@@ -249,7 +248,7 @@ async def _collect(sig, context: ValidationContext):
             raise CertificateRevoked(f"sertifikat {who} telah dicabut: {exc}") from exc
         raise ValidationDataUnavailable(
             f"sertifikat {who} belum dapat divalidasi: {exc}") from exc
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError) as exc:
         raise ValidationDataUnavailable(
             f"server CRL/OCSP untuk sertifikat {who} tidak dapat dihubungi: {exc}") from exc
 
