@@ -94,12 +94,14 @@ class LtvSettings:
             from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
             backend = AIOHttpFetcherBackend(per_request_timeout=self.timeout_seconds)
-        return ValidationContext(
+        context = ValidationContext(
             trust_roots=list(self.roots), other_certs=list(extra_certs),
             crls=[*self.crls, *extra_crls], ocsps=list(extra_ocsps),
             allow_fetching=fetch, fetcher_backend=backend,
             revocation_mode="hard-fail", moment=moment,
         )
+        context._spt_backend = backend  # ours to close (see _close)
+        return context
 
 
 def load_crl(path: Path) -> asn1_crl.CertificateList:
@@ -170,6 +172,23 @@ def archive_timestamps(pdf: bytes) -> list[tuple[dt.datetime | None, dt.datetime
     return out
 
 
+def dss_contents(reader) -> tuple[list, list, list]:
+    """The DSS's certificates, CRLs and OCSP responses, decoded (empty without a DSS)."""
+    from asn1crypto import ocsp as asn1_ocsp
+    from pyhanko.pdf_utils.generic import DecodePurpose
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except Exception:  # no DSS, or an unreadable one
+        return [], [], []
+    certs = list(dss.load_certs())
+    crls = [asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
+            for ref in dss.crls]
+    ocsps = [asn1_ocsp.OCSPResponse.load(
+        ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE)) for ref in dss.ocsps]
+    return certs, crls, ocsps
+
+
 def has_long_term_data(pdf: bytes) -> bool:
     """Whether the file carries a DSS with revocation data (B-LT or more)."""
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -208,15 +227,13 @@ async def _add(pdf: bytes, settings: LtvSettings, timestamper: TimeStamper | Non
             return out.getvalue()
         return await _timestamp(out.getvalue(), context, timestamper, ARCHIVE_FIELD)
     finally:
-        await context.aclose()
+        await _close(context)
 
 
 async def _renew(pdf: bytes, settings: LtvSettings, timestamper: TimeStamper) -> bytes:
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    dss = _dss_or_none(reader)
-    context = settings.context(
-        extra_certs=list(dss.certs.values()) if dss else (),
-        extra_crls=dss.crls if dss else (), extra_ocsps=dss.ocsps if dss else ())
+    certs, crls, ocsps = dss_contents(reader)
+    context = settings.context(extra_certs=certs, extra_crls=crls, extra_ocsps=ocsps)
     try:
         stamps = reader.embedded_timestamp_signatures
         paths = []
@@ -230,7 +247,15 @@ async def _renew(pdf: bytes, settings: LtvSettings, timestamper: TimeStamper) ->
         name = f"{ARCHIVE_FIELD}_{len(stamps) + 1}"
         return await _timestamp(out.getvalue(), context, timestamper, name)
     finally:
-        await context.aclose()
+        await _close(context)
+
+
+async def _close(context: ValidationContext) -> None:
+    """Release the context's HTTP session, and the fetcher backend we gave it."""
+    await context.aclose()
+    backend = getattr(context, "_spt_backend", None)
+    if backend is not None:
+        await backend.close()
 
 
 async def _collect(sig, context: ValidationContext):
@@ -273,13 +298,6 @@ async def _timestamp(pdf: bytes, context: ValidationContext, timestamper: TimeSt
                 f"cap waktu dokumen (TSA) belum dapat dibuat: {exc}") from exc
         raise
     return out.getvalue()
-
-
-def _dss_or_none(reader):
-    try:
-        return DocumentSecurityStore.read_dss(reader)
-    except Exception:
-        return None
 
 
 def _who(sig) -> str:

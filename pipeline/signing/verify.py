@@ -244,13 +244,12 @@ def verify_pdf(
 
 def _dss_data(reader):
     """The DSS's certificates, CRLs and OCSP responses (empty lists without a DSS)."""
-    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pipeline.signing.ltv import dss_contents
 
     try:
-        dss = DocumentSecurityStore.read_dss(reader)
-    except Exception:  # no DSS, or an unreadable one: validate without it
+        return dss_contents(reader)
+    except Exception:  # an unreadable DSS: validate without it (it proves nothing)
         return [], [], []
-    return list(dss.certs.values()), list(dss.crls), list(dss.ocsps)
 
 
 async def _validate_all(embedded, roots, moment, dss=([], [], [])):
@@ -299,7 +298,10 @@ def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo,
         problems.append("isi yang ditandatangani telah berubah (tidak utuh)")
     if not status.valid:
         problems.append("tanda tangan tidak sah secara kriptografis")
-    if not status.trusted and not (at is not None and _expired_only(sig)):
+    revoked = getattr(status, "revocation_details", None)
+    if revoked is not None:
+        problems.append(_revoked_reason(revoked, tz))
+    elif not status.trusted and not (at is not None and _expired_only(sig)):
         problems.append(_untrusted_reason(sig, at))
     level = status.modification_level
     if level is None or level not in _ALLOWED_AFTER:
@@ -339,6 +341,19 @@ def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo,
         bottom_line=bool(status.bottom_line),
         problems=tuple(problems),
     )
+
+
+def _revoked_reason(details, tz: ZoneInfo) -> str:
+    """The revocation the letter's own data (or the CA) shows, with its date and reason."""
+    when = getattr(details, "revocation_date", None)
+    reason = getattr(details, "revocation_reason", None)
+    whose = "otoritas penerbit" if getattr(details, "ca_revoked", False) else "penanda tangan"
+    text = f"sertifikat {whose} telah dicabut"
+    if when is not None:
+        text += f" sejak {when.astimezone(tz):%d-%m-%Y %H:%M %Z}"
+    if reason is not None:
+        text += f" (alasan: {getattr(reason, 'native', reason)})"
+    return text + "; tanda tangan yang dibuat setelahnya tidak sah"
 
 
 def _expired_only(sig) -> bool:

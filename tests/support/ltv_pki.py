@@ -18,8 +18,8 @@ Keys are generated per fixture into a temporary folder; nothing private is in th
 from __future__ import annotations
 
 import copy
-import logging
 import datetime as dt
+import logging
 import threading
 from pathlib import Path
 
@@ -32,11 +32,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from werkzeug.serving import make_server
 
-logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
 from pipeline.config import Config
 from pipeline.core.workflow import Action, SigningMode
 from pipeline.signing.passphrases import new_passphrase, write_private
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 ARCH = "spt-test"
 _FMT = "%Y-%m-%dT%H:%M:%S+0000"
