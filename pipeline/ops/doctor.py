@@ -195,8 +195,23 @@ def _check_keys(config: Config, s: Section) -> None:
                    "tanggal itu; setelah kedaluwarsa layanan menolak menandatangani")
         if not ring.warnings:
             s.ok("tidak ada sertifikat yang kedaluwarsa dalam 30 hari")
+        _check_revocation(config, ring, s)
     finally:
         ring.close()
+
+
+def _check_revocation(config: Config, ring, s: Section) -> None:
+    from pipeline.signing.revocation import check_signers
+
+    statuses = check_signers(config, ring.signers)
+    for status in statuses:
+        if status.revoked:
+            s.problem(status.message, "minta sertifikat baru ke penerbit (mis. BSrE), pasang "
+                      "kuncinya, lalu jalankan ulang layanan")
+        elif status.unknown:
+            s.warn(status.message, "periksa koneksi ke server CRL/OCSP penerbit sertifikat")
+    if statuses and not any(st.revoked or st.unknown for st in statuses):
+        s.ok(f"tidak ada sertifikat yang dicabut ({len(statuses)} diperiksa ke penerbitnya)")
 
 
 def _key_fix(message: str) -> str:

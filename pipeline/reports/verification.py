@@ -85,6 +85,14 @@ class IssuedVerification:
             for r in rep.long_term:
                 lines.append(f"  {r.field_name}: " + ("dapat diverifikasi" if r.ok else
                              f"TIDAK DAPAT DIVERIFIKASI ({r.status}: {r.reason})"))
+            if rep.archive_until is not None:
+                until = rep.archive_until.strftime("%d-%m-%Y")
+                note = (f"  Cap waktu arsip terakhir berlaku sampai {until}"
+                        + ("; tanggal itu terlewati: hasil di atas berlaku HANYA bila arsip "
+                           "diperpanjang sebelumnya (spt perpanjang)"
+                           if rep.archive_until < rep.long_term_at else
+                           "; perpanjang sebelum tanggal itu (spt perpanjang)"))
+                lines.append(note)
         lines += [f"  ! {p}" for p in rep.problems if ":" not in p]
         if self.number is None:
             lines.append("Nomor: (tidak ada nomor pada surat)")

@@ -86,11 +86,7 @@ class Finalizer:
             signed, nomor=number.number, tanggal=format_date(number.letter_date),
             qr_payload=qr_payload(self.config, case, number.number, case.state.pdf_sha256),
         )
-        timestamper = None
-        if self.config.trust.tsa_url or self.config.trust.tsa_key is not None:
-            from pipeline.signing.ltv import timestamper_for_config
-
-            timestamper = timestamper_for_config(self.config)
+        timestamper = self._timestamper()
         try:
             sealed = apply_seal(filled, signer=self.keyring.seal_signer(),
                                 image=self.config.seal.image, when=self.clock.now(),
@@ -129,6 +125,16 @@ class Finalizer:
         log.info("%s issued as %s", case.id, number.number)
         crash_point("finalize.issued")
         self.complete_effects(self.store.cases.get(case.id))
+
+    def _timestamper(self):
+        """The configured timestamper (TSA URL or the demo's in-process key), made once."""
+        if not hasattr(self, "_ts"):
+            self._ts = None
+            if self.config.trust.tsa_url or self.config.trust.tsa_key is not None:
+                from pipeline.signing.ltv import timestamper_for_config
+
+                self._ts = timestamper_for_config(self.config)
+        return self._ts
 
     def _long_term(self, sealed: bytes, timestamper) -> bytes:
         """The sealed letter with its validation data and archive timestamp (B-LT/B-LTA)."""

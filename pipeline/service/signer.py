@@ -18,21 +18,41 @@ class MarkSigner:
         self.workflow = workflow
         self.ws = ws
         self.keyring = keyring
+        self._timestamper = None
+
+    def timestamper(self):
+        """The configured timestamper (TSA URL or the demo's in-process key), made once."""
+        if self._timestamper is None and (self.config.trust.tsa_url
+                                          or self.config.trust.tsa_key is not None):
+            from pipeline.signing.ltv import timestamper_for_config
+
+            self._timestamper = timestamper_for_config(self.config)
+        return self._timestamper
 
     def mark(self, case: CaseRecord, stage: Stage, base_sha256: str, *, when: dt.datetime) -> str:
         """Sign ``base_sha256``'s PDF with ``stage``'s person's key; the new file's hash."""
         from pipeline.signing.marks import MarkAppearance, apply_mark
 
         pdf = self.ws.case_file(case.id, base_sha256, "pdf").read_bytes()
+        self._refuse_revoked(stage)
         signed = apply_mark(
             pdf,
             field_name=stage.field_name,
             signer=self.keyring.signer(stage.key),
             appearance=MarkAppearance.for_stage(stage, self.config),
             when=when,
-            tsa_url=self.config.trust.tsa_url,
+            timestamper=self.timestamper(),
         )
         return self._keep(case, signed)
+
+    def _refuse_revoked(self, stage: Stage) -> None:
+        """Ask the CA before every mark: a revoked key is never used (SigningFailed)."""
+        from pipeline.signing.revocation import check_signer
+        from pipeline.signing.signature import SigningFailed
+
+        status = check_signer(self.config, stage.key, self.keyring.signer(stage.key))
+        if status.revoked:
+            raise SigningFailed(status.message)
 
     def check_approver_signature(self, case: CaseRecord, stage: Stage, path: Path,
                                  sha256: str) -> list[str] | None:

@@ -132,6 +132,8 @@ class VerificationReport:
     # With ``at``: each signature's long-term verdict at that date (pipeline.signing.longterm).
     long_term: tuple = field(default=())
     long_term_at: dt.datetime | None = None
+    # The newest archive timestamp's certificate expires then: renew before (spt perpanjang).
+    archive_until: dt.datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -161,7 +163,8 @@ class VerificationReport:
             "missing": list(self.missing),
             "problems": list(self.problems),
             **({"long_term_at": self.long_term_at.isoformat(),
-                "long_term": [r.to_dict() for r in self.long_term]}
+                "long_term": [r.to_dict() for r in self.long_term],
+                "archive_until": self.archive_until.isoformat() if self.archive_until else None}
                if self.long_term_at is not None else {}),
         }
 
@@ -220,10 +223,14 @@ def verify_pdf(
         wanted = [s.field_name for s in workflow.reviewers] + [SEAL_FIELD]
         missing = tuple(n for n in wanted if n not in signed_names)
     long_term: tuple = ()
+    archive_until = None
     if at is not None and embedded:
         from pipeline.signing.longterm import validate_at
+        from pipeline.signing.ltv import archive_timestamps
 
         long_term = tuple(validate_at(pdf, roots, at, diff_policy=SPT_DIFF_POLICY))
+        stamps = archive_timestamps(pdf)
+        archive_until = stamps[-1][1] if stamps else None
         day = at.astimezone(tz).strftime("%d-%m-%Y")
         problems += [
             f"{r.field_name}: tidak dapat diverifikasi pada {day} dari data di dalam berkas "
@@ -239,6 +246,7 @@ def verify_pdf(
         problems=tuple(problems),
         long_term=long_term,
         long_term_at=at,
+        archive_until=archive_until,
     )
 
 
