@@ -99,8 +99,10 @@ class IssuedVerification:
         elif self.entry is None:
             lines.append(f"Nomor: {self.number}: TIDAK tercatat di buku agenda")
         else:
-            same = ("berkas sama persis dengan yang diterbitkan" if self.same_file
-                    else "BERKAS BERBEDA dari yang diterbitkan")
+            same = ("berkas sama persis dengan yang diterbitkan" if self.sha256 ==
+                    self.entry.file_sha256 else
+                    "berkas yang diterbitkan, ditambah cap waktu arsip (spt perpanjang)"
+                    if self.same_file else "BERKAS BERBEDA dari yang diterbitkan")
             lines.append(f"Nomor: {self.number}: tercatat di buku agenda "
                          f"({self.entry.letter_date.isoformat()}); {same}")
             if self.revoked:
