@@ -61,7 +61,8 @@ def where(config: Config, case: CaseRecord, store: Store | None = None) -> tuple
     if state.status is Status.FINALIZING:
         visit = store.cases.open_visit(case.id) if store is not None else None
         if visit is not None and visit.note:
-            return f"{wf.finalization.role} ({visit.note})", wf.finalization.mutu_baku_minutes
+            # The note first: a narrow table keeps the start of the cell.
+            return f"{visit.note} ({wf.finalization.role})", wf.finalization.mutu_baku_minutes
         return wf.finalization.role, wf.finalization.mutu_baku_minutes
     if state.status is Status.ISSUED:
         return wf.receipt.role, wf.receipt.mutu_baku_minutes

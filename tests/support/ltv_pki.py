@@ -39,6 +39,7 @@ from pipeline.signing.passphrases import new_passphrase, write_private
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 ARCH = "spt-test"
+_CRL_PERIOD = dt.timedelta(days=1)
 _FMT = "%Y-%m-%dT%H:%M:%S+0000"
 
 
@@ -63,10 +64,12 @@ class _Swappable:
 
     def __init__(self):
         self.app = None
-        self.down = False
+        self.down: tuple[str, ...] = ()     # services answering 503: "crls", "ocsp", "tsa"
 
     def __call__(self, environ, start_response):
-        if self.down or self.app is None:
+        parts = environ.get("PATH_INFO", "").strip("/").split("/")
+        service = parts[1] if len(parts) > 1 else ""
+        if self.app is None or service in self.down:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"CA sedang tidak tersedia"]
         return self.app(environ, start_response)
@@ -112,19 +115,28 @@ class CertomancerPki:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    def stop_serving(self) -> None:
-        """The CA's endpoints answer 503 (an outage) until :meth:`resume_serving`."""
-        self._app.down = True
+    def stop_serving(self, *services: str) -> None:
+        """The CA's endpoints (or only ``services``: "crls", "ocsp", "tsa") answer 503, an
+        outage, until :meth:`resume_serving`."""
+        self._app.down = services or ("crls", "ocsp", "tsa", "certs")
 
     def resume_serving(self) -> None:
-        self._app.down = False
+        self._app.down = ()
 
     # --- revocation ----------------------------------------------------------------
     def revoke(self, label: str, *, since: dt.datetime | None = None,
                reason: str = "key_compromise") -> None:
-        """Revoke ``label``'s certificate from ``since`` (default: now) on; served at once."""
-        self.revoked[label] = ((since or dt.datetime.now(dt.UTC)).replace(microsecond=0),
-                               reason)
+        """Revoke ``label``'s certificate from ``since`` on; served at once.
+
+        certomancer issues CRLs on a schedule (daily here) and lists a revocation only in
+        CRLs issued after its date, so the default ``since`` is the current CRL's issue
+        time: the revocation is published at once, as by a CA that issues an off-cycle CRL
+        after a key compromise. (OCSP answers use the exact time.)
+        """
+        if since is None:
+            now = dt.datetime.now(dt.UTC)
+            since = self.valid_from + (now - self.valid_from) // _CRL_PERIOD * _CRL_PERIOD
+        self.revoked[label] = (since.replace(microsecond=0), reason)
         self._rebuild()
 
     # --- what the service needs ----------------------------------------------------
@@ -261,7 +273,7 @@ class CertomancerPki:
                     "ocsp": {"root": {"for-issuer": "root", "responder-cert": "ocsp",
                                       "signing-key": "ocsp"}},
                     "crl-repo": {"root": {"for-issuer": "root", "signing-key": "root",
-                                          "simulated-update-schedule": "P1D"}},
+                                          "simulated-update-schedule": "P1D"}},  # _CRL_PERIOD
                     "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
                 },
             }},
