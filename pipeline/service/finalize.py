@@ -9,12 +9,15 @@ folders emptied, mail to the pemohon) run and are redone after a restart.
 Between (1) and (2) the letter is sealed and given its validation data and archive
 timestamp (B-LT/B-LTA, :mod:`pipeline.signing.ltv`). When a CA or TSA cannot be reached
 the case waits at finalisation with its number reserved, says why (``spt status``), and
-the next scan tries again: nothing visible was made, so nothing is skipped or repeated.
+is tried again at a later scan, after a pause that doubles from ``watch.rescan_seconds``
+up to 10 minutes (so a CA that is down does not hold the engine for its timeouts at
+every scan): nothing visible was made, so nothing is skipped or repeated.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from pipeline.config import Config
 from pipeline.core import machine
@@ -33,6 +36,8 @@ from pipeline.store.cases import CaseRecord
 from pipeline.store.db import iso
 
 log = logging.getLogger("spt.finalize")
+# The longest pause between two tries of a letter waiting for validation data.
+MAX_RETRY_SECONDS = 600.0
 
 
 class WaitForValidation(Exception):
@@ -62,10 +67,16 @@ class Finalizer:
         self.notifier = notifier
         self.clock = clock
         self.publisher = StagePublisher(ws)
+        # case -> (consecutive waits, monotonic time of the next try): a CA that is down
+        # must not make every scan block the engine for the fetch timeouts again.
+        self._waiting: dict[str, tuple[int, float]] = {}
 
     def run(self, case: CaseRecord) -> None:
         if case.state.status is not Status.FINALIZING:
             return
+        retry = self._waiting.get(case.id)
+        if retry is not None and time.monotonic() < retry[1]:
+            return  # waiting for validation data: not before its next try
         from pipeline.pdf.fill import fill_number
         from pipeline.signing.seal import apply_seal
 
@@ -96,6 +107,7 @@ class Finalizer:
         except WaitForValidation as wait:
             self._wait(case, str(wait))
             return
+        self._waiting.pop(case.id, None)
         sha = sha256_bytes(sealed)
         final = self.ws.case_file(case.id, sha, "pdf")
         write_atomic(final, sealed)
@@ -157,6 +169,9 @@ class Finalizer:
         retry), the archive and agenda are untouched. The reason is recorded once per
         change (not at every scan) in the audit log, and always as the visit's note.
         """
+        count = self._waiting.get(case.id, (0, 0.0))[0] + 1
+        delay = min(MAX_RETRY_SECONDS, self.config.watch.rescan_seconds * 2 ** (count - 1))
+        self._waiting[case.id] = (count, time.monotonic() + delay)
         note = f"menunggu data validasi: {reason}"[:500]
         visit = self.store.cases.open_visit(case.id)
         if visit is not None and visit.note == note:
