@@ -70,6 +70,8 @@ class Finalizer:
         # case -> (consecutive waits, monotonic time of the next try): a CA that is down
         # must not make every scan block the engine for the fetch timeouts again.
         self._waiting: dict[str, tuple[int, float]] = {}
+        self._ts: object | None = None
+        self._ts_made = False
 
     def run(self, case: CaseRecord) -> None:
         if case.state.status is not Status.FINALIZING:
@@ -140,8 +142,8 @@ class Finalizer:
 
     def _timestamper(self):
         """The configured timestamper (TSA URL or the demo's in-process key), made once."""
-        if not hasattr(self, "_ts"):
-            self._ts = None
+        if not self._ts_made:
+            self._ts_made = True
             if self.config.trust.tsa_url or self.config.trust.tsa_key is not None:
                 from pipeline.signing.ltv import timestamper_for_config
 

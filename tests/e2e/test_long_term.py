@@ -95,6 +95,17 @@ def test_ca_outage_at_finalisation_waits_then_issues_b_lta(ca_office):
         signed = [s for s in sigs if s.signature_type == "ETSI.CAdES.detached"]
         assert len(signed) == len(office.workflow.stages) and all(s.ok for s in signed), sigs
 
+    # spt perpanjang: nothing due yet; forced, one more archive timestamp on the archive.
+    due = _spt(office, "perpanjang")
+    assert due.returncode == 0 and "Diperpanjang: 0" in due.stdout, due.stdout
+    renewed = _spt(office, "perpanjang", "--semua")
+    assert renewed.returncode == 0, renewed.stdout + renewed.stderr
+    data2 = pdf.read_bytes()
+    assert data2.startswith(data) and len(archive_timestamps(data2)) == 2
+    assert [a for a, _ in office.audit_actions(case)].count("archive.renewed") == 1
+    again = verify_issued(office.config, data2, store=store)
+    assert again.ok and again.same_file, again.render()
+
     # Years later, after every certificate expired, with the CA long gone:
     pki.stop_serving()
     later = (pki.leaf_until + dt.timedelta(days=365)).date().isoformat()
