@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from pipeline.config import Config
@@ -10,6 +11,8 @@ from pipeline.core.workflow import Stage, Workflow
 from pipeline.folders.atomic import sha256_bytes, write_atomic
 from pipeline.folders.layout import Workspace
 from pipeline.store.cases import CaseRecord
+
+log = logging.getLogger("spt.signer")
 
 
 class MarkSigner:
@@ -51,6 +54,9 @@ class MarkSigner:
         from pipeline.signing.signature import SigningFailed
 
         status = check_signer(self.config, stage.key, self.keyring.signer(stage.key))
+        log.info("revocation check before the mark of %s: %s", stage.key,
+                 "revoked" if status.revoked else f"unknown ({status.unknown})"
+                 if status.unknown else "good")
         if status.revoked:
             raise SigningFailed(status.message)
 

@@ -127,6 +127,8 @@ def test_revoked_official_gets_no_mark_and_the_service_refuses_to_start(ca_offic
     o.wait_for(case, 2)
     # The CA revokes the second reviewer's certificate while the service runs.
     pki.revoke(second.key)
+    wait_until(lambda: pki.crl_lists(second.key), timeout=30,
+               what="the CA to publish the revocation in its CRL")
     moved = o.agree(case, 2)
     wait_until(lambda: "DICABUT" in svc.log.read_text(errors="replace"), timeout=60,
                what="the mark to be refused")

@@ -139,6 +139,19 @@ class CertomancerPki:
         self.revoked[label] = (since.replace(microsecond=0), reason)
         self._rebuild()
 
+    def crl_lists(self, label: str) -> bool:
+        """Whether the CRL the CA serves now (over HTTP) lists ``label``'s certificate."""
+        import urllib.request
+
+        from asn1crypto import crl as asn1_crl
+
+        with urllib.request.urlopen(f"{self.url}/{ARCH}/crls/root/latest.crl",
+                                    timeout=10) as resp:
+            crl = asn1_crl.CertificateList.load(resp.read())
+        serial = self.certificate(label).serial_number
+        return any(r["user_certificate"].native == serial
+                   for r in crl["tbs_cert_list"]["revoked_certificates"])
+
     # --- what the service needs ----------------------------------------------------
     @property
     def root_cert(self) -> x509.Certificate:
