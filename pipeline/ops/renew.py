@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass, field
 
 from pipeline.config import Config
-from pipeline.folders.atomic import sha256_bytes, write_atomic
+from pipeline.folders.atomic import PRIVATE, sha256_bytes, write_atomic
 from pipeline.folders.layout import Workspace
 from pipeline.store import Store
 
@@ -77,7 +77,7 @@ def renew_archive(config: Config, *, force: bool = False, store: Store | None = 
             result.failed.append(entry.number)
             result.lines.append(f"{entry.number}: belum dapat diperpanjang: {exc}")
             continue
-        write_atomic(path, renewed)
+        write_atomic(path, renewed, mode=PRIVATE)
         with store.transaction():
             store.audit.append("archive.renewed", case_id=entry.case_id, stage="umum", at=now,
                                file_sha256=sha256_bytes(renewed),
