@@ -278,3 +278,12 @@ def test_signature_made_before_revocation_stays_valid_long_term(revocable):
     report = verify_pdf(lta, trust_roots=config.trust.roots, workflow=workflow, tz=config.tz,
                         at=later)
     assert report.ok, report.problems
+
+
+def test_containers_found_by_byte_range_are_the_ones_pyhanko_reads(issued):
+    from pipeline.signing.ltv import signature_containers
+
+    reader = PdfFileReader(io.BytesIO(issued.lta))
+    by_pyhanko = [s.signed_data.dump() for s in reader.embedded_signatures]
+    assert [sd.dump() for sd in signature_containers(issued.lta)] == by_pyhanko
+    assert len(by_pyhanko) == len(issued.workflow.reviewers) + 2   # marks, seal, Arsip
