@@ -336,23 +336,8 @@ def _cn(cert) -> str:
 
 
 async def _collect(sig, context: ValidationContext):
-    who = _who(sig)
-    try:
-        return await collect_validation_info(sig, context)
-    except RevokedError as exc:
-        raise CertificateRevoked(f"sertifikat {who} telah dicabut: {exc}") from exc
-    except (InsufficientRevinfoError, PathBuildingError) as exc:
-        raise ValidationDataUnavailable(
-            f"data validasi (CRL/OCSP) untuk sertifikat {who} belum dapat diambil: {exc}"
-        ) from exc
-    except PathValidationError as exc:
-        if "revoked" in str(exc).lower():
-            raise CertificateRevoked(f"sertifikat {who} telah dicabut: {exc}") from exc
-        raise ValidationDataUnavailable(
-            f"sertifikat {who} belum dapat divalidasi: {exc}") from exc
-    except (TimeoutError, OSError) as exc:
-        raise ValidationDataUnavailable(
-            f"server CRL/OCSP untuk sertifikat {who} tidak dapat dihubungi: {exc}") from exc
+    """pyHanko's collection for an embedded signature, its errors in our terms."""
+    return await _guarded(collect_validation_info(sig, context), _who(sig))
 
 
 async def _timestamp(pdf: bytes, context: ValidationContext, timestamper: TimeStamper,
