@@ -42,6 +42,7 @@ ACTION_LABEL = {
     "mail.sent": "surel terkirim",
     "mail.failed": "surel gagal",
     "finalize.waiting": "menunggu data validasi",
+    "archive.renewed": "cap waktu arsip diperpanjang",
 }
 
 
