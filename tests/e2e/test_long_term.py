@@ -106,6 +106,8 @@ def test_ca_outage_at_finalisation_waits_then_issues_b_lta(ca_office):
     assert [a for a, _ in office.audit_actions(case)].count("archive.renewed") == 1
     again = verify_issued(office.config, data2, store=store)
     assert again.ok and again.same_file, again.render()
+    audit = _spt(office, "audit", "verify")   # the renewal is in the log: no "changed" archive
+    assert audit.returncode == 0, audit.stdout
 
     # Years later, after every certificate expired, with the CA long gone:
     pki.stop_serving()
