@@ -203,7 +203,7 @@ def _check_keys(config: Config, s: Section) -> None:
 def _check_revocation(config: Config, ring, s: Section) -> None:
     from pipeline.signing.revocation import check_signers
 
-    statuses = check_signers(config, ring.signers)
+    statuses = check_signers(config, ring.signers, approvers=True)
     for status in statuses:
         if status.revoked:
             s.problem(status.message, "minta sertifikat baru ke penerbit (mis. BSrE), pasang "

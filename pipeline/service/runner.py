@@ -331,7 +331,7 @@ def _revoked_keys(config, keyring) -> list[str]:
     from pipeline.signing.revocation import check_signers
 
     problems = []
-    for status in check_signers(config, keyring.signers):
+    for status in check_signers(config, keyring.signers, approvers=True):
         if status.revoked:
             problems.append(status.message)
         elif status.unknown:

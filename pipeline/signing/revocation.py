@@ -49,36 +49,60 @@ class RevocationStatus:
         return f"sertifikat {self.holder} ({self.label}) tidak dicabut"
 
 
-def check_signers(config, signers: dict) -> list[RevocationStatus]:
-    """The revocation status of each loaded signer (``KeyRing.signers``)."""
+def check_signers(config, signers: dict, *, approvers: bool = False) -> list[RevocationStatus]:
+    """The revocation status of each loaded signer (``KeyRing.signers``), and with
+    ``approvers`` also of every approver-signed stage's configured certificate."""
     from pipeline.signing.ltv import LtvSettings
 
     settings = LtvSettings.from_config(config)
-    return asyncio.run(_check_all(settings, signers))
+    people = {label: (s.holder, s.certificate, _chain(s)) for label, s in signers.items()}
+    if approvers:
+        people.update(_approver_certificates(config))
+    return asyncio.run(_check_all(settings, people))
+
+
+def _chain(loaded) -> list:
+    return [c for c in loaded.signer.cert_registry if c.dump() != loaded.certificate.dump()]
+
+
+def _approver_certificates(config) -> dict:
+    """Approver-signed stages' certificates (officials who sign with their own key)."""
+    from pyhanko.keys import load_cert_from_pemder
+
+    from pipeline.core.workflow import Action, SigningMode
+
+    out = {}
+    for stage in config.stage:
+        if (stage.action is Action.DRAFT or stage.signing is not SigningMode.APPROVER
+                or stage.certificate is None):
+            continue
+        try:
+            cert = load_cert_from_pemder(str(config.path(stage.certificate)))
+        except (OSError, ValueError):
+            continue  # the key ring's check reports an unreadable certificate
+        out[stage.key] = (stage.person.name, cert, [])
+    return out
 
 
 def check_signer(config, label: str, signer) -> RevocationStatus:
     return check_signers(config, {label: signer})[0]
 
 
-async def _check_all(settings, signers: dict) -> list[RevocationStatus]:
+async def _check_all(settings, people: dict) -> list[RevocationStatus]:
     from pipeline.signing.ltv import _close
 
     out = []
     context = settings.context()
     try:
-        for label, loaded in signers.items():
-            out.append(await _check_one(context, label, loaded))
+        for label, (holder, cert, chain) in people.items():
+            out.append(await _check_one(context, label, holder, cert, chain))
     finally:
         await _close(context)
     return out
 
 
-async def _check_one(context, label: str, loaded) -> RevocationStatus:
-    holder = loaded.holder
-    chain = [c for c in loaded.signer.cert_registry if c.dump() != loaded.certificate.dump()]
-    validator = CertificateValidator(loaded.certificate, intermediate_certs=chain,
-                                     validation_context=context)
+async def _check_one(context, label: str, holder: str, cert, chain) -> RevocationStatus:
+    validator = CertificateValidator(cert, intermediate_certs=chain, validation_context=context)
     try:
         await validator.async_validate_usage(key_usage=set())
     except RevokedError as exc:

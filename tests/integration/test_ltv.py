@@ -287,3 +287,28 @@ def test_containers_found_by_byte_range_are_the_ones_pyhanko_reads(issued):
     by_pyhanko = [s.signed_data.dump() for s in reader.embedded_signatures]
     assert [sd.dump() for sd in signature_containers(issued.lta)] == by_pyhanko
     assert len(by_pyhanko) == len(issued.workflow.reviewers) + 2   # marks, seal, Arsip
+
+
+def test_revoked_approver_certificate_is_found_at_start_up(tmp_path):
+    """An official who signs with their own key (signing = "approver"): the service's
+    start-up and spt doctor ask the CA about that certificate too."""
+    from pipeline.signing.revocation import check_signers
+    from pipeline.signing.testing import as_approver_stage
+    from tests.conftest import ROOT
+
+    text = (ROOT / "pipeline" / "resources" / "workspace" / "spt.toml").read_text("utf-8")
+    config, _ = demo_workspace(tmp_path / "ws", as_approver_stage(text, "sekda"))
+    with CertomancerPki(tmp_path / "ca", subjects_for(config),
+                        organization=config.agency.name) as pki:
+        pki.install(config)
+        ring = KeyRing.load(config)
+        try:
+            before = {s.label: s for s in check_signers(config, ring.signers, approvers=True)}
+            assert "sekda" in before and not before["sekda"].revoked
+            pki.revoke("sekda")
+            after = {s.label: s for s in check_signers(config, ring.signers, approvers=True)}
+            assert after["sekda"].revoked and "DICABUT" in after["sekda"].message
+            assert not any(s.revoked for k, s in after.items() if k != "sekda")
+            assert "sekda" not in {s.label for s in check_signers(config, ring.signers)}
+        finally:
+            ring.close()

@@ -186,7 +186,16 @@ class CertomancerPki:
         file, and the root at ``trust.roots[0]``.
         """
         for stage in config.stage:
-            if stage.action is Action.DRAFT or stage.signing is SigningMode.APPROVER:
+            if stage.action is Action.DRAFT:
+                continue
+            if stage.signing is SigningMode.APPROVER:
+                # the official's own certificate (their key stays with them: beside it)
+                if stage.certificate is not None and stage.key in self._private:
+                    pem = config.path(stage.certificate)
+                    write_private(pem, self.certificate(stage.key).public_bytes(
+                        serialization.Encoding.PEM))
+                    pem.chmod(0o644)
+                    self.write_pkcs12(stage.key, pem.with_suffix(".p12"), "uji")
                 continue
             self._install_key(stage.key, stage.signing_key, config)
         if config.seal is not None:
@@ -299,10 +308,10 @@ class CertomancerPki:
 
 
 def subjects_for(config: Config) -> dict[str, str]:
-    """The label -> common name map for ``config``'s service-signed stages and its seal."""
+    """The label -> common name map for ``config``'s marking stages and its seal."""
     subjects = {}
     for stage in config.stage:
-        if stage.action is Action.DRAFT or stage.signing is SigningMode.APPROVER:
+        if stage.action is Action.DRAFT:
             continue
         subjects[stage.key] = stage.person.name
     if config.seal is not None:
