@@ -22,6 +22,7 @@ from pipeline.config import Config
 from pipeline.folders.atomic import PRIVATE, sha256_bytes, write_atomic
 from pipeline.folders.layout import Workspace
 from pipeline.store import Store
+from pipeline.store.audit import AuditAction
 
 log = logging.getLogger("spt.renew")
 
@@ -79,8 +80,8 @@ def renew_archive(config: Config, *, force: bool = False, store: Store | None = 
             continue
         write_atomic(path, renewed, mode=PRIVATE)
         with store.transaction():
-            store.audit.append("archive.renewed", case_id=entry.case_id, stage="umum", at=now,
-                               file_sha256=sha256_bytes(renewed),
+            store.audit.append(AuditAction.ARCHIVE_RENEWED, case_id=entry.case_id,
+                               stage="umum", at=now, file_sha256=sha256_bytes(renewed),
                                detail={"number": entry.number,
                                        "previous_sha256": sha256_bytes(pdf)})
         result.renewed.append(entry.number)

@@ -31,18 +31,19 @@ from pipeline.folders.atomic import (
 )
 from pipeline.folders.layout import Workspace, note_path
 from pipeline.folders.settle import SettleTracker
-from pipeline.folders.untrusted import Untrusted, is_plain_file, read_untrusted
-from pipeline.intake.names import sanitize_filename
-from pipeline.intake.validate import (
+from pipeline.service import draft_steps
+from pipeline.service.clock import Clock
+from pipeline.store import Store
+from pipeline.store.audit import AuditAction
+from pipeline.store.cases import CaseRecord
+from pipeline.untrusted.files import (
     Unusable,
     not_plain_reason,
     read_file,
     sniff,
 )
-from pipeline.service import draft_steps
-from pipeline.service.clock import Clock
-from pipeline.store import Store
-from pipeline.store.cases import CaseRecord
+from pipeline.untrusted.names import sanitize_filename
+from pipeline.untrusted.reading import Untrusted, is_plain_file, read_untrusted
 
 log = logging.getLogger("spt.intake")
 
@@ -223,9 +224,10 @@ class Intake:
                 source_ext=kind, pemohon=pemohon, assignees=assignees,
             )
             self.store.audit.append(
-                "case.opened", case_id=case.id, actor=pemohon or "pemohon", file_sha256=sha,
-                at=now, detail={"name": sanitize_filename(name), "via": via, "note": note[:2000],
-                                "assignees": [a["nip"] for a in assignees]},
+                AuditAction.CASE_OPENED, case_id=case.id, actor=pemohon or "pemohon",
+                file_sha256=sha, at=now,
+                detail={"name": sanitize_filename(name), "via": via, "note": note[:2000],
+                        "assignees": [a["nip"] for a in assignees]},
             )
         log.info("%s opened from %s (%s)", case.id, sanitize_filename(name), via)
         result.opened.append(case)
@@ -261,8 +263,10 @@ class Intake:
             f"Berkas: {path.name!r}\nDitolak pada: {stamp}\n\nAlasan: {reason}\n"
         ))
         with self.store.transaction():
-            self.store.audit.append("intake.rejected", file_sha256=sha, at=self.clock.now(),
-                                    detail={"name": sanitize_filename(path.name), "reason": reason})
+            self.store.audit.append(AuditAction.INTAKE_REJECTED, file_sha256=sha,
+                                    at=self.clock.now(),
+                                    detail={"name": sanitize_filename(path.name),
+                                            "reason": reason})
         log.warning("inbox: set aside %r: %s", path.name, reason)
         return kept
 

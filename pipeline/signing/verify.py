@@ -240,7 +240,7 @@ def verify_pdf(
         ]
     return VerificationReport(
         signatures=tuple(reports),
-        form_values=_form_values(reader),
+        form_values=form_values(reader),
         unsigned_fields=unsigned,
         missing=missing,
         problems=tuple(problems),
@@ -397,7 +397,8 @@ def _diff_reason(status) -> str:
     return ""
 
 
-def _form_values(reader: PdfFileReader) -> dict[str, str | None]:
+def form_values(reader: PdfFileReader) -> dict[str, str | None]:
+    """The text fields of the PDF by name, their values as text (``None``: empty)."""
     values: dict[str, str | None] = {}
     try:
         form_fields = reader.root["/AcroForm"]["/Fields"]

@@ -39,7 +39,7 @@ from pipeline.signing.ltv import (
 )
 from pipeline.signing.marks import MarkAppearance, apply_mark
 from pipeline.signing.seal import SEAL_FIELD, apply_seal
-from pipeline.signing.testing import demo_workspace, prepared_pdf
+from tests.support.signing import demo_workspace, prepared_pdf
 from pipeline.signing.verify import pdfsig_check, verify_pdf
 from tests.support.ltv_pki import CertomancerPki, subjects_for
 
@@ -153,7 +153,7 @@ def test_pdfsig_agrees_on_the_final_file(issued):
 
 
 def test_a_forged_number_after_the_dss_is_still_caught(issued):
-    from pipeline.signing.testing import overwrite_text_field
+    from tests.support.signing import overwrite_text_field
 
     forged = overwrite_text_field(issued.lta, "Nomor", "800.1.11.1/9999/DISKOPUKM/2026")
     report = issued.verify(forged)
@@ -293,7 +293,7 @@ def test_revoked_approver_certificate_is_found_at_start_up(tmp_path):
     """An official who signs with their own key (signing = "approver"): the service's
     start-up and spt doctor ask the CA about that certificate too."""
     from pipeline.signing.revocation import check_signers
-    from pipeline.signing.testing import as_approver_stage
+    from tests.support.signing import as_approver_stage
     from tests.conftest import ROOT
 
     text = (ROOT / "pipeline" / "resources" / "workspace" / "spt.toml").read_text("utf-8")

@@ -8,12 +8,12 @@ import re
 
 import pytest
 
+from pipeline.config import WebConfig
 from pipeline.folders.layout import Workspace
 from pipeline.ops.renew import renew_archive
 from pipeline.signing.ltv import archive_timestamps
 from pipeline.store import Store
 from pipeline.web.app import create_app
-from pipeline.web.settings import WebConfig
 from tests.integration.web.issued import text_of
 
 pytestmark = pytest.mark.slow
