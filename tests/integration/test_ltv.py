@@ -39,9 +39,9 @@ from pipeline.signing.ltv import (
 )
 from pipeline.signing.marks import MarkAppearance, apply_mark
 from pipeline.signing.seal import SEAL_FIELD, apply_seal
-from tests.support.signing import demo_workspace, prepared_pdf
 from pipeline.signing.verify import pdfsig_check, verify_pdf
 from tests.support.ltv_pki import CertomancerPki, subjects_for
+from tests.support.signing import demo_workspace, prepared_pdf
 
 needs_pdfsig = pytest.mark.skipif(
     shutil.which("pdfsig") is None or shutil.which("certutil") is None,
@@ -293,8 +293,8 @@ def test_revoked_approver_certificate_is_found_at_start_up(tmp_path):
     """An official who signs with their own key (signing = "approver"): the service's
     start-up and spt doctor ask the CA about that certificate too."""
     from pipeline.signing.revocation import check_signers
-    from tests.support.signing import as_approver_stage
     from tests.conftest import ROOT
+    from tests.support.signing import as_approver_stage
 
     text = (ROOT / "pipeline" / "resources" / "workspace" / "spt.toml").read_text("utf-8")
     config, _ = demo_workspace(tmp_path / "ws", as_approver_stage(text, "sekda"))
