@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import json
 import sys
@@ -153,12 +154,24 @@ def status(config_path: Path | None, case: str | None, show_all: bool, as_json: 
 @CONFIG_OPTION
 @click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
-def verify(config_path: Path | None, pdf: Path, as_json: bool) -> None:
+@click.option("--pada", "pada", metavar="TANGGAL", default=None,
+              help="Also judge, from the file's own validation data (LTV), whether it still "
+                   "verifies on this date (YYYY-MM-DD), e.g. years after the certificates "
+                   "expire.")
+def verify(config_path: Path | None, pdf: Path, as_json: bool, pada: str | None) -> None:
     """Check every signature and the number against the register (exit 0 only if all hold)."""
     from pipeline.reports.verification import verify_issued
 
     config = load_for_command(config_path)
-    report = verify_issued(config, pdf.read_bytes())
+    at = None
+    if pada is not None:
+        try:
+            day = dt.date.fromisoformat(pada)
+        except ValueError:
+            raise click.BadParameter(f"'{pada}' bukan tanggal; tulis YYYY-MM-DD",
+                                     param_hint="--pada") from None
+        at = dt.datetime.combine(day, dt.time(12, 0), tzinfo=config.tz)
+    report = verify_issued(config, pdf.read_bytes(), at=at)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -234,6 +247,21 @@ def audit_rebuild(config_path: Path | None) -> None:
     for line in differences or ["tidak ada"]:
         click.echo(line)
     sys.exit(0 if not differences else 1)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--semua", "all_letters", is_flag=True,
+              help="Renew every archived letter, not only those whose timestamp expires soon.")
+def perpanjang(config_path: Path | None, all_letters: bool) -> None:
+    """Add a fresh archive timestamp to archived letters before the last one expires."""
+    from pipeline.ops.renew import renew_archive
+
+    config = load_for_command(config_path)
+    result = renew_archive(config, force=all_letters)
+    for line in result.lines:
+        click.echo(line)
+    sys.exit(0 if not result.failed else 1)
 
 
 @main.command()

@@ -221,8 +221,28 @@ class SealConfig(_Model):
 
 
 class TrustConfig(_Model):
+    """Trust roots, timestamps, and the validation data that keeps issued letters verifiable.
+
+    See docs/signing.md ("Letters that verify in ten years"). With ``long_term`` on, every
+    issued letter carries a DSS (chains, CRLs, OCSP responses for every signature: PAdES
+    B-LT) and, when a timestamp authority is configured, a document timestamp (B-LTA).
+    """
+
     roots: list[Path] = Field(default_factory=list)
     tsa_url: str | None = None
+    # An in-process timestamper with a key of our own (the demo's offline TSA); used only
+    # when tsa_url is not set. Real deployments use their CA's TSA (tsa_url).
+    tsa_key: KeyConfig | None = None
+    long_term: bool = True
+    # CRL files given locally (DER or PEM), e.g. the demo PKI's pki/demo-root.crl.
+    crls: list[Path] = Field(default_factory=list)
+    # Fetch CRLs/OCSP from the URLs the certificates name (off: only ``crls`` and the DSS).
+    fetch_validation_data: bool = True
+    fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    fetch_attempts: int = Field(default=3, ge=1, le=10)
+    # Add a fresh archive timestamp this many days before the last one's TSA certificate
+    # expires (`spt perpanjang`, and the service once a day).
+    renew_before_days: int = Field(default=90, ge=1)
 
 
 class WatchConfig(_Model):

@@ -222,8 +222,36 @@ def _check_keys(config: Config, s: Section) -> None:
                    "tanggal itu; setelah kedaluwarsa layanan menolak menandatangani")
         if not ring.warnings:
             s.ok("tidak ada sertifikat yang kedaluwarsa dalam 30 hari")
+        _check_revocation(config, ring, s)
     finally:
         ring.close()
+
+
+def _check_revocation(config: Config, ring, s: Section) -> None:
+    from pipeline.signing.revocation import check_signers
+
+    statuses = check_signers(config, ring.signers, approvers=True)
+    for status in statuses:
+        if status.revoked:
+            s.problem(status.message, "minta sertifikat baru ke penerbit (mis. BSrE), pasang "
+                      "kuncinya, lalu jalankan ulang layanan")
+        elif status.unknown:
+            s.warn(status.message, "periksa koneksi ke server CRL/OCSP penerbit sertifikat")
+    if statuses and not any(st.revoked or st.unknown for st in statuses):
+        s.ok(f"tidak ada sertifikat yang dicabut ({len(statuses)} diperiksa ke penerbitnya)")
+    trust = config.trust
+    if not trust.long_term:
+        s.warn("data validasi jangka panjang (LTV) dimatikan (trust.long_term = false): "
+               "surat tidak dapat dibuktikan lagi setelah sertifikatnya kedaluwarsa",
+               "hapus baris trust.long_term = false")
+    elif not trust.tsa_url and trust.tsa_key is None:
+        s.warn("tidak ada server cap waktu (trust.tsa_url): surat diterbitkan B-LT tanpa "
+               "cap waktu arsip, dan spt perpanjang tidak dapat berjalan",
+               "isi trust.tsa_url dengan alamat TSA penerbit sertifikat (mis. BSrE)")
+    elif trust.tsa_url:
+        s.ok(f"surat diterbitkan PAdES B-LTA, cap waktu dari {trust.tsa_url}")
+    else:
+        s.ok("surat diterbitkan PAdES B-LTA, cap waktu dari kunci TSA demo di layanan")
 
 
 def _key_fix(message: str) -> str:

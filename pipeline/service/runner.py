@@ -96,6 +96,8 @@ class Service:
         except KeyRingError as exc:
             problems.append(str(exc))
             keyring = None
+        if keyring is not None:
+            problems += _revoked_keys(self.config, keyring)
         if problems:
             raise StartupError("\n".join(problems))
         self.lock.acquire()
@@ -319,3 +321,16 @@ def _sd_notify(message: str) -> None:
         sdnotify.SystemdNotifier().notify(message)
     except Exception:  # never let systemd plumbing stop the service
         log.debug("sd_notify failed", exc_info=True)
+
+
+def _revoked_keys(config, keyring) -> list[str]:
+    """A revoked key stops the start-up; a CA that cannot be asked is only logged."""
+    from pipeline.signing.revocation import check_signers
+
+    problems = []
+    for status in check_signers(config, keyring.signers, approvers=True):
+        if status.revoked:
+            problems.append(status.message)
+        elif status.unknown:
+            log.warning("%s", status.message)
+    return problems

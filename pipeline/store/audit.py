@@ -48,6 +48,8 @@ class AuditAction(StrEnum):
     REMINDER_ESKALASI = "reminder.eskalasi"
     REMINDER_PENGINGAT_TERIMA = "reminder.pengingat_terima"
     BACKUP_RESTORED = "backup.restored"      # spt pulihkan: from which backup (no case)
+    FINALIZE_WAITING = "finalize.waiting"     # validation data cannot be had yet (LTV)
+    ARCHIVE_RENEWED = "archive.renewed"       # spt perpanjang: a fresh archive timestamp
 
 
 # How people read an action (Indonesian: the history in ``spt status CASE``).
@@ -68,6 +70,8 @@ ACTION_LABEL: dict[AuditAction, str] = {
     AuditAction.LETTER_REVOKED: "dicabut",
     AuditAction.MAIL_SENT: "surel terkirim",
     AuditAction.MAIL_FAILED: "surel gagal",
+    AuditAction.FINALIZE_WAITING: "menunggu data validasi",
+    AuditAction.ARCHIVE_RENEWED: "cap waktu arsip diperpanjang",
 }
 
 
