@@ -106,7 +106,8 @@ def create_backup(config: Config, config_file: Path, dest: Path, *,
         _require_inside(folder, config.root)
     now = dt.datetime.now(dt.UTC)
     tag = installation_id(ws.state)[:8]
-    backup_id = f"{tag}-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+    # Microseconds: two backups in one second still sort by time (retention keeps the newest).
+    backup_id = f"{tag}-{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}"
     final = dest / f"{ARCHIVE_PREFIX}{backup_id}{ARCHIVE_SUFFIX}"
     tmp = dest / f"{TEMP_PREFIX}{os.getpid()}-{final.name}"
     try:
