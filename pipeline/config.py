@@ -190,9 +190,18 @@ class TrustConfig(_Model):
 class WatchConfig(_Model):
     mode: Literal["auto", "inotify", "poll"] = "auto"
     poll_interval: float = Field(default=1.0, gt=0)
+    # A file that is not the published one is looked at once unchanged this long...
     settle_seconds: float = Field(default=1.0, ge=0)
+    # ...and refused (or an inbox file set aside) only once unchanged this long: copies
+    # over SMB stall for many seconds on Wi-Fi or a VPN (docs/windows-share.md).
+    judge_after_seconds: float = Field(default=15.0, ge=0)
+    # A PDF without its final %%EOF, a DOCX without its zip directory: still arriving;
+    # judged anyway once unchanged this long (a copy that was abandoned).
+    incomplete_after_seconds: float = Field(default=600.0, ge=0)
     rescan_seconds: float = Field(default=30.0, gt=0)
-    reason_grace_seconds: float = Field(default=2.0, ge=0)
+    # Seconds a return (or cancellation) waits for a written reason before it is recorded
+    # without one; a reason written later is still forwarded.
+    reason_grace_seconds: float = Field(default=120.0, ge=0)
 
 
 class ConverterConfig(_Model):

@@ -17,7 +17,6 @@ import contextlib
 import logging
 import sqlite3
 import stat
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +32,14 @@ from pipeline.folders.atomic import (
     unique_path,
     write_atomic,
 )
-from pipeline.folders.layout import CASE_FILE, StageFolder, Workspace, note_path
+from pipeline.folders.layout import CASE_FILE, RETURNED, StageFolder, Workspace, note_path
+from pipeline.folders.people_text import (
+    is_unnamed_text,
+    is_working_file,
+    looks_complete,
+    reason_case,
+)
 from pipeline.folders.settle import SettleTracker
-from pipeline.folders.untrusted import Untrusted, read_untrusted
 from pipeline.service.clock import Clock, SystemClock
 from pipeline.service.drafting import DraftFiles, DraftMaker
 from pipeline.service.faults import crash_point
@@ -43,6 +47,7 @@ from pipeline.service.finalize import Finalizer
 from pipeline.service.intake import Intake
 from pipeline.service.notify import Notifier
 from pipeline.service.publisher import StagePublisher
+from pipeline.service.returns import Reasons
 from pipeline.service.signer import MarkSigner
 from pipeline.store import Store
 from pipeline.store.cases import CaseRecord
@@ -78,13 +83,15 @@ class Engine:
         self.intake = Intake(config, self.ws, self.store, self.clock, notifier,
                              parse=self.drafts.worker.call)
         self.settle = SettleTracker(config.watch.settle_seconds)
+        self.reasons = Reasons(self.ws, self.store, self.settle, self.clock,
+                               wait_seconds=config.watch.reason_grace_seconds)
+        self._reason_files: dict[Path, list[Path]] = {}  # a return's reason files, to keep
         # Two drafts in flight: one converting in LibreOffice while the other's CPU-bound
         # steps run in the drafting worker process (see DraftWorker); conversions themselves
         # are serialised by the converter.
         self._draft_pool = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix="draft")
         self._drafting: dict[str, cf.Future[DraftFiles]] = {}
         self._directory: tuple[float, EmployeeDirectory] | None = None
-        self._waits: dict[Path, float] = {}
         self._unfinished: set[str] = set()   # cases whose effects failed: retried each scan_all
         self._missing: set[Path] = set()     # stage folders found missing (logged once)
         self._wake = wake or (lambda: None)
@@ -157,6 +164,8 @@ class Engine:
                 # A busy folder (files keep arriving as officials move them) must not hold
                 # back drafts finished meanwhile: record them between files.
                 self.collect_drafts()
+            if returned and sf.stage.index > 0:
+                self._late_reasons(sf)
 
     def _stage_root_present(self, sf: StageFolder) -> bool:
         """The stage's folder exists. A missing one is not recreated (a dropped share would
@@ -174,8 +183,10 @@ class Engine:
 
     def _ignorable(self, path: Path, folder: Path) -> bool:
         name = path.name
-        if is_temporary(name) or name.endswith(".galat.txt"):
+        if is_temporary(name) or is_working_file(name) or name.lower().endswith(".galat.txt"):
             return True
+        if folder.name == RETURNED and (reason_case(name) or is_unnamed_text(name)):
+            return True  # a return's reason: read with its case file (or as a late one)
         try:
             st = path.lstat()
         except FileNotFoundError:
@@ -219,10 +230,11 @@ class Engine:
         state = case.state
         ext = path.suffix.lower().lstrip(".")
         expected = state.docx_sha256 if (ext == "docx" and state.stage == 0) else state.pdf_sha256
-        if sha != expected and not self.settle.is_settled(path):
-            return  # perhaps still being copied: decide once it stops changing
+        if sha != expected and not self._may_look(path):
+            return  # perhaps still being copied: decide once it is whole and stopped changing
         if state.status is not Status.IN_CHAIN or state.stage != sf.stage.index:
-            self._misplaced(case, cand, sha)
+            if sha == expected or self._may_judge(path):
+                self._misplaced(case, cand, sha)
             return
         if not case.drafted:
             return
@@ -230,6 +242,8 @@ class Engine:
         if event is None:
             return  # waiting (e.g. for the reason of a return)
         decision = machine.decide(self.workflow, state, event)
+        if isinstance(decision, Refusal) and sha != expected and not self._may_judge(path):
+            return  # a refusal only once the copy cannot still be arriving
         if isinstance(decision, Refusal):
             self._refuse(case, cand, decision)
         elif isinstance(decision, GoBack):
@@ -237,6 +251,22 @@ class Engine:
         else:
             self._advance(case, cand, decision, sha)
         self.settle.forget(path)
+
+    def _may_look(self, path: Path) -> bool:
+        """A file that is not the published one is looked at once it stopped changing
+        (``watch.settle_seconds``) and looks whole (a PDF's ``%%EOF``, a DOCX's zip
+        directory); one that never looks whole, once unchanged for
+        ``watch.incomplete_after_seconds``."""
+        if not self.settle.is_settled(path):
+            return False
+        return looks_complete(path) or self.settle.is_settled(
+            path, self.config.watch.incomplete_after_seconds)
+
+    def _may_judge(self, path: Path) -> bool:
+        """Refusing a file waits until it has not changed for ``watch.judge_after_seconds``:
+        a copy over a slow link stalls for many seconds and is not finished."""
+        return self._may_look(path) and self.settle.is_settled(
+            path, self.config.watch.judge_after_seconds)
 
     def _event(self, case: CaseRecord, cand: Candidate, sha: str, ext: str):
         stage = cand.folder.stage
@@ -260,23 +290,35 @@ class Engine:
         return machine.Agreed(stage.index, sha)
 
     def _return_reason(self, case: CaseRecord, cand: Candidate) -> str | None:
-        """The reason in ``<case>.txt``; ``None`` while it may still be on its way."""
-        txt = cand.folder.returned / f"{case.id}.txt"
-        if txt.exists():
-            self._waits.pop(cand.path, None)
-            return _read_text(txt)
-        grace = self.config.watch.reason_grace_seconds
-        deadline = self._waits.setdefault(cand.path, time.monotonic() + grace)
-        if time.monotonic() < deadline:
-            return None  # the reason may be written just after the file
-        self._waits.pop(cand.path, None)
-        return ""
+        """The reason written beside the returned file (pipeline.service.returns);
+        ``None`` while it may still be on its way."""
+        found = self.reasons.reason_for(case, cand.path, what="pengembalian")
+        if found is None:
+            return None
+        reason, files = found
+        self._reason_files[cand.path] = files
+        return reason
+
+    def _late_reasons(self, sf: StageFolder) -> None:
+        """Reasons written after their return was recorded: forwarded to the stage the case
+        went back to (its note gets the reason), never kept for a later return."""
+        try:
+            late = self.reasons.late(sf)
+        except Exception:
+            log.exception("reading late reasons in %s failed; will retry", sf.returned)
+            return
+        for case, _reason in late:
+            fresh = self.store.cases.get(case.id)
+            if fresh is not None and fresh.state.status is Status.IN_CHAIN:
+                visit = self.store.cases.open_visit(case.id)
+                if visit is not None and visit.came_back:
+                    target = self.ws.folder(fresh.state.stage).root / f"{case.id}-catatan.txt"
+                    with contextlib.suppress(OSError):
+                        write_atomic(target, self._return_note(fresh, visit), make_parents=False)
 
     def next_due(self) -> float | None:
         """Seconds until a waiting file should be looked at again, or ``None``."""
-        dues = [d for d in (self.settle.next_due(),) if d is not None]
-        now = time.monotonic()
-        dues += [max(0.0, deadline - now) for deadline in self._waits.values()]
+        dues = [d for d in (self.settle.next_due(), self.reasons.next_due()) if d is not None]
         return min(dues) if dues else None
 
     def _draft_problems(self, docx: Path) -> list[str]:
@@ -385,6 +427,10 @@ class Engine:
                                     came_back=True, note=decision.reason)
         crash_point("stage.returned")
         log.info("%s: %s returned it to %s (%s)", case.id, stage.key, prev.key, decision.reason)
+        files = self._reason_files.pop(cand.path, [])
+        self.reasons.keep(case, files)
+        self.reasons.done_note(stage_folder_returned(self.ws, stage.index), case,
+                               decision.reason, to_role=prev.role)
         self.publisher.clear(case, stage.index)
         self.reconcile(self.store.cases.get(case.id))
 
@@ -452,7 +498,7 @@ class Engine:
         if note.exists():
             self.settle.forget(path)
             return
-        if not self.settle.is_settled(path):
+        if not self._may_judge(path):
             return
         write_atomic(note, _note(
             f"Berkas {path.name} tidak dikenali sebagai berkas SPT yang diterbitkan sistem "
@@ -567,7 +613,7 @@ class Engine:
             visit = self.store.cases.open_visit(case.id)
             note = None
             if visit is not None and visit.came_back:
-                note = _return_note(self.workflow, case, visit)
+                note = self._return_note(case, visit)
             elif visit is not None and visit.note and case.state.stage == 0:
                 note = _note("Catatan sistem untuk penyusun draf:\n" + visit.note)
             if not self._stage_root_present(self.ws.folder(case.state.stage)):
@@ -580,6 +626,17 @@ class Engine:
             self.finalizer.run(case)
         elif status is Status.ISSUED:
             self.finalizer.complete_effects(case)
+
+    def _return_note(self, case: CaseRecord, visit) -> str:
+        """The note for a case that came back, with any reason written after the return."""
+        idx = next((s.index for s in self.workflow.stages if s.key == visit.stage_key), 0)
+        from_key = self.workflow.stages[min(idx + 1, self.workflow.last_index)].key
+        entries = [e for e in self.store.audit.for_case(case.id) if e.stage == from_key
+                   and e.action in ("stage.returned", "stage.return_reason")]
+        last_return = max((e.seq for e in entries if e.action == "stage.returned"), default=0)
+        late = [e.detail.get("reason", "") for e in entries
+                if e.action == "stage.return_reason" and e.seq > last_return]
+        return _return_note(self.workflow, case, visit, late)
 
     def _pending_names(self, case: CaseRecord) -> frozenset[str]:
         """Files of the case waiting in its stage's agreed/returned folders: not republished."""
@@ -601,33 +658,21 @@ def _actor(stage, via: str = "folder") -> str:
     return who if via == "folder" else f"{who} via {via}"
 
 
-def _read_text(path: Path, limit: int = 4000) -> str:
-    """An official's short text (a return's reason), never through a link or from a pipe."""
-    try:
-        data = read_untrusted(path, limit, truncate=True)
-    except Untrusted as exc:
-        log.warning("%s is not a plain file (%s); not read", path, exc.kind)
-        return ""
-    except OSError:
-        return ""
-    for enc in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return data.decode(enc).strip()
-        except UnicodeDecodeError:
-            continue
-    return ""
+def stage_folder_returned(ws: Workspace, index: int) -> Path:
+    return ws.folder(index).returned
 
 
 def _note(text: str) -> str:
     return text.strip() + "\n"
 
 
-def _return_note(workflow, case: CaseRecord, visit) -> str:
+def _return_note(workflow, case: CaseRecord, visit, late: list[str] = ()) -> str:
     idx = next((s.index for s in workflow.stages if s.key == visit.stage_key), 0)
     nxt = workflow.stages[min(idx + 1, workflow.last_index)]
+    added = "".join(f"Alasan (ditulis kemudian): {text}\n" for text in late)
     return _note(
         f"SPT {case.id} dikembalikan oleh {nxt.role} ({nxt.person.name}).\n"
-        f"Alasan: {visit.note or 'tanpa alasan'}\n\n"
+        f"Alasan: {visit.note or 'tanpa alasan'}\n{added}\n"
         + ("Perbaiki draf (berkas .docx) lalu pindahkan ke folder disetujui."
            if idx == 0 else
            "Periksa kembali; pindahkan ke disetujui untuk meneruskan, atau ke dikembalikan "

@@ -1,0 +1,233 @@
+"""The reason of a return (and of a cancellation): found, waited for, taken once, never lost.
+
+An official returns a case by moving its PDF into ``dikembalikan/`` with the reason in a
+text beside it. People write that text the Windows way (see
+:mod:`pipeline.folders.people_text`): created empty and typed later, before or long after
+the move, named ``<case>.txt.txt`` or ``<case>.TXT`` or ``New Text Document.txt``, typed
+in Word, saved as UTF-16. The rules (docs/windows-share.md, "Reasons"):
+
+* A reason file counts once it is non-empty and has stopped changing; every reason file
+  for the case is read (two files: both texts, in name order).
+* With no usable reason yet, the return waits up to ``watch.reason_wait_seconds`` with a
+  note in ``dikembalikan/`` saying so; then it is recorded "tanpa alasan" and a new note
+  invites the official to write it still.
+* A reason written after its return was recorded (the case is no longer at that stage)
+  is forwarded: an audit entry ``stage.return_reason`` and an addendum to the note at the
+  stage the case went back to. It is never kept for a later return.
+* Every reason file taken is kept under ``state/cases/<case>/alasan/`` (nothing is lost,
+  nothing is left behind to be reused).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from pipeline.folders.atomic import move_into, remove_quietly, write_atomic
+from pipeline.folders.layout import CASE_FILE, StageFolder, Workspace
+from pipeline.folders.people_text import (
+    is_unnamed_text,
+    read_reason,
+    reason_case,
+)
+from pipeline.folders.settle import SettleTracker
+from pipeline.service.clock import Clock
+from pipeline.store import Store
+from pipeline.store.cases import CaseRecord
+
+log = logging.getLogger("spt.returns")
+
+NO_REASON = "tanpa alasan"
+
+
+def reason_files(folder: Path, case: str, *, only_case_waiting: bool) -> list[Path]:
+    """The texts in ``folder`` that are ``case``'s reason: named after it, or (when it is the
+    only case waiting there) a text named by nobody's case (``New Text Document.txt``)."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    named = [p for p in entries if reason_case(p.name) == case]
+    if only_case_waiting:
+        named += [p for p in entries if is_unnamed_text(p.name)]
+    return named
+
+
+def cases_waiting(folder: Path) -> set[str]:
+    """Cases whose PDF/DOCX lies in ``folder`` (a ``dikembalikan/`` or ``batal/``)."""
+    try:
+        return {m.group("case").upper() for p in folder.iterdir()
+                if (m := CASE_FILE.match(p.name))}
+    except OSError:
+        return set()
+
+
+def waiting_note_path(folder: Path, case: str) -> Path:
+    return folder / f"{case}.galat.txt"
+
+
+class Reasons:
+    """Finds, waits for and keeps the reasons written in a folder for a case."""
+
+    def __init__(self, ws: Workspace, store: Store, settle: SettleTracker, clock: Clock, *,
+                 wait_seconds: float):
+        self.ws = ws
+        self.store = store
+        self.settle = settle
+        self.clock = clock
+        self.wait_seconds = wait_seconds
+        self._deadlines: dict[Path, float] = {}
+        self._reported: set[Path] = set()
+
+    # --- waiting for a reason -------------------------------------------------------
+
+    def reason_for(self, case: CaseRecord, moved: Path, *,
+                   what: str) -> tuple[str, list[Path]] | None:
+        """``(reason, files)`` for the case file ``moved`` (``reason`` may be
+        :data:`NO_REASON`), or ``None`` while waiting. ``what`` names the act for notes
+        ("pengembalian", "pembatalan")."""
+        folder = moved.parent
+        alone = cases_waiting(folder) == {case.id}
+        files = reason_files(folder, case.id, only_case_waiting=alone)
+        texts: list[str] = []
+        problems: list[str] = []
+        pending = False
+        for f in files:
+            if not self.settle.is_settled(f):
+                pending = True  # being typed, saved or copied
+                continue
+            got = read_reason(f)
+            if got.problem:
+                problems.append(got.problem)
+            elif got.text:
+                if got.text not in texts:
+                    texts.append(got.text)
+            else:
+                pending = True  # created empty (Explorer), not typed yet
+        now = time.monotonic()
+        deadline = self._deadlines.setdefault(moved, now + self.wait_seconds)
+        if (pending or not texts) and now < deadline:
+            note = waiting_note_path(folder, case.id)
+            if not note.exists():
+                write_atomic(note, _waiting_note(case.id, what, self.wait_seconds, problems))
+            return None
+        self.forget(moved)
+        reason = "\n\n".join(texts)
+        if problems:
+            reason = "\n".join(filter(None, [reason, "(Berkas alasan yang tidak dapat dibaca: "
+                                             + "; ".join(problems) + ")"]))
+        return (reason or NO_REASON), files
+
+    def forget(self, moved: Path) -> None:
+        self._deadlines.pop(moved, None)
+        self._reported.discard(moved)
+
+    def next_due(self) -> float | None:
+        """Seconds until a waiting return should be decided; each deadline reported once."""
+        now = time.monotonic()
+        dues = []
+        for path, deadline in list(self._deadlines.items()):
+            if not path.exists():
+                self.forget(path)  # moved away again: nothing to wait for
+                continue
+            if path in self._reported:
+                continue
+            if deadline <= now:
+                self._reported.add(path)
+            dues.append(max(0.0, deadline - now))
+        return min(dues) if dues else None
+
+    # --- after the act was recorded ----------------------------------------------------
+
+    def keep(self, case: CaseRecord, files: list[Path]) -> None:
+        """Move the reason files taken into ``state/cases/<case>/alasan/``."""
+        for f in files:
+            try:
+                kept = move_into(f, self.ws.case_dir(case.id) / "alasan")
+                log.info("%s: reason %r kept as %s", case.id, f.name, kept.name)
+            except FileNotFoundError:
+                pass
+
+    def done_note(self, folder: Path, case: CaseRecord, reason: str, *, to_role: str) -> None:
+        """The note left after a return without a reason (it invites one); removed otherwise."""
+        note = waiting_note_path(folder, case.id)
+        if reason == NO_REASON:
+            write_atomic(note, (
+                f"Pengembalian {case.id} telah dicatat TANPA ALASAN karena tidak ada berkas "
+                f"alasan berisi teks dalam {int(self.wait_seconds)} detik.\n\n"
+                f"Jika Anda menulis alasannya sekarang di berkas {case.id}.txt dalam folder "
+                f"ini, alasan itu dicatat dan diteruskan kepada {to_role}.\n"))
+        else:
+            remove_quietly(note)
+
+    # --- reasons written after the return ------------------------------------------------
+
+    def late(self, sf: StageFolder) -> list[tuple[CaseRecord, str]]:
+        """Reasons in ``sf``'s ``dikembalikan/`` written after their case's return there was
+        recorded: recorded now; returns ``(case, reason)`` for the caller to forward."""
+        folder = sf.returned
+        waiting = cases_waiting(folder)
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            return []
+        by_case: dict[str, list[Path]] = {}
+        for p in entries:
+            case_id = reason_case(p.name)
+            if case_id and case_id not in waiting:
+                by_case.setdefault(case_id, []).append(p)
+        forwarded = []
+        for case_id, files in by_case.items():
+            case = self.store.cases.get(case_id)
+            if case is None:
+                continue
+            if case.state.status.value == "in_chain" and case.state.stage == sf.stage.index:
+                continue  # written before the move: it waits for the case file
+            returns = [e for e in self.store.audit.for_case(case_id)
+                       if e.action == "stage.returned" and e.stage == sf.stage.key]
+            if not returns:
+                continue  # no return from here to attach it to: left as it is
+            texts = []
+            ready = True
+            for f in files:
+                if not self.settle.is_settled(f):
+                    ready = False
+                    continue
+                got = read_reason(f)
+                if got.text and got.text not in texts:
+                    texts.append(got.text)
+                elif not got.text and not got.problem:
+                    ready = False
+            if not ready or not texts:
+                continue
+            reason = "\n\n".join(texts)
+            with self.store.transaction():
+                self.store.audit.append(
+                    "stage.return_reason", case_id=case_id, stage=sf.stage.key,
+                    actor=f"{sf.stage.person.name} ({sf.stage.key})",
+                    at=self.clock.now(),
+                    detail={"reason": reason, "late": True, "return_seq": returns[-1].seq})
+            self.keep(case, files)
+            remove_quietly(waiting_note_path(folder, case_id))
+            log.info("%s: a reason for its return from %s arrived later; forwarded",
+                     case_id, sf.stage.key)
+            forwarded.append((case, reason))
+        return forwarded
+
+
+def _waiting_note(case: str, what: str, wait_seconds: float, problems: list[str]) -> str:
+    lines = [
+        f"Berkas {case} sudah diterima di folder ini, tetapi alasan {what} belum ada "
+        "atau masih kosong.",
+        "",
+        f"Tulis alasannya di berkas teks {case}.txt di folder ini (Notepad atau Word). "
+        f"Jika dalam {int(wait_seconds)} detik belum ada alasan berisi teks, {what} "
+        "dicatat tanpa alasan; alasan yang ditulis sesudahnya tetap diteruskan.",
+    ]
+    if problems:
+        lines += ["", "Tidak dapat dibaca: " + "; ".join(problems)]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["NO_REASON", "Reasons", "cases_waiting", "reason_files"]
