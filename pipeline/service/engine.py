@@ -27,6 +27,7 @@ from pipeline.directory import EmployeeDirectory
 from pipeline.folders.atomic import (
     is_temporary,
     move_into,
+    remove_quietly,
     sha256_file,
     sweep_temporaries,
     unique_path,
@@ -406,6 +407,7 @@ class Engine:
                  " (new version)" if decision.new_version else "",
                  "finalisation" if decision.finalize
                  else self.workflow.stages[decision.to_stage].key)
+        self.publisher.clear_notes(case)
         self.publisher.clear(case, stage.index)
         self.reconcile(self.store.cases.get(case.id))
 
@@ -427,11 +429,12 @@ class Engine:
                                     came_back=True, note=decision.reason)
         crash_point("stage.returned")
         log.info("%s: %s returned it to %s (%s)", case.id, stage.key, prev.key, decision.reason)
+        self.publisher.clear_notes(case)
         files = self._reason_files.pop(cand.path, [])
         self.reasons.keep(case, files)
+        self.publisher.clear(case, stage.index)
         self.reasons.done_note(stage_folder_returned(self.ws, stage.index), case,
                                decision.reason, to_role=prev.role)
-        self.publisher.clear(case, stage.index)
         self.reconcile(self.store.cases.get(case.id))
 
     def _refuse(self, case: CaseRecord, cand: Candidate, refusal: Refusal) -> None:
@@ -464,6 +467,13 @@ class Engine:
                      case.id, cand.path.name, sf.stage.key)
             self.publisher.clear(case, sf.stage.index)
             return
+        if self._been_here(case, sf) and self.publisher.is_case_content(case, cand.path, sha):
+            # A copy of a file the service published for this case ("Copy of …", a second
+            # move of the same file): its bytes are kept in state/, nothing to tell anyone.
+            log.info("%s: %s in %s is a copy of the case's own file; cleared", case.id,
+                     cand.path.name, sf.stage.key)
+            remove_quietly(cand.path)
+            return
         kept = move_into(cand.path, self.ws.case_dir(case.id) / "sisa")
         if case.state.status is Status.IN_CHAIN:
             where = self.workflow.stages[case.state.stage]
@@ -486,6 +496,14 @@ class Engine:
         if case.state.status is Status.IN_CHAIN:
             self.reconcile(case)
 
+    def _been_here(self, case: CaseRecord, sf: StageFolder) -> bool:
+        """The case has already been acted on at ``sf`` (it moved on, forward or back):
+        a copy of its file there is a leftover, not a mistake to explain."""
+        if case.state.status is not Status.IN_CHAIN or case.state.stage > sf.stage.index:
+            return True
+        return any(e.stage == sf.stage.key and e.action in ("stage.agreed", "stage.returned")
+                   for e in self.store.audit.for_case(case.id))
+
     def _already_taken(self, case: CaseRecord, cand: Candidate, sha: str) -> bool:
         """This very file's agreement (or return) at this stage is already in the audit log."""
         action = "stage.returned" if cand.returned else "stage.agreed"
@@ -499,6 +517,15 @@ class Engine:
             self.settle.forget(path)
             return
         if not self._may_judge(path):
+            return
+        owner = self.publisher.case_of_content(path)
+        if owner is not None:
+            # Its bytes are a file the service made for a case that has moved on: a
+            # processed file's copy (whatever its name), not an unknown one.
+            log.info("%s: %s in %s is a copy of one of its files; cleared", owner,
+                     path.name, path.parent)
+            remove_quietly(path)
+            self.settle.forget(path)
             return
         write_atomic(note, _note(
             f"Berkas {path.name} tidak dikenali sebagai berkas SPT yang diterbitkan sistem "

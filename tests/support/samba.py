@@ -124,7 +124,8 @@ class SambaServer:
         log = open(self.home / "smbd.log", "ab")  # noqa: SIM115 - the child keeps it open
         self.proc = subprocess.Popen(
             [SMBD, "--foreground", "--no-process-group", f"--configfile={self.conf}",
-             "--debug-stdout"], stdout=log, stderr=subprocess.STDOUT)
+             "--debug-stdout"], stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)  # smbd signals its whole process group on exit
 
         def listening() -> bool:
             if self.proc.poll() is not None:
