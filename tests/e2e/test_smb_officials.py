@@ -51,6 +51,11 @@ def _pc(samba, office, index: int):
     return samba.official(account(stage), f"spt-{stage.folder}")
 
 
+def _left(sf) -> list[str]:
+    return [str(p.relative_to(sf.root)) for d in (sf.root, sf.agreed, sf.returned)
+            for p in d.iterdir() if p.is_file()]
+
+
 def _audit(office, case, action):
     return [e for e in office.store().audit.for_case(case) if e.action == action]
 
@@ -111,9 +116,10 @@ def test_officials_over_smb(share):
                         chunk=32 * 1024, stalls={1: 3.0})
     office.officials.wait_for(case, 2, timeout=60)
     sf1 = ws.folder(1)
-    wait_until(lambda: not any(p for d in (sf1.root, sf1.agreed, sf1.returned)
-                               for p in d.iterdir()), timeout=30,
-               what="the kasubag's folders to be empty")
+    try:
+        wait_until(lambda: not _left(sf1), timeout=30, what="the kasubag's folders to be empty")
+    except AssertionError:
+        raise AssertionError(f"left: {_left(sf1)}\n{office.service.tail(30)}") from None
     assert not _audit(office, case, "file.unknown")
     actions.append(("kasubag copies 'Copy of SPT.pdf' into disetujui (3 s stall), "
                     "original left beside it",

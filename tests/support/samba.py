@@ -270,12 +270,21 @@ def encode_like_notepad(text: str, encoding: str) -> bytes:
     return text.encode(encoding)
 
 
+STATUS_SHARING_VIOLATION = 0xC0000043
+STATUS_ACCESS_DENIED = 0xC0000022
+
+
 def sharing_violation(exc: BaseException) -> bool:
-    return isinstance(exc, SMBOSError) and "SHARING_VIOLATION" in str(exc).upper()
+    """Windows' "used by another process" (NT_STATUS_SHARING_VIOLATION)."""
+    return isinstance(exc, SMBOSError) and exc.ntstatus == STATUS_SHARING_VIOLATION
 
 
 def access_denied(exc: BaseException) -> bool:
-    return "ACCESS_DENIED" in str(exc).upper() or isinstance(exc, PermissionError)
+    """NT_STATUS_ACCESS_DENIED, on a tree connect or on a write."""
+    status = getattr(exc, "ntstatus", None) or getattr(
+        getattr(exc, "__context__", None), "ntstatus", None)
+    return status == STATUS_ACCESS_DENIED or "ACCESS_DENIED" in str(exc).upper() or (
+        "0xc0000022" in str(exc).lower())
 
 
 def wait_for(predicate, timeout: float, what: str):
