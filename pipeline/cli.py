@@ -209,3 +209,35 @@ def demo(directory: Path | None, keep: bool) -> None:
     from pipeline.demo import run_demo
 
     sys.exit(run_demo(directory, keep=keep or directory is not None))
+
+
+@main.command("batal")
+@CONFIG_OPTION
+@click.argument("case", metavar="KASUS")
+@click.option("--alasan", "reason", required=True,
+              help="Why the case is cancelled (sent to the pemohon, kept in the audit log).")
+@click.option("--oleh", "actor", default=None,
+              help="Who cancels it, for the audit log (default: the system user).")
+def batal(config_path: Path | None, case: str, reason: str, actor: str | None) -> None:
+    """Cancel a case at any stage before it is signed; the running service then empties its
+    folders and tells the pemohon."""
+    import datetime as dt
+    import getpass
+
+    from pipeline.folders.layout import Workspace
+    from pipeline.service.cancel import CancelRefused, cancel_by_it
+    from pipeline.store import Store
+
+    config = load_for_command(config_path)
+    store = Store(Workspace(config).database)
+    try:
+        done = cancel_by_it(store, config.workflow(), case.strip().upper(), reason,
+                            actor=actor or f"cli:{getpass.getuser()}",
+                            at=dt.datetime.now(dt.UTC))
+    except CancelRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(f"Kasus {done.id} dibatalkan. Alasan: {reason.strip()}")
+    click.echo("Layanan mengosongkan folder tahapnya dan memberi tahu pemohon "
+               "(dalam beberapa detik bila layanan berjalan).")

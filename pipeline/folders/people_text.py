@@ -47,15 +47,20 @@ def is_working_file(name: str) -> bool:
     return bool(_WORKING.match(name))
 
 
-def reason_case(name: str) -> str | None:
+def reason_case(name: str, *, exact_docx: bool = True) -> str | None:
     """The case a reason file names (``SPT-2026-0003.txt``, ``spt-2026-0003.TXT``,
-    ``SPT-2026-0003.txt.txt``, ``SPT-2026-0003 alasan.docx``), or ``None``."""
+    ``SPT-2026-0003.txt.txt``, ``SPT-2026-0003 alasan.docx``), or ``None``.
+
+    ``exact_docx`` false: ``<case>.docx`` itself is not a reason (in ``batal/`` it is the
+    draft being cancelled; in ``dikembalikan/``, where the case file is the PDF, it is)."""
     if _OWN_NOTE.search(name) or is_working_file(name):
         return None
     m = _REASON.match(name)
     if m is None:
         return None
     rest = m.group("rest")
+    if not exact_docx and not rest and m.group("ext").lower() == "docx":
+        return None
     # "<case>.pdf.txt" is a reason too; "<case>.pdf" never matches (extension).
     if rest and not re.fullmatch(r"[\s._()\-\w]*", rest):
         return None

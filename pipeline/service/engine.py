@@ -33,7 +33,14 @@ from pipeline.folders.atomic import (
     unique_path,
     write_atomic,
 )
-from pipeline.folders.layout import CASE_FILE, RETURNED, StageFolder, Workspace, note_path
+from pipeline.folders.layout import (
+    CANCEL,
+    CASE_FILE,
+    RETURNED,
+    StageFolder,
+    Workspace,
+    note_path,
+)
 from pipeline.folders.people_text import (
     is_unnamed_text,
     is_working_file,
@@ -41,6 +48,7 @@ from pipeline.folders.people_text import (
     reason_case,
 )
 from pipeline.folders.settle import SettleTracker
+from pipeline.service.cancel import cancel_reason, record_cancel
 from pipeline.service.clock import Clock, SystemClock
 from pipeline.service.drafting import DraftFiles, DraftMaker
 from pipeline.service.faults import crash_point
@@ -63,6 +71,7 @@ class Candidate:
     path: Path
     folder: StageFolder
     returned: bool
+    cancel: bool = False  # moved into the drafting stage's batal/
 
 
 class Engine:
@@ -94,6 +103,7 @@ class Engine:
         self._drafting: dict[str, cf.Future[DraftFiles]] = {}
         self._directory: tuple[float, EmployeeDirectory] | None = None
         self._unfinished: set[str] = set()   # cases whose effects failed: retried each scan_all
+        self._cancel_done: set[str] = set()  # cancelled cases whose folders were swept
         self._missing: set[Path] = set()     # stage folders found missing (logged once)
         self._wake = wake or (lambda: None)
 
@@ -111,6 +121,14 @@ class Engine:
             self.reconcile(case)
         for case in self.store.cases.with_status(Status.ISSUED):
             self.reconcile(case)
+        self.reconcile_cancelled()
+
+    def reconcile_cancelled(self) -> None:
+        """Cases cancelled by ``spt batal`` (another process) or before a restart: their
+        folders emptied and the pemohon told, once per service run."""
+        for case in self.store.cases.with_status(Status.CANCELLED):
+            if case.id not in self._cancel_done:
+                self.reconcile(case)
 
     def close(self) -> None:
         self._draft_pool.shutdown(wait=True, cancel_futures=True)
@@ -142,7 +160,10 @@ class Engine:
             self.reconcile(case)
 
     def scan_stage(self, sf: StageFolder) -> None:
-        for returned, folder in ((False, sf.agreed), (True, sf.returned)):
+        kinds = [(False, sf.agreed), (True, sf.returned)]
+        if sf.cancel is not None:
+            kinds.append((None, sf.cancel))  # None: a cancellation
+        for returned, folder in kinds:
             try:
                 entries = sorted(folder.iterdir())
             except FileNotFoundError:
@@ -157,7 +178,7 @@ class Engine:
                 if self._ignorable(path, folder):
                     continue
                 try:
-                    self.handle(Candidate(path, sf, returned))
+                    self.handle(Candidate(path, sf, bool(returned), cancel=returned is None))
                 except FileNotFoundError:
                     self.settle.forget(path)  # moved away again while we looked
                 except Exception:
@@ -186,8 +207,9 @@ class Engine:
         name = path.name
         if is_temporary(name) or is_working_file(name) or name.lower().endswith(".galat.txt"):
             return True
-        if folder.name == RETURNED and (reason_case(name) or is_unnamed_text(name)):
-            return True  # a return's reason: read with its case file (or as a late one)
+        if folder.name in (RETURNED, CANCEL) and (
+                reason_case(name, exact_docx=folder.name == RETURNED) or is_unnamed_text(name)):
+            return True  # a reason: read with its case file (or as a late one)
         try:
             st = path.lstat()
         except FileNotFoundError:
@@ -227,6 +249,9 @@ class Engine:
             case = self.store.cases.by_published_file(sha)
         if case is None:
             self._unknown_file(cand)
+            return
+        if cand.cancel:
+            self._cancel_request(case, cand, sha)
             return
         state = case.state
         ext = path.suffix.lower().lstrip(".")
@@ -496,6 +521,47 @@ class Engine:
         if case.state.status is Status.IN_CHAIN:
             self.reconcile(case)
 
+    # --- cancelling ------------------------------------------------------------------
+
+    def _cancel_request(self, case: CaseRecord, cand: Candidate, sha: str) -> None:
+        """The drafter moved the case's file into ``batal/`` (with a reason beside it)."""
+        ours = self.publisher.is_case_content(case, cand.path, sha)
+        if not ours and not self._may_judge(cand.path):
+            return
+        if case.state.status is Status.CANCELLED:
+            self._retire_after_cancel(case, cand.path)
+            return
+        if not ours:
+            decision: machine.Decision = Refusal(machine.RefusalCode.FILE_CHANGED, (
+                f"Yang dipindahkan ke folder batal harus berkas {case.id}.docx atau "
+                f"{case.id}.pdf dari folder ini, tanpa diubah."))
+        else:
+            found = self.reasons.reason_for(case, cand.path, what="pembatalan")
+            if found is None:
+                return  # waiting for the reason
+            reason, files = found
+            self._reason_files[cand.path] = files
+            decision = machine.decide(self.workflow, case.state,
+                                      machine.CancelRequested(cand.folder.stage.index, reason))
+        if isinstance(decision, Refusal):
+            self._reason_files.pop(cand.path, None)
+            self.reasons.forget(cand.path)
+            self._refuse(case, cand, decision)
+            return
+        files = self._reason_files.pop(cand.path, [])
+        if record_cancel(self.store, self.workflow, case, decision,
+                         actor=_actor(cand.folder.stage), at=self.clock.now(),
+                         file_sha256=sha):
+            self.reasons.keep(case, files)
+            self.settle.forget(cand.path)
+            self.reconcile(self.store.cases.get(case.id))
+
+    def _retire_after_cancel(self, case: CaseRecord, path: Path) -> None:
+        if self.publisher.is_case_content(case, path):
+            remove_quietly(path)
+        else:
+            move_into(path, self.ws.case_dir(case.id) / "sisa")
+
     def _been_here(self, case: CaseRecord, sf: StageFolder) -> bool:
         """The case has already been acted on at ``sf`` (it moved on, forward or back):
         a copy of its file there is a leftover, not a mistake to explain."""
@@ -653,6 +719,10 @@ class Engine:
             self.finalizer.run(case)
         elif status is Status.ISSUED:
             self.finalizer.complete_effects(case)
+        elif status is Status.CANCELLED:
+            self.publisher.sweep_all(case)  # every folder, batal/ included
+            self.notifier.cancelled(case, *cancel_reason(self.store, case.id))
+            self._cancel_done.add(case.id)
 
     def _return_note(self, case: CaseRecord, visit) -> str:
         """The note for a case that came back, with any reason written after the return."""

@@ -95,7 +95,7 @@ class StagePublisher:
     def clear(self, case: CaseRecord, stage_index: int) -> None:
         """Empty ``stage_index``'s folders of the case's files; keep anything unknown in sisa/."""
         sf = self.ws.folder(stage_index)
-        for folder in (sf.root, sf.agreed, sf.returned):
+        for folder in (sf.root, *sf.action_dirs()):
             for path in self._case_entries(folder, case):
                 self._retire(case, path)
 
@@ -103,7 +103,7 @@ class StagePublisher:
         """Remove every note about the case (``<case>.galat.txt``) from every stage folder:
         what they described (a refusal, a wait) ended when the case moved."""
         for sf in self.ws.stage_folders:
-            for folder in (sf.root, sf.agreed, sf.returned):
+            for folder in (sf.root, *sf.action_dirs()):
                 remove_quietly(folder / self.names(case.id)["galat"])
 
     def sweep_published(self, case: CaseRecord) -> None:

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from pipeline.folders.atomic import move_into, remove_quietly, write_atomic
-from pipeline.folders.layout import CASE_FILE, StageFolder, Workspace
+from pipeline.folders.layout import CANCEL, CASE_FILE, StageFolder, Workspace
 from pipeline.folders.people_text import (
     is_unnamed_text,
     read_reason,
@@ -41,6 +41,11 @@ log = logging.getLogger("spt.returns")
 NO_REASON = "tanpa alasan"
 
 
+def _exact_docx(folder: Path) -> bool:
+    """In ``batal/`` the case's DOCX is the draft being cancelled, not a reason."""
+    return folder.name != CANCEL
+
+
 def reason_files(folder: Path, case: str, *, only_case_waiting: bool) -> list[Path]:
     """The texts in ``folder`` that are ``case``'s reason: named after it, or (when it is the
     only case waiting there) a text named by nobody's case (``New Text Document.txt``)."""
@@ -48,17 +53,19 @@ def reason_files(folder: Path, case: str, *, only_case_waiting: bool) -> list[Pa
         entries = sorted(folder.iterdir())
     except OSError:
         return []
-    named = [p for p in entries if reason_case(p.name) == case]
+    named = [p for p in entries if reason_case(p.name, exact_docx=_exact_docx(folder)) == case]
     if only_case_waiting:
         named += [p for p in entries if is_unnamed_text(p.name)]
     return named
 
 
 def cases_waiting(folder: Path) -> set[str]:
-    """Cases whose PDF/DOCX lies in ``folder`` (a ``dikembalikan/`` or ``batal/``)."""
+    """Cases whose file lies in ``folder``: a PDF in ``dikembalikan/`` (a DOCX there is a
+    reason typed in Word), a PDF or DOCX in ``batal/``."""
     try:
         return {m.group("case").upper() for p in folder.iterdir()
-                if (m := CASE_FILE.match(p.name))}
+                if (m := CASE_FILE.match(p.name))
+                and (m.group("ext").lower() == "pdf" or not _exact_docx(folder))}
     except OSError:
         return set()
 
@@ -174,7 +181,7 @@ class Reasons:
             return []
         by_case: dict[str, list[Path]] = {}
         for p in entries:
-            case_id = reason_case(p.name)
+            case_id = reason_case(p.name, exact_docx=_exact_docx(folder))
             if case_id and case_id not in waiting:
                 by_case.setdefault(case_id, []).append(p)
         forwarded = []

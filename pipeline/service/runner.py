@@ -232,6 +232,7 @@ class Service:
         engine.scan_all()
         for case in engine.store.cases.active():
             engine.reconcile(case)
+        engine.reconcile_cancelled()  # `spt batal` from another process
         try:
             engine.notifier.send_reminders()
         except Exception:
