@@ -250,6 +250,9 @@ class MailConfig(_Model):
 
 
 class PathsConfig(_Model):
+    # The one folder to share with officials (SMB); holds inbox/ and stages/ and nothing
+    # secret. Unset: the common parent of inbox and stages.
+    shared: Path | None = None
     inbox: Path = Path("inbox")
     stages: Path = Path("stages")
     outbox: Path = Path("outbox")
@@ -327,6 +330,41 @@ class Config(_Model):
     @property
     def stages_dir(self) -> Path:
         return self.path(self.paths.stages)
+
+    @property
+    def shared_dir(self) -> Path:
+        """The folder to share with officials (``paths.shared``, else the common parent of
+        ``inbox`` and ``stages``)."""
+        if self.paths.shared is not None:
+            return self.path(self.paths.shared)
+        return Path(os.path.commonpath([self.inbox_dir, self.stages_dir]))
+
+    def secret_paths(self) -> list[tuple[str, Path]]:
+        """Every file or folder that holds a secret: keys, passphrases, passwords, the
+        database and its folder, the configuration. None may be inside the share."""
+        found: list[tuple[str, Path]] = [
+            ("spt.toml", self.root / CONFIG_NAME), ("state/", self.state_dir),
+            ("pki/", self.path(self.paths.pki))]
+
+        def key(label: str, k: KeyConfig | None) -> None:
+            if k is None:
+                return
+            if k.pkcs12:
+                found.append((f"kunci {label}", self.path(k.pkcs12)))
+            for what, ref in (("frasa sandi", k.passphrase), ("PIN", k.pin)):
+                if ref is not None and ref.file:
+                    found.append((f"{what} {label}", self.path(ref.file)))
+
+        for st in self.stage:
+            key(st.key, st.signing_key)
+        if self.seal is not None:
+            key("cap dinas", self.seal.signing_key)
+        for name in ("smtp", "imap"):
+            section = getattr(self.mail, name, None)
+            ref = getattr(section, "password", None)
+            if ref is not None and ref.file:
+                found.append((f"sandi {name}", self.path(ref.file)))
+        return found
 
     @property
     def outbox_dir(self) -> Path:

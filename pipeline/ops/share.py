@@ -13,12 +13,14 @@ them and no official's account owns anything. ``spt share --samba`` prints it;
 
 from __future__ import annotations
 
-import os
+import pwd
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.core.workflow import Stage
+from pipeline.folders.atomic import write_atomic
 
 
 def account(stage: Stage) -> str:
@@ -27,8 +29,19 @@ def account(stage: Stage) -> str:
 
 
 def shared_root(config: Config) -> Path:
-    """The one folder to share: the common parent of ``inbox/`` and ``stages/``."""
-    return Path(os.path.commonpath([config.inbox_dir, config.stages_dir]))
+    """The one folder to share (``paths.shared``; see :attr:`Config.shared_dir`)."""
+    return config.shared_dir
+
+
+def secrets_inside(config: Config) -> list[tuple[str, Path]]:
+    """Secrets (keys, passphrases, the database, the configuration) inside the share."""
+    root = shared_root(config).resolve()
+    inside = []
+    for label, path in config.secret_paths():
+        resolved = path.resolve()
+        if resolved == root or root in resolved.parents:
+            inside.append((label, path))
+    return inside
 
 
 @dataclass(frozen=True)
@@ -81,3 +94,24 @@ def samba_config(config: Config, *, service_user: str) -> str:
 
 
 __all__ = ["ShareSection", "account", "samba_config", "share_sections", "shared_root"]
+
+
+def install(config: Config, *, service_user: str, smb_conf: Path,
+            run=None) -> list[str]:
+    """Set the share up on this machine: ``<smb.conf dir>/spt.conf`` written, an ``include``
+    of it added to ``smb_conf`` (once), a Unix account per official (no home, no login).
+    Returns the accounts; their Samba passwords are IT's to set (``smbpasswd -a``)."""
+    run = run or (lambda cmd: subprocess.run(cmd, check=False, capture_output=True))
+    ours = smb_conf.parent / "spt.conf"
+    write_atomic(ours, samba_config(config, service_user=service_user), mode=0o644)
+    include = f"include = {ours}"
+    text = smb_conf.read_text(encoding="utf-8") if smb_conf.exists() else "[global]\n"
+    if include not in text:
+        write_atomic(smb_conf, text.rstrip("\n") + f"\n\n# spt\n{include}\n", mode=0o644)
+    accounts = [account(s) for s in config.workflow().stages]
+    for name in accounts:
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            run(["useradd", "-M", "-s", "/usr/sbin/nologin", name])
+    return accounts

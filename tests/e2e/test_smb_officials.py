@@ -198,16 +198,36 @@ def test_officials_over_smb(share):
 
 
 def test_only_the_stage_official_may_approve(tmp_path):
-    """The generated configuration: the kasubag cannot write into the gubernur's folder
-    (neither through the gubernur's share nor the read-only view), the gubernur can."""
+    """`spt share --pasang` on a real Samba: the kasubag cannot write into the gubernur's
+    folder (neither through the gubernur's share nor the read-only view), the gubernur
+    can; the share holds nothing secret."""
     if not samba_available():
         pytest.skip("needs smbd and root")
+    import pwd
+    import subprocess
+    import sys
+
     office = Office(tmp_path / "ws")
     samba = SambaServer(tmp_path / "samba")
-    samba.configure(samba_config(office.config, service_user="root"))
+    samba.configure("")  # [global] only: `spt share --pasang` adds the shares
     wf = office.workflow
-    for stage in wf.stages:
-        samba.add_user(account(stage))
+    accounts = [account(s) for s in wf.stages]
+    existing = set()
+    for name in accounts:
+        try:
+            pwd.getpwnam(name)
+            existing.add(name)
+        except KeyError:
+            pass
+    done = subprocess.run([sys.executable, "-m", "pipeline", "share", "--pasang",
+                           "--config", str(office.config_path), "--service-user", "root",
+                           "--smb-conf", str(samba.conf)], capture_output=True, text=True)
+    samba._made_users += [a for a in accounts if a not in existing]  # removed at stop
+    assert done.returncode == 0, done.stderr
+    assert "smbpasswd -a" in done.stdout
+    assert f"include = {samba.conf.parent / 'spt.conf'}" in samba.conf.read_text()
+    for name in accounts:
+        samba.add_user(name)  # what IT does with the printed smbpasswd line
     samba.start()
     try:
         kasubag, gubernur = wf.stages[1], wf.stages[-1]
@@ -217,6 +237,7 @@ def test_only_the_stage_official_may_approve(tmp_path):
             as_kasubag.write(target, b"%PDF-1.7\n%%EOF\n")
         assert access_denied(denied.value), denied.value
         view = samba.official(account(kasubag), "spt")
+        assert sorted(view.listdir()) == ["inbox", "stages"]  # no pki, state, spt.toml
         assert gubernur.folder in view.listdir("stages")  # may look
         with pytest.raises(Exception) as denied:
             view.write(f"stages/{gubernur.folder}/{target}", b"%PDF-1.7\n%%EOF\n")

@@ -20,6 +20,7 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -150,8 +151,18 @@ class SambaServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc is not None:
+            # Its per-connection children (running as the officials' accounts) are in the
+            # session we started it in: end them too, or the accounts cannot be removed.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
         for name in self._made_users:
-            subprocess.run(["userdel", name], check=False, capture_output=True)
+            for _ in range(50):
+                done = subprocess.run(["userdel", name], check=False, capture_output=True)
+                if done.returncode in (0, 6):  # removed, or already gone
+                    break
+                time.sleep(0.1)
+        self._made_users.clear()
 
     def official(self, user: str, share: str) -> SmbOfficial:
         return SmbOfficial(self, user, share)
