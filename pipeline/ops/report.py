@@ -72,6 +72,7 @@ class MonthStats:
     month: int
     issued: int
     returns: dict[str, int] = field(default_factory=dict)   # stage key -> returns made
+    cancelled: int = 0                                      # cases cancelled (batal)
 
     @property
     def label(self) -> str:
@@ -99,6 +100,10 @@ class Report:
     @property
     def returns(self) -> int:
         return sum(sum(m.returns.values()) for m in self.months)
+
+    @property
+    def cancelled(self) -> int:
+        return sum(m.cancelled for m in self.months)
 
     @property
     def overdue_now(self) -> int:
@@ -178,10 +183,11 @@ def monthly(
     hi = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=tz)
     rows = store.execute(
         "SELECT stage_key, left_at, outcome FROM stage_visits"
-        " WHERE left_at >= ? AND left_at < ? AND outcome IN ('issued', 'returned')",
+        " WHERE left_at >= ? AND left_at < ? AND outcome IN ('issued', 'returned', 'cancelled')",
         (_iso(lo), _iso(hi)),
     ).fetchall()
     issued: dict[tuple[int, int], int] = defaultdict(int)
+    cancelled: dict[tuple[int, int], int] = defaultdict(int)
     returns: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         local = parse_iso(row["left_at"]).astimezone(tz)
@@ -190,10 +196,13 @@ def monthly(
             issued[month] += 1
         elif row["outcome"] == "returned":
             returns[month][row["stage_key"]] += 1
+        elif row["outcome"] == "cancelled":
+            cancelled[month] += 1
     out = []
     for year, month in _months(since, until):
         out.append(MonthStats(year, month, issued.get((year, month), 0),
-                              dict(returns.get((year, month), {}))))
+                              dict(returns.get((year, month), {})),
+                              cancelled.get((year, month), 0)))
     return out
 
 
@@ -327,16 +336,18 @@ def print_report(config: Config, since: dt.date | None = None, until: dt.date | 
                    box=box.SIMPLE_HEAD, pad_edge=False)
     months.add_column("Bulan", no_wrap=True)
     months.add_column("Terbit", justify="right")
+    months.add_column("Batal", justify="right")
     for key in keys:
         months.add_column(key, justify="right", no_wrap=True)
     for m in report.months:
         months.add_row(f"{MONTHS_SHORT[m.month - 1]} {m.year}", str(m.issued),
-                       *(str(m.returns.get(k, 0)) for k in keys))
+                       str(m.cancelled), *(str(m.returns.get(k, 0)) for k in keys))
     console.print(months)
     if keys:
         console.print("Tahap: " + "; ".join(f"{k} = {_role(workflow, k)}" for k in keys))
     console.print(
-        f"SPT terbit: {report.issued}; dikembalikan: {report.returns}; "
+        f"SPT terbit: {report.issued}; dibatalkan: {report.cancelled}; "
+        f"dikembalikan: {report.returns}; "
         f"dalam mutu baku: {format_share(report.within_share)}; "
         f"terlambat saat ini: {report.overdue_now}; median masuk s.d. terbit: "
         f"{format_minutes(report.lead_time_median, day)} jam kerja."

@@ -306,4 +306,7 @@ def test_cancel_by_the_drafter_and_by_it(share_inotify):
                                 capture_output=True, text=True)
         assert "dibatalkan" in status.stdout, status.stdout
     assert office.store().cases.get(second).state.status.value == "cancelled"
+    report = subprocess.run([sys.executable, "-m", "pipeline", "report", "--config",
+                             str(office.config_path)], capture_output=True, text=True)
+    assert "dibatalkan: 2" in report.stdout, report.stdout[-2000:]
     assert (ws.case_dir(first) / "alasan").is_dir()  # the reason kept, not left behind
