@@ -36,16 +36,15 @@ from pipeline.workspace_init import init_workspace  # noqa: E402
 from tests.e2e.conftest import SAMPLES, ServiceProcess, tune  # noqa: E402
 from tests.support.samba import SambaServer  # noqa: E402
 
-CHUNK = 32 * 1024
-
 
 def _copy(pc, rel: str, data: bytes, rng: random.Random, max_stall: float,
           log: list[dict]) -> None:
-    chunks = max(1, (len(data) + CHUNK - 1) // CHUNK)
-    at = rng.randrange(0, chunks)
+    chunk = max(256, len(data) // 8)  # about 8 writes: the stall falls inside the file
+    chunks = max(1, (len(data) + chunk - 1) // chunk)
+    at = rng.randrange(1, chunks) if chunks > 1 else 0  # part of the file is there
     stall = rng.uniform(1.0, max_stall)
     presize = rng.random() < 0.5
-    pc.copy_slowly(rel, data, chunk=CHUNK, stalls={at: stall}, presize=presize)
+    pc.copy_slowly(rel, data, chunk=chunk, stalls={at: stall}, presize=presize)
     log.append({"file": rel, "stall_s": round(stall, 1), "at_chunk": at, "of": chunks,
                 "presize": presize})
 

@@ -197,7 +197,7 @@ class WatchConfig(_Model):
     judge_after_seconds: float = Field(default=15.0, ge=0)
     # A PDF without its final %%EOF, a DOCX without its zip directory: still arriving;
     # judged anyway once unchanged this long (a copy that was abandoned).
-    incomplete_after_seconds: float = Field(default=600.0, ge=0)
+    incomplete_after_seconds: float = Field(default=120.0, ge=0)
     rescan_seconds: float = Field(default=30.0, gt=0)
     # Seconds a return (or cancellation) waits for a written reason before it is recorded
     # without one; a reason written later is still forwarded.

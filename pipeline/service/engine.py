@@ -702,6 +702,7 @@ class Engine:
             self.start_draft(case)
             return
         self.publisher.sweep_published(case)
+        self._late_edit_note(case)
         if status is Status.IN_CHAIN:
             visit = self.store.cases.open_visit(case.id)
             note = None
@@ -734,6 +735,30 @@ class Engine:
         late = [e.detail.get("reason", "") for e in entries
                 if e.action == "stage.return_reason" and e.seq > last_return]
         return _return_note(self.workflow, case, visit, late)
+
+    def _late_edit_note(self, case: CaseRecord) -> None:
+        """A draft saved again in the drafting folder after it was sent on (Word's second
+        save): it stays where the drafter saved it, with a note saying that this edit is
+        not in the letter and how to get it in. The note goes at the case's next move."""
+        if case.state.status not in (Status.IN_CHAIN, Status.FINALIZING) or (
+                case.state.stage == 0 and case.state.status is Status.IN_CHAIN):
+            return
+        drafting = self.ws.folder(0).root
+        draft = drafting / f"{case.id}.docx"
+        note = drafting / f"{case.id}.galat.txt"
+        if not draft.is_file() or note.exists() or self.publisher.is_case_content(case, draft):
+            return
+        if case.state.status is Status.IN_CHAIN:
+            where = self.workflow.stages[case.state.stage]
+            ask = (f"Jika perubahan ini diperlukan, minta {where.role} (folder {where.folder}) "
+                   "mengembalikan SPT sampai ke tahap penyusunan; berkas ini tetap di sini "
+                   "dan dapat Anda pindahkan ke disetujui saat itu.")
+        else:
+            ask = "SPT ini sudah ditandatangani; perubahan tidak dapat dimasukkan lagi."
+        write_atomic(note, _note(
+            f"{draft.name} di folder ini disimpan SETELAH draf diteruskan ke tahap berikutnya: "
+            f"perubahan ini TIDAK termasuk dalam surat yang sedang diproses.\n\n{ask}"))
+        log.info("%s: the draft was saved again after it was sent on; note left", case.id)
 
     def _pending_names(self, case: CaseRecord) -> frozenset[str]:
         """Files of the case waiting in its stage's agreed/returned folders: not republished."""

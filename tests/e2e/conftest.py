@@ -23,6 +23,7 @@ FAST = {
     "settle_seconds": "0.3",
     "reason_grace_seconds": "0.5",
     "judge_after_seconds": "0.5",
+    "incomplete_after_seconds": "1",
     "rescan_seconds": "5",
 }
 

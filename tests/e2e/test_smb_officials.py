@@ -15,7 +15,7 @@ import psutil
 import pytest
 
 from pipeline.ops.share import account, samba_config
-from pipeline.simulate import wait_until
+from pipeline.simulate import add_employee_row, wait_until
 from tests.support.samba import SambaServer, access_denied, samba_available, sharing_violation
 
 from .conftest import SAMPLES, Office, tune
@@ -95,9 +95,25 @@ def test_officials_over_smb(share):
                     f"{case} opened, pemohon and Kepada from the note, nothing refused"))
 
     # 2. The drafter agrees: drags the DOCX into disetujui\ (an SMB rename).
+    draft = drafter.read(f"{case}.docx")
     drafter.move(f"{case}.docx", f"disetujui/{case}.docx")
     office.officials.wait_for(case, 1)
     actions.append(("drafter drags the DOCX into disetujui", "case at kasubag"))
+
+    # 2b. Word still had it open: a second save (owner file, ~WRL temporary, renames) puts
+    #     an edited draft back in the drafting folder after the case moved on.
+    edited = ws.root / "edited.docx"
+    edited.write_bytes(draft)
+    add_employee_row(edited, {"nama": "Budi Santoso, S.T.", "nip": "198201152008011003",
+                              "pangkat": "Penata Tingkat I", "golongan": "III/d",
+                              "jabatan": "Analis Kebijakan Ahli Muda"})
+    drafter.word_save(f"{case}.docx", edited.read_bytes())
+    late_note = ws.folder(0).root / f"{case}.galat.txt"
+    wait_until(late_note.exists, timeout=60, what="the note about the late Word save")
+    assert "TIDAK termasuk" in late_note.read_text(encoding="utf-8")
+    assert drafter.exists(f"{case}.docx")  # left where the drafter saved it
+    actions.append(("drafter's Word saves again after the DOCX was sent on",
+                    "edit left in place with a note: not in the letter, ask for a return"))
 
     # 3. The kasubag returns it the Windows way: New > Text Document in dikembalikan\,
     #    renamed with extensions hidden (.txt.txt), the PDF moved, the reason typed in
@@ -116,11 +132,12 @@ def test_officials_over_smb(share):
     wait_until(note.exists, timeout=30, what="the return note for the drafter")
     assert REASON in note.read_text(encoding="utf-8")
     assert not kasubag.listdir("dikembalikan"), "the reason was left behind to be reused"
+    wait_until(lambda: not late_note.exists(), timeout=30, what="the late-save note to go")
     actions.append(("return: empty New Text Document renamed .txt.txt, PDF moved, "
                     "reason typed as UTF-16 4 s later",
                     "return recorded with the exact reason; reason file kept in state/"))
 
-    # 4. The drafter agrees again; the kasubag drags "Copy of" the PDF (copied over a
+    # 4. The drafter agrees again (with the late edit: a new version); the kasubag drags "Copy of" the PDF (copied over a
     #    stalling link) into disetujui\ instead of the file itself.
     drafter.move(f"{case}.docx", f"disetujui/{case}.docx")
     letter = office.officials.wait_for(case, 1)
