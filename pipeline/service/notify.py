@@ -119,7 +119,7 @@ class Notifier:
         msg = self.composer.batal(
             to=self.pemohon_address(case), case_id=case.id, hal=fields.get("hal"),
             pengirim=fields.get("pengirim"), nomor_undangan=fields.get("nomor"),
-            alasan=reason, dibatalkan_oleh=by)
+            alasan=reason, dibatalkan_oleh="Petugas TI" if by.startswith("cli:") else by)
         self.send(msg, key=key, case_id=case.id, kind="batal")
 
     def intake_reply(self, message, result) -> None:
