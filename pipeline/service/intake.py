@@ -197,6 +197,9 @@ class Intake:
             target = self.ws.inbox / path.name
             if os.path.lexists(target):
                 continue
+            note = _note_beside(path)  # set aside with it: it goes back with it
+            if note is not None and not os.path.lexists(self.ws.inbox / note.name):
+                os.replace(note, self.ws.inbox / note.name)
             os.replace(path, target)  # same folder tree: a rename
             why.unlink(missing_ok=True)
             settle.forget(path)

@@ -13,6 +13,7 @@ import time
 
 import psutil
 import pytest
+import smbclient
 
 from pipeline.ops.share import account, samba_config
 from pipeline.simulate import add_employee_row, wait_until
@@ -28,10 +29,11 @@ NOTE = ("Mohon dibuatkan SPT untuk:\n1. 19650809 198603 1 012\n"
 REASON = "Mohon tanggal kegiatan dicek — tertulis 5 Mei, di undangan 6 Mei."
 
 
-def _start(tmp_path, mode: str):
+def _start(tmp_path, mode: str, **watch: str):
     office = Office(tmp_path / "ws")
-    tune(office.config_path, section="watch", mode=f'"{mode}"', settle_seconds="0.5",
-         judge_after_seconds="6", reason_grace_seconds="20", rescan_seconds="5")
+    settings = dict(settle_seconds="0.5", judge_after_seconds="6", reason_grace_seconds="20",
+                    rescan_seconds="5", incomplete_after_seconds="120") | watch
+    tune(office.config_path, section="watch", mode=f'"{mode}"', **settings)
     office.reload()
     samba = SambaServer(tmp_path / "samba")
     samba.configure(samba_config(office.config, service_user="root"))
@@ -327,3 +329,74 @@ def test_cancel_by_the_drafter_and_by_it(share_inotify):
                              str(office.config_path)], capture_output=True, text=True)
     assert "dibatalkan: 2" in report.stdout, report.stdout[-2000:]
     assert (ws.case_dir(first) / "alasan").is_dir()  # the reason kept, not left behind
+
+
+def test_reasons_written_late_or_twice_and_a_copy_refused_then_completed(tmp_path):
+    """A return recorded without a reason gets it later (forwarded, not kept for the next
+    return); two reason files give both texts; an inbox copy set aside while its sender
+    was still writing is taken again once it is complete."""
+    office, samba = _start(tmp_path, "poll", reason_grace_seconds="8",
+                           incomplete_after_seconds="4", judge_after_seconds="3")
+    try:
+        _reasons_late_or_twice(office, samba)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{office.service.tail(40)}") from None
+    finally:
+        office.service.stop()
+        samba.stop()
+
+
+def _reasons_late_or_twice(office, samba) -> None:
+    ws = office.ws
+    inbox = samba.official(account(office.workflow.stages[0]), "spt-inbox")
+    pdf = (SAMPLES / "undangan-dev-05.pdf").read_bytes()
+    inbox.write("undangan-lambat.txt", NOTE.encode("cp1252"))
+    # The copy stops half-way for longer than the service waits for a whole file.
+    with smbclient.open_file(inbox.unc("undangan-lambat.pdf"), mode="wb",
+                             **inbox._kw()) as fh:
+        fh.write(pdf[:1000])
+        fh.flush()
+        wait_until(lambda: (ws.inbox_rejected / "undangan-lambat.pdf").exists(),
+                   timeout=60, what="the unfinished copy to be set aside")
+        fh.write(pdf[1000:])  # the sender's handle follows the file into ditolak/
+    case = office.officials.new_cases(set(), timeout=120)[0]
+    assert (ws.inbox_accepted / "undangan-lambat.pdf").read_bytes() == pdf
+    actions = [e.action for e in office.store().audit.all()]
+    assert actions.count("intake.rejected") == 1 and "intake.retried" in actions
+
+    drafter = _pc(samba, office, 0)
+    kasubag = _pc(samba, office, 1)
+    drafter.move(f"{case}.docx", f"disetujui/{case}.docx")
+    office.officials.wait_for(case, 1)
+    # Returned without a reason: recorded "tanpa alasan" after the wait, with a note.
+    kasubag.move(f"{case}.pdf", f"dikembalikan/{case}.pdf")
+    wait_until(lambda: _audit(office, case, "stage.returned"), timeout=60,
+               what="the return without a reason")
+    assert _audit(office, case, "stage.returned")[0].detail["reason"] == "tanpa alasan"
+    wait_until(lambda: kasubag.exists(f"dikembalikan/{case}.galat.txt"), timeout=30,
+               what="the note saying it was recorded without a reason")
+    assert "TANPA ALASAN" in kasubag.read(f"dikembalikan/{case}.galat.txt").decode()
+    # The reason comes later, in cp1252 with an upper-case extension: forwarded.
+    late = "Nama kegiatan salah ketik – mohon diperbaiki."
+    kasubag.write(f"dikembalikan/{case}.TXT", late.encode("cp1252"))
+    wait_until(lambda: _audit(office, case, "stage.return_reason"), timeout=60,
+               what="the late reason to be forwarded")
+    assert _audit(office, case, "stage.return_reason")[0].detail["reason"] == late
+    note = ws.folder(0).root / f"{case}-catatan.txt"
+    wait_until(lambda: late in note.read_text(encoding="utf-8"), timeout=30,
+               what="the drafter's note to carry the late reason")
+    assert not kasubag.listdir("dikembalikan")  # taken, not kept for the next return
+
+    # Returned again with two reason files: both texts, none lost.
+    drafter.move(f"{case}.docx", f"disetujui/{case}.docx")
+    office.officials.wait_for(case, 1)
+    kasubag.write(f"dikembalikan/{case}.txt", "Tempat belum diisi.".encode("utf-8-sig"))
+    kasubag.write("dikembalikan/New Text Document.txt",
+                  b"\xff\xfe" + "Tanggal juga salah.".encode("utf-16-le"))
+    kasubag.move(f"{case}.pdf", f"dikembalikan/{case}.pdf")
+    wait_until(lambda: len(_audit(office, case, "stage.returned")) == 2, timeout=60,
+               what="the second return")
+    reason = _audit(office, case, "stage.returned")[1].detail["reason"]
+    assert "Tempat belum diisi." in reason and "Tanggal juga salah." in reason
+    kept = sorted(p.name for p in (ws.case_dir(case) / "alasan").iterdir())
+    assert len(kept) == 3, kept
