@@ -12,6 +12,7 @@ is moved to ``state/cases/<case>/sisa/`` instead of being deleted.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -104,7 +105,13 @@ class StagePublisher:
         what they described (a refusal, a wait) ended when the case moved."""
         for sf in self.ws.stage_folders:
             for folder in (sf.root, *sf.action_dirs()):
-                remove_quietly(folder / self.names(case.id)["galat"])
+                note = folder / self.names(case.id)["galat"]
+                if not os.path.lexists(note):
+                    continue  # (unlinking nothing on a read-only folder still fails)
+                try:
+                    remove_quietly(note)
+                except OSError as exc:  # a read-only or vanished folder: not this case's move
+                    log.warning("%s: cannot remove its note in %s (%s)", case.id, folder, exc)
 
     def sweep_published(self, case: CaseRecord) -> None:
         """Remove our own published copies from stages the case is not at (after a crash)."""

@@ -21,6 +21,7 @@ in Word, saved as UTF-16. The rules (docs/windows-share.md, "Reasons"):
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -155,9 +156,17 @@ class Reasons:
                 log.info("%s: reason %r kept as %s", case.id, f.name, kept.name)
             except FileNotFoundError:
                 pass
+            except OSError as exc:  # a read-only folder: its text is in the audit log
+                log.warning("%s: cannot move the reason %r away (%s)", case.id, f.name, exc)
 
     def done_note(self, folder: Path, case: CaseRecord, reason: str, *, to_role: str) -> None:
         """The note left after a return without a reason (it invites one); removed otherwise."""
+        try:
+            self._done_note(folder, case, reason, to_role=to_role)
+        except OSError as exc:  # the return is recorded; a note that cannot be written waits
+            log.warning("%s: cannot write the note in %s (%s)", case.id, folder, exc)
+
+    def _done_note(self, folder: Path, case: CaseRecord, reason: str, *, to_role: str) -> None:
         note = waiting_note_path(folder, case.id)
         if reason == NO_REASON:
             write_atomic(note, (
@@ -165,7 +174,7 @@ class Reasons:
                 f"alasan berisi teks dalam {int(self.wait_seconds)} detik.\n\n"
                 f"Jika Anda menulis alasannya sekarang di berkas {case.id}.txt dalam folder "
                 f"ini, alasan itu dicatat dan diteruskan kepada {to_role}.\n"))
-        else:
+        elif os.path.lexists(note):
             remove_quietly(note)
 
     # --- reasons written after the return ------------------------------------------------
