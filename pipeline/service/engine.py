@@ -15,6 +15,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import logging
+import os
 import sqlite3
 import stat
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from pipeline.folders.atomic import (
 from pipeline.folders.layout import (
     CANCEL,
     CASE_FILE,
+    CASE_ID,
     RETURNED,
     StageFolder,
     Workspace,
@@ -205,7 +207,10 @@ class Engine:
 
     def _ignorable(self, path: Path, folder: Path) -> bool:
         name = path.name
-        if is_temporary(name) or is_working_file(name) or name.lower().endswith(".galat.txt"):
+        if name.lower().endswith(".galat.txt"):
+            self._drop_stale_note(path)
+            return True
+        if is_temporary(name) or is_working_file(name):
             return True
         if folder.name in (RETURNED, CANCEL) and (
                 reason_case(name, exact_docx=folder.name == RETURNED) or is_unnamed_text(name)):
@@ -224,6 +229,17 @@ class Engine:
                 self.settle.forget(path)
             return True
         return name.lower().endswith(".txt")  # a return's reason, read with its file
+
+    @staticmethod
+    def _drop_stale_note(note: Path) -> None:
+        """A note about a file (``<name>.galat.txt``: unknown, a link) goes once that file is
+        gone: what it describes no longer holds. Notes about a case go at its next move."""
+        about = note.name[: -len(".galat.txt")]
+        if CASE_ID.fullmatch(about) or os.path.lexists(note.with_name(about)):
+            return
+        with contextlib.suppress(OSError):
+            note.unlink()
+            log.info("removed the note %s: %s is gone", note, about)
 
     def _refuse_odd_entry(self, path: Path, folder: Path) -> bool:
         note = note_path(path, ".galat.txt")
@@ -510,8 +526,9 @@ class Engine:
         write_atomic(sf.root / f"{case.id}.galat.txt", _note(
             f"Berkas {cand.path.name} di folder "
             f"{'dikembalikan' if cand.returned else 'disetujui'} TIDAK diproses: "
-            f"kasus {case.id} {status}, bukan di tahap {sf.stage.role}. Tidak ada yang berubah; "
-            "berkas telah disimpan oleh sistem."
+            f"kasus {case.id} {status}, bukan di tahap {sf.stage.role}. Tidak ada yang berubah. "
+            f"Berkas itu dipindahkan dari folder ini dan disimpan oleh sistem (TI dapat "
+            f"mengambilnya kembali dari state/cases/{case.id}/sisa/)."
         ))
         with self.store.transaction():
             self.store.audit.append("stage.refused", case_id=case.id, stage=sf.stage.key,

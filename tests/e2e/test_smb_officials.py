@@ -198,6 +198,10 @@ def test_officials_over_smb(share):
     assert new_lines == 0, office.service.tail(new_lines + 1)
     actions.append((f"idle {window:.0f} s with the leftovers ({mode})",
                     f"{cpu:.2f} % of a core, {new_lines} new log lines"))
+    kasubag.delete("disetujui/foto kegiatan.jpg")
+    wait_until(lambda: not kasubag.exists("disetujui/foto kegiatan.jpg.galat.txt"),
+               timeout=30, what="the note about the deleted file to go")
+    actions.append(("the official deletes the unknown file", "its note goes too"))
 
     # 8. The rest of the chain over SMB; the letter is issued, no note is left anywhere.
     for stage in wf.stages[3:]:
