@@ -324,6 +324,8 @@ def _check_folders(config: Config, s: Section) -> None:
         folders += [(f"tahap {sf.stage.key}", sf.root), (f"tahap {sf.stage.key}/disetujui",
                                                           sf.agreed),
                     (f"tahap {sf.stage.key}/dikembalikan", sf.returned)]
+        if sf.cancel is not None:
+            folders.append((f"tahap {sf.stage.key}/batal", sf.cancel))
     folders += [("outbox", ws.outbox), ("arsip", ws.arsip), ("state", ws.state)]
     if os.geteuid() == 0:
         s.warn("doctor berjalan sebagai root: izin folder diperiksa untuk root, bukan untuk "

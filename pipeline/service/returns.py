@@ -218,6 +218,11 @@ class Reasons:
             if not ready or not texts:
                 continue
             reason = "\n\n".join(texts)
+            if all(t in str(returns[-1].detail.get("reason", "")) for t in texts):
+                # Already recorded with the return (the service stopped before moving the
+                # file away): kept, not forwarded a second time.
+                self.keep(case, files)
+                continue
             with self.store.transaction():
                 self.store.audit.append(
                     "stage.return_reason", case_id=case_id, stage=sf.stage.key,
