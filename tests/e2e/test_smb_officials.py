@@ -17,6 +17,7 @@ import smbclient
 
 from pipeline.ops.share import account, samba_config
 from pipeline.simulate import add_employee_row, wait_until
+from tests.support.office_files import docx_with
 from tests.support.samba import SambaServer, access_denied, samba_available, sharing_violation
 
 from .conftest import SAMPLES, Office, tune
@@ -293,12 +294,10 @@ def test_cancel_by_the_drafter_and_by_it(share_inotify):
     drafter = _pc(samba, office, 0)
 
     # The drafter: the reason typed in Word (a .docx), the DOCX moved into batal\.
-    from tests.unit.test_people_text import _docx
-
     drafter.write(f"batal/{first}.docx.docx", b"")  # saved empty first, then the text
     drafter.move(f"{first}.docx", f"batal/{first}.docx")
     time.sleep(2)
-    drafter.write(f"batal/{first}.docx.docx", _docx(["Ini bukan undangan; salah kirim."]))
+    drafter.write(f"batal/{first}.docx.docx", docx_with(["Ini bukan undangan; salah kirim."]))
     wait_until(lambda: office.store().cases.get(first).state.status.value == "cancelled",
                timeout=60, what="the drafter's cancellation")
     (entry,) = _audit(office, first, "case.cancelled")

@@ -16,6 +16,7 @@ from pipeline.folders.people_text import (
     reason_case,
 )
 from pipeline.folders.settle import SettleTracker
+from tests.support.office_files import docx_with, odt_with
 
 TEXT = "Mohon diperbaiki: tanggal salah — lihat undangan."
 
@@ -55,32 +56,9 @@ def test_unnamed_texts():
     assert not is_unnamed_text("SPT-2026-0003.galat.txt")
 
 
-def _docx(paragraphs: list[str]) -> bytes:
-    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("word/document.xml",
-                    f'<w:document xmlns:w="{w}"><w:body>{body}</w:body></w:document>')
-    return buf.getvalue()
-
-
-def _odt(paragraphs: list[str]) -> bytes:
-    t = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-    body = "".join(f"<text:p>{p}</text:p>" for p in paragraphs)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        zf.writestr("content.xml", f'<office:document-content xmlns:office="x" '
-                                   f'xmlns:text="{t}"><office:body>{body}</office:body>'
-                                   "</office:document-content>")
-    return buf.getvalue()
-
-
 def test_reason_typed_in_word_or_writer(tmp_path):
-    (tmp_path / "SPT-2026-0001.docx").write_bytes(_docx(["Tanggal salah.", "Perbaiki NIP."]))
-    (tmp_path / "SPT-2026-0001.odt").write_bytes(_odt(["Tempat belum diisi."]))
+    (tmp_path / "SPT-2026-0001.docx").write_bytes(docx_with(["Tanggal salah.", "Perbaiki NIP."]))
+    (tmp_path / "SPT-2026-0001.odt").write_bytes(odt_with(["Tempat belum diisi."]))
     assert read_reason(tmp_path / "SPT-2026-0001.docx").text == "Tanggal salah.\nPerbaiki NIP."
     assert read_reason(tmp_path / "SPT-2026-0001.odt").text == "Tempat belum diisi."
 
@@ -116,7 +94,7 @@ def test_a_half_copied_pdf_or_docx_does_not_look_complete(tmp_path):
     assert not looks_complete(p)
     p.write_bytes(pdf)
     assert looks_complete(p)
-    docx = _docx(["x" * 3000])
+    docx = docx_with(["x" * 3000])
     d = tmp_path / "a.docx"
     d.write_bytes(docx[: len(docx) - 30])
     assert not looks_complete(d)
