@@ -54,6 +54,13 @@ def permission_problems(config: Config) -> list[str]:
     if loose is not None:
         problems.append(f"state folder {state} is open to group or others (mode {loose:04o}): "
                         f"chmod 700 {state}")
+    from pipeline.folders.layout import Workspace
+
+    for folder in Workspace(config).private_dirs():
+        loose = _loose(folder)
+        if loose is not None:
+            problems.append(f"folder {folder} (mail with tokens, issued letters) is open to "
+                            f"group or others (mode {loose:04o}): chmod 700 {folder}")
     database = state / "spt.sqlite3"
     for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm"),
                  state / SECRET_FILE):

@@ -37,6 +37,23 @@ class LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
         self.lazy_commands = lazy_commands or {}
 
+    def invoke(self, ctx: click.Context):
+        """Run the command; a database that cannot be used becomes a one-line error."""
+        import sqlite3
+
+        from pipeline.store.db import DatabaseGone, NewerDatabase
+
+        try:
+            return super().invoke(ctx)
+        except (NewerDatabase, DatabaseGone) as exc:
+            raise click.ClickException(str(exc)) from None
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise click.ClickException(
+                "basis data sedang dipakai terlalu lama oleh proses lain (misalnya pembaruan "
+                "skema oleh layanan); coba lagi sebentar lagi") from None
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy_commands])
 
@@ -92,18 +109,26 @@ def serve(config_path: Path | None, log_format: str, log_level: str) -> None:
     from pipeline.logs import setup_logging
     from pipeline.service import memory
     from pipeline.service.lock import WorkspaceLocked
-    from pipeline.service.runner import Service, StartupError
+    from pipeline.service.runner import Service, StartupError, StoppedDuringStartup
+    from pipeline.store.db import DatabaseGone
 
     setup_logging(log_format, log_level)
     config = load_for_command(config_path)
     service = Service(config)
+    service.install_signal_handlers()
     try:
         service.build()
+    except StoppedDuringStartup:
+        service.shutdown()
+        return
     except (StartupError, WorkspaceLocked) as exc:
         service.shutdown()
         raise click.ClickException(f"cannot start:\n{exc}") from None
     memory.settle_startup()  # this process's start-up objects stay: see pipeline.service.memory
-    service.run()
+    try:
+        service.run()
+    except DatabaseGone as exc:
+        raise click.ClickException(f"stopped:\n{exc}") from None
 
 
 @main.command()

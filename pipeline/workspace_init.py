@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from pipeline.config import CONFIG_NAME, load_config
-from pipeline.folders.layout import Workspace
+from pipeline.folders.layout import Workspace, installation_id
 from pipeline.resources import WORKSPACE, templates_source
 
 
@@ -27,7 +27,9 @@ def init_workspace(root: Path, *, demo: bool = False, force: bool = False) -> Pa
     shutil.copytree(templates_source(), root / "templates", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     config = load_config(config_path)
-    Workspace(config).ensure()
+    ws = Workspace(config)
+    ws.ensure()
+    installation_id(ws.state)  # made here, so that a copy of the workspace keeps it visible
     (root / "pki").mkdir(mode=0o700, exist_ok=True)
     if demo:
         from pipeline.signing.demo_pki import create_demo_pki

@@ -58,8 +58,15 @@ HOST = "127.0.0.1"
 LOG_MAX_BYTES = 1 << 20
 # The package directory to put on the uno Python's path (our venv's site-packages).
 UNOSERVER_PATH = str(Path(unoserver.__file__).resolve().parent.parent)
+# unoserver asks the kernel for a SIGTERM when the service's thread that started it ends
+# (PR_SET_PDEATHSIG), so that even a SIGKILLed service leaves no LibreOffice behind:
+# unoserver ends its soffice on SIGTERM. If the service was already gone before that, it
+# does not start at all.
 _SERVER_CODE = (
-    "import sys; sys.path.append({path!r}); "
+    "import ctypes, os, signal, sys; "
+    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0); "
+    "os.getppid() == int(os.environ['SPT_SERVICE_PID']) or sys.exit(0); "
+    "sys.path.append({path!r}); "
     "from unoserver.server import main; sys.exit(main())"
 )
 
@@ -279,6 +286,7 @@ class UnoserverConverter:
         if executable:
             cmd += ["--executable", executable]
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+        env["SPT_SERVICE_PID"] = str(os.getpid())
         log_path = self.dir / "unoserver.log"
         if log_path.exists() and log_path.stat().st_size > LOG_MAX_BYTES:
             os.replace(log_path, log_path.with_suffix(".log.1"))

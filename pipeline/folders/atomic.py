@@ -15,6 +15,9 @@ import shutil
 from pathlib import Path
 
 TEMP_PREFIX = ".spt-tmp-"
+# Mode of the files only the service user may read (mail in outbox/, letters in arsip/):
+# the mails carry the pemohon's receipt token and the approvers' reply tokens.
+PRIVATE = 0o600
 _CHUNK = 1 << 20
 
 
@@ -65,6 +68,10 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,
                  make_parents: bool = True) -> Path:
     """Write ``data`` to ``path`` atomically (same-folder temp file, fsync, rename).
 
+    ``mode`` is the file's mode before the umask (which can only take bits away): ``0o600``
+    makes a private file whatever the umask; the default ``0o644`` is for what officials
+    read.
+
     ``make_parents=False`` for a folder that must not be recreated if it vanished (a stage
     folder on a share): ``FileNotFoundError`` instead of a local stand-in.
     """
@@ -89,14 +96,19 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,
     return path
 
 
-def copy_atomic(src: Path, dst: Path, *, make_parents: bool = True) -> Path:
-    """Copy ``src`` to ``dst`` so that ``dst`` appears complete or not at all."""
+def copy_atomic(src: Path, dst: Path, *, make_parents: bool = True,
+                mode: int | None = None) -> Path:
+    """Copy ``src`` to ``dst`` so that ``dst`` appears complete or not at all.
+
+    ``mode`` as for :func:`write_atomic` (``0o600`` for files only the service may read).
+    """
     dst = Path(dst)
     if make_parents:
         dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(dst)
     try:
-        with open(src, "rb") as fin, os.fdopen(_create_temp(tmp, 0o644), "wb") as fout:
+        with open(src, "rb") as fin, os.fdopen(_create_temp(tmp, 0o644 if mode is None else mode),
+                                                "wb") as fout:
             shutil.copyfileobj(fin, fout, _CHUNK)
             fout.flush()
             os.fsync(fout.fileno())

@@ -6,7 +6,10 @@ Folder names officials see are Indonesian: ``disetujui/`` (agreed),
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,9 +103,10 @@ class Workspace:
 
     def ensure(self) -> None:
         """Create every folder the protocol needs (idempotent)."""
-        for path in (self.inbox, self.inbox_accepted, self.inbox_rejected, self.outbox,
-                     self.arsip):
+        for path in (self.inbox, self.inbox_accepted, self.inbox_rejected):
             path.mkdir(parents=True, exist_ok=True)
+        for path in self.private_dirs():
+            _make_private_dir(path)
         if not self.state.exists():
             # Created closed; an existing one found open is refused at start-up
             # (pipeline.checks), not tightened silently.
@@ -111,6 +115,10 @@ class Workspace:
         for sf in self.stage_folders:
             for path in (sf.root, *sf.action_dirs()):
                 path.mkdir(parents=True, exist_ok=True)
+
+    def private_dirs(self) -> tuple[Path, ...]:
+        """Folders only the service user may open: mail with tokens, the issued letters."""
+        return (self.outbox, self.arsip)
 
     def watched_dirs(self) -> list[Path]:
         dirs = [self.inbox]
@@ -134,3 +142,53 @@ class Workspace:
             if folder == sf.root:
                 return "stage", sf
         return "other", None
+
+
+def _make_private_dir(path: Path) -> None:
+    """Create ``path`` closed (0700). An existing one found open is tightened only while it is
+    still empty (nothing in it can have been read); otherwise it is left for the start-up
+    check (:mod:`pipeline.checks`) to refuse, so IT notices."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+        path.chmod(0o700)  # mkdir's mode goes through the umask
+        return
+    if path.stat().st_mode & 0o077 and not any(path.iterdir()):
+        path.chmod(0o700)
+
+
+INSTALLATION_FILE = "installation-id"
+
+
+def installation_id(state: Path) -> str:
+    """This installation's random id (``state/installation-id``), made once.
+
+    ``spt init`` makes it; a workspace older than it gets one the first time it is asked
+    for. It tells two installations apart where everything else may be equal (a training
+    workspace copied from production sends mail from the same address).
+    """
+    path = Path(state) / INSTALLATION_FILE
+    with contextlib.suppress(FileNotFoundError):
+        return _read_id(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(8)
+    tmp = path.with_name(f".{INSTALLATION_FILE}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(value + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        os.link(tmp, path)  # first writer wins; a second process reads the winner's id
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
+    return _read_id(path)
+
+
+def _read_id(path: Path) -> str:
+    value = path.read_text(encoding="ascii").strip()
+    if not re.fullmatch(r"[0-9a-f]{16}", value):
+        raise ValueError(f"{path}: not an installation id ({value[:20]!r}); delete it to make a "
+                         "new one (outgoing Message-IDs then change)")
+    return value

@@ -34,7 +34,8 @@ from email.utils import format_datetime, getaddresses
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.folders.atomic import write_atomic
+from pipeline.folders.atomic import PRIVATE, write_atomic
+from pipeline.folders.layout import installation_id
 from pipeline.mail.schema import ensure_schema
 from pipeline.store.db import Store, iso, parse_iso, utcnow
 
@@ -78,9 +79,17 @@ class MailRecord:
         )
 
 
-def message_id_for(key: str, from_address: str) -> str:
-    """The stable Message-ID of the mail described by ``key``."""
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+def message_id_for(key: str, from_address: str, installation: str = "") -> str:
+    """The stable Message-ID of the mail described by ``key``, sent by ``installation``.
+
+    Stable across retries (the key and the installation do not change), and unique per
+    installation: a training workspace and the production one, or two agencies sharing a
+    domain, never send the same Message-ID, which mail systems that drop duplicates would
+    otherwise use to discard the real letter. ``installation=""`` gives the Message-IDs of
+    the versions before the installation id (see :meth:`Outbox.enqueue`).
+    """
+    seed = f"{installation}\n{key}" if installation else key
+    digest = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32]
     domain = from_address.rsplit("@", 1)[-1].strip().lower() or "spt.invalid"
     return f"<{digest}@{domain}>"
 
@@ -96,12 +105,19 @@ class Outbox:
         self.sent_dir = self.dir / SENT_DIR
         self.failed_dir = self.dir / FAILED_DIR
         self._now = clock or utcnow
+        self.installation = installation_id(config.state_dir)
         ensure_schema(store)
 
     # --- naming --------------------------------------------------------
 
     def message_id(self, key: str) -> str:
-        return message_id_for(key, self.config.mail.from_address)
+        return message_id_for(key, self.config.mail.from_address, self.installation)
+
+    def _queued_before_upgrade(self, key: str) -> bool:
+        """Queued under the Message-ID of an spt without installation ids (a mail in flight
+        when the workspace was upgraded): it must not be queued a second time."""
+        legacy = message_id_for(key, self.config.mail.from_address)
+        return legacy != self.message_id(key) and self.get(legacy) is not None
 
     @staticmethod
     def file_name(key: str, *, case_id: str | None, kind: str) -> str:
@@ -121,7 +137,7 @@ class Outbox:
         if not key:
             raise ValueError("a mail needs a key")
         message_id = self.message_id(key)
-        if self.get(message_id) is not None:
+        if self.get(message_id) is not None or self._queued_before_upgrade(key):
             return message_id
         recipients = _recipients(msg)
         if not recipients:
@@ -134,7 +150,7 @@ class Outbox:
         if msg["Date"] is None:
             msg["Date"] = format_datetime(self._now().astimezone(self.config.tz))
         name = self.file_name(key, case_id=case_id, kind=kind)
-        write_atomic(self.dir / name, msg.as_bytes(policy=policy.SMTP))
+        write_atomic(self.dir / name, msg.as_bytes(policy=policy.SMTP), mode=PRIVATE)
         now = iso(self._now())
         with self.store.transaction() as conn:
             conn.execute(

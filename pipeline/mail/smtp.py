@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config, SmtpConfig
-from pipeline.folders.atomic import write_atomic
+from pipeline.folders.atomic import PRIVATE, write_atomic
 from pipeline.mail.handover import HandoverMark, MarkingSMTP, MarkingSMTP_SSL
 from pipeline.mail.outbox import (
     FAILED,
@@ -413,7 +413,7 @@ class SmtpDelivery:
                 f"Kepada: {', '.join(record.recipients)}\nJenis: {record.kind}\n"
                 f"Kasus: {record.case_id or '-'}\nGagal pada: {stamp}\n"
                 f"Percobaan: {record.attempts + 1}\n\nAlasan: {reason}\n"
-            ))
+            ), mode=PRIVATE)
         self._mark(store, record, FAILED, error=reason, audit="mail.failed")
         report.failed.append(record.message_id)
         log.error("mail %s (%s to %s) FAILED and moved to %s: %s", record.message_id,

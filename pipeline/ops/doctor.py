@@ -359,6 +359,8 @@ def _check_folders(config: Config, s: Section) -> None:
              + (f"; {len(missing)} lainnya dapat dibuat" if missing else ""))
     _check_private(s, "state", ws.state, "basis data dan berkas kasus")
     _check_private(s, "pki", config.path(config.paths.pki), "kunci penanda tangan")
+    _check_private(s, "outbox", ws.outbox, "surel berisi token balasan")
+    _check_private(s, "arsip", ws.arsip, "surat yang diterbitkan")
     if ws.database.exists() and stat.S_IMODE(ws.database.stat().st_mode) & 0o077:
         s.warn(f"basis data {ws.database} dapat dibaca pengguna lain",
                f"chmod 600 {ws.database}")

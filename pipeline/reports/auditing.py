@@ -25,7 +25,8 @@ def verify_audit(config: Config) -> tuple[bool, list[str]]:
     ws = Workspace(config)
     store = Store(ws.database)
     try:
-        return _verify(store, ws)
+        with store.snapshot():  # the log and the register as of one instant
+            return _verify(store, ws)
     finally:
         store.close()
 
@@ -35,8 +36,9 @@ def rebuild_tables(config: Config) -> tuple[Rebuilt, list[str]]:
     ws = Workspace(config)
     store = Store(ws.database)
     try:
-        rebuilt = rebuild(store.audit.all(), ws.root)
-        return rebuilt, differences(rebuilt, store.register.all(), store.agenda.entries())
+        with store.snapshot():
+            rebuilt = rebuild(store.audit.all(), ws.root)
+            return rebuilt, differences(rebuilt, store.register.all(), store.agenda.entries())
     finally:
         store.close()
 

@@ -75,6 +75,7 @@ def _row(config: Config, case: CaseRecord, now: dt.datetime) -> dict:
     return {
         "case": case.id,
         "status": case.state.status.value,
+        "stage": case.state.stage,
         "step": step,
         "version": case.state.version,
         "minutes_at_step": round(spent, 1) if spent is not None else None,
@@ -88,11 +89,13 @@ def _row(config: Config, case: CaseRecord, now: dt.datetime) -> dict:
 def print_overview(config: Config, *, show_all: bool = False, as_json: bool = False) -> None:
     store = _store(config)
     now = dt.datetime.now(dt.UTC)
-    cases = store.cases.all() if show_all else store.cases.with_status(
-        Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
-    counts = dict(store.execute("SELECT status, COUNT(*) FROM cases GROUP BY status").fetchall())
-    failed_mail = store.execute(
-        "SELECT COUNT(*) FROM mail WHERE status = 'failed'").fetchone()[0]
+    with store.snapshot():  # the list and the counts of one instant
+        cases = store.cases.all() if show_all else store.cases.with_status(
+            Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
+        counts = dict(store.execute(
+            "SELECT status, COUNT(*) FROM cases GROUP BY status").fetchall())
+        failed_mail = store.execute(
+            "SELECT COUNT(*) FROM mail WHERE status = 'failed'").fetchone()[0]
     rows = [_row(config, c, now) for c in cases]
     if as_json:
         print(json.dumps({"counts": counts, "failed_mail": failed_mail, "cases": rows},

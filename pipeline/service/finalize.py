@@ -17,7 +17,7 @@ from pipeline.core.dates_id import format_date
 from pipeline.core.machine import Status
 from pipeline.core.numbering import archive_name
 from pipeline.core.workflow import Workflow
-from pipeline.folders.atomic import copy_atomic, sha256_bytes, write_atomic
+from pipeline.folders.atomic import PRIVATE, copy_atomic, sha256_bytes, write_atomic
 from pipeline.folders.layout import Workspace
 from pipeline.service.clock import Clock
 from pipeline.service.faults import crash_point
@@ -83,7 +83,7 @@ class Finalizer:
         final = self.ws.case_file(case.id, sha, "pdf")
         write_atomic(final, sealed)
         archive = self.ws.arsip / str(number.year) / archive_name(number.number)
-        copy_atomic(final, archive)
+        copy_atomic(final, archive, mode=PRIVATE)
         crash_point("finalize.archived")
 
         done = self.clock.now()

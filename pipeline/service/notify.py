@@ -31,6 +31,7 @@ from pipeline.service.clock import Clock
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
 from pipeline.store.cases import CaseRecord, StageVisit
+from pipeline.store.db import thread_store
 
 log = logging.getLogger("spt.notify")
 
@@ -45,7 +46,7 @@ class Notifier:
         self.composer = MailComposer(config, now=clock.now)
         self.outbox = Outbox(config, store, clock=clock.now)
         self.secret = load_or_create_secret(ws.state)
-        self.smtp = SmtpDelivery(config, lambda: Store(ws.database), clock=clock.now)
+        self.smtp = SmtpDelivery(config, lambda: thread_store(ws.database), clock=clock.now)
         self.store = store
         self.calendar = WorkingCalendar.from_config(config, long_running=True)
         self.reminder_settings = ReminderSettings.from_config(config)

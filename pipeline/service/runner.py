@@ -31,6 +31,16 @@ class StartupError(Exception):
     """The service cannot start; the message says what to fix."""
 
 
+class StoppedDuringStartup(BaseException):
+    """SIGTERM/SIGINT arrived while the service was still starting.
+
+    Raised from the signal handler into :meth:`Service.build` wherever it is (LibreOffice
+    starting, keys loading), so that :meth:`Service.shutdown` ends what was already started
+    instead of the default handler killing the process and orphaning it. A
+    ``BaseException``, so that no ``except Exception`` on the way swallows it.
+    """
+
+
 class Service:
     def __init__(self, config: Config, *, clock: Clock | None = None):
         self.config = config
@@ -41,6 +51,7 @@ class Service:
         self._pending: set[Path] = set()
         self._pending_lock = threading.Lock()
         self._signals = 0
+        self._starting = False
         self.engine = None
         self.converter = None
         self.watcher: FolderWatcher | None = None
@@ -50,8 +61,24 @@ class Service:
 
     # --- assembling ---------------------------------------------------------------
 
+    def install_signal_handlers(self) -> None:
+        """SIGTERM and SIGINT stop the service cleanly, from the first instant of start-up."""
+        signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGINT, self.request_stop)
+
     def build(self) -> None:
-        """Check and start every part; raise :class:`StartupError` naming what is wrong."""
+        """Check and start every part; raise :class:`StartupError` naming what is wrong.
+
+        A stop signal meanwhile raises :class:`StoppedDuringStartup` (after
+        :meth:`install_signal_handlers`); the caller then calls :meth:`shutdown`.
+        """
+        self._starting = True
+        try:
+            self._build()
+        finally:
+            self._starting = False
+
+    def _build(self) -> None:
         from pipeline.checks import startup_problems
         from pipeline.convert import make_converter
         from pipeline.service.engine import Engine
@@ -60,7 +87,7 @@ class Service:
         from pipeline.service.signer import MarkSigner
         from pipeline.signing.appearance import warm_up
         from pipeline.signing.keys import KeyRing, KeyRingError
-        from pipeline.store import Store
+        from pipeline.store.db import thread_store
 
         self.ws.ensure()
         problems = startup_problems(self.config)
@@ -72,7 +99,10 @@ class Service:
         if problems:
             raise StartupError("\n".join(problems))
         self.lock.acquire()
-        store = Store(self.ws.database)
+        lost = lost_database_problem(self.ws)
+        if lost:
+            raise StartupError(lost)
+        store = thread_store(self.ws.database)
         self.converter = make_converter(self.config, self.ws.state)
         workflow = self.config.workflow()
         notifier = Notifier(self.config, workflow, self.ws, store, self.clock)
@@ -104,16 +134,12 @@ class Service:
         """The mailbox watcher; every message it hands over is decided in the engine's thread."""
         from pipeline.mail.imap import ImapWatcher
         from pipeline.service.mailin import MailActions
+        from pipeline.store.db import thread_store
 
         actions = MailActions(self.engine)
-        local = threading.local()
 
         def store():
-            from pipeline.store import Store
-
-            if not hasattr(local, "store"):
-                local.store = Store(self.ws.database)
-            return local.store
+            return thread_store(self.ws.database)
 
         def is_pemohon(address: str) -> bool:
             row = store().execute(
@@ -144,6 +170,10 @@ class Service:
         self._wake.set()
 
     def request_stop(self, *_args) -> None:
+        if self._starting:
+            self._starting = False  # raised once; shutdown() then runs without interruption
+            log.info("stop requested during start-up: ending what was started")
+            raise StoppedDuringStartup()
         self._signals += 1
         if self._signals > 1:
             log.warning("second stop signal: stopping now")
@@ -155,8 +185,7 @@ class Service:
     def run(self) -> None:
         engine = self.engine
         assert engine is not None, "build() first"
-        signal.signal(signal.SIGTERM, self.request_stop)
-        signal.signal(signal.SIGINT, self.request_stop)
+        self.install_signal_handlers()
         try:
             engine.startup()
             engine.scan_all()
@@ -188,6 +217,8 @@ class Service:
             self._wake.clear()
             if self._stop.is_set():
                 break
+            # Before any step: commits must never go into a deleted or replaced file.
+            engine.store.check_same_file()
             try:
                 self._run_calls()
                 with self._pending_lock:
@@ -239,7 +270,9 @@ class Service:
             log.exception("sending mutu baku reminders failed; will retry")
 
     def _healthy(self) -> bool:
-        return bool(self.watcher and self.watcher.alive())
+        engine = self.engine
+        return bool(self.watcher and self.watcher.alive() and engine is not None
+                    and engine.store.same_file())
 
     def shutdown(self) -> None:
         # Calls still waiting for the engine are abandoned: their messages stay unread on the
@@ -263,6 +296,26 @@ class Service:
             self.converter.stop()
         self.lock.release()
         log.info("spt service stopped")
+
+
+def lost_database_problem(ws: Workspace) -> str | None:
+    """Why the service must not start on a workspace whose database has vanished.
+
+    A new, empty database would hand out numbers from 1 again and forget every case. The
+    workspace's history says whether a database should be there: any case kept under
+    ``state/cases/`` or any letter in ``arsip/``.
+    """
+    if ws.database.exists():
+        return None
+    cases_dir = ws.state / "cases"
+    cases = sum(1 for _ in cases_dir.iterdir()) if cases_dir.is_dir() else 0
+    letters = sum(1 for p in ws.arsip.rglob("*.pdf")) if ws.arsip.is_dir() else 0
+    if not cases and not letters:
+        return None
+    return (f"basis data {ws.database} tidak ada, padahal workspace ini sudah berisi "
+            f"{cases} kasus (state/cases/) dan {letters} surat di arsip/. Layanan tidak "
+            "dimulai dengan basis data kosong (nomor akan berulang dari 1): kembalikan "
+            "berkas basis data atau pulihkan dari cadangan.")
 
 
 def _sd_notify(message: str) -> None:

@@ -173,42 +173,121 @@ def parse_iso(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
+class DatabaseGone(RuntimeError):
+    """The database file was deleted or replaced under a running process.
+
+    Writing on would go into an unlinked file that nobody will ever read again, so the
+    process stops instead; the message says what happened and what to do.
+    """
+
+
+class NewerDatabase(RuntimeError):
+    """The database was migrated by a newer spt than this one."""
+
+
 class Store:
-    """A connection to the state database, for one thread."""
+    """A connection to the state database, for one thread.
+
+    The database file is touched only through SQLite. Opening and closing any other
+    descriptor of it (a ``open()`` to check it, a copy) would drop every POSIX lock this
+    process holds on it, SQLite's included, and another process would then believe it
+    is the last connection and delete the WAL under us (sqlite.org, "How To Corrupt An
+    SQLite Database File", 2.2). A process reaches the database through
+    :func:`thread_store` (one connection per thread); backups go through
+    :meth:`backup_to`.
+    """
 
     def __init__(self, path: Path, *, create: bool = True):
         self.path = Path(path)
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # The register is personal data and evidence: readable by the service user only.
-            # SQLite gives the -wal and -shm files the database file's mode.
-            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            _create_private(self.path)
         elif not self.path.exists():
             raise FileNotFoundError(self.path)
         self.conn = sqlite3.connect(
             self.path, isolation_level=None, timeout=30.0, check_same_thread=True
         )
         self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA busy_timeout=30000")
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA busy_timeout=30000")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self._depth = 0
+        self._reading = False
         self._owner = threading.get_ident()
+        # The file this connection has open; see :meth:`same_file`.
+        self._identity = _identity(self.path)
         if create:
             self._migrate()
+        else:
+            self._check_version()
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version >= SCHEMA_VERSION:
+        if version == SCHEMA_VERSION:
             return
-        self.conn.executescript(
-            f"BEGIN IMMEDIATE;{SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;"
+        self._check_version()
+        # Another process (the service, or another command) may be migrating right now:
+        # the version is read again under the write lock, so the work is done once.
+        with self.transaction() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                return
+            for statement in _statements(SCHEMA):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _check_version(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise NewerDatabase(
+                f"basis data {self.path} sudah diperbarui oleh versi spt yang lebih baru "
+                f"(skema {version}, versi ini mengenal {SCHEMA_VERSION}): "
+                "pakai versi spt yang sama dengan layanan"
+            )
+
+    def same_file(self) -> bool:
+        """Is the database file at :attr:`path` still the one this connection opened?
+
+        ``False`` once it was deleted, or replaced by another file (a restore copied
+        over it, a stray ``mv``): commits would then land in a file nobody reads.
+        """
+        return _identity(self.path) == self._identity
+
+    def check_same_file(self) -> None:
+        """Raise :class:`DatabaseGone` unless :meth:`same_file`."""
+        if self.same_file():
+            return
+        now = _identity(self.path)
+        what = "dihapus" if now is None else "diganti dengan berkas lain"
+        raise DatabaseGone(
+            f"basis data {self.path} {what} saat layanan berjalan; layanan berhenti agar "
+            "tidak menulis ke berkas yang sudah tidak dipakai. Kembalikan berkas aslinya "
+            "atau pulihkan dari cadangan, lalu jalankan layanan lagi."
         )
+
+    def backup_to(self, target: Path) -> Path:
+        """A consistent copy of the database at ``target`` through SQLite's backup API.
+
+        Safe while the service writes (never ``cp``: see the class docstring). The copy is
+        written beside ``target`` and renamed into place once complete.
+        """
+        target = Path(target)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.unlink(missing_ok=True)
+        copy = sqlite3.connect(tmp)
+        try:
+            self.conn.backup(copy)
+        finally:
+            copy.close()
+        os.replace(tmp, target)
+        return target
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
+        if self._reading:
+            raise RuntimeError("a write inside Store.snapshot(): take a transaction() instead")
         if self._depth:
             self._depth += 1
             try:
@@ -228,11 +307,33 @@ class Store:
         finally:
             self._depth = 0
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees the database as of one instant.
+
+        For a report that reads several tables while the service writes (the audit log and
+        then the register: a number assigned in between would look inserted). Nothing may
+        be written inside; inside a :meth:`transaction` it simply joins it.
+        """
+        if self._depth:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        self._depth = 1
+        self._reading = True
+        try:
+            yield self.conn
+        finally:
+            self._depth = 0
+            self._reading = False
+            self.conn.execute("COMMIT")
+
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
 
     def close(self) -> None:
         self.conn.close()
+        _forget(self)
 
     # Repositories over this connection (imported late: they import this module).
     @property
@@ -258,3 +359,73 @@ class Store:
         from pipeline.store.agenda import AgendaBook
 
         return AgendaBook(self)
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by the service user only, if it does not exist.
+
+    ``O_EXCL``: only a file that did not exist is opened (and closed) here, a new inode on
+    which this process can hold no lock yet. An existing file is left to SQLite alone.
+    SQLite gives the -wal and -shm files the database file's mode.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask
+    finally:
+        os.close(fd)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)  # a stat, not an open: no descriptor, no lock dropped
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of ``script`` (the schema: triggers hold ``;`` inside BEGIN ... END)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buf.strip():
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+# --- one connection per thread, per process ---------------------------------------------
+
+_by_thread: dict[tuple[Path, int], Store] = {}
+_by_thread_lock = threading.Lock()
+
+
+def thread_store(path: Path, *, create: bool = True) -> Store:
+    """This thread's :class:`Store` over ``path``: made once, then reused.
+
+    The rule for a process: every part of it that needs the database asks here instead of
+    opening its own connection, so a process holds one connection per thread.
+    """
+    key = (Path(path).resolve(), threading.get_ident())
+    with _by_thread_lock:
+        store = _by_thread.get(key)
+    if store is None:
+        store = Store(path, create=create)
+        with _by_thread_lock:
+            _by_thread[key] = store
+    return store
+
+
+def _forget(store: Store) -> None:
+    with _by_thread_lock:
+        for key, value in list(_by_thread.items()):
+            if value is store:
+                del _by_thread[key]

@@ -1,5 +1,6 @@
 """Crash at any instant: 30 cases through the whole chain while the service is SIGKILLed
-at least 15 times at random instants, restarted each time (see :mod:`tests.support.soak`).
+at least 15 times at random instants, restarted each time, and IT runs spt status, agenda,
+verify, audit verify and revoke beside it (see :mod:`tests.support.soak`).
 
 The figures are printed (``pytest -s`` shows them) and the seed is in the
 failure message, so a failing run can be replayed with
@@ -31,4 +32,7 @@ def test_killed_at_random_instants_nothing_is_lost_or_done_twice(tmp_path):
     assert result.verified_pyhanko == result.verified_pdfsig == CASES
     assert result.duplicate_deliveries == 0
     assert result.unexpected_exits == 0
+    # IT's commands ran beside the service throughout, and none of them saw stale data.
+    assert result.outside_commands >= 10 and result.outside_stale == 0
+    assert result.revoked is not None
     assert result.problems == [], f"seed {result.seed}:\n" + "\n".join(result.problems)

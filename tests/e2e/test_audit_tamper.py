@@ -22,6 +22,7 @@ from pipeline.config import load_config
 from pipeline.reports.auditing import rebuild_tables, verify_audit
 from pipeline.simulate import wait_until
 from pipeline.store.audit import entry_hash
+from tests.support.workspace import copy_workspace
 
 from .conftest import SAMPLES, Office
 from .test_chain import NOTE
@@ -51,7 +52,7 @@ def issued_workspace(tmp_path_factory) -> Path:
 @pytest.fixture
 def ws(issued_workspace, tmp_path) -> Path:
     copy = tmp_path / "ws"
-    shutil.copytree(issued_workspace, copy, symlinks=True)
+    copy_workspace(issued_workspace, copy)
     return copy
 
 

@@ -10,7 +10,11 @@ actors running at once:
 - **the killer** (:class:`Killer`, a thread) SIGKILLs ``spt serve`` at random
   instants (also during start-up) and starts it again at once;
 - **the clerk** (this module's :func:`run_soak`) drops the invitations into
-  ``inbox/`` at a steady pace.
+  ``inbox/`` at a steady pace;
+- **IT at a shell** (:class:`ItAtTheShell`, a thread) runs ``spt status``, ``spt agenda``,
+  ``spt audit verify`` and ``spt verify`` one after another, and ``spt revoke`` once (an
+  outside writer), each checked against what the service had visibly done before it
+  started (a letter delivered means its agenda entry was committed).
 
 When every case is issued and every kill done, the service runs on until the
 mail queue is empty, is stopped, and :func:`check_outcome` looks at what a
@@ -24,9 +28,13 @@ Used by ``tests/chaos/test_chaos.py`` (CI size) and ``bench/soak.py`` (any size)
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import random
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -82,6 +90,9 @@ class SoakResult:
     numbers: list[str] = field(default_factory=list)
     verified_pyhanko: int = 0
     verified_pdfsig: int = 0
+    outside_commands: int = 0         # commands IT ran beside the service
+    outside_stale: int = 0            # of them, those that missed an earlier commit
+    revoked: str | None = None
     mails_sent: int = 0
     duplicate_deliveries: int = 0
     refusals: int = 0
@@ -98,6 +109,8 @@ class SoakResult:
             f"{self.verified_pyhanko} PDFs verified by pyHanko, {self.verified_pdfsig} by pdfsig; "
             f"{self.moves} official moves ({self.returns} returns), {self.refusals} refused, "
             f"{self.kept_aside} kept aside; "
+            f"{self.outside_commands} outside commands ({self.outside_stale} stale), "
+            f"{'1 letter revoked' if self.revoked else 'none revoked'}; "
             f"{self.mails_sent} mails delivered, {self.duplicate_deliveries} duplicates; "
             f"{self.errors_logged} ERROR lines logged; {self.seconds:.0f} s; "
             f"{len(self.problems)} problems"
@@ -264,6 +277,124 @@ class Killer(threading.Thread):
             time.sleep(0.02)
 
 
+# --- IT at a shell -------------------------------------------------------------------------
+
+
+class ItAtTheShell(threading.Thread):
+    """The commands IT runs beside the service, checked against what it had already done.
+
+    Before each command the letters delivered so far (SMTP) are noted: the service queues
+    the 'terbit' mail only after the agenda entry is committed, so the command must see
+    each of them. ``spt revoke`` runs once, on the first letter, as an outside writer.
+    """
+
+    COMMANDS = ("status", "agenda", "audit", "verify", "revoke")
+
+    def __init__(self, office: Office, smtp: SmtpServer, out: Path, *, interval: float = 0.3):
+        super().__init__(name="it-at-the-shell", daemon=True)
+        self.office, self.smtp, self.out = office, smtp, out
+        self.interval = interval
+        self.runs = 0
+        self.stale = 0
+        self.revoked: str | None = None
+        self.problems: list[str] = []
+        self._halt = threading.Event()
+        out.mkdir(parents=True, exist_ok=True)
+
+    def stop(self) -> None:
+        self._halt.set()
+        if self.is_alive():
+            self.join(timeout=120)
+
+    def run(self) -> None:
+        turn = 0
+        while not self._halt.wait(self.interval):
+            command = self.COMMANDS[turn % len(self.COMMANDS)]
+            turn += 1
+            delivered = self._delivered()
+            try:
+                missed = getattr(self, f"_{command}")(delivered)
+            except Exception as exc:  # a failing command is a finding
+                self.problems.append(f"spt {command}: {exc.__class__.__name__}: {exc}")
+                continue
+            self.runs += 1
+            if missed:
+                self.stale += 1
+                self.problems.append(f"spt {command} missed earlier commits: {missed[:3]}")
+
+    def _spt(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline", *args, "--config", str(self.office.config_path)],
+            capture_output=True, text=True, timeout=120, cwd=self.office.ws.root)
+
+    def _delivered(self) -> dict[str, str]:
+        """Case -> number of every letter delivered to the pemohon so far."""
+        found = {}
+        for item in list(self.smtp.received):
+            head = item.data[:4096].decode("utf-8", "replace")
+            if "X-SPT-Kind: terbit" not in head:
+                continue
+            subject = re.search(r"(?m)^Subject: (.*)$", head)
+            case = re.search(r"SPT-\d{4}-\d{4,}", subject.group(1) if subject else "")
+            number = re.search(r"Nomor (\S+)", subject.group(1) if subject else "")
+            if case and number:
+                found[case.group(0)] = number.group(1)
+        return found
+
+    def _status(self, delivered: dict[str, str]) -> list[str]:
+        out = self._spt("status", "--all", "--json")
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr.strip()[-300:])
+        status = {r["case"]: r["status"] for r in json.loads(out.stdout)["cases"]}
+        return [c for c in delivered if status.get(c) not in ("issued", "closed")]
+
+    def _agenda(self, delivered: dict[str, str]) -> list[str]:
+        target = self.out / "agenda.csv"
+        out = self._spt("agenda", "--csv", str(target))
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr.strip()[-300:])
+        with target.open(encoding="utf-8") as fh:
+            numbers = {row[0] for row in csv.reader(fh)}
+        return [c for c, n in delivered.items() if n not in numbers]
+
+    def _audit(self, delivered: dict[str, str]) -> list[str]:
+        out = self._spt("audit", "verify")
+        if out.returncode != 0:
+            raise RuntimeError(out.stdout.strip()[-300:])
+        return []
+
+    def _verify(self, delivered: dict[str, str]) -> list[str]:
+        letters = sorted(self.office.ws.arsip.rglob("*.pdf"))
+        if not letters or not delivered:
+            return []
+        # The newest letter delivered: its file in the archive must verify as registered.
+        case = max(delivered)
+        number = delivered[case]
+        path = next((p for p in letters if p.name == _archive_name(number)), None)
+        if path is None:
+            return [f"{case}: {number} delivered, not in arsip/"]
+        out = self._spt("verify", str(path))
+        if out.returncode != 0 and "DICABUT" not in out.stdout:
+            return [f"{case}: {out.stdout.strip()[-200:]}"]
+        return []
+
+    def _revoke(self, delivered: dict[str, str]) -> list[str]:
+        if self.revoked or not delivered:
+            return []
+        number = delivered[min(delivered)]
+        out = self._spt("revoke", number, "--alasan", "uji chaos: dicabut oleh TI")
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr.strip()[-300:])
+        self.revoked = number
+        return []
+
+
+def _archive_name(number: str) -> str:
+    from pipeline.core.numbering import archive_name
+
+    return archive_name(number)
+
+
 # --- the run -------------------------------------------------------------------------------
 
 
@@ -280,10 +411,12 @@ def run_soak(root: Path, settings: SoakSettings, *, log=print) -> SoakResult:
     files = invitations(settings.cases, root / "undangan")
     officials = ChaosOfficials(office, rng, return_cases={})
     killer = Killer(office, rng, kills=settings.kills, after=settings.kill_after)
+    it = ItAtTheShell(office, smtp, root / "it")
     try:
         svc.start()
         officials.start()
         killer.start()
+        it.start()
         known: set[str] = set()
         stages = len(office.workflow.stages)
         for i, pdf in enumerate(files):
@@ -313,11 +446,12 @@ def run_soak(root: Path, settings: SoakSettings, *, log=print) -> SoakResult:
         wait_until(svc.up, timeout=120, what="the service to be up")
         wait_until(lambda: _mail_settled(store), timeout=120, what="every mail delivered",
                    interval=0.2)
+        it.stop()
         store.close()
         officials.stop()
         svc.stop()
     finally:
-        for stop in (killer.stop, officials.stop, svc.stop, smtp.stop):
+        for stop in (killer.stop, it.stop, officials.stop, svc.stop, smtp.stop):
             try:
                 stop()
             except Exception as exc:  # clean up the rest regardless
@@ -328,6 +462,8 @@ def run_soak(root: Path, settings: SoakSettings, *, log=print) -> SoakResult:
     result.starts = svc.starts
     result.seconds = time.monotonic() - started
     result.problems += [f"official: {e}" for e in officials.errors]
+    result.problems += [f"IT: {e}" for e in it.problems]
+    result.outside_commands, result.outside_stale, result.revoked = it.runs, it.stale, it.revoked
     check_outcome(office, smtp, officials.journal, result)
     return result
 
@@ -399,7 +535,10 @@ def check_outcome(office: Office, smtp: SmtpServer, journal: list[Move],
             # verify_issued runs verify_pdf (as of the day of issue) and looks the file up.
             issued = verify_issued(config, path.read_bytes(), store=store)
             report = issued.signatures_report
-            if report.complete and issued.ok and len(report.signatures) == marks + 1:
+            # The letter IT revoked is still genuine, signed and registered; only revoked.
+            genuine = issued.ok or (issued.revoked and issued.number == result.revoked
+                                    and issued.same_file and report.ok)
+            if report.complete and genuine and len(report.signatures) == marks + 1:
                 result.verified_pyhanko += 1
             else:
                 problems.append(f"{path.name}: pyHanko: {report.problems} {report.missing}")

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from pipeline.ops import doctor
 from pipeline.ops.cli import doctor_command
 from pipeline.workspace_init import init_workspace
+from tests.support.workspace import copy_workspace
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def demo_template(tmp_path_factory) -> Path:
 @pytest.fixture
 def ws(demo_template, tmp_path) -> Path:
     root = tmp_path / "ws"
-    shutil.copytree(demo_template, root, symlinks=True)
+    copy_workspace(demo_template, root)
     return root
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from pipeline.config import Config, load_config
 from pipeline.folders.layout import Workspace
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
+from tests.support.workspace import copy_workspace
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class IssuedLetter:
 
     def copy_to(self, target: Path) -> IssuedLetter:
         """The same workspace under ``target`` (for tests that change it)."""
-        shutil.copytree(self.root, target, ignore=shutil.ignore_patterns("spt.lock"))
+        copy_workspace(self.root, target)
         return read_issued(target)
 
 
