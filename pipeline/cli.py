@@ -254,7 +254,10 @@ def batal(config_path: Path | None, case: str, reason: str, actor: str | None) -
     from pipeline.store import Store
 
     config = load_for_command(config_path)
-    store = Store(Workspace(config).database)
+    try:
+        store = Store(Workspace(config).database, create=False)
+    except FileNotFoundError:
+        raise click.ClickException("Belum ada basis data: belum ada kasus.") from None
     try:
         done = cancel_by_it(store, config.workflow(), case.strip().upper(), reason,
                             actor=actor or f"cli:{getpass.getuser()}",
