@@ -237,6 +237,10 @@ class Engine:
         about = note.name[: -len(".galat.txt")]
         if CASE_ID.fullmatch(about) or os.path.lexists(note.with_name(about)):
             return
+        # A long name's note is cut to fit 255 bytes (layout.note_path): its file starts so.
+        with contextlib.suppress(OSError):
+            if any(p.name.startswith(about) and p != note for p in note.parent.iterdir()):
+                return
         with contextlib.suppress(OSError):
             note.unlink()
             log.info("removed the note %s: %s is gone", note, about)

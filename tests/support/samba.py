@@ -16,6 +16,7 @@ leaves ``~$`` owner files and ``~WRL`` temporaries, and an open handle without
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pwd
 import secrets
@@ -33,6 +34,7 @@ from smbprotocol.exceptions import SMBOSError
 from pipeline.simulate import wait_until
 
 SMBD = shutil.which("smbd") or "/usr/sbin/smbd"
+ACCOUNTS_LOCK = "/tmp/spt-test-samba-accounts.lock"
 SMBPASSWD = shutil.which("smbpasswd") or "/usr/bin/smbpasswd"
 
 
@@ -76,6 +78,7 @@ class SambaServer:
         self.proc: subprocess.Popen | None = None
         self.passwords: dict[str, str] = {}
         self._made_users: list[str] = []
+        self._lock = None
 
     def global_section(self) -> str:
         t = self.home
@@ -102,7 +105,13 @@ class SambaServer:
 """
 
     def configure(self, shares_text: str) -> None:
-        """Write ``smb.conf``: our ``[global]`` then ``shares_text`` (share sections)."""
+        """Write ``smb.conf``: our ``[global]`` then ``shares_text`` (share sections).
+
+        The officials' Unix accounts are machine-wide: one Samba fixture at a time (a
+        lock, held until :meth:`stop`), so one run cannot remove accounts another uses."""
+        if self._lock is None:
+            self._lock = open(ACCOUNTS_LOCK, "a")  # noqa: SIM115 - held until stop()
+            fcntl.flock(self._lock, fcntl.LOCK_EX)
         for sub in ("lock", "state", "cache", "private", "pid", "ncalrpc"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
         self.conf.write_text(self.global_section() + "\n" + shares_text + "\n", encoding="utf-8")
@@ -163,6 +172,9 @@ class SambaServer:
                     break
                 time.sleep(0.1)
         self._made_users.clear()
+        if self._lock is not None:
+            self._lock.close()  # releases the accounts' lock
+            self._lock = None
 
     def official(self, user: str, share: str) -> SmbOfficial:
         return SmbOfficial(self, user, share)
