@@ -24,12 +24,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.signing.appearance import warm_up
-from pipeline.signing.keys import KeyRing
-from pipeline.signing.marks import MarkAppearance, apply_mark
-from pipeline.signing.seal import apply_seal
-from pipeline.signing.testing import LocalTsa, demo_workspace, fill_text_fields, prepared_pdf
-from pipeline.signing.verify import pdfsig_check, verify_pdf
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from pipeline.signing.appearance import warm_up  # noqa: E402
+from pipeline.signing.keys import KeyRing  # noqa: E402
+from pipeline.signing.marks import MarkAppearance, apply_mark  # noqa: E402
+from pipeline.signing.seal import apply_seal  # noqa: E402
+from pipeline.signing.verify import pdfsig_check, verify_pdf  # noqa: E402
+from tests.support.signing import LocalTsa, demo_workspace, fill_text_fields, prepared_pdf  # noqa: E402
 
 
 def timed(fn: Callable[[], object], reps: int) -> tuple[float, float, float]:

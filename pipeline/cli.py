@@ -69,8 +69,8 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
     lazy_commands={
         "extract": "pipeline.extract.cli:extract_command",
-        "report": "pipeline.ops.cli:report_command",
-        "sop": "pipeline.ops.cli:sop_command",
+        "report": "pipeline.reports.cli:report_command",
+        "sop": "pipeline.sop.cli:sop_command",
         "doctor": "pipeline.ops.cli:doctor_command",
         "web": "pipeline.web.cli:web_command",
         "revoke": "pipeline.web.cli:revoke_command",

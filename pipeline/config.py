@@ -9,8 +9,10 @@ the passphrase.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,12 +28,17 @@ from pipeline.core.workflow import (
     Stage,
     Workflow,
 )
-from pipeline.ops.sop_flow import SopConfig
-from pipeline.ops.worktime import WorkingTimeConfig
-from pipeline.web.settings import WebConfig
 
 CONFIG_NAME = "spt.toml"
 ENV_CONFIG = "SPT_CONFIG"
+
+# The shipped holiday calendar, known to be valid (tests/unit/ops/test_worktime.py): not
+# checked again at each configuration load, because the holidays library's check imports all
+# its 250 countries (about 0.16 s and 16 MB; every ``spt status`` would pay it).
+DEFAULT_CALENDAR = ("ID", None, ("public", "government"))
+
+START_KEY = "mulai"          # [sop.steps.mulai]: the pemohon's hand-over of the invitation
+HANDOVER_KEY = "serah_terima"  # [sop.steps.serah_terima]: the signed SPT to the Umum
 
 
 class ConfigError(Exception):
@@ -126,7 +133,7 @@ class StageConfig(_Model):
 class AutomaticStepConfig(_Model):
     role: str
     activity: str
-    mutu_baku: int | None = Field(default=None, ge=1)
+    mutu_baku: int | None = Field(default=None, ge=1, description="minutes, or absent")
     person: PersonConfig | None = None
 
 
@@ -177,6 +184,10 @@ class LetterConfig(_Model):
     mask_nip: bool = True
 
 
+# The name the [seal] key goes by beside the stages' keys (key ring, demo PKI, key problems).
+SEAL_LABEL = "cap_dinas"
+
+
 class SealConfig(_Model):
     image: Path = Path("templates/cap-dinas.png")
     signing_key: KeyConfig
@@ -189,32 +200,32 @@ class TrustConfig(_Model):
 
 class WatchConfig(_Model):
     mode: Literal["auto", "inotify", "poll"] = "auto"
-    poll_interval: float = Field(default=1.0, gt=0)
-    # A file that is not the published one is looked at once unchanged this long...
-    settle_seconds: float = Field(default=1.0, ge=0)
-    # ...and refused (or an inbox file set aside) only once unchanged this long: copies
-    # over SMB stall for many seconds on Wi-Fi or a VPN (docs/windows-share.md).
-    judge_after_seconds: float = Field(default=15.0, ge=0)
-    # A PDF without its final %%EOF, a DOCX without its zip directory: still arriving;
-    # judged anyway once unchanged this long (a copy that was abandoned).
-    incomplete_after_seconds: float = Field(default=120.0, ge=0)
-    rescan_seconds: float = Field(default=30.0, gt=0)
-    # Seconds a return (or cancellation) waits for a written reason before it is recorded
-    # without one; a reason written later is still forwarded.
-    reason_grace_seconds: float = Field(default=120.0, ge=0)
+    poll_interval: float = Field(default=1.0, gt=0, description="seconds between polls")
+    settle_seconds: float = Field(
+        default=1.0, ge=0, description="seconds a file must rest before it is looked at")
+    judge_after_seconds: float = Field(
+        default=15.0, ge=0, description="seconds a file must rest before it is refused: copies "
+        "over SMB stall for many seconds on Wi-Fi or a VPN (docs/windows-share.md)")
+    incomplete_after_seconds: float = Field(
+        default=120.0, ge=0, description="seconds a PDF without its %%EOF or a DOCX without "
+        "its zip directory must rest before it is judged anyway (an abandoned copy)")
+    rescan_seconds: float = Field(default=30.0, gt=0, description="seconds between full scans")
+    reason_grace_seconds: float = Field(
+        default=120.0, ge=0, description="seconds a return or cancellation waits for a written "
+        "reason before it is recorded without one (a later reason is still forwarded)")
 
 
 class ConverterConfig(_Model):
     mode: Literal["unoserver", "soffice"] = "unoserver"
     uno_python: Path = Path("/usr/bin/python3")
     soffice: str = "soffice"
-    timeout: float = Field(default=60.0, gt=0)
+    timeout: float = Field(default=60.0, gt=0, description="seconds per conversion")
 
 
 class LimitsConfig(_Model):
-    max_file_mb: float = Field(default=25.0, gt=0)
-    max_pages: int = Field(default=300, ge=1)
-    ocr_timeout: float = Field(default=120.0, gt=0)
+    max_file_mb: float = Field(default=25.0, gt=0, description="megabytes per file")
+    max_pages: int = Field(default=300, ge=1, description="pages per file")
+    ocr_timeout: float = Field(default=120.0, gt=0, description="seconds of OCR per file")
 
 
 class SmtpConfig(_Model):
@@ -223,7 +234,7 @@ class SmtpConfig(_Model):
     security: Literal["starttls", "tls", "none"] = "starttls"
     user: str | None = None
     password: SecretRef | None = None
-    retry_for_hours: float = 72.0
+    retry_for_hours: float = Field(default=72.0, description="hours a mail is retried")
 
 
 class ImapConfig(_Model):
@@ -236,8 +247,8 @@ class ImapConfig(_Model):
     processed_folder: str = "SPT/Diproses"
     rejected_folder: str = "SPT/Ditolak"
     allow_senders: list[str] = Field(default_factory=list)
-    max_message_mb: float = 25.0
-    poll_seconds: float = 30.0
+    max_message_mb: float = Field(default=25.0, description="megabytes per message")
+    poll_seconds: float = Field(default=30.0, description="seconds between polls")
 
 
 class MailConfig(_Model):
@@ -246,7 +257,8 @@ class MailConfig(_Model):
     smtp: SmtpConfig | None = None
     imap: ImapConfig | None = None
     approval_by_reply: bool = False
-    receipt_reminder_hours: float = 24.0
+    receipt_reminder_hours: float = Field(
+        default=24.0, description="hours between receipt reminders")
 
 
 class PathsConfig(_Model):
@@ -261,6 +273,192 @@ class PathsConfig(_Model):
     pki: Path = Path("pki")
     templates: Path = Path("templates")
     pegawai: Path = Path("pegawai.csv")
+
+
+# --- [working_time] -------------------------------------------------------------
+
+
+class WorkingTimeConfig(_Model):
+    """``[working_time]`` in ``spt.toml``: office hours, holidays, and the reminder cadence.
+
+    Every field is optional; the defaults are the usual hours of a regional
+    government office in WIB (the time zone itself is ``agency.timezone``).
+    """
+
+    start: dt.time = Field(default=dt.time(8, 0), description="office opens (local time)")
+    end: dt.time = Field(default=dt.time(16, 0), description="office closes (local time)")
+    weekdays: list[int] = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4],
+        description="working days, 0 = Senin (Monday) ... 6 = Minggu (Sunday)",
+    )
+    country: str = Field(default="ID", description="ISO country code for public holidays")
+    subdivision: str | None = Field(default=None, description="province code, e.g. 'KB'")
+    holiday_categories: list[str] = Field(
+        default_factory=lambda: ["public", "government"],
+        description="'public' = hari libur nasional; 'government' = cuti bersama ASN",
+    )
+    extra_holidays: list[dt.date] = Field(
+        default_factory=list, description="further closed days (regional holidays, closures)"
+    )
+    reminder_interval_hours: float = Field(
+        default=24.0, gt=0, description="at most one reminder per case, stage and kind this often"
+    )
+    supervisor_email: str | None = Field(
+        default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="escalations go here instead of to the previous stage's official",
+    )
+
+    @field_validator("start", "end")
+    @classmethod
+    def _local_time(cls, value: dt.time) -> dt.time:
+        if value.tzinfo is not None:
+            raise ValueError(
+                "give a local time without offset, e.g. 08:00 (the zone is agency.timezone)"
+            )
+        return value
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if not value:
+            raise ValueError("at least one working day is needed (0 = Senin ... 6 = Minggu)")
+        bad = [d for d in value if not 0 <= d <= 6]
+        if bad:
+            raise ValueError(f"{bad} are not days: use 0 = Senin ... 6 = Minggu")
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _coherent(self) -> WorkingTimeConfig:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end:%H:%M}) must be after start ({self.start:%H:%M})")
+        calendar = (self.country, self.subdivision, tuple(self.holiday_categories))
+        if calendar == DEFAULT_CALENDAR:
+            return self
+        try:
+            import holidays  # here: importing it costs every command 70 ms and 8 MB
+
+            holidays.country_holidays(self.country, subdiv=self.subdivision,
+                                      categories=tuple(self.holiday_categories),
+                                      language="id")
+        except (NotImplementedError, ValueError, KeyError) as exc:
+            raise ValueError(f"holidays for country '{self.country}': {exc}") from None
+        return self
+
+
+# --- [sop] ------------------------------------------------------------------------
+
+
+class HandoverConfig(_Model):
+    """The SOP's step 9: after signing, one official hands the SPT to the Umum."""
+
+    enabled: bool = True
+    stage: str = Field(default="kasubag", description="stage key of the official who hands over")
+    mutu_baku: int | None = Field(default=10, ge=1, description="minutes")
+    activity: str = (
+        "Menyerahkan SPT yang telah ditandatangani kepada {umum} untuk diberi nomor dan dicap"
+    )
+
+
+class StepText(_Model):
+    """Wording of one row, replacing the derived text (any field may be left out)."""
+
+    activity: str | None = None
+    kelengkapan: str | None = None
+    output: str | None = None
+    keterangan: str | None = None
+
+
+class SopConfig(_Model):
+    """``[sop]`` in ``spt.toml``: the identity of the SOP sheet. Defaults: the agency's sheet."""
+
+    nomor: str = "000.8/1619.4/DISKOPUKM.A"
+    nama: str = "Penerbitan Surat Perintah Tugas"
+    tanggal_pembuatan: dt.date | None = dt.date(2023, 8, 31)
+    tanggal_revisi: dt.date | None = None
+    tanggal_efektif: dt.date | None = None
+    disahkan_jabatan: str = "Kepala Dinas Koperasi, Usaha Kecil dan Menengah"
+    disahkan_nama: str = ""
+    disahkan_nip: str = ""
+    unit: list[str] = Field(
+        default_factory=lambda: ["Sekretariat", "Sub Bagian Umum dan Aparatur"],
+        description="the organisational unit under the agency's name",
+    )
+    dasar_hukum: list[str] = Field(default_factory=lambda: [
+        "Undang-Undang Nomor 5 Tahun 2014 tentang Aparatur Sipil Negara;",
+        "Peraturan Gubernur Kalimantan Barat Nomor 125 Tahun 2021 tentang Kedudukan, Susunan "
+        "Organisasi, Tugas dan Fungsi, serta Tata Kerja Dinas Koperasi, Usaha Kecil dan "
+        "Menengah sebagaimana telah diubah terakhir dengan Peraturan Gubernur Kalimantan Barat "
+        "Nomor 206 Tahun 2021;",
+        "Peraturan Gubernur Kalimantan Barat Nomor 7 Tahun 2019 tentang Perjalanan Dinas atas "
+        "Beban Anggaran Pendapatan dan Belanja Daerah Provinsi Kalimantan Barat.",
+    ])
+    kualifikasi_pelaksana: list[str] = Field(default_factory=lambda: [
+        "Memahami alur dan prosedur pengiriman surat.",
+    ])
+    keterkaitan: list[str] = Field(default_factory=lambda: [
+        "SOP Penanganan Surat Masuk;",
+        "SOP Penanganan Surat Keluar;",
+        "SOP Pengiriman Surat Keluar.",
+    ])
+    peralatan: list[str] = Field(default_factory=lambda: [
+        "Lembar kerja;",
+        "Alat tulis kantor;",
+        "Komputer/laptop dan printer.",
+    ])
+    peringatan: list[str] = Field(default_factory=lambda: [
+        "Apabila SOP ini tidak dilaksanakan, penyampaian informasi/surat akan terhambat.",
+    ])
+    pencatatan: list[str] = Field(default_factory=list)
+    handover: HandoverConfig = HandoverConfig()
+    columns: list[str] | None = Field(
+        default=None,
+        description="order of the role columns by key ('pemohon', stage keys, 'umum'); "
+        "default: pemohon, the drafting stage, umum, then the other stages, as in the SOP",
+    )
+    role_labels: dict[str, str] = Field(
+        default_factory=dict, description="column heading per key, e.g. asisten1 = 'Asisten I'"
+    )
+    steps: dict[str, StepText] = Field(
+        default_factory=dict,
+        description=f"wording per row: '{START_KEY}', a stage key, '{HANDOVER_KEY}', "
+        "'umum' or 'pemohon'",
+    )
+
+
+# --- [web] ------------------------------------------------------------------------
+
+
+class WebConfig(_Model):
+    """Settings of the verification page (``spt web``)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    max_upload_mb: float = Field(default=10.0, gt=0, le=100, description="megabytes per upload")
+    # Per client address; flask-limiter's memory storage: one process, counts lost on restart.
+    rate_limit: str = Field(default="10/minute;100/hour",
+                            description="uploads (POST /periksa, POST /v/<token>) per period")
+    page_rate_limit: str = Field(default="120/minute;2000/hour",
+                                 description="letter pages (GET /v/<token>) per period")
+    # Behind a reverse proxy: take the client address from X-Forwarded-For (one hop).
+    trust_proxy: bool = False
+    threads: int = Field(default=4, ge=1, le=64, description="worker threads of the server")
+
+    @field_validator("rate_limit", "page_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        try:
+            from limits import parse_many  # here: it imports asyncio (90 ms, 9 MB)
+
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"'{value}' is not a rate limit (e.g. \"10/minute;100/hour\")"
+            ) from None
+        return value
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
 
 
 class Config(_Model):
@@ -387,6 +585,11 @@ class Config(_Model):
         return self.path(self.paths.pegawai)
 
     def workflow(self) -> Workflow:
+        """The chain as the pure core sees it; built once per configuration (it is frozen)."""
+        return self._workflow
+
+    @cached_property
+    def _workflow(self) -> Workflow:
         stages = tuple(
             Stage(
                 index=i,

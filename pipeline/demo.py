@@ -20,6 +20,7 @@ from pathlib import Path
 from rich.console import Console
 
 from pipeline.config import load_config
+from pipeline.core.workflow import Action
 from pipeline.folders.layout import Workspace
 from pipeline.resources import DEMO
 from pipeline.simulate import Officials, Timeout, add_employee_row, wait_until
@@ -105,7 +106,7 @@ def _walk(console: Console, say, ws: Workspace, config, service: subprocess.Pope
         officials.wait_for(case, stage.index, timeout=90)
         alive()
         officials.agree(case, stage.index)
-        mark = "paraf" if stage.action.value == "paraf" else "tanda tangan"
+        mark = "paraf" if stage.action is Action.PARAF else "tanda tangan"
         say(f"{stage.role}: disetujui ({mark} elektronik)")
 
     from pipeline.store import Store

@@ -46,6 +46,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from PIL import Image, ImageDraw, ImageFilter
 
+from pipeline.extract.fields import FIELD_KEYS
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "invitations" / "own"
 
@@ -1835,20 +1837,7 @@ def main(argv: list[str]) -> int:
             work / "n02-laporan-bukan-undangan.pdf", out / "n02-laporan-bukan-undangan.pdf"
         )
         write_photo(out / "n01-foto-bukan-undangan.pdf")
-        empty = {
-            key: None
-            for key in (
-                "nomor",
-                "tanggal",
-                "hal",
-                "pengirim",
-                "acara",
-                "tanggal_mulai",
-                "tanggal_selesai",
-                "waktu",
-                "tempat",
-            )
-        }
+        empty = dict.fromkeys(FIELD_KEYS)
         for name in ("n01-foto-bukan-undangan", "n02-laporan-bukan-undangan"):
             (out / f"{name}.json").write_text(json.dumps(empty, indent=2) + "\n", encoding="utf-8")
     total = sum(f.stat().st_size for f in out.iterdir())

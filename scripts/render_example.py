@@ -36,9 +36,9 @@ from pipeline.core.workflow import Action  # noqa: E402
 from pipeline.drafting.letter import LetterContext, render_draft  # noqa: E402
 from pipeline.pdf.fill import fill_number  # noqa: E402
 from pipeline.pdf.prepare import prepare_for_signing  # noqa: E402
-from pipeline.pdf.testing import ThrowawayPki, pyhanko_checks, sign  # noqa: E402
 from pipeline.signing.appearance import SANS, font_engine  # noqa: E402
 from pipeline.signing.seal import SEAL_FIELD  # noqa: E402
+from tests.support.pdf import ThrowawayPki, pyhanko_checks, sign  # noqa: E402
 
 WORKSPACE = ROOT / "pipeline" / "resources" / "workspace"
 SAMPLES = Path("/work/shared/samples/invitations")

@@ -37,6 +37,22 @@ class Status(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+# How people read a status (Indonesian), beside the enum so every view says it the same way.
+STATUS_LABEL: dict[Status, str] = {           # a column in ``spt status``
+    Status.IN_CHAIN: "dalam proses",
+    Status.FINALIZING: "penomoran",
+    Status.ISSUED: "terbit (menunggu tanda terima)",
+    Status.CLOSED: "selesai",
+    Status.CANCELLED: "dibatalkan",
+}
+STATUS_PHRASE: dict[Status, str] = {          # "kasus SPT-2026-0007 <phrase>" (not at a stage)
+    Status.FINALIZING: "sedang diberi nomor",
+    Status.ISSUED: "sudah diterbitkan",
+    Status.CLOSED: "sudah selesai",
+    Status.CANCELLED: "sudah dibatalkan",
+}
+
+
 @dataclass(frozen=True)
 class CaseState:
     status: Status

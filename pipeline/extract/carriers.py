@@ -28,9 +28,9 @@ from html.parser import HTMLParser
 
 from pipeline.extract.layout import Document, plain_lines
 from pipeline.extract.limits import ExtractionRefused, ExtractLimits
+from pipeline.untrusted.sniff import FileKind
+from pipeline.untrusted.sniff import sniff as sniff_bytes
 
-PDF_MAGIC = b"%PDF-"
-ZIP_MAGIC = b"PK\x03\x04"
 MAX_DOCX_MEMBERS = 2000
 
 _DOCX_BROKEN = "Berkas DOCX rusak atau tidak dapat dibaca. Kirim ulang berkas aslinya."
@@ -181,15 +181,8 @@ class EmailInvitation:
 
 def sniff(data: bytes) -> str | None:
     """``"pdf"``, ``"docx"`` (a ZIP with ``word/document.xml``) or None, from the bytes."""
-    if PDF_MAGIC in data[:1024]:
-        return "pdf"
-    if data.startswith(ZIP_MAGIC):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                return "docx" if "word/document.xml" in zf.namelist() else None
-        except zipfile.BadZipFile:
-            return None
-    return None
+    kind = sniff_bytes(data)
+    return kind.value if kind in (FileKind.PDF, FileKind.DOCX) else None
 
 
 class _TextOnly(HTMLParser):

@@ -38,6 +38,3 @@ def clean_number(value: str) -> tuple[str | None, str]:
         return None, f"'{token}' does not have the form of a letter number"
     return token, ""
 
-
-def looks_like_number(token: str) -> bool:
-    return clean_number(token)[0] == token

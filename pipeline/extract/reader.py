@@ -23,6 +23,7 @@ from pipeline.extract.fields import FIELD_KEYS, Reading, read_fields
 from pipeline.extract.layout import Document, build_lines, deskew
 from pipeline.extract.limits import ExtractionRefused, ExtractLimits, refuse_size
 from pipeline.extract.text import read_pdf
+from pipeline.untrusted.sniff import FileKind, sniff
 
 log = logging.getLogger("spt.extract")
 
@@ -37,18 +38,6 @@ _FIELD_NAMES = {
     "waktu": "waktu",
     "tempat": "tempat",
 }
-_MAIL_HEADERS = (
-    "from:",
-    "received:",
-    "return-path:",
-    "message-id:",
-    "mime-version:",
-    "date:",
-    "to:",
-    "subject:",
-    "delivered-to:",
-    "x-",
-)
 _UNSUPPORTED = (
     "Jenis berkas tidak didukung. Yang dapat dibaca: surat undangan berbentuk PDF atau "
     "DOCX, atau surel (.eml) yang melampirkannya."
@@ -105,12 +94,11 @@ def _finish(reading: Reading, text_source: str, notes: list[str], **extra) -> Ex
 
 
 def _kind(path: Path, head: bytes) -> str:
-    sniffed = carriers.sniff(head) if not head.startswith(carriers.ZIP_MAGIC) else "zip"
-    if sniffed:
-        return sniffed
-    first = head[:2048].decode("latin-1", "replace").lstrip().lower()
-    if path.suffix.lower() == ".eml" or first.startswith(_MAIL_HEADERS):
-        return "eml"
+    kind = sniff(head, path.name)
+    if kind is FileKind.PDF or kind is FileKind.EML:
+        return kind.value
+    if kind is FileKind.ZIP or kind is FileKind.DOCX:
+        return "zip"  # whether it is a Word document is decided on the whole file
     raise ExtractionRefused(_UNSUPPORTED)
 
 
@@ -193,7 +181,7 @@ def _from_bytes(data: bytes, kind: str, limits: ExtractLimits) -> Extraction:
 
 
 def _display(name: str) -> str:
-    from pipeline.intake.names import sanitize_filename
+    from pipeline.untrusted.names import sanitize_filename
 
     return sanitize_filename(name, default="lampiran")
 

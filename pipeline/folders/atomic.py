@@ -12,7 +12,9 @@ import contextlib
 import hashlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 TEMP_PREFIX = ".spt-tmp-"
 # Mode of the files only the service user may read (mail in outbox/, letters in arsip/):
@@ -64,27 +66,25 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,
-                 make_parents: bool = True) -> Path:
-    """Write ``data`` to ``path`` atomically (same-folder temp file, fsync, rename).
+@contextlib.contextmanager
+def _replacing(path: Path, mode: int | None, make_parents: bool) -> Iterator[IO[bytes]]:
+    """A new file that takes ``path``'s place whole once the block ends, or not at all.
 
-    ``mode`` is the file's mode before the umask (which can only take bits away): ``0o600``
-    makes a private file whatever the umask; the default ``0o644`` is for what officials
-    read.
-
-    ``make_parents=False`` for a folder that must not be recreated if it vanished (a stage
-    folder on a share): ``FileNotFoundError`` instead of a local stand-in.
+    Same-folder temporary name, fsync, rename, fsync of the folder; on any error
+    the temporary file is removed. ``mode`` is the file's mode (``0o600``: private,
+    set on the descriptor whatever the umask or a default ACL); ``None`` is the
+    default ``0o644`` less the umask, for what officials read.
     """
     path = Path(path)
     if make_parents:
         path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
     tmp = temp_path(path)
     fd = _create_temp(tmp, 0o644 if mode is None else mode)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if mode is not None:
+                os.fchmod(fh.fileno(), mode)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -93,7 +93,20 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
-    return path
+
+
+def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,
+                 make_parents: bool = True) -> Path:
+    """Write ``data`` to ``path`` atomically (same-folder temp file, fsync, rename).
+
+    ``make_parents=False`` for a folder that must not be recreated if it vanished (a stage
+    folder on a share): ``FileNotFoundError`` instead of a local stand-in.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    with _replacing(path, mode, make_parents) as fh:
+        fh.write(data)
+    return Path(path)
 
 
 def copy_atomic(src: Path, dst: Path, *, make_parents: bool = True,
@@ -102,23 +115,9 @@ def copy_atomic(src: Path, dst: Path, *, make_parents: bool = True,
 
     ``mode`` as for :func:`write_atomic` (``0o600`` for files only the service may read).
     """
-    dst = Path(dst)
-    if make_parents:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(dst)
-    try:
-        with open(src, "rb") as fin, os.fdopen(_create_temp(tmp, 0o644 if mode is None else mode),
-                                                "wb") as fout:
-            shutil.copyfileobj(fin, fout, _CHUNK)
-            fout.flush()
-            os.fsync(fout.fileno())
-        os.replace(tmp, dst)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    _fsync_dir(dst.parent)
-    return dst
+    with open(src, "rb") as fin, _replacing(dst, mode, make_parents) as fout:
+        shutil.copyfileobj(fin, fout, _CHUNK)
+    return Path(dst)
 
 
 def move_into(src: Path, folder: Path, *, name: str | None = None) -> Path:

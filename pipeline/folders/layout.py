@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.core.workflow import Stage, Workflow
+from pipeline.folders.atomic import sha256_bytes, write_atomic
 
 AGREED = "disetujui"
 RETURNED = "dikembalikan"
@@ -97,6 +98,14 @@ class Workspace:
     def case_file(self, case: str, sha256: str, ext: str) -> Path:
         """Content-addressed copy of every version of a case's files."""
         return self.case_dir(case) / "files" / f"{sha256}.{ext}"
+
+    def keep(self, case: str, data: bytes, ext: str) -> str:
+        """Store ``data`` as a version of the case's files (once per content); its SHA-256."""
+        sha = sha256_bytes(data)
+        target = self.case_file(case, sha, ext)
+        if not target.exists():
+            write_atomic(target, data)
+        return sha
 
     def folder(self, stage_index: int) -> StageFolder:
         return self.stage_folders[stage_index]

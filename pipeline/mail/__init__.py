@@ -10,7 +10,6 @@ One concept per module:
 - :mod:`~pipeline.mail.outbox`: the ``.eml`` queue in ``outbox/`` and its rows;
 - :mod:`~pipeline.mail.smtp`: the delivery worker (retries, backoff, failures);
 - :mod:`~pipeline.mail.imap`: the mailbox watcher (IDLE or polling, reconnects);
-- :mod:`~pipeline.mail.schema`: the indexes these need beyond the main schema.
 
 Submodules are imported where used (``from pipeline.mail.incoming import
 parse_message``); this package imports nothing heavy itself.

@@ -62,6 +62,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from enum import StrEnum
 
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import ImapToolsError
@@ -75,15 +76,25 @@ from pipeline.mail.incoming import (
     sender_allowed,
     too_large_reason,
 )
-from pipeline.mail.schema import ensure_schema
 from pipeline.signing.passphrases import SecretUnavailable, read_secret
-from pipeline.store.db import Store, iso, utcnow
+from pipeline.store.db import Store, utcnow
 
 log = logging.getLogger("spt.mail.imap")
 
 MAX_HANDLER_FAILURES = 3
 _SIZE = re.compile(rb"RFC822\.SIZE\s+(\d+)")
 _CONNECTION_ERRORS = (imaplib.IMAP4.abort, OSError, EOFError, ssl.SSLError)
+
+
+class WatcherState(StrEnum):
+    """What the IMAP watcher is doing now."""
+
+    CONNECTING = "connecting"
+    PROCESSING = "processing"
+    IDLE = "idle"
+    POLLING = "polling"
+    BACKOFF = "backoff"
+    STOPPED = "stopped"
 
 
 @dataclass
@@ -156,7 +167,7 @@ class ImapWatcher:
         self.connected_at: float | None = None
         self.connections = 0
         self.passes = 0  # completed passes over the folder (tests, status)
-        self.state = "stopped"  # connecting / processing / idle / polling / backoff / stopped
+        self.state = WatcherState.STOPPED
         self._healthy = False
         self._failures: dict[str, int] = {}
         self._consecutive_failures = 0
@@ -198,10 +209,9 @@ class ImapWatcher:
     def _run(self) -> None:
         try:
             self._store = self.store_factory()
-            ensure_schema(self._store)
             while not self._stop.is_set():
                 try:
-                    self.state = "connecting"
+                    self.state = WatcherState.CONNECTING
                     self._session()
                 except Exception as exc:  # never let the watcher die
                     self._consecutive_failures += 1
@@ -214,13 +224,13 @@ class ImapWatcher:
                             "IMAP %s:%s: %s; reconnecting in %.1f s", self.imap.host,
                             self.imap.port, self.last_error, delay, exc_info=not expected)
                     self._logout(polite=False)  # a dead link would make LOGOUT wait
-                    self.state = "backoff"
+                    self.state = WatcherState.BACKOFF
                     self._sleep(delay)
                 else:
                     self._logout()
         finally:
             self._healthy = False
-            self.state = "stopped"
+            self.state = WatcherState.STOPPED
             if self._store is not None:
                 self._store.close()
 
@@ -241,14 +251,14 @@ class ImapWatcher:
                  self.imap.port, self.imap.user, self.imap.folder,
                  "IDLE" if self.idle_supported else f"polling every {self.poll_seconds:g} s")
         while not self._stop.is_set():
-            self.state = "processing"
+            self.state = WatcherState.PROCESSING
             self.process_folder(mailbox)
             if self._stop.is_set():
                 break
             if self.idle_supported:
                 self._idle_wait(mailbox, self.idle_seconds)
             else:
-                self.state = "polling"
+                self.state = WatcherState.POLLING
                 self._sleep(self.poll_seconds)
 
     def _connect(self):
@@ -314,7 +324,7 @@ class ImapWatcher:
         """IDLE until the server says anything, ``seconds`` pass, or stop/wake."""
         client = mailbox.client
         mailbox.idle.start()
-        self.state = "idle"
+        self.state = WatcherState.IDLE
         try:
             deadline = time.monotonic() + seconds
             while not self._stop.is_set():
@@ -465,11 +475,8 @@ class ImapWatcher:
                 "Kesalahan internal saat memproses surel ini; periksa log layanan, lalu "
                 "pindahkan kembali surel ini ke folder masuk untuk mencoba lagi."))
         self._failures.pop(message.message_key, None)
-        with self._store.transaction() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO mail_seen (message_key, content_sha, outcome, seen_at) "
-                "VALUES (?, ?, ?, ?)",
-                (message.message_key, message.sha256, outcome.to_json(), iso(utcnow())))
+        self._store.mail_seen.remember(message.message_key, message.sha256, outcome.to_json(),
+                                       utcnow())
         log.info("IMAP message %s from %s: %s", message.message_id, message.sender,
                  f"accepted ({', '.join(outcome.case_ids) or 'no new case'})" if outcome.accepted
                  else f"rejected ({outcome.reason})")
@@ -503,14 +510,8 @@ class ImapWatcher:
         return 1
 
     def _seen(self, message_key: str, sha: str | None) -> MailOutcome | None:
-        if sha is None:
-            row = self._store.execute("SELECT outcome FROM mail_seen WHERE message_key = ?",
-                                      (message_key,)).fetchone()
-        else:
-            row = self._store.execute(
-                "SELECT outcome FROM mail_seen WHERE message_key = ? OR content_sha = ? LIMIT 1",
-                (message_key, sha)).fetchone()
-        return MailOutcome.from_json(row["outcome"]) if row else None
+        outcome = self._store.mail_seen.outcome(message_key, sha)
+        return MailOutcome.from_json(outcome) if outcome else None
 
     # --- IMAP primitives --------------------------------------------------------
 

@@ -19,11 +19,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html.parser
-import io
 import logging
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +31,8 @@ from email.parser import BytesParser
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
 from typing import ClassVar, Literal
 
-from pipeline.intake.names import decode_mime_words, sanitize_filename, undo_surrogates
+from pipeline.untrusted.names import decode_mime_words, sanitize_filename, undo_surrogates
+from pipeline.untrusted.sniff import FileKind, sniff
 
 log = logging.getLogger("spt.mail.incoming")
 
@@ -44,8 +43,6 @@ MAX_PARTS = 500            # leaf parts looked at, at most
 MAX_BODY_CHARS = 100_000   # body text kept
 MAX_SUBJECT_CHARS = 500
 HEADER_SCAN_BYTES = 256 * 1024  # how much of an oversized message is read for its headers
-PDF_MAGIC = b"%PDF-"
-ZIP_MAGIC = b"PK\x03\x04"
 
 _ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+\.[^@\s<>()\[\],;:\"\\]+")
 _MSGID = re.compile(r"<([^<>\s]{1,900})>")
@@ -425,17 +422,8 @@ def _text_of(part: Message) -> str:
 
 def sniff_kind(data: bytes) -> AttachmentKind:
     """``pdf`` or ``docx`` from the bytes (never the name); anything else is ``other``."""
-    if PDF_MAGIC in data[:1024]:
-        return "pdf"
-    if data.startswith(ZIP_MAGIC):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, EOFError):
-            return "other"
-        if "word/document.xml" in names:
-            return "docx"
-    return "other"
+    kind = sniff(data)
+    return kind.value if kind is FileKind.PDF or kind is FileKind.DOCX else "other"
 
 
 # --- HTML to text ------------------------------------------------------------

@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
@@ -36,48 +34,14 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.folders.atomic import PRIVATE, write_atomic
 from pipeline.folders.layout import installation_id
-from pipeline.mail.schema import ensure_schema
-from pipeline.store.db import Store, iso, parse_iso, utcnow
+from pipeline.store.db import Store, utcnow
+from pipeline.store.mail import MailRecord, MailStatus
 
 log = logging.getLogger("spt.mail.outbox")
 
 SENT_DIR = "terkirim"
 FAILED_DIR = "gagal"
 REASON_SUFFIX = ".alasan.txt"
-
-QUEUED = "queued"
-SENDING = "sending"
-SENT = "sent"
-FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class MailRecord:
-    """One outgoing mail's delivery state."""
-
-    message_id: str
-    case_id: str | None
-    kind: str
-    recipients: list[str]
-    file_name: str
-    status: str
-    attempts: int
-    next_try_at: dt.datetime
-    queued_at: dt.datetime
-    sent_at: dt.datetime | None
-    last_error: str | None
-
-    @classmethod
-    def from_row(cls, row) -> MailRecord:
-        return cls(
-            message_id=row["message_id"], case_id=row["case_id"], kind=row["kind"],
-            recipients=json.loads(row["recipients"]), file_name=row["file_name"],
-            status=row["status"], attempts=row["attempts"],
-            next_try_at=parse_iso(row["next_try_at"]), queued_at=parse_iso(row["queued_at"]),
-            sent_at=parse_iso(row["sent_at"]) if row["sent_at"] else None,
-            last_error=row["last_error"],
-        )
-
 
 def message_id_for(key: str, from_address: str, installation: str = "") -> str:
     """The stable Message-ID of the mail described by ``key``, sent by ``installation``.
@@ -106,7 +70,7 @@ class Outbox:
         self.failed_dir = self.dir / FAILED_DIR
         self._now = clock or utcnow
         self.installation = installation_id(config.state_dir)
-        ensure_schema(store)
+        self.queue = store.mail
 
     # --- naming --------------------------------------------------------
 
@@ -151,13 +115,8 @@ class Outbox:
             msg["Date"] = format_datetime(self._now().astimezone(self.config.tz))
         name = self.file_name(key, case_id=case_id, kind=kind)
         write_atomic(self.dir / name, msg.as_bytes(policy=policy.SMTP), mode=PRIVATE)
-        now = iso(self._now())
-        with self.store.transaction() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO mail (message_id, case_id, kind, recipients, file_name, "
-                "status, attempts, next_try_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                (message_id, case_id, kind, json.dumps(recipients), name, QUEUED, now, now),
-            )
+        self.queue.insert(message_id, case_id=case_id, kind=kind, recipients=recipients,
+                          file_name=name, now=self._now())
         log.info("queued %s mail %s for %s (%s)", kind, message_id, ", ".join(recipients),
                  case_id or "-")
         return message_id
@@ -165,35 +124,29 @@ class Outbox:
     # --- reading --------------------------------------------------------
 
     def get(self, message_id: str) -> MailRecord | None:
-        row = self.store.execute("SELECT * FROM mail WHERE message_id = ?",
-                                 (message_id,)).fetchone()
-        return MailRecord.from_row(row) if row else None
+        return self.queue.get(message_id)
 
     def pending(self) -> list[MailRecord]:
         """Mail not yet delivered (queued, or being sent), oldest first."""
-        return self._where("status IN (?, ?)", (QUEUED, SENDING))
+        return self.queue.with_status(MailStatus.QUEUED, MailStatus.SENDING)
 
     def failed(self) -> list[MailRecord]:
         """Mail given up on: refused (5xx) or not deliverable within the retry period."""
-        return self._where("status = ?", (FAILED,))
+        return self.queue.with_status(MailStatus.FAILED)
 
     def for_case(self, case_id: str) -> list[MailRecord]:
-        return self._where("case_id = ?", (case_id,))
+        return self.queue.for_case(case_id)
 
     def counts(self) -> dict[str, int]:
-        rows = self.store.execute("SELECT status, COUNT(*) FROM mail GROUP BY status").fetchall()
-        return {status: count for status, count in rows}
+        return self.queue.counts()
 
     def path_of(self, record: MailRecord) -> Path:
         """Where the record's ``.eml`` is now (by status)."""
-        folder = {SENT: self.sent_dir, FAILED: self.failed_dir}.get(record.status, self.dir)
-        return folder / record.file_name
-
-    def _where(self, clause: str, params: tuple) -> list[MailRecord]:
-        rows = self.store.execute(
-            f"SELECT * FROM mail WHERE {clause} ORDER BY queued_at, message_id", params
-        ).fetchall()
-        return [MailRecord.from_row(r) for r in rows]
+        if record.status is MailStatus.SENT:
+            return self.sent_dir / record.file_name
+        if record.status is MailStatus.FAILED:
+            return self.failed_dir / record.file_name
+        return self.dir / record.file_name
 
 
 def _recipients(msg: EmailMessage) -> list[str]:
@@ -207,14 +160,9 @@ def _recipients(msg: EmailMessage) -> list[str]:
 
 
 __all__ = [
-    "FAILED",
     "FAILED_DIR",
-    "QUEUED",
     "REASON_SUFFIX",
-    "SENDING",
-    "SENT",
     "SENT_DIR",
-    "MailRecord",
     "Outbox",
     "message_id_for",
 ]

@@ -48,17 +48,11 @@ from pathlib import Path
 from pipeline.config import Config, SmtpConfig
 from pipeline.folders.atomic import PRIVATE, write_atomic
 from pipeline.mail.handover import HandoverMark, MarkingSMTP, MarkingSMTP_SSL
-from pipeline.mail.outbox import (
-    FAILED,
-    QUEUED,
-    REASON_SUFFIX,
-    SENDING,
-    SENT,
-    MailRecord,
-    Outbox,
-)
+from pipeline.mail.outbox import REASON_SUFFIX, Outbox
 from pipeline.signing.passphrases import SecretUnavailable, read_secret
-from pipeline.store.db import Store, iso, utcnow
+from pipeline.store.audit import AuditAction
+from pipeline.store.db import Store, utcnow
+from pipeline.store.mail import MailRecord, MailStatus
 
 log = logging.getLogger("spt.mail.smtp")
 
@@ -164,11 +158,10 @@ class SmtpDelivery:
                 self._local.store = None
 
     def _seconds_to_next(self) -> float:
-        row = self._store().execute(
-            "SELECT MIN(next_try_at) FROM mail WHERE status = ?", (QUEUED,)).fetchone()
-        if not row or row[0] is None:
+        due_at = self._store().mail.next_due_at()
+        if due_at is None:
             return self.idle_seconds
-        delta = (dt.datetime.fromisoformat(row[0]) - self._now()).total_seconds()
+        delta = (due_at - self._now()).total_seconds()
         return max(0.05, min(self.idle_seconds, delta))
 
     def _store(self) -> Store:
@@ -191,10 +184,7 @@ class SmtpDelivery:
             if not self._recovered:
                 self._recover(store)
                 self._recovered = True
-            due = [r["message_id"] for r in store.execute(
-                "SELECT message_id FROM mail WHERE status = ? AND next_try_at <= ? "
-                "ORDER BY next_try_at, queued_at LIMIT ?",
-                (QUEUED, iso(self._now()), self.batch)).fetchall()]
+            due = [r.message_id for r in store.mail.due(self._now(), self.batch)]
             connection: smtplib.SMTP | None = None
             try:
                 for message_id in due:
@@ -241,35 +231,22 @@ class SmtpDelivery:
         """Rows left ``sending`` by a crash: handed over (sent), or due again (same Message-ID)."""
         handed = self._handover().get()
         outbox = Outbox(self.config, store, clock=self._now)
-        for row in store.execute("SELECT * FROM mail WHERE status = ? AND message_id = ?",
-                                 (SENDING, handed or "")).fetchall():
-            record = MailRecord.from_row(row)
+        for record in store.mail.sending(handed or ""):
             source = outbox.dir / record.file_name
             if source.exists():
                 _move(source, outbox.sent_dir)
-            self._mark(store, record, SENT, audit="mail.sent", error=(
+            self._mark(store, record, MailStatus.SENT, audit=AuditAction.MAIL_SENT, error=(
                 "diserahkan ke server SMTP tepat sebelum layanan berhenti; balasan server "
                 "tidak sempat diterima, dianggap terkirim (tidak dikirim ulang)"))
             log.warning("mail %s was handed to the SMTP server when the service stopped; "
                         "recorded as sent, not sent again", record.message_id)
         self._handover().clear()
-        with store.transaction() as conn:
-            count = conn.execute(
-                "UPDATE mail SET status = ?, next_try_at = ? WHERE status = ?",
-                (QUEUED, iso(self._now()), SENDING)).rowcount
+        count = store.mail.requeue_sending(self._now())
         if count:
             log.warning("%d mail(s) were being sent when the service stopped; retrying", count)
 
     def _claim(self, store: Store, message_id: str) -> MailRecord | None:
-        with store.transaction() as conn:
-            taken = conn.execute(
-                "UPDATE mail SET status = ? WHERE message_id = ? AND status = ?",
-                (SENDING, message_id, QUEUED)).rowcount
-            if not taken:
-                return None
-            row = conn.execute("SELECT * FROM mail WHERE message_id = ?",
-                               (message_id,)).fetchone()
-        return MailRecord.from_row(row)
+        return store.mail.claim(message_id)
 
     def _settle_leftover(self, store: Store, outbox: Outbox, record: MailRecord,
                          report: DeliveryReport) -> bool:
@@ -277,12 +254,12 @@ class SmtpDelivery:
         if (outbox.dir / record.file_name).is_file():
             return True
         if (outbox.sent_dir / record.file_name).is_file():
-            self._mark(store, record, SENT, error=None)
+            self._mark(store, record, MailStatus.SENT, error=None)
             report.sent.append(record.message_id)
             log.info("mail %s had been sent before a restart", record.message_id)
             return False
         if (outbox.failed_dir / record.file_name).is_file():
-            self._mark(store, record, FAILED, error=record.last_error or "gagal")
+            self._mark(store, record, MailStatus.FAILED, error=record.last_error or "gagal")
             report.failed.append(record.message_id)
             return False
         self._fail(store, outbox, record, report,
@@ -395,7 +372,7 @@ class SmtpDelivery:
             note = self._scrub("sebagian penerima ditolak: " + "; ".join(
                 f"{rcpt}: {code} {_text(msg)}" for rcpt, (code, msg) in refused.items()))
             log.error("mail %s: %s", record.message_id, note)
-        self._mark(store, record, SENT, error=note, audit="mail.sent")
+        self._mark(store, record, MailStatus.SENT, error=note, audit=AuditAction.MAIL_SENT)
         report.sent.append(record.message_id)
         log.info("sent %s mail %s to %s", record.kind, record.message_id,
                  ", ".join(record.recipients))
@@ -414,7 +391,7 @@ class SmtpDelivery:
                 f"Kasus: {record.case_id or '-'}\nGagal pada: {stamp}\n"
                 f"Percobaan: {record.attempts + 1}\n\nAlasan: {reason}\n"
             ), mode=PRIVATE)
-        self._mark(store, record, FAILED, error=reason, audit="mail.failed")
+        self._mark(store, record, MailStatus.FAILED, error=reason, audit=AuditAction.MAIL_FAILED)
         report.failed.append(record.message_id)
         log.error("mail %s (%s to %s) FAILED and moved to %s: %s", record.message_id,
                   record.kind, ", ".join(record.recipients), outbox.failed_dir, reason)
@@ -433,31 +410,23 @@ class SmtpDelivery:
                        f"Kesalahan terakhir: {reason}")
             return
         next_try = min(now + dt.timedelta(seconds=self.backoff(attempts)), deadline)
-        with store.transaction() as conn:
-            conn.execute(
-                "UPDATE mail SET status = ?, attempts = ?, next_try_at = ?, last_error = ? "
-                "WHERE message_id = ?",
-                (QUEUED, attempts, iso(next_try), reason, record.message_id))
+        store.mail.reschedule(record.message_id, attempts=attempts, next_try=next_try,
+                              error=reason)
         report.deferred.append(record.message_id)
         log.warning("mail %s deferred (attempt %d, next at %s): %s", record.message_id,
                     attempts, next_try.isoformat(timespec="seconds"), reason)
 
     def _defer_due(self, store: Store, reason: str, report: DeliveryReport) -> None:
         """The server is unreachable: every other due mail waits too."""
-        rows = store.execute(
-            "SELECT * FROM mail WHERE status = ? AND next_try_at <= ?",
-            (QUEUED, iso(self._now()))).fetchall()
-        for row in rows:
-            self._defer(store, MailRecord.from_row(row), reason, report)
+        for record in store.mail.due(self._now()):
+            self._defer(store, record, reason, report)
 
-    def _mark(self, store: Store, record: MailRecord, status: str, *, error: str | None,
-              audit: str | None = None) -> None:
+    def _mark(self, store: Store, record: MailRecord, status: MailStatus, *, error: str | None,
+              audit: AuditAction | None = None) -> None:
         now = self._now()
-        with store.transaction() as conn:
-            conn.execute(
-                "UPDATE mail SET status = ?, attempts = attempts + ?, last_error = ?, "
-                "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE message_id = ?",
-                (status, 1 if audit else 0, error, status, iso(now), record.message_id))
+        with store.transaction():
+            store.mail.settle(record.message_id, status, error=error, attempted=bool(audit),
+                              now=now)
             if audit:
                 store.audit.append(audit, case_id=record.case_id, actor="sistem", at=now,
                                    detail={"message_id": record.message_id, "kind": record.kind,

@@ -1,8 +1,8 @@
-"""Operating the service: working time, mutu baku reminders, reports, the SOP sheet, doctor.
+"""Operating the service: working time, mutu baku reminders, and ``spt doctor``.
 
-Nothing here changes a case. These modules read the store and the
-configuration to tell people how the chain is doing (``spt report``), to
-remind officials who overstay their step's mutu baku, to print the SOP the
-configured chain implements (``spt sop``) and to check an installation
-(``spt doctor``).
+Nothing here changes a case. The office clock (:mod:`~pipeline.ops.worktime`,
+holidays from :mod:`~pipeline.ops.holiday_table`) decides when a step's mutu
+baku runs out; :mod:`~pipeline.ops.reminders` decides whom to remind; the
+doctor checks an installation. The compliance report lives in
+:mod:`pipeline.reports`, the SOP sheet in :mod:`pipeline.sop`.
 """

@@ -140,8 +140,8 @@ def diagnose(path: Path) -> list[Section]:
 
 def _check_derived(config: Config, s: Section) -> None:
     """The parts of the configuration only other modules interpret: SOP sheet, working time."""
-    from pipeline.ops.sop_flow import SopError, derive
     from pipeline.ops.worktime import WorkingCalendar
+    from pipeline.sop.flow import SopError, derive
 
     try:
         derive(config)

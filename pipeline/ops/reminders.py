@@ -30,13 +30,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
+from pipeline.core.machine import Status
 from pipeline.core.workflow import AutomaticStep, Person, Stage, Workflow
-from pipeline.ops.worktime import WorkingCalendar, working_time_settings
-from pipeline.store.db import iso, parse_iso
+from pipeline.ops.worktime import WorkingCalendar
+from pipeline.store.audit import AuditAction
+from pipeline.store.visits import OpenVisit
 
 if TYPE_CHECKING:
+    from pipeline.config import Config
     from pipeline.store.db import Store
 
 Kind = Literal["pengingat", "eskalasi", "pengingat_terima"]
@@ -45,7 +48,7 @@ ESKALASI: Kind = "eskalasi"
 PENGINGAT_TERIMA: Kind = "pengingat_terima"
 
 # Case statuses whose open stage visit is waiting on someone.
-_WAITING = ("in_chain", "finalizing", "issued")
+_WAITING = (Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,8 @@ class ReminderSettings:
     only_in_working_time: bool = True
 
     @classmethod
-    def from_config(cls, config: Any) -> ReminderSettings:
-        wt = working_time_settings(config)
+    def from_config(cls, config: Config) -> ReminderSettings:
+        wt = config.working_time
         receipt_hours = float(config.mail.receipt_reminder_hours)
         standard = config.receipt.mutu_baku
         return cls(
@@ -95,15 +98,6 @@ class Reminder:
         return (self.case_id, self.stage_key, self.kind)
 
 
-@dataclass(frozen=True)
-class _Visit:
-    case_id: str
-    stage_key: str
-    arrived_at: dt.datetime
-    pemohon: str | None
-    drafted: bool
-
-
 def due_reminders(
     store: Store, workflow: Workflow, calendar: WorkingCalendar, now: dt.datetime,
     settings: ReminderSettings,
@@ -111,9 +105,9 @@ def due_reminders(
     """Every reminder that is due at ``now`` and not sent within its interval."""
     if settings.only_in_working_time and not calendar.is_working_time(now):
         return []
-    last_sent = _last_sent(store)
+    last_sent = store.reminders.last_sent()
     due: list[Reminder] = []
-    for visit in _open_visits(store):
+    for visit in store.visits.open_visits(_WAITING):
         for reminder in _reminders_for(visit, workflow, calendar, now, settings):
             interval = (settings.receipt_interval if reminder.kind == PENGINGAT_TERIMA
                         else settings.interval)
@@ -127,15 +121,12 @@ def due_reminders(
 def record_sent(store: Store, reminder: Reminder, now: dt.datetime) -> None:
     """Remember that ``reminder`` went out (and say so in the audit log)."""
     with store.transaction():
-        store.execute(
-            "INSERT OR IGNORE INTO reminders (case_id, stage_key, kind, sent_at)"
-            " VALUES (?,?,?,?)",
-            (reminder.case_id, reminder.stage_key, reminder.kind, iso(now)),
-        )
+        store.reminders.record(reminder.case_id, reminder.stage_key, reminder.kind, now)
         store.audit.append(
-            f"reminder.{reminder.kind}", case_id=reminder.case_id, stage=reminder.stage_key,
-            at=now, detail={"to": reminder.to, "minutes": round(reminder.minutes, 1),
-                            "mutu_baku": reminder.standard_minutes},
+            AuditAction(f"reminder.{reminder.kind}"), case_id=reminder.case_id,
+            stage=reminder.stage_key, at=now,
+            detail={"to": reminder.to, "minutes": round(reminder.minutes, 1),
+                    "mutu_baku": reminder.standard_minutes},
         )
 
 
@@ -143,7 +134,7 @@ def record_sent(store: Store, reminder: Reminder, now: dt.datetime) -> None:
 
 
 def _reminders_for(
-    visit: _Visit, workflow: Workflow, calendar: WorkingCalendar, now: dt.datetime,
+    visit: OpenVisit, workflow: Workflow, calendar: WorkingCalendar, now: dt.datetime,
     settings: ReminderSettings,
 ) -> list[Reminder]:
     step = _step(workflow, visit.stage_key)
@@ -208,31 +199,3 @@ def _step(workflow: Workflow, key: str) -> Stage | AutomaticStep | None:
         return workflow.stage(key)
     except KeyError:
         return None
-
-
-# --- reading the store ------------------------------------------------------------
-
-
-def _open_visits(store: Store) -> list[_Visit]:
-    marks = ",".join("?" * len(_WAITING))
-    rows = store.execute(
-        "SELECT v.case_id, v.stage_key, v.arrived_at, c.pemohon, c.pdf_sha256"
-        " FROM stage_visits v JOIN cases c ON c.id = v.case_id"
-        f" WHERE v.left_at IS NULL AND c.status IN ({marks})"
-        " AND v.id = (SELECT MAX(id) FROM stage_visits w WHERE w.case_id = v.case_id)"
-        " ORDER BY v.case_id",
-        _WAITING,
-    ).fetchall()
-    return [
-        _Visit(r["case_id"], r["stage_key"], parse_iso(r["arrived_at"]), r["pemohon"],
-               bool(r["pdf_sha256"]))
-        for r in rows
-    ]
-
-
-def _last_sent(store: Store) -> dict[tuple[str, str, str], dt.datetime]:
-    rows = store.execute(
-        "SELECT case_id, stage_key, kind, MAX(sent_at) AS last FROM reminders"
-        " GROUP BY case_id, stage_key, kind"
-    ).fetchall()
-    return {(r["case_id"], r["stage_key"], r["kind"]): parse_iso(r["last"]) for r in rows}

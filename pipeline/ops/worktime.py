@@ -18,102 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Container, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pipeline.ops.holiday_table import HolidayTable, public_holidays
 
 if TYPE_CHECKING:
-    import holidays as holidays_lib
+    from pipeline.config import Config, WorkingTimeConfig
 
 UTC = dt.UTC
-# The shipped calendar, known to be valid (tests/unit/ops/test_worktime.py): not checked
-# again at each configuration load, because the holidays library's check imports all its
-# 250 countries (about 0.16 s and 16 MB; every ``spt status`` would pay it).
-_DEFAULT_CALENDAR = ("ID", None, ("public", "government"))
 # No office is closed for this long: a calendar that finds no working day within it is broken.
 _MAX_SEARCH_DAYS = 3 * 366
 
 HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-
-
-class WorkingTimeConfig(BaseModel):
-    """``[working_time]`` in ``spt.toml``: office hours, holidays, and the reminder cadence.
-
-    Every field is optional; the defaults are the usual hours of a regional
-    government office in WIB (the time zone itself is ``agency.timezone``).
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    start: dt.time = Field(default=dt.time(8, 0), description="office opens (local time)")
-    end: dt.time = Field(default=dt.time(16, 0), description="office closes (local time)")
-    weekdays: list[int] = Field(
-        default_factory=lambda: [0, 1, 2, 3, 4],
-        description="working days, 0 = Senin (Monday) ... 6 = Minggu (Sunday)",
-    )
-    country: str = Field(default="ID", description="ISO country code for public holidays")
-    subdivision: str | None = Field(default=None, description="province code, e.g. 'KB'")
-    holiday_categories: list[str] = Field(
-        default_factory=lambda: ["public", "government"],
-        description="'public' = hari libur nasional; 'government' = cuti bersama ASN",
-    )
-    extra_holidays: list[dt.date] = Field(
-        default_factory=list, description="further closed days (regional holidays, closures)"
-    )
-    reminder_interval_hours: float = Field(
-        default=24.0, gt=0, description="at most one reminder per case, stage and kind this often"
-    )
-    supervisor_email: str | None = Field(
-        default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-        description="escalations go here instead of to the previous stage's official",
-    )
-
-    @field_validator("start", "end")
-    @classmethod
-    def _local_time(cls, value: dt.time) -> dt.time:
-        if value.tzinfo is not None:
-            raise ValueError(
-                "give a local time without offset, e.g. 08:00 (the zone is agency.timezone)"
-            )
-        return value
-
-    @field_validator("weekdays")
-    @classmethod
-    def _weekdays(cls, value: list[int]) -> list[int]:
-        if not value:
-            raise ValueError("at least one working day is needed (0 = Senin ... 6 = Minggu)")
-        bad = [d for d in value if not 0 <= d <= 6]
-        if bad:
-            raise ValueError(f"{bad} are not days: use 0 = Senin ... 6 = Minggu")
-        return sorted(set(value))
-
-    @model_validator(mode="after")
-    def _coherent(self) -> WorkingTimeConfig:
-        if self.end <= self.start:
-            raise ValueError(f"end ({self.end:%H:%M}) must be after start ({self.start:%H:%M})")
-        calendar = (self.country, self.subdivision, tuple(self.holiday_categories))
-        if calendar == _DEFAULT_CALENDAR:
-            return self
-        try:
-            public_holidays(self.country, self.subdivision, self.holiday_categories)
-        except (NotImplementedError, ValueError, KeyError) as exc:
-            raise ValueError(f"holidays for country '{self.country}': {exc}") from None
-        return self
-
-
-def public_holidays(
-    country: str = "ID", subdivision: str | None = None,
-    categories: Iterable[str] = ("public", "government"),
-) -> holidays_lib.HolidayBase:
-    """The holidays library's calendar, names in Indonesian where the library has them.
-
-    Years are filled in lazily on first use, so the calendar works across year ends.
-    """
-    import holidays as holidays_lib  # here: importing it costs every command 70 ms and 8 MB
-
-    return holidays_lib.country_holidays(
-        country, subdiv=subdivision, categories=tuple(categories), language="id"
-    )
 
 
 class WorkingCalendar:
@@ -145,8 +61,6 @@ class WorkingCalendar:
         """``long_running``: for the service, holidays from a child process (see
         :mod:`pipeline.ops.holiday_table`), not the library loaded for good."""
         if long_running:
-            from pipeline.ops.holiday_table import HolidayTable
-
             holidays: Container[dt.date] = HolidayTable(
                 settings.country, settings.subdivision, settings.holiday_categories)
         else:
@@ -156,10 +70,9 @@ class WorkingCalendar:
                    settings.extra_holidays)
 
     @classmethod
-    def from_config(cls, config: Any, *, long_running: bool = False) -> WorkingCalendar:
-        """The calendar of ``config`` (a :class:`pipeline.config.Config`)."""
-        return cls.from_settings(working_time_settings(config), config.tz,
-                                 long_running=long_running)
+    def from_config(cls, config: Config, *, long_running: bool = False) -> WorkingCalendar:
+        """The calendar of ``config``: its ``[working_time]`` in the agency's time zone."""
+        return cls.from_settings(config.working_time, config.tz, long_running=long_running)
 
     # --- days -----------------------------------------------------------------------
 
@@ -244,12 +157,6 @@ class WorkingCalendar:
                     remaining -= available
             day += dt.timedelta(days=1)
         raise ValueError("no working day found: check [working_time] weekdays and holidays")
-
-
-def working_time_settings(config: Any) -> WorkingTimeConfig:
-    """``config.working_time`` once :class:`~pipeline.config.Config` has it, else the defaults."""
-    value = getattr(config, "working_time", None)
-    return value if isinstance(value, WorkingTimeConfig) else WorkingTimeConfig()
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:

@@ -17,7 +17,7 @@ from pipeline.config import Config
 from pipeline.folders.layout import Workspace
 from pipeline.reports.tables import print_table
 from pipeline.store import Store
-from pipeline.store.agenda import AgendaEntry, _entry
+from pipeline.store.agenda import AgendaEntry
 
 HEADERS = ("Nomor", "Tanggal", "Hal", "Yang ditugaskan", "Pemohon", "SHA-256 berkas",
            "Diterima", "Diterima oleh", "Dicabut")
@@ -36,21 +36,9 @@ def _entries(config: Config, year: int | None) -> list[AgendaEntry]:
 
 
 def _latest(config: Config, year: int | None, limit: int) -> tuple[list[AgendaEntry], int]:
-    """The last ``limit`` entries in book order, and how many there are in all.
-
-    Only those rows are read (newest first through ``agenda_by_date``, then
-    put back in order): the cost does not grow with the size of the book.
-    """
+    """The last ``limit`` entries in book order, and how many there are in all."""
     store = Store(Workspace(config).database)
-    where, params = "", ()
-    if year:
-        where, params = " WHERE letter_date BETWEEN ? AND ?", (f"{year}-01-01", f"{year}-12-31")
-    total = store.execute(f"SELECT COUNT(*) FROM agenda{where}", params).fetchone()[0]
-    rows = store.execute(
-        f"SELECT * FROM agenda{where} ORDER BY letter_date DESC, number DESC LIMIT ?",
-        (*params, limit),
-    ).fetchall()
-    return [_entry(r) for r in reversed(rows)], total
+    return store.agenda.latest(year=year, limit=limit)
 
 
 def _values(e: AgendaEntry) -> list[str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from pipeline.core.dates_id import format_date
 from pipeline.folders.atomic import sha256_file
 from pipeline.store.agenda import AgendaEntry
-from pipeline.store.audit import AuditEntry
+from pipeline.store.audit import AuditAction, AuditEntry
 from pipeline.store.register import AssignedNumber
 
 
@@ -61,17 +61,17 @@ def rebuild(entries: list[AuditEntry], root: Path) -> Rebuilt:
     dates: dict[str, dt.date] = {}
     received: dict[str, str] = {}
     for e in entries:
-        if e.action == "number.assigned" and e.case_id and e.detail.get("number"):
+        if e.action is AuditAction.NUMBER_ASSIGNED and e.case_id and e.detail.get("number"):
             day = dt.date.fromisoformat(e.detail["letter_date"])
             year = int(e.detail.get("year") or day.year)
             per_year[year] += 1
             seq = int(e.detail.get("seq") or per_year[year])
             out.register.append(RebuiltNumber(e.detail["number"], e.case_id, year, seq, day))
             dates[e.case_id] = day
-        elif e.action == "receipt.recorded" and e.case_id:
+        elif e.action is AuditAction.RECEIPT_RECORDED and e.case_id:
             received[e.case_id] = e.actor
     for e in entries:
-        if e.action != "case.issued" or not e.case_id:
+        if e.action is not AuditAction.CASE_ISSUED or not e.case_id:
             continue
         archive = str(e.detail.get("archive", ""))
         nomor = tanggal = current = None

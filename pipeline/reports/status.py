@@ -9,39 +9,13 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.config import Config
-from pipeline.core.machine import Status
+from pipeline.core.machine import STATUS_LABEL, Status
 from pipeline.folders.layout import Workspace
 from pipeline.reports.tables import print_table
 from pipeline.store import Store
+from pipeline.store.audit import ACTION_LABEL
 from pipeline.store.cases import CaseRecord
-
-STATUS_LABEL = {
-    Status.IN_CHAIN: "dalam proses",
-    Status.FINALIZING: "penomoran",
-    Status.ISSUED: "terbit (menunggu tanda terima)",
-    Status.CLOSED: "selesai",
-    Status.CANCELLED: "dibatalkan",
-}
-
-
-ACTION_LABEL = {
-    "case.opened": "kasus dibuka",
-    "draft.created": "draf dibuat",
-    "stage.agreed": "disetujui",
-    "stage.returned": "dikembalikan",
-    "stage.refused": "berkas ditolak",
-    "version.new": "versi baru draf",
-    "mark.applied": "paraf/tanda tangan",
-    "mark.kept": "tanda sudah ada",
-    "case.signed": "ditandatangani",
-    "number.assigned": "diberi nomor",
-    "case.issued": "diterbitkan",
-    "receipt.recorded": "tanda terima",
-    "reply.refused": "balasan ditolak",
-    "letter.revoked": "dicabut",
-    "mail.sent": "surel terkirim",
-    "mail.failed": "surel gagal",
-}
+from pipeline.store.mail import MailStatus
 
 
 def _store(config: Config) -> Store:
@@ -92,10 +66,8 @@ def print_overview(config: Config, *, show_all: bool = False, as_json: bool = Fa
     with store.snapshot():  # the list and the counts of one instant
         cases = store.cases.all() if show_all else store.cases.with_status(
             Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
-        counts = dict(store.execute(
-            "SELECT status, COUNT(*) FROM cases GROUP BY status").fetchall())
-        failed_mail = store.execute(
-            "SELECT COUNT(*) FROM mail WHERE status = 'failed'").fetchone()[0]
+        counts = store.cases.status_counts()
+        failed_mail = store.mail.counts().get(MailStatus.FAILED, 0)
     rows = [_row(config, c, now) for c in cases]
     if as_json:
         print(json.dumps({"counts": counts, "failed_mail": failed_mail, "cases": rows},

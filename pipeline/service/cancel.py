@@ -19,6 +19,7 @@ from pipeline.core import machine
 from pipeline.core.machine import Cancel, Refusal
 from pipeline.core.workflow import Workflow
 from pipeline.store import Store
+from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
 
 log = logging.getLogger("spt.cancel")
@@ -41,8 +42,8 @@ def record_cancel(store: Store, workflow: Workflow, case: CaseRecord, decision: 
             return False
         store.cases.save_state(case.id, new_state, now=at, stage_changed=True)
         store.cases.leave(case.id, "cancelled", at)
-        store.audit.append("case.cancelled", case_id=case.id, stage=stage_key, actor=actor,
-                           file_sha256=file_sha256, at=at,
+        store.audit.append(AuditAction.CASE_CANCELLED, case_id=case.id, stage=stage_key,
+                           actor=actor, file_sha256=file_sha256, at=at,
                            detail={"reason": decision.reason})
     log.info("%s cancelled by %s: %s", case.id, actor, decision.reason)
     return True
@@ -67,7 +68,7 @@ def cancel_by_it(store: Store, workflow: Workflow, case_id: str, reason: str, *,
 def cancel_reason(store: Store, case_id: str) -> tuple[str, str]:
     """``(reason, who)`` recorded with the case's cancellation."""
     for entry in reversed(store.audit.for_case(case_id)):
-        if entry.action == "case.cancelled":
+        if entry.action is AuditAction.CASE_CANCELLED:
             return str(entry.detail.get("reason") or "tanpa alasan"), entry.actor
     return "tanpa alasan", "-"
 

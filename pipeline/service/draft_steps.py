@@ -26,8 +26,8 @@ from pipeline.service import memory
 if TYPE_CHECKING:
     from pipeline.drafting.letter import LetterContext
     from pipeline.extract import ExtractLimits
-    from pipeline.intake.validate import Invitation
     from pipeline.pdf.fields import LetterLayout
+    from pipeline.untrusted.files import Invitation
 
 log = logging.getLogger("pipeline.service.drafting")
 
@@ -56,7 +56,7 @@ def _step(fn: _Step) -> _Step:
 def check_file(data: bytes, name: str, limits: ExtractLimits) -> Invitation:
     """Whether a file from outside is a usable invitation (:func:`check_bytes`), parsed here:
     hostile PDFs meet the parser away from the service's keys, and its memory."""
-    from pipeline.intake.validate import check_bytes
+    from pipeline.untrusted.files import check_bytes
 
     return check_bytes(data, name, limits)
 
@@ -64,7 +64,7 @@ def check_file(data: bytes, name: str, limits: ExtractLimits) -> Invitation:
 @_step
 def check_attached_pdf(data: bytes, limits: ExtractLimits) -> int:
     """An email's attached PDF: its page count, or ``Unusable`` (see :func:`check_file`)."""
-    from pipeline.intake.validate import check_pdf_bytes
+    from pipeline.untrusted.files import check_pdf_bytes
 
     return check_pdf_bytes(data, limits)
 
@@ -125,8 +125,8 @@ def warm_up() -> None:
     global _in_worker
     from pipeline.drafting.letter import load_rendering
     from pipeline.extract import extract  # noqa: F401  (imported for its modules)
-    from pipeline.intake.validate import check_bytes  # noqa: F401
     from pipeline.pdf.anchors import measure  # noqa: F401
+    from pipeline.untrusted.files import check_bytes  # noqa: F401
 
     load_rendering()
     memory.settle_startup()

@@ -26,7 +26,7 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.core.workflow import Workflow
-from pipeline.folders.atomic import TEMP_PREFIX, sha256_bytes, write_atomic
+from pipeline.folders.atomic import TEMP_PREFIX
 from pipeline.folders.layout import Workspace
 from pipeline.service import draft_steps as steps
 from pipeline.service.child import ChildGone, ChildProcess
@@ -178,14 +178,14 @@ class DraftMaker:
         with tempfile.TemporaryDirectory(dir=self.ws.state, prefix=DRAFT_TMP) as tmp:
             docx = Path(tmp) / f"{case_id}.docx"
             self.worker.call(steps.render_letter, self.config.letter.template, ctx, docx)
-            docx_sha = self._keep(case_id, docx.read_bytes(), "docx")
+            docx_sha = self.ws.keep(case_id, docx.read_bytes(), "docx")
             pdf_sha = self._convert_and_prepare(case_id, docx, Path(tmp))
         return DraftFiles(docx_sha, pdf_sha, fields, tuple(notes))
 
     def new_version(self, case_id: str, docx: Path) -> tuple[str, str]:
         """The drafter's edited DOCX becomes a version: (docx hash, prepared PDF hash)."""
         data = docx.read_bytes()
-        docx_sha = self._keep(case_id, data, "docx")
+        docx_sha = self.ws.keep(case_id, data, "docx")
         with tempfile.TemporaryDirectory(dir=self.ws.state, prefix=DRAFT_TMP) as tmp:
             local = Path(tmp) / f"{case_id}.docx"
             local.write_bytes(data)
@@ -199,11 +199,4 @@ class DraftMaker:
         self.converter.convert(docx, pdf)
         layout = self.worker.call(steps.measure_letter, pdf, self.workflow)
         prepared = prepare_for_signing(pdf.read_bytes(), self.workflow, layout)
-        return self._keep(case_id, prepared, "pdf")
-
-    def _keep(self, case_id: str, data: bytes, ext: str) -> str:
-        sha = sha256_bytes(data)
-        target = self.ws.case_file(case_id, sha, ext)
-        if not target.exists():
-            write_atomic(target, data)
-        return sha
+        return self.ws.keep(case_id, prepared, "pdf")

@@ -23,15 +23,16 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.core import machine
-from pipeline.core.machine import Advance, GoBack, Refusal, Status
+from pipeline.core.machine import STATUS_PHRASE, Advance, GoBack, Refusal, Status
+from pipeline.core.workflow import SigningMode
 from pipeline.directory import EmployeeDirectory
+from pipeline.folders import notes
 from pipeline.folders.atomic import (
     is_temporary,
     move_into,
     remove_quietly,
     sha256_file,
     sweep_temporaries,
-    unique_path,
     write_atomic,
 )
 from pipeline.folders.layout import (
@@ -42,12 +43,6 @@ from pipeline.folders.layout import (
     StageFolder,
     Workspace,
     note_path,
-)
-from pipeline.folders.people_text import (
-    is_unnamed_text,
-    is_working_file,
-    looks_complete,
-    reason_case,
 )
 from pipeline.folders.settle import SettleTracker
 from pipeline.service.cancel import cancel_reason, record_cancel
@@ -61,7 +56,14 @@ from pipeline.service.publisher import StagePublisher
 from pipeline.service.returns import Reasons
 from pipeline.service.signer import MarkSigner
 from pipeline.store import Store
+from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
+from pipeline.untrusted.people_text import (
+    is_unnamed_text,
+    is_working_file,
+    looks_complete,
+    reason_case,
+)
 
 log = logging.getLogger("spt.engine")
 
@@ -248,13 +250,7 @@ class Engine:
     def _refuse_odd_entry(self, path: Path, folder: Path) -> bool:
         note = note_path(path, ".galat.txt")
         if not note.exists():
-            what = ("tautan keras (hard link) ke berkas lain" if path.is_file()
-                    and not path.is_symlink() else
-                    "bukan berkas biasa (folder, pintasan/symlink, atau pipa)")
-            write_atomic(note, _note(
-                f"Isi ini {what} dan tidak diproses; isinya tidak dibaca. "
-                "Pindahkan berkas SPT aslinya, bukan pintasannya."
-            ))
+            write_atomic(note, notes.odd_entry(path.is_file() and not path.is_symlink()))
             log.warning("%s in %s is not a plain file: left with a note", path.name, folder)
         return False
 
@@ -323,12 +319,9 @@ class Engine:
             return machine.Returned(stage.index, sha, reason)
         if stage.index == 0:
             if ext != "docx":
-                return machine.DraftSubmitted("", (
-                    f"Pada tahap penyusunan, yang dipindahkan ke folder disetujui adalah berkas "
-                    f"{case.id}.docx (draf yang dapat disunting), bukan {cand.path.name}.",
-                ))
+                return machine.DraftSubmitted("", (notes.draft_not_docx(case.id, cand.path.name),))
             return machine.DraftSubmitted(sha, tuple(self._draft_problems(cand.path)))
-        if stage.signing.value == "approver" and sha != case.state.pdf_sha256:
+        if stage.signing is SigningMode.APPROVER and sha != case.state.pdf_sha256:
             problems = self.signer.check_approver_signature(case, stage, cand.path, sha)
             if problems is None:
                 return None  # the file changed since it was hashed: look again once settled
@@ -423,24 +416,24 @@ class Engine:
                                         assignees=assignees)
             self.store.cases.leave(case.id, "agreed", now)
             audit = self.store.audit
-            audit.append("stage.agreed", case_id=case.id, stage=stage.key, actor=actor,
+            audit.append(AuditAction.STAGE_AGREED, case_id=case.id, stage=stage.key, actor=actor,
                          file_sha256=sha, at=now)
             if decision.new_version:
                 self.store.cases.add_version(case.id, new_state.version, new_docx, new_pdf, now)
-                audit.append("version.new", case_id=case.id, stage=stage.key, actor=actor,
+                audit.append(AuditAction.VERSION_NEW, case_id=case.id, stage=stage.key, actor=actor,
                              file_sha256=new_pdf, at=now,
                              detail={"version": new_state.version, "docx_sha256": new_docx})
             marker = decision.mark or decision.approver_marked
             if marker is not None:
-                audit.append("mark.applied", case_id=case.id, stage=stage.key, actor=actor,
-                             file_sha256=new_pdf, at=now,
+                audit.append(AuditAction.MARK_APPLIED, case_id=case.id, stage=stage.key,
+                             actor=actor, file_sha256=new_pdf, at=now,
                              detail={"action": marker.action.value, "field": marker.field_name,
                                      "by": "approver" if decision.approver_marked else "service"})
             elif stage.index > 0:
-                audit.append("mark.kept", case_id=case.id, stage=stage.key, actor=actor,
+                audit.append(AuditAction.MARK_KEPT, case_id=case.id, stage=stage.key, actor=actor,
                              at=now, detail={"reason": "already marked this version"})
             if decision.finalize:
-                audit.append("case.signed", case_id=case.id, stage=stage.key, actor=actor,
+                audit.append(AuditAction.CASE_SIGNED, case_id=case.id, stage=stage.key, actor=actor,
                              file_sha256=new_state.pdf_sha256, at=now)
                 self.store.cases.arrive(case.id, self.workflow.finalization.key,
                                         new_state.version, now)
@@ -467,7 +460,7 @@ class Engine:
                 return
             self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True)
             self.store.cases.leave(case.id, "returned", now)
-            self.store.audit.append("stage.returned", case_id=case.id, stage=stage.key,
+            self.store.audit.append(AuditAction.STAGE_RETURNED, case_id=case.id, stage=stage.key,
                                     actor=_actor(stage, via), file_sha256=sha, at=now,
                                     detail={"to": prev.key, "reason": decision.reason})
             self.store.cases.arrive(case.id, prev.key, new_state.version, now,
@@ -490,14 +483,11 @@ class Engine:
         if sf.stage.index == 0 and ext == ".docx" and not (sf.root / f"{case.id}.docx").exists():
             target_name = f"{case.id}.docx"  # give the drafter their own edit back
         kept = move_into(path, sf.root, name=target_name)
-        write_atomic(sf.root / f"{case.id}.galat.txt", _note(
-            f"Berkas {path.name} yang dipindahkan ke folder "
-            f"{'dikembalikan' if cand.returned else 'disetujui'} TIDAK diproses.\n\n"
-            f"{refusal.message}\n\nBerkas tersebut disimpan sebagai {kept.name}. "
-            f"Kasus {case.id} tetap berada di tahap ini."
-        ))
+        write_atomic(sf.root / f"{case.id}.galat.txt", notes.refused(
+            case.id, path.name, returned=cand.returned, reason=refusal.message,
+            kept_name=kept.name))
         with self.store.transaction():
-            self.store.audit.append("stage.refused", case_id=case.id, stage=sf.stage.key,
+            self.store.audit.append(AuditAction.STAGE_REFUSED, case_id=case.id, stage=sf.stage.key,
                                     actor=_actor(sf.stage), file_sha256=sha256_file(kept),
                                     at=self.clock.now(),
                                     detail={"code": refusal.code.value, "message": refusal.message})
@@ -522,20 +512,14 @@ class Engine:
         kept = move_into(cand.path, self.ws.case_dir(case.id) / "sisa")
         if case.state.status is Status.IN_CHAIN:
             where = self.workflow.stages[case.state.stage]
-            status = f"saat ini berada di tahap {where.role} (folder {where.folder})"
+            status = notes.at_stage(where.role, where.folder)
         else:
-            status = {"finalizing": "sedang diberi nomor", "issued": "sudah diterbitkan",
-                      "closed": "sudah selesai", "cancelled": "sudah dibatalkan"}[
-                case.state.status.value]
-        write_atomic(sf.root / f"{case.id}.galat.txt", _note(
-            f"Berkas {cand.path.name} di folder "
-            f"{'dikembalikan' if cand.returned else 'disetujui'} TIDAK diproses: "
-            f"kasus {case.id} {status}, bukan di tahap {sf.stage.role}. Tidak ada yang berubah. "
-            f"Berkas itu dipindahkan dari folder ini dan disimpan oleh sistem (TI dapat "
-            f"mengambilnya kembali dari state/cases/{case.id}/sisa/)."
-        ))
+            status = STATUS_PHRASE[case.state.status]
+        write_atomic(sf.root / f"{case.id}.galat.txt", notes.misplaced(
+            case.id, cand.path.name, returned=cand.returned, where=status,
+            this_stage=sf.stage.role))
         with self.store.transaction():
-            self.store.audit.append("stage.refused", case_id=case.id, stage=sf.stage.key,
+            self.store.audit.append(AuditAction.STAGE_REFUSED, case_id=case.id, stage=sf.stage.key,
                                     actor=_actor(sf.stage), file_sha256=sha, at=self.clock.now(),
                                     detail={"code": "wrong_stage", "kept_as": kept.name})
         log.warning("%s: file in %s's folder refused: case is elsewhere", case.id, sf.stage.key)
@@ -553,9 +537,8 @@ class Engine:
             self._retire_after_cancel(case, cand.path)
             return
         if not ours:
-            decision: machine.Decision = Refusal(machine.RefusalCode.FILE_CHANGED, (
-                f"Yang dipindahkan ke folder batal harus berkas {case.id}.docx atau "
-                f"{case.id}.pdf dari folder ini, tanpa diubah."))
+            decision: machine.Decision = Refusal(machine.RefusalCode.FILE_CHANGED,
+                                                 notes.cancel_needs_case_file(case.id))
         else:
             found = self.reasons.reason_for(case, cand.path, what="pembatalan")
             if found is None:
@@ -588,13 +571,14 @@ class Engine:
         a copy of its file there is a leftover, not a mistake to explain."""
         if case.state.status is not Status.IN_CHAIN or case.state.stage > sf.stage.index:
             return True
-        return any(e.stage == sf.stage.key and e.action in ("stage.agreed", "stage.returned")
+        return any(e.stage == sf.stage.key
+                   and e.action in (AuditAction.STAGE_AGREED, AuditAction.STAGE_RETURNED)
                    for e in self.store.audit.for_case(case.id))
 
     def _already_taken(self, case: CaseRecord, cand: Candidate, sha: str) -> bool:
         """This very file's agreement (or return) at this stage is already in the audit log."""
-        action = "stage.returned" if cand.returned else "stage.agreed"
-        return any(e.action == action and e.stage == cand.folder.stage.key
+        action = AuditAction.STAGE_RETURNED if cand.returned else AuditAction.STAGE_AGREED
+        return any(e.action is action and e.stage == cand.folder.stage.key
                    and e.file_sha256 == sha for e in self.store.audit.for_case(case.id))
 
     def _unknown_file(self, cand: Candidate) -> None:
@@ -614,13 +598,9 @@ class Engine:
             remove_quietly(path)
             self.settle.forget(path)
             return
-        write_atomic(note, _note(
-            f"Berkas {path.name} tidak dikenali sebagai berkas SPT yang diterbitkan sistem "
-            "(nama dan isinya tidak cocok dengan kasus mana pun), sehingga tidak diproses. "
-            "Pindahkan berkas SPT asli dari folder tahap Anda."
-        ))
+        write_atomic(note, notes.unknown_file(path.name))
         with self.store.transaction():
-            self.store.audit.append("file.unknown", stage=cand.folder.stage.key,
+            self.store.audit.append(AuditAction.FILE_UNKNOWN, stage=cand.folder.stage.key,
                                     file_sha256=sha256_file(path), at=self.clock.now(),
                                     detail={"name": path.name})
         log.warning("unknown file %s in %s", path.name, path.parent)
@@ -686,7 +666,7 @@ class Engine:
             self.store.cases.add_version(case_id, 1, files.docx_sha256, files.pdf_sha256, now)
             self.store.cases.arrive(case_id, self.workflow.drafting.key, 1, now,
                                     note="\n".join(files.notes) or None)
-            self.store.audit.append("draft.created", case_id=case_id,
+            self.store.audit.append(AuditAction.DRAFT_CREATED, case_id=case_id,
                                     stage=self.workflow.drafting.key, file_sha256=files.pdf_sha256,
                                     at=now, detail={"docx_sha256": files.docx_sha256,
                                                     "fields": files.fields,
@@ -730,7 +710,7 @@ class Engine:
             if visit is not None and visit.came_back:
                 note = self._return_note(case, visit)
             elif visit is not None and visit.note and case.state.stage == 0:
-                note = _note("Catatan sistem untuk penyusun draf:\n" + visit.note)
+                note = notes.for_drafter(visit.note)
             if not self._stage_root_present(self.ws.folder(case.state.stage)):
                 raise FileNotFoundError(f"stage folder {self.ws.folder(case.state.stage).root}"
                                         " is missing")
@@ -751,11 +731,12 @@ class Engine:
         idx = next((s.index for s in self.workflow.stages if s.key == visit.stage_key), 0)
         from_key = self.workflow.stages[min(idx + 1, self.workflow.last_index)].key
         entries = [e for e in self.store.audit.for_case(case.id) if e.stage == from_key
-                   and e.action in ("stage.returned", "stage.return_reason")]
-        last_return = max((e.seq for e in entries if e.action == "stage.returned"), default=0)
+                   and e.action in (AuditAction.STAGE_RETURNED, AuditAction.STAGE_RETURN_REASON)]
+        last_return = max((e.seq for e in entries if e.action is AuditAction.STAGE_RETURNED),
+                          default=0)
         late = [e.detail.get("reason", "") for e in entries
-                if e.action == "stage.return_reason" and e.seq > last_return]
-        return _return_note(self.workflow, case, visit, late)
+                if e.action is AuditAction.STAGE_RETURN_REASON and e.seq > last_return]
+        return notes.returned_to(self.workflow, case.id, visit.stage_key, visit.note, late)
 
     def _late_edit_note(self, case: CaseRecord) -> None:
         """A draft saved again in the drafting folder after it was sent on (Word's second
@@ -769,16 +750,10 @@ class Engine:
         note = drafting / f"{case.id}.galat.txt"
         if not draft.is_file() or note.exists() or self.publisher.is_case_content(case, draft):
             return
-        if case.state.status is Status.IN_CHAIN:
-            where = self.workflow.stages[case.state.stage]
-            ask = (f"Jika perubahan ini diperlukan, minta {where.role} (folder {where.folder}) "
-                   "mengembalikan SPT sampai ke tahap penyusunan; berkas ini tetap di sini "
-                   "dan dapat Anda pindahkan ke disetujui saat itu.")
-        else:
-            ask = "SPT ini sudah ditandatangani; perubahan tidak dapat dimasukkan lagi."
-        write_atomic(note, _note(
-            f"{draft.name} di folder ini disimpan SETELAH draf diteruskan ke tahap berikutnya: "
-            f"perubahan ini TIDAK termasuk dalam surat yang sedang diproses.\n\n{ask}"))
+        where = (self.workflow.stages[case.state.stage]
+                 if case.state.status is Status.IN_CHAIN else None)
+        write_atomic(note, notes.late_edit(draft.name, role=where and where.role,
+                                           folder=where and where.folder))
         log.info("%s: the draft was saved again after it was sent on; note left", case.id)
 
     def _pending_names(self, case: CaseRecord) -> frozenset[str]:
@@ -805,22 +780,4 @@ def stage_folder_returned(ws: Workspace, index: int) -> Path:
     return ws.folder(index).returned
 
 
-def _note(text: str) -> str:
-    return text.strip() + "\n"
-
-
-def _return_note(workflow, case: CaseRecord, visit, late: list[str] = ()) -> str:
-    idx = next((s.index for s in workflow.stages if s.key == visit.stage_key), 0)
-    nxt = workflow.stages[min(idx + 1, workflow.last_index)]
-    added = "".join(f"Alasan (ditulis kemudian): {text}\n" for text in late)
-    return _note(
-        f"SPT {case.id} dikembalikan oleh {nxt.role} ({nxt.person.name}).\n"
-        f"Alasan: {visit.note or 'tanpa alasan'}\n{added}\n"
-        + ("Perbaiki draf (berkas .docx) lalu pindahkan ke folder disetujui."
-           if idx == 0 else
-           "Periksa kembali; pindahkan ke disetujui untuk meneruskan, atau ke dikembalikan "
-           "untuk mengembalikan ke tahap sebelumnya.")
-    )
-
-
-__all__ = ["Candidate", "Engine", "unique_path"]
+__all__ = ["Candidate", "Engine"]

@@ -24,6 +24,7 @@ from pipeline.service.faults import crash_point
 from pipeline.service.publisher import StagePublisher
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
+from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
 from pipeline.store.db import iso
 
@@ -68,7 +69,7 @@ class Finalizer:
             )
             if not number.reused:
                 self.store.audit.append(
-                    "number.assigned", case_id=case.id, stage="umum", at=now,
+                    AuditAction.NUMBER_ASSIGNED, case_id=case.id, stage="umum", at=now,
                     detail={"number": number.number, "year": number.year, "seq": number.seq,
                             "letter_date": number.letter_date.isoformat()})
         crash_point("finalize.numbered")
@@ -101,7 +102,7 @@ class Finalizer:
                                         stage_changed=True)
             self.store.cases.leave(case.id, "issued", done)
             self.store.cases.arrive(case.id, self.workflow.receipt.key, case.state.version, done)
-            self.store.audit.append("case.issued", case_id=case.id, stage="umum", at=done,
+            self.store.audit.append(AuditAction.CASE_ISSUED, case_id=case.id, stage="umum", at=done,
                                     file_sha256=sha,
                                     detail={"number": number.number,
                                             "archive": str(archive.relative_to(self.ws.root))})

@@ -30,20 +30,21 @@ from pipeline.folders.atomic import (
     write_atomic,
 )
 from pipeline.folders.layout import Workspace, note_path
-from pipeline.folders.people_text import decode_text, is_working_file, looks_complete
 from pipeline.folders.settle import SettleTracker
-from pipeline.folders.untrusted import Untrusted, is_plain_file, read_untrusted
-from pipeline.intake.names import sanitize_filename
-from pipeline.intake.validate import (
+from pipeline.service import draft_steps
+from pipeline.service.clock import Clock
+from pipeline.store import Store
+from pipeline.store.audit import AuditAction
+from pipeline.store.cases import CaseRecord
+from pipeline.untrusted.files import (
     Unusable,
     not_plain_reason,
     read_file,
     sniff,
 )
-from pipeline.service import draft_steps
-from pipeline.service.clock import Clock
-from pipeline.store import Store
-from pipeline.store.cases import CaseRecord
+from pipeline.untrusted.names import sanitize_filename
+from pipeline.untrusted.people_text import decode_text, is_working_file, looks_complete
+from pipeline.untrusted.reading import Untrusted, is_plain_file, read_untrusted
 
 log = logging.getLogger("spt.intake")
 
@@ -204,7 +205,7 @@ class Intake:
             why.unlink(missing_ok=True)
             settle.forget(path)
             with self.store.transaction():
-                self.store.audit.append("intake.retried", at=self.clock.now(),
+                self.store.audit.append(AuditAction.INTAKE_RETRIED, at=self.clock.now(),
                                         detail={"name": path.name})
             log.info("inbox: %r changed after it was set aside; taking it again", path.name)
 
@@ -276,9 +277,10 @@ class Intake:
                 source_ext=kind, pemohon=pemohon, assignees=assignees,
             )
             self.store.audit.append(
-                "case.opened", case_id=case.id, actor=pemohon or "pemohon", file_sha256=sha,
-                at=now, detail={"name": sanitize_filename(name), "via": via, "note": note[:2000],
-                                "assignees": [a["nip"] for a in assignees]},
+                AuditAction.CASE_OPENED, case_id=case.id, actor=pemohon or "pemohon",
+                file_sha256=sha, at=now,
+                detail={"name": sanitize_filename(name), "via": via, "note": note[:2000],
+                        "assignees": [a["nip"] for a in assignees]},
             )
         log.info("%s opened from %s (%s)", case.id, sanitize_filename(name), via)
         result.opened.append(case)
@@ -314,8 +316,10 @@ class Intake:
             f"Berkas: {path.name!r}\nDitolak pada: {stamp}\n\nAlasan: {reason}\n"
         ))
         with self.store.transaction():
-            self.store.audit.append("intake.rejected", file_sha256=sha, at=self.clock.now(),
-                                    detail={"name": sanitize_filename(path.name), "reason": reason})
+            self.store.audit.append(AuditAction.INTAKE_REJECTED, file_sha256=sha,
+                                    at=self.clock.now(),
+                                    detail={"name": sanitize_filename(path.name),
+                                            "reason": reason})
         log.warning("inbox: set aside %r: %s", path.name, reason)
         return kept
 

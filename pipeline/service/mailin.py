@@ -22,6 +22,7 @@ from pipeline.mail.imap import MailOutcome
 from pipeline.mail.incoming import IncomingMessage
 from pipeline.mail.replies import Reply, Verb, check_token, parse_reply
 from pipeline.service.engine import Candidate, Engine
+from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
 
 log = logging.getLogger("spt.mailin")
@@ -75,7 +76,7 @@ class MailActions:
         return MailOutcome(False, "; ".join(r for _, r in result.refused) or "tanpa undangan", [])
 
     def _opened_by(self, case: CaseRecord, via: str) -> bool:
-        return any(e.action == "case.opened" and e.detail.get("via") == via
+        return any(e.action is AuditAction.CASE_OPENED and e.detail.get("via") == via
                    for e in self.store.audit.for_case(case.id))
 
     # --- replies ------------------------------------------------------------------------
@@ -116,7 +117,7 @@ class MailActions:
             self.store.cases.save_state(case.id, machine.received(case.state), now=now,
                                         stage_changed=True)
             self.store.cases.leave(case.id, "received", now)
-            self.store.audit.append("receipt.recorded", case_id=case.id, stage="pemohon",
+            self.store.audit.append(AuditAction.RECEIPT_RECORDED, case_id=case.id, stage="pemohon",
                                     actor=reply.sender, at=now,
                                     detail={"message_id": reply.message_id})
         log.info("%s: receipt (tanda terima) from %s; case closed", case.id, reply.sender)
@@ -162,7 +163,7 @@ class MailActions:
                 reason: str) -> MailOutcome:
         now = self.engine.clock.now()
         with self.store.transaction():
-            self.store.audit.append("reply.refused", case_id=case.id if case else None,
+            self.store.audit.append(AuditAction.REPLY_REFUSED, case_id=case.id if case else None,
                                     actor=reply.sender, at=now,
                                     detail={"verb": reply.verb.value if reply.verb else None,
                                             "reason": reason, "message_id": reply.message_id})

@@ -162,9 +162,7 @@ class Notifier:
         sent = 0
         for reminder in due_reminders(self.store, self.workflow, self.calendar, now,
                                       self.reminder_settings):
-            earlier = self.store.execute(
-                "SELECT COUNT(*) FROM reminders WHERE case_id = ? AND stage_key = ? AND kind = ?",
-                reminder.key).fetchone()[0]
+            earlier = self.store.reminders.count(reminder.key)
             key = f"{reminder.kind}:{reminder.case_id}:{reminder.stage_key}:{earlier}"
             case = self.store.cases.get(reminder.case_id)
             if case is None:

@@ -16,6 +16,7 @@ import os
 import re
 from pathlib import Path
 
+from pipeline.core.machine import Status
 from pipeline.folders.atomic import (
     copy_atomic,
     move_into,
@@ -23,7 +24,7 @@ from pipeline.folders.atomic import (
     sha256_file,
     write_atomic,
 )
-from pipeline.folders.layout import CASE_ID, StageFolder, Workspace
+from pipeline.folders.layout import CASE_ID, Workspace
 from pipeline.store.cases import CaseRecord
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ class StagePublisher:
     def sweep_published(self, case: CaseRecord) -> None:
         """Remove our own published copies from stages the case is not at (after a crash)."""
         for sf in self.ws.stage_folders:
-            if case.state.status.value == "in_chain" and sf.stage.index == case.state.stage:
+            if case.state.status is Status.IN_CHAIN and sf.stage.index == case.state.stage:
                 continue
             for path in self._case_entries(sf.root, case.id):
                 if path.name.endswith(".galat.txt") or "-ditolak" in path.name:
@@ -195,9 +196,3 @@ class StagePublisher:
         except FileNotFoundError:
             pass
 
-
-def stage_folder_of(ws: Workspace, path: Path) -> StageFolder | None:
-    for sf in ws.stage_folders:
-        if path.parent in (sf.root, sf.agreed, sf.returned):
-            return sf
-    return None

@@ -2,7 +2,7 @@
 
 An official returns a case by moving its PDF into ``dikembalikan/`` with the reason in a
 text beside it. People write that text the Windows way (see
-:mod:`pipeline.folders.people_text`): created empty and typed later, before or long after
+:mod:`pipeline.untrusted.people_text`): created empty and typed later, before or long after
 the move, named ``<case>.txt.txt`` or ``<case>.TXT`` or ``New Text Document.txt``, typed
 in Word, saved as UTF-16. The rules (docs/windows-share.md, "Reasons"):
 
@@ -25,17 +25,19 @@ import os
 import time
 from pathlib import Path
 
+from pipeline.folders import notes
 from pipeline.folders.atomic import move_into, remove_quietly, write_atomic
 from pipeline.folders.layout import CANCEL, CASE_FILE, StageFolder, Workspace
-from pipeline.folders.people_text import (
+from pipeline.folders.settle import SettleTracker
+from pipeline.service.clock import Clock
+from pipeline.store import Store
+from pipeline.store.audit import AuditAction
+from pipeline.store.cases import CaseRecord
+from pipeline.untrusted.people_text import (
     is_unnamed_text,
     read_reason,
     reason_case,
 )
-from pipeline.folders.settle import SettleTracker
-from pipeline.service.clock import Clock
-from pipeline.store import Store
-from pipeline.store.cases import CaseRecord
 
 log = logging.getLogger("spt.returns")
 
@@ -118,7 +120,8 @@ class Reasons:
         if (pending or not texts) and now < deadline:
             note = waiting_note_path(folder, case.id)
             if not note.exists():
-                write_atomic(note, _waiting_note(case.id, what, self.wait_seconds, problems))
+                write_atomic(note, notes.reason_waiting(case.id, what, self.wait_seconds,
+                                                        problems))
             return None
         self.forget(moved)
         reason = "\n\n".join(texts)
@@ -169,11 +172,7 @@ class Reasons:
     def _done_note(self, folder: Path, case: CaseRecord, reason: str, *, to_role: str) -> None:
         note = waiting_note_path(folder, case.id)
         if reason == NO_REASON:
-            write_atomic(note, (
-                f"Pengembalian {case.id} telah dicatat TANPA ALASAN karena tidak ada berkas "
-                f"alasan berisi teks dalam {int(self.wait_seconds)} detik.\n\n"
-                f"Jika Anda menulis alasannya sekarang di berkas {case.id}.txt dalam folder "
-                f"ini, alasan itu dicatat dan diteruskan kepada {to_role}.\n"))
+            write_atomic(note, notes.reason_missing(case.id, self.wait_seconds, to_role))
         elif os.path.lexists(note):
             remove_quietly(note)
 
@@ -201,7 +200,7 @@ class Reasons:
             if case.state.status.value == "in_chain" and case.state.stage == sf.stage.index:
                 continue  # written before the move: it waits for the case file
             returns = [e for e in self.store.audit.for_case(case_id)
-                       if e.action == "stage.returned" and e.stage == sf.stage.key]
+                       if e.action is AuditAction.STAGE_RETURNED and e.stage == sf.stage.key]
             if not returns:
                 continue  # no return from here to attach it to: left as it is
             texts = []
@@ -225,7 +224,7 @@ class Reasons:
                 continue
             with self.store.transaction():
                 self.store.audit.append(
-                    "stage.return_reason", case_id=case_id, stage=sf.stage.key,
+                    AuditAction.STAGE_RETURN_REASON, case_id=case_id, stage=sf.stage.key,
                     actor=f"{sf.stage.person.name} ({sf.stage.key})",
                     at=self.clock.now(),
                     detail={"reason": reason, "late": True, "return_seq": returns[-1].seq})
@@ -235,20 +234,6 @@ class Reasons:
                      case_id, sf.stage.key)
             forwarded.append((case, reason))
         return forwarded
-
-
-def _waiting_note(case: str, what: str, wait_seconds: float, problems: list[str]) -> str:
-    lines = [
-        f"Berkas {case} sudah diterima di folder ini, tetapi alasan {what} belum ada "
-        "atau masih kosong.",
-        "",
-        f"Tulis alasannya di berkas teks {case}.txt di folder ini (Notepad atau Word). "
-        f"Jika dalam {int(wait_seconds)} detik belum ada alasan berisi teks, {what} "
-        "dicatat tanpa alasan; alasan yang ditulis sesudahnya tetap diteruskan.",
-    ]
-    if problems:
-        lines += ["", "Tidak dapat dibaca: " + "; ".join(problems)]
-    return "\n".join(lines) + "\n"
 
 
 __all__ = ["NO_REASON", "Reasons", "cases_waiting", "reason_files"]

@@ -142,10 +142,7 @@ class Service:
             return thread_store(self.ws.database)
 
         def is_pemohon(address: str) -> bool:
-            row = store().execute(
-                "SELECT 1 FROM cases WHERE lower(pemohon) = ? AND status = 'issued' LIMIT 1",
-                (address.lower(),)).fetchone()
-            return row is not None
+            return store().cases.has_issued_for(address)
 
         return ImapWatcher(
             self.config, store,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.core.workflow import Stage, Workflow
-from pipeline.folders.atomic import sha256_bytes, write_atomic
+from pipeline.folders.atomic import sha256_bytes
 from pipeline.folders.layout import Workspace
 from pipeline.store.cases import CaseRecord
 
@@ -32,7 +32,7 @@ class MarkSigner:
             when=when,
             tsa_url=self.config.trust.tsa_url,
         )
-        return self._keep(case, signed)
+        return self.ws.keep(case.id, signed, "pdf")
 
     def check_approver_signature(self, case: CaseRecord, stage: Stage, path: Path,
                                  sha256: str) -> list[str] | None:
@@ -57,14 +57,7 @@ class MarkSigner:
         data = _read_as(path, sha256)
         if data is None:
             raise FileChanged(f"{path.name} changed after it was checked")
-        return self._keep(case, data)
-
-    def _keep(self, case: CaseRecord, data: bytes) -> str:
-        sha = sha256_bytes(data)
-        target = self.ws.case_file(case.id, sha, "pdf")
-        if not target.exists():
-            write_atomic(target, data)
-        return sha
+        return self.ws.keep(case.id, data, "pdf")
 
 
 class FileChanged(Exception):
@@ -73,7 +66,7 @@ class FileChanged(Exception):
 
 def _read_as(path: Path, sha256: str) -> bytes | None:
     """``path``'s bytes (never through a link) if they still hash to ``sha256``."""
-    from pipeline.folders.untrusted import read_untrusted
+    from pipeline.untrusted.reading import read_untrusted
 
     data = read_untrusted(path, 200 * 1024 * 1024)
     return data if sha256_bytes(data) == sha256 else None

@@ -13,5 +13,4 @@ so loading it stays cheap):
 - :mod:`~pipeline.signing.verify`: :func:`verify_pdf`, the verdict on every signature.
 - :mod:`~pipeline.signing.pdfsig`: poppler's ``pdfsig`` as an independent second opinion.
 - :mod:`~pipeline.signing.approver`: checking a mark an official applied themselves.
-- :mod:`~pipeline.signing.testing`: test and benchmark support (stand-in PDF, local TSA).
 """

@@ -23,8 +23,8 @@ from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from pipeline.config import Config
-from pipeline.core.workflow import Stage
-from pipeline.signing.verify import verify_pdf
+from pipeline.core.workflow import SigningMode, Stage
+from pipeline.signing.verify import form_values, verify_pdf
 
 
 def check_approver_revision(
@@ -54,7 +54,7 @@ def check_approver_revision(
         problems.append(
             f"tanda tangan dibubuhkan di kolom {mark.field_name}, seharusnya di {stage.field_name}"
         )
-    if stage.signing.value == "approver":
+    if stage.signing is SigningMode.APPROVER:
         problem = _certificate_problem(submitted, mark.field_name, config, stage)
         if problem:
             problems.append(problem)
@@ -67,18 +67,8 @@ def check_approver_revision(
 
 
 def report_values(pdf: bytes) -> dict[str, str | None]:
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    values: dict[str, str | None] = {}
-    try:
-        form_fields = reader.root["/AcroForm"]["/Fields"]
-    except KeyError:
-        return values
-    for ref in form_fields:
-        fld = ref.get_object()
-        if fld.get("/FT") == "/Tx":
-            value = fld.get("/V")
-            values[str(fld.get("/T"))] = None if value is None else str(value)
-    return values
+    """The text fields of ``pdf`` by name (the report fields: Nomor, Tanggal, ...)."""
+    return form_values(PdfFileReader(io.BytesIO(pdf), strict=False))
 
 
 def _signature_fields(pdf: bytes) -> set[str]:

@@ -25,14 +25,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from pipeline.config import Config, KeyConfig, SecretRef
+from pipeline.config import SEAL_LABEL, Config, KeyConfig, SecretRef
 from pipeline.core.workflow import Action, SigningMode
 from pipeline.signing.passphrases import new_passphrase, write_private
 
 DEMO_OU = "DEMO - bukan sertifikat resmi"
 ROOT_CN_PREFIX = "DEMO Root CA SPT "
 SEAL_CN_PREFIX = "DEMO Cap Dinas "
-SEAL_LABEL = "cap_dinas"
 
 LEAF_VALIDITY = dt.timedelta(days=730)
 ROOT_VALIDITY = dt.timedelta(days=3650)

@@ -47,9 +47,8 @@ from pyhanko_certvalidator.errors import (
     PathValidationError,
 )
 
-from pipeline.config import Config, KeyConfig
+from pipeline.config import SEAL_LABEL, Config, KeyConfig
 from pipeline.core.workflow import Action, SigningMode
-from pipeline.signing.demo_pki import SEAL_LABEL
 from pipeline.signing.passphrases import SecretUnavailable, loose_permissions, read_secret
 
 log = logging.getLogger("spt.signing.keys")
@@ -238,22 +237,28 @@ def _configured_keys(config: Config) -> Iterator[tuple[str, str, str, KeyConfig,
         yield SEAL_LABEL, config.agency.name, "", config.seal.signing_key, True
 
 
+def _read_certificates(path: Path, what: str) -> tuple[list[asn1_x509.Certificate], str | None]:
+    """The certificates in a PEM/DER file, or none and what is wrong (``what``: "sertifikat")."""
+    try:
+        certs = list(load_certs_from_pemder([str(path)]))
+    except FileNotFoundError:
+        return [], f"{what} {path} tidak ditemukan"
+    except (OSError, ValueError) as exc:
+        return [], f"{what} {path} tidak dapat dibaca ({exc.__class__.__name__})"
+    if not certs:
+        return [], f"{path} tidak berisi sertifikat"
+    return certs, None
+
+
 def _load_roots(paths: list[Path]) -> tuple[list[asn1_x509.Certificate], list[str]]:
     roots: list[asn1_x509.Certificate] = []
     problems: list[str] = []
     if not paths:
         problems.append("tidak ada sertifikat akar tepercaya (trust.roots kosong)")
     for path in paths:
-        try:
-            certs = list(load_certs_from_pemder([str(path)]))
-        except FileNotFoundError:
-            problems.append(f"sertifikat akar {path} tidak ditemukan")
-            continue
-        except (OSError, ValueError) as exc:
-            problems.append(f"sertifikat akar {path} tidak dapat dibaca ({exc.__class__.__name__})")
-            continue
-        if not certs:
-            problems.append(f"{path} tidak berisi sertifikat")
+        certs, problem = _read_certificates(path, "sertifikat akar")
+        if problem:
+            problems.append(problem)
         roots += certs
     return roots, problems
 
@@ -375,16 +380,9 @@ class _SignerLoader:
 
     def check_certificate_file(self, path: Path) -> None:
         """Approver-signed stages: the certificate the official will sign with."""
-        try:
-            certs = list(load_certs_from_pemder([str(path)]))
-        except FileNotFoundError:
-            self.problem(f"sertifikat {path} tidak ditemukan")
-            return
-        except (OSError, ValueError) as exc:
-            self.problem(f"sertifikat {path} tidak dapat dibaca ({exc.__class__.__name__})")
-            return
-        if not certs:
-            self.problem(f"{path} tidak berisi sertifikat")
+        certs, problem = _read_certificates(path, "sertifikat")
+        if problem:
+            self.problem(problem)
             return
         self.check_certificate(certs[0], certs[1:])
 

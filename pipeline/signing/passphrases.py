@@ -9,13 +9,13 @@ a log line; only where it should have come from does.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import stat
 from pathlib import Path
 
 from pipeline.config import SecretRef
+from pipeline.folders.atomic import PRIVATE, write_atomic
 
 # Permission bits that must be clear on a key or secret file: any access by group or others.
 _GROUP_OTHER = stat.S_IRWXG | stat.S_IRWXO
@@ -86,27 +86,4 @@ def write_private(path: Path, data: bytes | str) -> Path:
     no moment when the secret sits in a file others can read (whatever the
     umask), then renamed over ``path``.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    tmp = path.parent / f".spt-tmp-{os.getpid()}-{secrets.token_hex(4)}-{path.name}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), 0o600)  # in case of an unusual umask or ACL default
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    return path
+    return write_atomic(path, data, mode=PRIVATE)

@@ -174,7 +174,7 @@ def verify_pdf(
         missing = tuple(n for n in wanted if n not in signed_names)
     return VerificationReport(
         signatures=tuple(reports),
-        form_values=_form_values(reader),
+        form_values=form_values(reader),
         unsigned_fields=unsigned,
         missing=missing,
         problems=tuple(problems),
@@ -284,7 +284,8 @@ def _diff_reason(status) -> str:
     return ""
 
 
-def _form_values(reader: PdfFileReader) -> dict[str, str | None]:
+def form_values(reader: PdfFileReader) -> dict[str, str | None]:
+    """The text fields of the PDF by name, their values as text (``None``: empty)."""
     values: dict[str, str | None] = {}
     try:
         form_fields = reader.root["/AcroForm"]["/Fields"]

@@ -101,6 +101,35 @@ class AgendaBook:
             params.append(limit)
         return [_entry(r) for r in self.store.execute(sql, tuple(params))]
 
+    def latest(self, *, year: int | None = None, limit: int) -> tuple[list[AgendaEntry], int]:
+        """The last ``limit`` entries (of ``year``) in book order, and how many there are.
+
+        Only those rows are read (newest first through ``agenda_by_date``, then
+        put back in order): the cost does not grow with the size of the book.
+        """
+        where, params = "", ()
+        if year:
+            where = " WHERE letter_date BETWEEN ? AND ?"
+            params = (f"{year}-01-01", f"{year}-12-31")
+        total = self.store.execute(f"SELECT COUNT(*) FROM agenda{where}", params).fetchone()[0]
+        rows = self.store.execute(
+            f"SELECT * FROM agenda{where} ORDER BY letter_date DESC, number DESC LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        return [_entry(r) for r in reversed(rows)], total
+
+    def change_mark(self) -> int | None:
+        """A number that changes whenever an entry is added (``None``: the book is empty)."""
+        return self.store.execute("SELECT MAX(rowid) FROM agenda").fetchone()[0]
+
+    def tokens(self) -> list[tuple[str, str]]:
+        """(verification token, case id) of every letter in the book."""
+        rows = self.store.execute(
+            "SELECT c.verify_token AS token, a.case_id AS case_id"
+            " FROM agenda a JOIN cases c ON c.id = a.case_id"
+        ).fetchall()
+        return [(row["token"], row["case_id"]) for row in rows]
+
 
 def _entry(row) -> AgendaEntry:
     return AgendaEntry(

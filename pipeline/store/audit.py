@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from pipeline.store.db import iso, utcnow
@@ -22,6 +23,66 @@ if TYPE_CHECKING:
 GENESIS = "0" * 64
 
 
+class AuditAction(StrEnum):
+    """What an audit entry records; stored as its value (``"stage.agreed"``)."""
+
+    CASE_OPENED = "case.opened"
+    CASE_SIGNED = "case.signed"
+    CASE_ISSUED = "case.issued"
+    DRAFT_CREATED = "draft.created"
+    VERSION_NEW = "version.new"
+    FILE_UNKNOWN = "file.unknown"
+    INTAKE_REJECTED = "intake.rejected"
+    INTAKE_RETRIED = "intake.retried"        # set aside, changed since, taken again
+    STAGE_AGREED = "stage.agreed"
+    STAGE_RETURNED = "stage.returned"
+    STAGE_REFUSED = "stage.refused"
+    STAGE_RETURN_REASON = "stage.return_reason"  # a return's reason written after it
+    CASE_CANCELLED = "case.cancelled"
+    MARK_APPLIED = "mark.applied"
+    MARK_KEPT = "mark.kept"
+    NUMBER_ASSIGNED = "number.assigned"
+    RECEIPT_RECORDED = "receipt.recorded"
+    REPLY_REFUSED = "reply.refused"
+    LETTER_REVOKED = "letter.revoked"
+    MAIL_SENT = "mail.sent"
+    MAIL_FAILED = "mail.failed"
+    REMINDER_PENGINGAT = "reminder.pengingat"
+    REMINDER_ESKALASI = "reminder.eskalasi"
+    REMINDER_PENGINGAT_TERIMA = "reminder.pengingat_terima"
+
+
+# How people read an action (Indonesian: the history in ``spt status CASE``).
+ACTION_LABEL: dict[AuditAction, str] = {
+    AuditAction.CASE_OPENED: "kasus dibuka",
+    AuditAction.DRAFT_CREATED: "draf dibuat",
+    AuditAction.STAGE_AGREED: "disetujui",
+    AuditAction.STAGE_RETURNED: "dikembalikan",
+    AuditAction.STAGE_REFUSED: "berkas ditolak",
+    AuditAction.STAGE_RETURN_REASON: "alasan pengembalian (susulan)",
+    AuditAction.CASE_CANCELLED: "dibatalkan",
+    AuditAction.VERSION_NEW: "versi baru draf",
+    AuditAction.MARK_APPLIED: "paraf/tanda tangan",
+    AuditAction.MARK_KEPT: "tanda sudah ada",
+    AuditAction.CASE_SIGNED: "ditandatangani",
+    AuditAction.NUMBER_ASSIGNED: "diberi nomor",
+    AuditAction.CASE_ISSUED: "diterbitkan",
+    AuditAction.RECEIPT_RECORDED: "tanda terima",
+    AuditAction.REPLY_REFUSED: "balasan ditolak",
+    AuditAction.LETTER_REVOKED: "dicabut",
+    AuditAction.MAIL_SENT: "surel terkirim",
+    AuditAction.MAIL_FAILED: "surel gagal",
+}
+
+
+def _action(value: str) -> AuditAction | str:
+    """The stored action as the enum; a value this version does not know stays text."""
+    try:
+        return AuditAction(value)
+    except ValueError:
+        return value
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     seq: int
@@ -29,7 +90,7 @@ class AuditEntry:
     case_id: str | None
     stage: str | None
     actor: str
-    action: str
+    action: AuditAction | str
     file_sha256: str | None
     detail: dict[str, Any]
     prev_hash: str
@@ -60,7 +121,7 @@ class AuditLog:
 
     def append(
         self,
-        action: str,
+        action: AuditAction,
         *,
         case_id: str | None = None,
         stage: str | None = None,
@@ -120,6 +181,6 @@ class AuditLog:
 
 def _entry(row) -> AuditEntry:
     return AuditEntry(
-        row["seq"], row["at"], row["case_id"], row["stage"], row["actor"], row["action"],
+        row["seq"], row["at"], row["case_id"], row["stage"], row["actor"], _action(row["action"]),
         row["file_sha256"], json.loads(row["detail"]), row["prev_hash"], row["hash"],
     )

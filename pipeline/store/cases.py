@@ -161,6 +161,18 @@ class CaseRepo:
             sql += f" LIMIT {int(limit)}"
         return [_record(r) for r in self.store.execute(sql)]
 
+    def has_issued_for(self, pemohon: str) -> bool:
+        """Whether a letter issued to ``pemohon`` (an address, any case) awaits its receipt."""
+        row = self.store.execute(
+            "SELECT 1 FROM cases WHERE lower(pemohon) = ? AND status = ? LIMIT 1",
+            (pemohon.lower(), Status.ISSUED)).fetchone()
+        return row is not None
+
+    def status_counts(self) -> dict[str, int]:
+        """How many cases are in each status (statuses with none are absent)."""
+        rows = self.store.execute("SELECT status, COUNT(*) FROM cases GROUP BY status")
+        return {status: count for status, count in rows.fetchall()}
+
     def count(self) -> int:
         return self.store.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
 

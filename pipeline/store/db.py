@@ -15,10 +15,14 @@ if TYPE_CHECKING:
     from pipeline.store.agenda import AgendaBook
     from pipeline.store.audit import AuditLog
     from pipeline.store.cases import CaseRepo
+    from pipeline.store.mail import MailQueue, MailSeen
     from pipeline.store.register import NumberRegister
+    from pipeline.store.reminders import ReminderLog
+    from pipeline.store.visits import VisitLog
 
 # 2: indexes for the agenda by file hash (spt verify, the web check) and mail by case.
-SCHEMA_VERSION = 2
+# 3: incoming mail by content hash (was added by the mail adapter outside this schema).
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -156,6 +160,8 @@ CREATE TABLE IF NOT EXISTS mail_seen (
     outcome      TEXT NOT NULL,
     seen_at      TEXT NOT NULL
 );
+-- "Seen before?" is asked by Message-ID (the primary key) and by content hash.
+CREATE INDEX IF NOT EXISTS mail_seen_by_sha ON mail_seen (content_sha);
 """
 
 
@@ -360,6 +366,29 @@ class Store:
 
         return AgendaBook(self)
 
+    @property
+    def mail(self) -> MailQueue:
+        from pipeline.store.mail import MailQueue
+
+        return MailQueue(self)
+
+    @property
+    def mail_seen(self) -> MailSeen:
+        from pipeline.store.mail import MailSeen
+
+        return MailSeen(self)
+
+    @property
+    def reminders(self) -> ReminderLog:
+        from pipeline.store.reminders import ReminderLog
+
+        return ReminderLog(self)
+
+    @property
+    def visits(self) -> VisitLog:
+        from pipeline.store.visits import VisitLog
+
+        return VisitLog(self)
 
 def _create_private(path: Path) -> None:
     """Create the database file readable by the service user only, if it does not exist.

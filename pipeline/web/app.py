@@ -28,11 +28,10 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from pipeline.config import Config
+from pipeline.config import Config, WebConfig
 from pipeline.store.agenda import AgendaEntry
 from pipeline.web import security
 from pipeline.web.letters import letter_view
-from pipeline.web.settings import WebConfig, web_settings
 from pipeline.web.state import WebState
 from pipeline.web.upload import (
     FIELD,
@@ -52,7 +51,7 @@ ROBOTS = "User-agent: *\nDisallow: /\n"
 
 def create_app(config: Config, settings: WebConfig | None = None) -> Flask:
     """The application for the workspace of ``config`` (``settings``: its ``[web]`` section)."""
-    settings = settings or web_settings(config)
+    settings = settings or config.web
     state = WebState.for_config(config, settings)
     headers = security.security_headers(state.css)
 

@@ -40,11 +40,10 @@ def web_command(config_path: Path | None, host: str | None, port: int | None,
     from pipeline.logs import setup_logging
     from pipeline.web.app import create_app
     from pipeline.web.server import serve
-    from pipeline.web.settings import web_settings
 
     setup_logging(log_format, log_level)
     config = _load(config_path)
-    settings = web_settings(config)
+    settings = config.web
     given = {"host": host, "port": port, "rate_limit": rate_limit,
              "page_rate_limit": page_rate_limit}
     overrides = {k: v for k, v in given.items() if v is not None}

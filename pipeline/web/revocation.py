@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pipeline.config import Config
 from pipeline.folders.layout import Workspace
 from pipeline.store import Store
+from pipeline.store.audit import AuditAction
 from pipeline.store.db import utcnow
 
 MAX_REASON = 500
@@ -56,7 +57,7 @@ def revoke_letter(config: Config, number: str, *, reason: str, actor: str,
                                       f"{entry.revoked_reason}")
             if not store.agenda.revoke(number, reason=reason, at=at):
                 raise RevocationError(f"Surat {number} tidak dapat dicabut.")
-            store.audit.append("letter.revoked", case_id=entry.case_id, stage="umum",
+            store.audit.append(AuditAction.LETTER_REVOKED, case_id=entry.case_id, stage="umum",
                                actor=actor, file_sha256=entry.file_sha256, at=at,
                                detail={"number": number, "reason": reason})
     finally:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from flask import Flask
 from waitress.server import create_server
 
-from pipeline.web.settings import WebConfig
+from pipeline.config import WebConfig
 
 log = logging.getLogger("spt.web")
 

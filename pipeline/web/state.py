@@ -11,10 +11,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.config import Config
+from pipeline.config import Config, WebConfig
 from pipeline.folders.layout import Workspace
 from pipeline.store import Store
-from pipeline.web.settings import WebConfig
 from pipeline.web.signatories import SignatoryCache
 from pipeline.web.tokens import TokenIndex
 

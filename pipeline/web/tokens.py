@@ -36,11 +36,6 @@ TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{32}")
 # Well-formed, and never issued: the result of looking it up is discarded anyway.
 _DECOY = "0" * TOKEN_LENGTH
 
-_INDEX_SQL = (
-    "SELECT c.verify_token AS token, a.case_id AS case_id"
-    " FROM agenda a JOIN cases c ON c.id = a.case_id"
-)
-_MARK_SQL = "SELECT MAX(rowid) FROM agenda"
 
 
 def well_formed(token: str) -> bool:
@@ -69,14 +64,13 @@ class TokenIndex:
         return found if valid else None
 
     def _refresh(self, store: Store) -> None:
-        mark = store.execute(_MARK_SQL).fetchone()[0]
+        mark = store.agenda.change_mark()
         if mark == self._mark:
             return
         with self._lock:
             if mark == self._mark:
                 return
-            rows = store.execute(_INDEX_SQL).fetchall()
-            self._by_digest = {_digest(row["token"]): row["case_id"] for row in rows}
+            self._by_digest = {_digest(token): case for token, case in store.agenda.tokens()}
             self._mark = mark
 
     def __len__(self) -> int:

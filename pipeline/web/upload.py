@@ -16,11 +16,11 @@ from typing import IO
 from flask import Request
 from werkzeug.datastructures import FileStorage
 
+from pipeline.untrusted.sniff import is_pdf
+
 FIELD = "berkas"
 # Room for the multipart framing and the form's other fields around the file itself.
 FRAMING_ALLOWANCE = 64 * 1024
-# The PDF header may follow some junk, within the first kilobyte (ISO 32000-1, annex H).
-_HEADER_WINDOW = 1024
 
 
 class InMemoryRequest(Request):
@@ -40,10 +40,6 @@ class UploadRefused(Exception):
         self.status = status
 
 
-def looks_like_pdf(data: bytes) -> bool:
-    return b"%PDF-" in data[:_HEADER_WINDOW]
-
-
 def read_upload(file: FileStorage | None, *, max_bytes: int) -> bytes:
     """The uploaded PDF's bytes, or :class:`UploadRefused` saying what is wrong with it."""
     if file is None or not (file.filename or "").strip():
@@ -53,7 +49,7 @@ def read_upload(file: FileStorage | None, *, max_bytes: int) -> bytes:
         raise UploadRefused(too_large_message(max_bytes), status=413)
     if not data:
         raise UploadRefused("Berkas yang diunggah kosong.")
-    if not looks_like_pdf(data):
+    if not is_pdf(data):
         raise UploadRefused(
             "Berkas ini bukan PDF. Unggah berkas SPT dalam format PDF "
             "seperti yang Anda terima (bukan foto, hasil pindai, atau dokumen Word)."

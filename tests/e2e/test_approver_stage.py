@@ -29,8 +29,8 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pipeline.config import load_config
 from pipeline.reports.verification import verify_issued
 from pipeline.signing.demo_pki import create_demo_pki
-from pipeline.signing.testing import as_approver_stage
 from pipeline.simulate import add_employee_row, wait_until
+from tests.support.signing import as_approver_stage
 
 from .conftest import SAMPLES, Office
 from .test_chain import NOTE

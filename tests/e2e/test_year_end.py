@@ -19,8 +19,8 @@ import pytest
 
 from pipeline.reports.auditing import verify_audit
 from pipeline.service.clock import FAKE_NOW_ENV
-from pipeline.signing.testing import field_values
 from pipeline.simulate import wait_until
+from tests.support.signing import field_values
 
 from .conftest import SAMPLES, Office
 from .test_chain import NOTE

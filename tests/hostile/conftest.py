@@ -17,8 +17,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from pipeline.intake.names import sanitize_filename
 from pipeline.simulate import wait_until
+from pipeline.untrusted.names import sanitize_filename
 from tests.e2e.conftest import Office
 from tests.hostile.cases import CASES, Hostile
 from tests.hostile.corpus import CANARY, good_pdf

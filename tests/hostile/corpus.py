@@ -17,8 +17,8 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-from pipeline.signing.testing import build_pdf
 from tests.e2e.conftest import SAMPLES
+from tests.support.signing import build_pdf
 
 CANARY = "KANARI-5f0c2e-JANGAN-DIBACA"
 GOOD = SAMPLES / "undangan-dev-01.pdf"

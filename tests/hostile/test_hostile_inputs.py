@@ -15,7 +15,7 @@ from email import policy
 
 import pytest
 
-from pipeline.intake.names import sanitize_filename
+from pipeline.untrusted.names import sanitize_filename
 from tests.hostile.cases import CASES, Hostile
 from tests.hostile.conftest import CANARY, HostileRun, outcome_path
 from tests.hostile.corpus import SENDER

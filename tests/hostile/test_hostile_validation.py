@@ -1,7 +1,7 @@
 """The hostile corpus through the validation functions alone (fast; no service needed).
 
 The same files as :mod:`tests.hostile.test_hostile_inputs`, checked by
-:func:`pipeline.intake.validate.check_file`: what the service refuses, the
+:func:`pipeline.untrusted.files.check_file`: what the service refuses, the
 validation refuses with the same reason; what it takes, the validation takes.
 """
 
@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.config import LimitsConfig
 from pipeline.extract import ExtractLimits
-from pipeline.intake.validate import Unusable, check_file
+from pipeline.untrusted.files import Unusable, check_file
 from tests.hostile.cases import CASES, IDS, Hostile
 
 

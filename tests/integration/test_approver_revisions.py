@@ -14,7 +14,7 @@ from pyhanko.sign import signers
 
 from pipeline.resources import WORKSPACE
 from pipeline.signing.approver import check_approver_revision
-from pipeline.signing.testing import as_approver_stage, demo_workspace, prepared_pdf
+from tests.support.signing import as_approver_stage, demo_workspace, prepared_pdf
 
 
 @pytest.fixture(scope="module")

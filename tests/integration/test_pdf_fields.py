@@ -30,8 +30,8 @@ from pipeline.drafting.letter import LetterContext, render_draft
 from pipeline.pdf.anchors import CM
 from pipeline.pdf.fill import fill_number
 from pipeline.pdf.prepare import NOMOR_FIELD, QR_FIELD, TANGGAL_FIELD, prepare_for_signing
-from pipeline.pdf.testing import ThrowawayPki, pdfsig_checks, pyhanko_checks, sign
 from pipeline.signing.seal import SEAL_FIELD
+from tests.support.pdf import ThrowawayPki, pdfsig_checks, pyhanko_checks, sign
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKSPACE = ROOT / "pipeline" / "resources" / "workspace"

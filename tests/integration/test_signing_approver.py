@@ -13,7 +13,7 @@ from pipeline.resources import WORKSPACE
 from pipeline.signing.approver import check_approver_revision
 from pipeline.signing.keys import KeyRing
 from pipeline.signing.marks import MarkAppearance, apply_mark
-from pipeline.signing.testing import (
+from tests.support.signing import (
     as_approver_stage,
     demo_workspace,
     fill_text_fields,

@@ -1,7 +1,7 @@
 """The whole signing chain on a real PDF: six marks, the number, the seal; then forgeries.
 
 Checked with pyHanko (``verify_pdf``) and, independently, with poppler's
-``pdfsig``. The PDF comes from :func:`pipeline.signing.testing.prepared_pdf`,
+``pdfsig``. The PDF comes from :func:`tests.support.signing.prepared_pdf`,
 a stand-in for ``pipeline.pdf.prepare`` (every field created in one revision
 before the first signature, ``Cap_Dinas`` locked).
 """
@@ -28,14 +28,14 @@ from pipeline.signing.demo_pki import DemoPki
 from pipeline.signing.keys import KeyRing, LoadedSigner
 from pipeline.signing.marks import MarkAppearance, SigningFailed, apply_mark
 from pipeline.signing.seal import SEAL_FIELD, apply_seal
-from pipeline.signing.testing import (
+from pipeline.signing.verify import pdfsig_check, verify_pdf
+from tests.support.signing import (
     LocalTsa,
     demo_workspace,
     fill_text_fields,
     overwrite_text_field,
     prepared_pdf,
 )
-from pipeline.signing.verify import pdfsig_check, verify_pdf
 
 NOMOR = "800.1.11.1/0042/DISKOPUKM/2026"
 TANGGAL = "12 Mei 2026"

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives import serialization
 from pipeline.resources import WORKSPACE
 from pipeline.signing.keys import KeyRing, KeyRingError
 from pipeline.signing.marks import MarkAppearance, apply_mark
-from pipeline.signing.testing import demo_workspace, prepared_pdf
 from pipeline.signing.verify import verify_pdf
+from tests.support.signing import demo_workspace, prepared_pdf
 
 SOFTHSM_MODULES = [Path("/usr/lib/softhsm/libsofthsm2.so"),
                    Path("/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so")]

@@ -8,14 +8,14 @@ import zipfile
 
 import pytest
 
-from pipeline.folders.people_text import (
+from pipeline.folders.settle import SettleTracker
+from pipeline.untrusted.people_text import (
     decode_text,
     is_unnamed_text,
     looks_complete,
     read_reason,
     reason_case,
 )
-from pipeline.folders.settle import SettleTracker
 from tests.support.office_files import docx_with, odt_with
 
 TEXT = "Mohon diperbaiki: tanggal salah — lihat undangan."

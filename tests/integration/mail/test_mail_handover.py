@@ -15,9 +15,10 @@ import signal
 import pytest
 
 from pipeline.mail.handover import HandoverMark
-from pipeline.mail.outbox import SENT, Outbox
+from pipeline.mail.outbox import Outbox
 from pipeline.mail.smtp import SmtpDelivery
 from pipeline.store.db import Store
+from pipeline.store.mail import MailStatus
 
 from .mail_servers import make_config, store_factory_for, wait_until
 from .test_mail_outbox_smtp import queue
@@ -61,6 +62,6 @@ def test_killed_while_handing_over_a_mail_it_arrives_once(workspace, smtp_server
     wait_until(lambda: smtp_server.count_by_message_id()[message_id] == 1, 5, message="one copy")
     assert smtp_server.count_by_message_id()[message_id] == 1
     record = Outbox(config, store).get(message_id)
-    assert record.status == SENT
+    assert record.status is MailStatus.SENT
     assert (config.outbox_dir / "terkirim" / record.file_name).exists()
     assert HandoverMark(config.state_dir / "smtp-handover").get() is None

@@ -15,7 +15,7 @@ import pytest
 from imap_tools.errors import MailboxMoveError
 
 from pipeline.mail.compose import MailComposer
-from pipeline.mail.imap import ImapWatcher, MailOutcome
+from pipeline.mail.imap import ImapWatcher, MailOutcome, WatcherState
 from pipeline.mail.incoming import IncomingMessage
 from pipeline.mail.outbox import Outbox
 from pipeline.mail.replies import Verb, check_token, make_token, parse_reply
@@ -388,7 +388,7 @@ def test_rfc2231_sample_through_imap(workspace, dovecot):
 def test_stop_is_prompt_while_idling(workspace, dovecot):
     config = imap_config(workspace, dovecot.port)
     watcher = running(watcher_for(config, Recorder()))
-    wait_until(lambda: watcher.state == "idle", 5, message="IDLE")
+    wait_until(lambda: watcher.state is WatcherState.IDLE, 5, message="IDLE")
     started = time.monotonic()
     watcher.stop()
     assert time.monotonic() - started < 3.0

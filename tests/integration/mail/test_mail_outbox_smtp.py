@@ -11,9 +11,10 @@ from email.message import EmailMessage
 
 import pytest
 
-from pipeline.mail.outbox import FAILED, QUEUED, SENDING, SENT, Outbox
+from pipeline.mail.outbox import Outbox
 from pipeline.mail.smtp import SmtpDelivery
 from pipeline.store.db import Store
+from pipeline.store.mail import MailStatus
 
 from .mail_servers import (
     SmtpServer,
@@ -81,12 +82,12 @@ def test_enqueue_is_idempotent_and_stays_queued_without_smtp(workspace):
     raw = (config.outbox_dir / files[0]).read_bytes()
     assert f"Message-ID: {first}".encode() in raw and b"\r\n" in raw
     [record] = outbox.pending()
-    assert (record.status, record.attempts, record.kind) == (QUEUED, 0, "tahap")
+    assert (record.status, record.attempts, record.kind) == (MailStatus.QUEUED, 0, "tahap")
     assert record.recipients == ["pejabat@diskopukm.kalbarprov.go.id"]
     delivery = SmtpDelivery(config, store_factory_for(config))
     assert not delivery.configured
     assert delivery.deliver_once().sent == []
-    assert outbox.get(first).status == QUEUED
+    assert outbox.get(first).status is MailStatus.QUEUED
 
 
 def test_down_then_up_every_mail_delivered_exactly_once(workspace):
@@ -101,7 +102,7 @@ def test_down_then_up_every_mail_delivered_exactly_once(workspace):
     assert sorted(report.deferred) == sorted(ids) and not report.sent
     assert not delivery.healthy() and "tidak dapat terhubung" in delivery.last_error
     outbox = Outbox(config, store)
-    assert {r.status for r in outbox.pending()} == {QUEUED}
+    assert {r.status for r in outbox.pending()} == {MailStatus.QUEUED}
     assert all(r.attempts == 1 and r.next_try_at > clock.now() for r in outbox.pending())
     assert delivery.deliver_once().sent == []  # not due yet: nothing tried
     server.start()
@@ -113,7 +114,7 @@ def test_down_then_up_every_mail_delivered_exactly_once(workspace):
         assert delivery.deliver_once().sent == []
         counts = server.count_by_message_id()
         assert counts == {mid: 1 for mid in ids}
-        assert all(r.status == SENT for r in outbox.for_case("SPT-2026-0001"))
+        assert all(r.status is MailStatus.SENT for r in outbox.for_case("SPT-2026-0001"))
         sent_dir = config.outbox_dir / "terkirim"
         assert len(list(sent_dir.glob("*.eml"))) == 6
         assert not list(config.outbox_dir.glob("*.eml"))
@@ -153,7 +154,7 @@ def test_temporary_refusal_then_success(workspace, smtp_server):
     smtp_server.answer = "451"
     assert delivery.deliver_once().deferred == [mid]
     record = Outbox(config, store).get(mid)
-    assert record.status == QUEUED and "451" in record.last_error and record.attempts == 1
+    assert record.status is MailStatus.QUEUED and "451" in record.last_error and record.attempts == 1
     smtp_server.answer = "250"
     clock.advance(minutes=5)
     assert delivery.deliver_once().sent == [mid]
@@ -174,7 +175,7 @@ def test_permanent_refusal_goes_to_gagal_with_reason(workspace, smtp_server, cap
         assert delivery.deliver_once().failed == [mid]
     outbox = Outbox(config, store)
     [record] = outbox.failed()
-    assert record.status == FAILED and "550" in record.last_error
+    assert record.status is MailStatus.FAILED and "550" in record.last_error
     failed_dir = config.outbox_dir / "gagal"
     [eml] = failed_dir.glob("*.eml")
     reason = (failed_dir / (eml.name + ".alasan.txt")).read_text()
@@ -192,7 +193,7 @@ def test_restart_in_the_middle_loses_and_duplicates_nothing(workspace, smtp_serv
     first = SmtpDelivery(config, store_factory_for(config), batch=3)
     assert len(first.deliver_once().sent) == 3
     # The process dies here, in the middle of a fourth mail: claimed, not yet sent.
-    store.execute("UPDATE mail SET status = ? WHERE message_id = ?", (SENDING, ids[3]))
+    store.execute("UPDATE mail SET status = ? WHERE message_id = ?", (MailStatus.SENDING, ids[3]))
     # ... and another one had been sent and moved, but the row not yet updated.
     sent_not_marked = ids[4]
     row = store.execute("SELECT file_name FROM mail WHERE message_id = ?",
@@ -200,7 +201,7 @@ def test_restart_in_the_middle_loses_and_duplicates_nothing(workspace, smtp_serv
     (config.outbox_dir / "terkirim").mkdir(exist_ok=True)
     os.replace(config.outbox_dir / row["file_name"],
                config.outbox_dir / "terkirim" / row["file_name"])
-    store.execute("UPDATE mail SET status = ? WHERE message_id = ?", (SENDING, sent_not_marked))
+    store.execute("UPDATE mail SET status = ? WHERE message_id = ?", (MailStatus.SENDING, sent_not_marked))
     del first
     # A new service over the same database and folders.
     second = SmtpDelivery(config, store_factory_for(config))
@@ -210,7 +211,7 @@ def test_restart_in_the_middle_loses_and_duplicates_nothing(workspace, smtp_serv
     counts = server_counts = smtp_server.count_by_message_id()
     assert set(server_counts) == set(ids) - {sent_not_marked}
     assert all(n == 1 for n in counts.values())
-    assert {r.status for r in Outbox(config, store).for_case("SPT-2026-0004")} == {SENT}
+    assert {r.status for r in Outbox(config, store).for_case("SPT-2026-0004")} == {MailStatus.SENT}
     assert not Outbox(config, store).pending()
 
 
@@ -229,7 +230,7 @@ def test_gives_up_after_the_retry_period(workspace):
             break
     assert report.failed == [mid]
     record = Outbox(config, store).get(mid)
-    assert record.status == FAILED and "Tidak terkirim dalam 1 jam" in record.last_error
+    assert record.status is MailStatus.FAILED and "Tidak terkirim dalam 1 jam" in record.last_error
     assert (config.outbox_dir / "gagal" / (record.file_name + ".alasan.txt")).exists()
 
 

@@ -15,14 +15,14 @@ from rich.console import Console
 from pipeline.config import Config, load_config
 from pipeline.core.machine import CaseState, Status
 from pipeline.folders.layout import Workspace
-from pipeline.ops.cli import report_command
-from pipeline.ops.report import (
+from pipeline.reports.cli import report_command
+from pipeline.reports.compliance import (
     format_minutes,
     percentile,
     print_report,
     report_for_config,
-    write_html,
 )
+from pipeline.reports.compliance_html import write_html
 from pipeline.resources import WORKSPACE
 from pipeline.store import Store
 

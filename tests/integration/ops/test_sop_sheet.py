@@ -6,24 +6,19 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
-from pipeline.config import Config, load_config
-from pipeline.ops.cli import sop_command
-from pipeline.ops.sop_flow import (
-    HANDOVER_KEY,
-    HandoverConfig,
-    SopConfig,
+from pipeline.config import HANDOVER_KEY, Config, HandoverConfig, SopConfig, StepText, load_config
+from pipeline.resources import WORKSPACE
+from pipeline.sop.cli import sop_command
+from pipeline.sop.flow import (
     SopError,
-    StepText,
     derive,
     sop_steps,
 )
-from pipeline.ops.sop_sheet import render_sop_pdf, render_sop_png, wrap
-from pipeline.resources import WORKSPACE
+from pipeline.sop.sheet import render_sop_pdf, render_sop_png, wrap
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                    reason="pdftotext (poppler-utils) not installed")
@@ -219,9 +214,9 @@ def test_png_shows_both_pages(default_config, tmp_path):
 # --- [sop] settings --------------------------------------------------------------------------
 
 
-def with_sop(config: Config, sop: SopConfig) -> SimpleNamespace:
-    """``config`` as it will be once Config has a ``sop`` table."""
-    return SimpleNamespace(workflow=config.workflow, agency=config.agency, sop=sop)
+def with_sop(config: Config, sop: SopConfig) -> Config:
+    """``config`` with ``sop`` as its ``[sop]`` table."""
+    return config.model_copy(update={"sop": sop})
 
 
 def test_identity_and_wording_come_from_sop_settings(default_config, tmp_path):
@@ -275,7 +270,7 @@ keterangan = "Oleh layanan SPT"
 
 
 def test_wrapping_keeps_text_inside_its_cell():
-    from pipeline.ops.sop_sheet import text_width
+    from pipeline.sop.sheet import text_width
 
     lines = wrap("Pengadministrasi Kepegawaian dan Kesejahteraan Rakyat", 12.0, 6.0)
     assert all(text_width(line, 6.0) <= 12.0 for line in lines)

@@ -10,13 +10,13 @@ import secrets
 
 import pytest
 
+from pipeline.config import WebConfig
 from pipeline.core.dates_id import format_date
 from pipeline.core.nip import Nip
 from pipeline.folders.layout import Workspace
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
 from pipeline.web.app import create_app
-from pipeline.web.settings import WebConfig
 from tests.integration.web.issued import text_of
 
 pytestmark = pytest.mark.slow

@@ -16,9 +16,9 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from pipeline.config import WebConfig
 from pipeline.reports.verification import verify_issued
 from pipeline.web.app import create_app
-from pipeline.web.settings import WebConfig
 from tests.integration.web.issued import tampered, text_of
 
 pytestmark = pytest.mark.slow

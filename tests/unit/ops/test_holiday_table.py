@@ -6,9 +6,10 @@ import datetime as dt
 import subprocess
 import sys
 
+from pipeline.config import WorkingTimeConfig
 from pipeline.ops import holiday_table
-from pipeline.ops.holiday_table import HolidayTable
-from pipeline.ops.worktime import WorkingCalendar, WorkingTimeConfig, public_holidays
+from pipeline.ops.holiday_table import HolidayTable, public_holidays
+from pipeline.ops.worktime import WorkingCalendar
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 
@@ -43,7 +44,8 @@ def test_years_are_fetched_on_demand_a_few_at_a_time(monkeypatch):
 def test_the_service_calendar_does_not_load_the_library():
     probe = (
         "import sys, datetime as dt\n"
-        "from pipeline.ops.worktime import WorkingCalendar, WorkingTimeConfig\n"
+        "from pipeline.config import WorkingTimeConfig\n"
+        "from pipeline.ops.worktime import WorkingCalendar\n"
         "cal = WorkingCalendar.from_settings(WorkingTimeConfig(), dt.timezone.utc,"
         " long_running=True)\n"
         "assert not cal.is_working_day(dt.date(2026, 8, 17))\n"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline.config import Config, load_config
+from pipeline.config import Config, WorkingTimeConfig, load_config
 from pipeline.core.machine import CaseState, Status
 from pipeline.ops.reminders import (
     ESKALASI,
@@ -19,7 +19,7 @@ from pipeline.ops.reminders import (
     due_reminders,
     record_sent,
 )
-from pipeline.ops.worktime import WorkingCalendar, WorkingTimeConfig
+from pipeline.ops.worktime import WorkingCalendar
 from pipeline.resources import WORKSPACE
 from pipeline.store import Store
 

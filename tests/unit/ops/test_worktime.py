@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from pipeline.ops.worktime import WorkingCalendar, WorkingTimeConfig, public_holidays
+from pipeline.config import WorkingTimeConfig, load_config
+from pipeline.ops.holiday_table import public_holidays
+from pipeline.ops.worktime import WorkingCalendar
+from pipeline.resources import WORKSPACE
 
 WIB = ZoneInfo("Asia/Pontianak")
 
@@ -211,19 +214,21 @@ def test_bad_settings_are_named(raw, needle):
     assert needle in str(info.value)
 
 
-def test_calendar_from_a_config_without_working_time_uses_defaults():
-    class Bare:
-        tz = WIB
-
-    cal = WorkingCalendar.from_config(Bare())
+def test_calendar_from_a_config_without_working_time_uses_defaults(tmp_path):
+    shipped = (WORKSPACE / "spt.toml").read_text(encoding="utf-8")
+    assert "[working_time]" not in shipped
+    (tmp_path / "spt.toml").write_text(shipped, encoding="utf-8")
+    config = load_config(tmp_path / "spt.toml")
+    assert config.tz == WIB
+    cal = WorkingCalendar.from_config(config)
     assert (cal.start, cal.end) == (dt.time(8), dt.time(16))
     assert not cal.is_working_day(dt.date(2026, 8, 17))
 
 
 def test_the_default_calendar_skipped_at_load_is_valid():
     """The shipped calendar is not re-checked at each config load: it must itself be valid."""
-    from pipeline.ops.worktime import _DEFAULT_CALENDAR
+    from pipeline.config import DEFAULT_CALENDAR
 
-    assert WorkingTimeConfig().model_dump()["country"] == _DEFAULT_CALENDAR[0]
-    calendar = public_holidays(*_DEFAULT_CALENDAR)
+    assert WorkingTimeConfig().model_dump()["country"] == DEFAULT_CALENDAR[0]
+    calendar = public_holidays(*DEFAULT_CALENDAR)
     assert dt.date(2026, 8, 17) in calendar

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.config import Config
 from pipeline.signing.demo_pki import DemoPki
-from pipeline.signing.testing import demo_workspace
+from tests.support.signing import demo_workspace
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from pipeline.config import load_config
+from pipeline.config import SEAL_LABEL, load_config
 from pipeline.core.workflow import Action
 from pipeline.resources import WORKSPACE
-from pipeline.signing.demo_pki import DEMO_OU, SEAL_LABEL, create_demo_pki
+from pipeline.signing.demo_pki import DEMO_OU, create_demo_pki
 
 
 def _mode(path) -> int:

@@ -10,9 +10,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from pipeline.config import load_config
+from pipeline.config import SEAL_LABEL, load_config
 from pipeline.resources import WORKSPACE
-from pipeline.signing.demo_pki import SEAL_LABEL, create_demo_pki
+from pipeline.signing.demo_pki import create_demo_pki
 from pipeline.signing.keys import (
     KeyRing,
     KeyRingError,

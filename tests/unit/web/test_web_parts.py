@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
 
+from pipeline.config import WebConfig, load_config
+from pipeline.resources import WORKSPACE
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
+from pipeline.untrusted.sniff import is_pdf as looks_like_pdf
 from pipeline.web.letters import employee_views, format_moment, public_nip
-from pipeline.web.settings import WebConfig, web_settings
 from pipeline.web.tokens import TokenIndex, well_formed
-from pipeline.web.upload import format_mb, looks_like_pdf
+from pipeline.web.upload import format_mb
 
 TZ = ZoneInfo("Asia/Pontianak")
 
@@ -63,8 +66,12 @@ def test_times_are_written_the_indonesian_way():
     assert format_moment(moment, ZoneInfo("Asia/Makassar")) == "29 November 2026, 12.30 WITA"
 
 
-def test_web_settings():
-    assert web_settings(object()) == WebConfig()                       # no [web] yet: defaults
+def test_web_settings(tmp_path):
+    shipped = (WORKSPACE / "spt.toml").read_text(encoding="utf-8")
+    without_web = re.sub(r"^\[web\].*?(?=^\[)", "", shipped, flags=re.S | re.M)
+    assert "[web]" in shipped and "[web]" not in without_web
+    (tmp_path / "spt.toml").write_text(without_web, encoding="utf-8")
+    assert load_config(tmp_path / "spt.toml").web == WebConfig()       # no [web]: defaults
     settings = WebConfig(max_upload_mb=10)
     assert settings.max_upload_bytes == 10 * 1024 * 1024
     assert format_mb(settings.max_upload_bytes) == "10"

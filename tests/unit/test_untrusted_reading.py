@@ -15,7 +15,7 @@ from pipeline.folders.atomic import (
     write_atomic,
 )
 from pipeline.folders.layout import note_path
-from pipeline.folders.untrusted import Untrusted, is_plain_file, read_untrusted
+from pipeline.untrusted.reading import Untrusted, is_plain_file, read_untrusted
 
 
 @pytest.fixture

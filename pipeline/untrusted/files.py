@@ -26,11 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.extract.limits import ExtractLimits
-from pipeline.folders.untrusted import Untrusted, read_untrusted
+from pipeline.untrusted.reading import Untrusted, read_untrusted
+from pipeline.untrusted.sniff import HEAD_BYTES, FileKind, sniff
 
-PDF_MAGIC = b"%PDF-"
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_DOCX_MEMBERS = 2000
 MAX_PDF_INFLATED = 64 * 1024 * 1024       # all compressed non-image streams, inflated
@@ -54,26 +52,8 @@ class Invitation:
     pages: int | None = None
 
 
-def sniff(head: bytes, name: str) -> str | None:
-    if head.lstrip(b"\r\n\t \x00")[:5] == PDF_MAGIC or PDF_MAGIC in head[:1024]:
-        return "pdf"
-    if head.startswith(ZIP_MAGIC):
-        return "zip"
-    if head.startswith(OLE_MAGIC):
-        return "ole"
-    if name.lower().endswith(".eml") or _looks_like_mail(head):
-        return "eml"
-    return None
-
-
-def _looks_like_mail(head: bytes) -> bool:
-    first = head[:2048].decode("latin-1", errors="replace").lower()
-    return any(first.startswith(h) for h in ("from:", "received:", "return-path:", "message-id:",
-                                               "mime-version:", "date:", "to:", "subject:"))
-
-
 def read_file(path: Path, limits: ExtractLimits) -> bytes:
-    """The dropped file's bytes, read safely (:mod:`pipeline.folders.untrusted`), or Unusable."""
+    """The dropped file's bytes, read safely (:mod:`pipeline.untrusted.reading`), or Unusable."""
     try:
         return read_untrusted(path, limits.max_bytes)
     except Untrusted as exc:
@@ -101,18 +81,18 @@ def check_bytes(data: bytes, name: str, limits: ExtractLimits) -> Invitation:
         raise Unusable("Berkas kosong (0 byte). Kirim ulang berkas undangan yang lengkap.")
     if size > limits.max_bytes:
         raise _too_large(size, limits)
-    kind = sniff(data[:4096], name)
-    if kind == "pdf":
+    kind = sniff(data[:HEAD_BYTES], name)
+    if kind is FileKind.PDF:
         return Invitation("pdf", size, check_pdf_bytes(data, limits))
-    if kind == "zip":
+    if kind in (FileKind.ZIP, FileKind.DOCX):  # a small DOCX is whole in the head
         _check_docx(io.BytesIO(data))
         return Invitation("docx", size)
-    if kind == "ole":
+    if kind is FileKind.OLE:
         raise Unusable(
             "Dokumen Word ini terkunci kata sandi (terenkripsi) atau berformat lama (.doc), "
             "sehingga tidak dapat dibaca. Simpan ulang sebagai DOCX tanpa kata sandi, atau PDF."
         )
-    if kind == "eml":
+    if kind is FileKind.EML:
         return Invitation("eml", size)
     raise Unusable(
         "Jenis berkas tidak didukung. Yang dapat diproses: surat undangan berbentuk PDF atau "

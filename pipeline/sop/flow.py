@@ -9,7 +9,7 @@ the derived SOP changes with it.
 
 The parts of the sheet that are not the chain (the SOP's number and dates,
 who approved it, its legal basis, …) come from the optional ``[sop]`` table
-(:class:`SopConfig`), whose defaults are the agency's sheet.
+(:class:`pipeline.config.SopConfig`), whose defaults are the agency's sheet.
 
 Steps, in order:
 
@@ -26,109 +26,17 @@ Steps, in order:
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from pipeline.config import HANDOVER_KEY, START_KEY, Config, SopConfig, StepText
 from pipeline.core.workflow import Action, Stage, Workflow
-
-START_KEY = "mulai"          # [sop.steps.mulai]: the pemohon's hand-over of the invitation
-HANDOVER_KEY = "serah_terima"  # [sop.steps.serah_terima]: the signed SPT to the Umum
 
 Kind = Literal["start", "process", "decision", "end"]
 
 
 class SopError(Exception):
     """The ``[sop]`` settings do not fit the configured chain; ``str()`` says what to fix."""
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class HandoverConfig(_Model):
-    """The SOP's step 9: after signing, one official hands the SPT to the Umum."""
-
-    enabled: bool = True
-    stage: str = Field(default="kasubag", description="stage key of the official who hands over")
-    mutu_baku: int | None = Field(default=10, ge=1, description="minutes")
-    activity: str = (
-        "Menyerahkan SPT yang telah ditandatangani kepada {umum} untuk diberi nomor dan dicap"
-    )
-
-
-class StepText(_Model):
-    """Wording of one row, replacing the derived text (any field may be left out)."""
-
-    activity: str | None = None
-    kelengkapan: str | None = None
-    output: str | None = None
-    keterangan: str | None = None
-
-
-class SopConfig(_Model):
-    """``[sop]`` in ``spt.toml``: the identity of the SOP sheet. Defaults: the agency's sheet."""
-
-    nomor: str = "000.8/1619.4/DISKOPUKM.A"
-    nama: str = "Penerbitan Surat Perintah Tugas"
-    tanggal_pembuatan: dt.date | None = dt.date(2023, 8, 31)
-    tanggal_revisi: dt.date | None = None
-    tanggal_efektif: dt.date | None = None
-    disahkan_jabatan: str = "Kepala Dinas Koperasi, Usaha Kecil dan Menengah"
-    disahkan_nama: str = ""
-    disahkan_nip: str = ""
-    unit: list[str] = Field(
-        default_factory=lambda: ["Sekretariat", "Sub Bagian Umum dan Aparatur"],
-        description="the organisational unit under the agency's name",
-    )
-    dasar_hukum: list[str] = Field(default_factory=lambda: [
-        "Undang-Undang Nomor 5 Tahun 2014 tentang Aparatur Sipil Negara;",
-        "Peraturan Gubernur Kalimantan Barat Nomor 125 Tahun 2021 tentang Kedudukan, Susunan "
-        "Organisasi, Tugas dan Fungsi, serta Tata Kerja Dinas Koperasi, Usaha Kecil dan "
-        "Menengah sebagaimana telah diubah terakhir dengan Peraturan Gubernur Kalimantan Barat "
-        "Nomor 206 Tahun 2021;",
-        "Peraturan Gubernur Kalimantan Barat Nomor 7 Tahun 2019 tentang Perjalanan Dinas atas "
-        "Beban Anggaran Pendapatan dan Belanja Daerah Provinsi Kalimantan Barat.",
-    ])
-    kualifikasi_pelaksana: list[str] = Field(default_factory=lambda: [
-        "Memahami alur dan prosedur pengiriman surat.",
-    ])
-    keterkaitan: list[str] = Field(default_factory=lambda: [
-        "SOP Penanganan Surat Masuk;",
-        "SOP Penanganan Surat Keluar;",
-        "SOP Pengiriman Surat Keluar.",
-    ])
-    peralatan: list[str] = Field(default_factory=lambda: [
-        "Lembar kerja;",
-        "Alat tulis kantor;",
-        "Komputer/laptop dan printer.",
-    ])
-    peringatan: list[str] = Field(default_factory=lambda: [
-        "Apabila SOP ini tidak dilaksanakan, penyampaian informasi/surat akan terhambat.",
-    ])
-    pencatatan: list[str] = Field(default_factory=list)
-    handover: HandoverConfig = HandoverConfig()
-    columns: list[str] | None = Field(
-        default=None,
-        description="order of the role columns by key ('pemohon', stage keys, 'umum'); "
-        "default: pemohon, the drafting stage, umum, then the other stages, as in the SOP",
-    )
-    role_labels: dict[str, str] = Field(
-        default_factory=dict, description="column heading per key, e.g. asisten1 = 'Asisten I'"
-    )
-    steps: dict[str, StepText] = Field(
-        default_factory=dict,
-        description=f"wording per row: '{START_KEY}', a stage key, '{HANDOVER_KEY}', "
-        "'umum' or 'pemohon'",
-    )
-
-
-def sop_settings(config: Any) -> SopConfig:
-    """``config.sop`` once :class:`~pipeline.config.Config` has it, else the defaults."""
-    value = getattr(config, "sop", None)
-    return value if isinstance(value, SopConfig) else SopConfig()
 
 
 # --- the derived SOP -----------------------------------------------------------------
@@ -168,9 +76,9 @@ def waktu(minutes: int | None) -> str:
     return f"{minutes} menit" if minutes else ""
 
 
-def roles(config: Any, settings: SopConfig | None = None) -> list[Role]:
+def roles(config: Config, settings: SopConfig | None = None) -> list[Role]:
     """The role columns in the SOP's order (or ``[sop] columns``)."""
-    settings = settings or sop_settings(config)
+    settings = settings or config.sop
     wf: Workflow = config.workflow()
     labels = {wf.receipt.key: wf.receipt.role, wf.finalization.key: wf.finalization.role}
     labels |= {s.key: s.role for s in wf.stages}
@@ -189,9 +97,9 @@ def roles(config: Any, settings: SopConfig | None = None) -> list[Role]:
     return [Role(k, settings.role_labels.get(k, labels[k])) for k in order]
 
 
-def sop_steps(config: Any, settings: SopConfig | None = None) -> list[SopStep]:
+def sop_steps(config: Config, settings: SopConfig | None = None) -> list[SopStep]:
     """The SOP's rows, derived from the configured chain."""
-    settings = settings or sop_settings(config)
+    settings = settings or config.sop
     wf: Workflow = config.workflow()
     umum, pemohon = wf.finalization, wf.receipt
     drafting = wf.drafting
@@ -275,9 +183,9 @@ def sop_steps(config: Any, settings: SopConfig | None = None) -> list[SopStep]:
     return steps
 
 
-def derive(config: Any) -> SopSheet:
+def derive(config: Config) -> SopSheet:
     """Everything the sheet shows, checked against the chain."""
-    settings = sop_settings(config)
+    settings = config.sop
     return SopSheet(settings, roles(config, settings), sop_steps(config, settings))
 
 

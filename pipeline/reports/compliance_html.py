@@ -10,6 +10,7 @@ objects (no pyplot state), so this is safe to call from any thread.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,12 +18,13 @@ from typing import TYPE_CHECKING
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from pipeline.ops.report import (
+from pipeline.reports.compliance import (
     Report,
     StageStats,
     format_date,
     format_minutes,
     format_share,
+    report_for_config,
     step_label,
 )
 
@@ -41,6 +43,13 @@ BLUE, LIGHT_BLUE, INK = "#1f4e79", "#9dc3e6", "#222222"
 TARGET_SHARE = 0.8
 _PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2f5597", "#843c0c",
             "#375623", "#7f6000", "#404040")
+
+
+def write_html(config: Config, out_dir: Path, since: dt.date | None = None,
+               until: dt.date | None = None, *, now: dt.datetime | None = None) -> Path:
+    """Write ``out_dir/index.html`` with its charts beside it; return the page's path."""
+    report = report_for_config(config, since, until, now)
+    return render_report_page(config, report, Path(out_dir))
 
 
 def render_report_page(config: Config, report: Report, out_dir: Path) -> Path:

@@ -37,7 +37,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon, Rectang
 from matplotlib.path import Path as MplPath
 
 from pipeline.core.dates_id import format_date
-from pipeline.ops.sop_flow import SopError, SopSheet, derive
+from pipeline.sop.flow import SopError, SopSheet, derive
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

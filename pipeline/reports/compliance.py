@@ -25,19 +25,19 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core.dates_id import MONTHS, MONTHS_SHORT
+from pipeline.core.machine import Status
 from pipeline.core.workflow import AutomaticStep, Stage, Workflow
 from pipeline.ops.worktime import WorkingCalendar
-from pipeline.store.db import iso, parse_iso
+from pipeline.store.visits import TimedVisit
 
 if TYPE_CHECKING:
     from pipeline.config import Config
     from pipeline.store.db import Store
 
-_WAITING = ("in_chain", "finalizing", "issued")
+_WAITING = (Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
 
 
 class ReportError(Exception):
@@ -140,29 +140,22 @@ def stage_stats(
 ) -> list[StageStats]:
     """Per step: cases, median and p90 office minutes, share within mutu baku, overdue now."""
     lo, hi = _bounds(calendar, since, until)
-    rows = store.execute(
-        "SELECT v.case_id, v.stage_key, v.arrived_at, v.left_at, c.status"
-        " FROM stage_visits v JOIN cases c ON c.id = v.case_id"
-        " WHERE (v.arrived_at >= ? AND v.arrived_at < ?) OR v.left_at IS NULL",
-        (_iso(lo), _iso(hi)),
-    ).fetchall()
-    by_step: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_step[row["stage_key"]].append(row)
+    by_step: dict[str, list[TimedVisit]] = defaultdict(list)
+    for visit in store.visits.arrived_between_or_open(lo, hi):
+        by_step[visit.stage_key].append(visit)
     out = []
     for step in steps(workflow):
         standard = step.mutu_baku_minutes
         cases: set[str] = set()
         durations: list[float] = []
         overdue = 0
-        for row in by_step.get(step.key, []):
-            arrived = parse_iso(row["arrived_at"])
+        for visit in by_step.get(step.key, []):
+            arrived = visit.arrived_at
             if lo <= arrived < hi:
-                cases.add(row["case_id"])
-                if row["left_at"]:
-                    durations.append(
-                        calendar.working_minutes(arrived, parse_iso(row["left_at"])))
-            if (row["left_at"] is None and row["status"] in _WAITING and standard is not None
+                cases.add(visit.case_id)
+                if visit.left_at is not None:
+                    durations.append(calendar.working_minutes(arrived, visit.left_at))
+            if (visit.left_at is None and visit.status in _WAITING and standard is not None
                     and calendar.working_minutes(arrived, now) > standard):
                 overdue += 1
         within = sum(1 for d in durations if standard is not None and d <= standard)
@@ -181,22 +174,17 @@ def monthly(
     """Per calendar month of the period: SPTs issued, and returns made by each stage."""
     lo = dt.datetime.combine(since, dt.time(), tzinfo=tz)
     hi = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=tz)
-    rows = store.execute(
-        "SELECT stage_key, left_at, outcome FROM stage_visits"
-        " WHERE left_at >= ? AND left_at < ? AND outcome IN ('issued', 'returned', 'cancelled')",
-        (_iso(lo), _iso(hi)),
-    ).fetchall()
     issued: dict[tuple[int, int], int] = defaultdict(int)
     cancelled: dict[tuple[int, int], int] = defaultdict(int)
     returns: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        local = parse_iso(row["left_at"]).astimezone(tz)
+    for left in store.visits.departures(lo, hi, ("issued", "returned", "cancelled")):
+        local = left.left_at.astimezone(tz)
         month = (local.year, local.month)
-        if row["outcome"] == "issued" and row["stage_key"] == workflow.finalization.key:
+        if left.outcome == "issued" and left.stage_key == workflow.finalization.key:
             issued[month] += 1
-        elif row["outcome"] == "returned":
-            returns[month][row["stage_key"]] += 1
-        elif row["outcome"] == "cancelled":
+        elif left.outcome == "returned":
+            returns[month][left.stage_key] += 1
+        elif left.outcome == "cancelled":
             cancelled[month] += 1
     out = []
     for year, month in _months(since, until):
@@ -211,15 +199,8 @@ def lead_times(
 ) -> list[float]:
     """Office minutes from a case's first arrival to its issue, for cases issued in the period."""
     lo, hi = _bounds(calendar, since, until)
-    rows = store.execute(
-        "SELECT v.left_at AS issued_at,"
-        " (SELECT MIN(w.arrived_at) FROM stage_visits w WHERE w.case_id = v.case_id) AS opened"
-        " FROM stage_visits v WHERE v.stage_key = ? AND v.outcome = 'issued'"
-        " AND v.left_at >= ? AND v.left_at < ?",
-        (workflow.finalization.key, _iso(lo), _iso(hi)),
-    ).fetchall()
-    return [calendar.working_minutes(parse_iso(r["opened"]), parse_iso(r["issued_at"]))
-            for r in rows]
+    return [calendar.working_minutes(opened, issued)
+            for opened, issued in store.visits.issue_spans(workflow.finalization.key, lo, hi)]
 
 
 def build_report(
@@ -355,15 +336,6 @@ def print_report(config: Config, since: dt.date | None = None, until: dt.date | 
     return report
 
 
-def write_html(config: Config, out_dir: Path, since: dt.date | None = None,
-               until: dt.date | None = None, *, now: dt.datetime | None = None) -> Path:
-    """Write ``out_dir/index.html`` with its charts beside it; return the page's path."""
-    from pipeline.ops.report_html import render_report_page
-
-    report = report_for_config(config, since, until, now)
-    return render_report_page(config, report, Path(out_dir))
-
-
 # --- helpers ------------------------------------------------------------------------
 
 
@@ -380,10 +352,6 @@ def _bounds(calendar: WorkingCalendar, since: dt.date, until: dt.date
     hi = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(),
                              tzinfo=calendar.tz).astimezone(dt.UTC)
     return lo, hi
-
-
-def _iso(moment: dt.datetime) -> str:
-    return iso(moment)
 
 
 def _months(since: dt.date, until: dt.date) -> list[tuple[int, int]]:

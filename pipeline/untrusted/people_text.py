@@ -9,7 +9,7 @@ Explorer with hidden extensions turns ``SPT-2026-0003.txt`` into
 This module only reads: which names count as a case's reason file
 (:func:`is_reason_name`), and what one says (:func:`read_reason`, decoded by
 :func:`decode_text`: BOM first, then UTF-8, then cp1252). Reading goes through
-:mod:`pipeline.folders.untrusted` (no links, no pipes, bounded), and a DOCX/ODT is
+:mod:`pipeline.untrusted.reading` (no links, no pipes, bounded), and a DOCX/ODT is
 read with a parser that refuses DTDs and entities, within a size bound.
 """
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline.folders.untrusted import Untrusted, read_untrusted
+from pipeline.untrusted.reading import Untrusted, read_untrusted
 
 REASON_EXTS = ("txt", "docx", "odt")
 MAX_TEXT_BYTES = 64 * 1024           # a reason typed by hand is far shorter

@@ -9,8 +9,8 @@ from pypdf import PdfWriter
 from pipeline.config import LimitsConfig
 from pipeline.extract import ExtractLimits
 from pipeline.folders.settle import SettleTracker
-from pipeline.intake.names import sanitize_filename
-from pipeline.intake.validate import Unusable, check_file
+from pipeline.untrusted.files import Unusable, check_file
+from pipeline.untrusted.names import sanitize_filename
 
 LIMITS = ExtractLimits.from_config(LimitsConfig(max_file_mb=1, max_pages=5))
 

@@ -1,1 +1,0 @@
-"""Intake: invitations arriving in ``inbox/`` (or by email) become cases."""
