@@ -166,7 +166,7 @@ def read_docx(data: bytes, limits: ExtractLimits) -> Document:
 class Attachment:
     name: str  # as sent: for display only, never a path
     content_type: str
-    kind: str  # "pdf" | "docx"
+    kind: str  # "pdf" | "docx" | "image" (a photo of the letter, JPG/PNG)
     data: bytes
 
 
@@ -224,6 +224,7 @@ def read_eml(data: bytes, limits: ExtractLimits) -> EmailInvitation:
     if len(parts) > limits.max_email_parts:
         raise ExtractionRefused("Surel berisi terlalu banyak bagian; tidak diproses.")
     attachments = []
+    pictures = []
     for part in parts:
         if part.is_multipart() or (
             part.get_content_maintype() == "text" and not part.get_filename()
@@ -238,6 +239,15 @@ def read_eml(data: bytes, limits: ExtractLimits) -> EmailInvitation:
             attachments.append(
                 Attachment(str(part.get_filename() or ""), part.get_content_type(), kind, payload)
             )
+        elif _is_photo(payload):
+            pictures.append(
+                Attachment(
+                    str(part.get_filename() or ""), part.get_content_type(), "image", payload
+                )
+            )
+    # A photo of the letter counts only when no PDF/DOCX came with it (logos and signature
+    # pictures travel with most mails).
+    attachments = attachments or pictures
     body = ""
     try:
         part = msg.get_body(preferencelist=("plain", "html"))
@@ -253,6 +263,18 @@ def read_eml(data: bytes, limits: ExtractLimits) -> EmailInvitation:
     return EmailInvitation(
         address.strip() or None, name, str(msg.get("Subject", "")), body, attachments
     )
+
+
+def _is_photo(data: bytes) -> bool:
+    from pipeline.extract import photo
+
+    if sniff_bytes(data) is not FileKind.IMAGE:
+        return False
+    try:
+        photo.check_picture(data)
+    except ExtractionRefused:
+        return False
+    return True
 
 
 def body_document(body: str) -> Document:

@@ -226,7 +226,7 @@ _HM = r"(?<![\d.:,/])(?:[01]?\d|2[0-3])\s?[.:]\s?[0-5]\d(?![\d.:]\d)"
 _ZONE = r"(?:WITA|WIB|WIT)\b"
 _TIME_RE = re.compile(
     rf"(?P<t1>{_HM})(?:\s*(?P<z1>{_ZONE}))?"
-    rf"(?:{_TSEP}(?:(?P<t2>{_HM})|(?P<done>selesai\b))(?:\s*(?P<z2>{_ZONE}))?)?",
+    rf"(?:{_TSEP}(?:(?P<t2>{_HM})|(?P<done>sel[ae]?sai\b))(?:\s*(?P<z2>{_ZONE}))?)?",
     re.IGNORECASE,
 )
 

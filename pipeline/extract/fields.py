@@ -29,7 +29,7 @@ from pipeline.extract.dates import (
 )
 from pipeline.extract.labels import Labeled
 from pipeline.extract.layout import Document, Line
-from pipeline.extract.numbers import clean_number
+from pipeline.extract.numbers import clean_number, number_and_rest
 
 FIELD_KEYS = (
     "nomor",
@@ -48,7 +48,13 @@ NOT_INVITATION = "Berkas tidak tampak seperti surat undangan; isian perlu dileng
 
 _INVITING = re.compile(
     r"\b(?:undangan|mengundang|diundang|kehadiran|menghadiri|hadir\s+pada|untuk\s+hadir|dapat\s+hadir"
-    r"|mengikuti\s+kegiatan|sebagai\s+(?:narasumber|peserta)|narasumber|kesediaan)\b",
+    r"|mengikuti\s+kegiatan"
+    # a request to send people: "kami mohon … untuk dapat menugaskan / mengutus …"
+    r"|menugaskan|mengutus|mendelegasikan|mengirimkan\s+(?:peserta|utusan|wakil))\b"
+    # weaker words count only when they are asked of the addressee: "Bapak/Ibu … sebagai
+    # narasumber", "kesediaan Saudara"; a circular's "guru terlibat sebagai peserta" invites no one
+    r"|\b(?:bapak|ibu|saudara|sdr\.?|anda)\b[^.]{0,80}?\b(?:sebagai\s+(?:narasumber|peserta|"
+    r"pembicara|pemateri)|narasumber)\b|\bkesediaan\s+(?:bapak|ibu|saudara|sdr\.?|anda)\b",
     re.I,
 )
 _DATE_LINE = re.compile(
@@ -61,9 +67,25 @@ _WEEKDAY = re.compile(
 )
 _SALUTATION = re.compile(r"^\s*(?:yth\b|kepada\b|dengan hormat)", re.I)
 _HAL_TO_EVENT = re.compile(
-    r"^\s*undangan\s*[:\-–]?\s*(?:untuk\s+)?(?:(?:menghadiri|mengikuti|pelaksanaan|penyelenggaraan)\s+)?"
+    r"^\s*undangan\s*[:\-–]?\s*(?:(?:sebagai\s+)?(?:peserta|narasumber|pembicara|pemateri"
+    r"|moderator)\s+)?(?:untuk\s+)?(?:(?:menghadiri|mengikuti|pelaksanaan|penyelenggaraan)\s+)?"
     r"(?:(?:kegiatan|acara)\s+)?",
     re.I,
+)
+
+
+# An "Acara" whose value is a schedule ("08.00 - 08.30 Registrasi"), a pointer ("terlampir",
+# "sebagaimana terlampir") or a dash is not the event's name: null rather than the times.
+_NOT_AN_EVENT = re.compile(
+    r"^\s*(?:(?:pukul\s*)?\d{1,2}\s?[.:]\s?\d\d|[-–—]+\s*$|(?:sebagaimana\s+|seperti\s+)?"
+    r"(?:terlampir|(?:di\s*)?bawah\s+ini|berikut)\b)",
+    re.I,
+)
+
+
+_BOARD_INVITES = re.compile(
+    r"\bDireksi\s+(?P<n>(?:PT|Perum|Perusahaan\s+Perseroan)\s[^\n“\"]{2,80}?)\s*"
+    r"(?:\(\s*[“\"]|,?\s+berkedudukan|,?\s+dengan\s+ini)"
 )
 
 
@@ -150,16 +172,40 @@ def _clean_text(value: str) -> str:
     return value.rstrip(".") if not re.search(r"\b(?:[A-Z]|No|Jl|Kav|Tbk)\.$", value) else value
 
 
+_HIJRI_LINE = re.compile(
+    r"^\s*(?P<place>[A-Z][A-Za-z.'’\- ]{1,40}?)\s*,\s*\d{1,2}\s+[A-Za-z'’ ]{3,30}?\s+1[3-5]\d\d"
+    r"\s*H\.?\s*$"
+)
+_MASEHI_BELOW = re.compile(r"^\s*(?P<date>\d{1,2}\s+[A-Za-z]+\.?\s+\d{4})\s*M?\.?\s*$")
+
+
 def _date_lines(doc: Document, skip: set[int]) -> list[tuple[Line, DateRange | None]]:
+    """``Kota, 5 September 2026`` lines, and a Hijri date line's Masehi line below it
+    (``Surabaya, 4 Rabiul Awal 1445 H`` / ``20 September 2023 M``): the Masehi date is the
+    letter's date, on the line that states it."""
     found = []
-    for line in doc.lines:
+    lines = doc.lines
+    for index, line in enumerate(lines):
         if line.number in skip:
+            continue
+        hijri = _HIJRI_LINE.match(line.text)
+        if hijri and not _WEEKDAY.match(hijri.group("place")):
+            below = next(
+                (ln for ln in lines[index + 1 : index + 3] if ln.column == line.column), None
+            )
+            m = _MASEHI_BELOW.match(below.text) if below is not None else None
+            if below is not None and m:
+                found.append((below, parse_date(m.group("date"))))
             continue
         m = _DATE_LINE.match(line.text)
         if not m or _WEEKDAY.match(m.group("place")) or len(m.group("place").split()) > 4:
             continue
         found.append((line, parse_date(m.group("date"))))
     return found
+
+
+def _hijri_lines(doc: Document) -> set[int]:
+    return {ln.number for ln in doc.lines if _HIJRI_LINE.match(ln.text)}
 
 
 def _is_number_line(line: Line) -> str | None:
@@ -177,10 +223,11 @@ class _Reader:
         self.header, self.event = label_rules.split_header_event(doc, self.labeled)
         self.label_lines = label_rules.continuation_numbers(self.labeled)
         self.date_lines = _date_lines(doc, self.label_lines)
-        date_line_numbers = {ln.number for ln, _ in self.date_lines}
+        date_line_numbers = {ln.number for ln, _ in self.date_lines} | _hijri_lines(doc)
         self.prose = prose.read(doc, self.label_lines | date_line_numbers)
         self.fields: dict[str, str | None] = {}
         self.explain: dict[str, str] = {}
+        self.table_end: int | None = None  # the event table's last line (event_dates sets it)
         self.notes: list[str] = []
 
     def _labels(self, source: list[Labeled], *keys: str) -> list[Labeled]:
@@ -240,19 +287,64 @@ class _Reader:
                 )
             else:
                 problems.append(f"date line '{line.text}' has no full date (line {line.number})")
+        candidates += self._dates_on_number_line()
         what = problems[0] if problems else "no letter date found"
         value, why = decide(candidates, what=what)
         self._set("tanggal", value, why, lambda v: v.start.isoformat())
+
+    @staticmethod
+    def _counts(found: prose.Found, table_end: int | None) -> bool:
+        """Below the event's table, a date (and its time) read after a bare "pada hari" is
+        another date (shareholders of record, a deadline), not the event's."""
+        return table_end is None or found.line < table_end or found.held
+
+    def _dates_on_number_line(self) -> list[Candidate]:
+        """The letter's date written without a place on the number's line (Kemendikbud,
+        Kemenag): after the number in the same value, or alone in the right-hand column of
+        that row."""
+        found = []
+        for item in self._labels(self.header, "nomor"):
+            number, _, rest = number_and_rest(item.value)
+            if number:
+                rng = parse_date(rest) if re.search(r"\d{4}", rest) else None
+                if rng and rng.single:
+                    found.append(
+                        Candidate(rng, f"date after the number ({item.where})", 1, item.min_conf())
+                    )
+            if not self.doc.geometric:
+                continue
+            row = item.line
+            for line in self.doc.lines:
+                if (
+                    line.column == 1
+                    and line.page == row.page
+                    and abs(line.top - row.top) <= 0.6 * row.height
+                ):
+                    rng = parse_date(line.text)
+                    if rng and rng.single and not re.search(r"[A-Za-z]{3,}\s*,", line.text):
+                        found.append(
+                            Candidate(
+                                rng,
+                                f"date beside the number '{line.text}' line {line.number}",
+                                1,
+                                line.min_conf(),
+                            )
+                        )
+        return found
 
     # --- the event ------------------------------------------------------------------------
 
     def event_dates(self) -> None:
         candidates: list[Candidate] = []
         problems = []
+        dated_labels = []
         for item in self._labels(self.event, "hari_tanggal", "tanggal", "waktu"):
             found = find_dates(item.value)
+            if found:
+                dated_labels.append(item)
             if len(found) == 1:
-                candidates.append(Candidate(found[0], item.where, 1, item.min_conf()))
+                conf = item.min_conf(digits_only=True)
+                candidates.append(Candidate(found[0], item.where, 1, conf))
             elif len(found) > 1:
                 why = f"null: several separate dates in '{item.value}' ({item.where})"
                 self._set("tanggal_mulai", None, why)
@@ -260,7 +352,12 @@ class _Reader:
                 return
             elif item.key != "waktu":
                 problems.append(f"no date in '{item.value}' ({item.where})")
-        candidates += [Candidate(f.value, f.where, 2, f.conf) for f in self.prose.dates]
+        self.table_end = max((item.lines[-1].number for item in dated_labels), default=None)
+        candidates += [
+            Candidate(f.value, f.where, 2, f.conf)
+            for f in self.prose.dates
+            if self._counts(f, self.table_end)
+        ]
         what = problems[0] if problems else "no event date found"
         value, why = decide(candidates, what=what)
         if isinstance(value, DateRange):
@@ -279,8 +376,13 @@ class _Reader:
         for item in self._labels(self.event, "waktu", "hari_tanggal"):
             times = find_times(item.value)
             if times:
-                candidates.append(Candidate(times[0], item.where, 1, item.min_conf()))
-        candidates += [Candidate(f.value, f.where, 2, f.conf) for f in self.prose.times]
+                conf = item.min_conf(digits_only=True)  # a doubtful "-" or "WIB" changes nothing
+                candidates.append(Candidate(times[0], item.where, 1, conf))
+        candidates += [
+            Candidate(f.value, f.where, 2, f.conf)
+            for f in self.prose.times
+            if self._counts(f, self.table_end)
+        ]
         self._set("waktu", *decide(candidates, what="no time found"), show=lambda v: v.text)
 
     def tempat(self) -> None:
@@ -298,7 +400,7 @@ class _Reader:
         candidates = [
             Candidate(_clean_text(item.value), item.where, 1, item.min_conf())
             for item in self._labels(self.event, "acara")
-            if len(_clean_text(item.value)) > 2
+            if len(_clean_text(item.value)) > 2 and not _NOT_AN_EVENT.match(item.value)
         ]
         candidates += [
             Candidate(_clean_text(str(f.value)), f.where, 2, f.conf) for f in self.prose.events
@@ -350,6 +452,12 @@ class _Reader:
         stop = min(stops) if stops else len(self.doc.lines) + 1
         name, why, conf = letterhead.pengirim(self.doc, stop)
         candidates = [Candidate(name, why, 1, conf)] if name else []
+        if not candidates:
+            # A company's notice without a kop names its board as the one inviting:
+            # "Direksi PT Adhi Karya (Persero) Tbk. (“Perseroan”) … dengan ini mengundang".
+            m = _BOARD_INVITES.search(self.doc.text)
+            if m:
+                candidates.append(Candidate(m.group("n").strip(), "prose 'Direksi …'", 2))
         self._set("pengirim", *decide(candidates, what=why.removeprefix("null: ")))
 
     # --- the whole letter ---------------------------------------------------------------

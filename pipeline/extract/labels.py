@@ -27,7 +27,7 @@ _LABELS: tuple[tuple[str, str], ...] = (
     ("nomor", r"nomor(?:\s+surat)?|no\.?|nmr\.?"),
     ("sifat", r"sifat(?:\s+surat)?"),
     ("lampiran", r"lampiran|lamp\.?"),
-    ("hal", r"perihal|hal|prihal|perihai"),
+    ("hal", r"perihal|hal|prihal|perihai|subjek|subject|pokok\s+surat"),
     ("tanggal", r"tanggal(?:\s+surat)?|tgl\.?"),
     ("waktu", r"waktu|pukul|jam|pkl\.?"),
     (
@@ -57,6 +57,13 @@ _OCR_LABEL_RE = [
     if key != "other"
 ]
 # "Nomor 400.14.5.4/481/Bangda": OCR may drop the colon; accepted only before a letter number.
+# "Hari, Tanggal Selasa, 31 Oktober 2023": a colon lost (a scan, a photo) before a weekday or a
+# day number is still the event's date label; what follows must read as a date anyway.
+_DAY_NO_COLON = re.compile(
+    r"^\s*(?P<label>hari\s*(?:/|,|dan|&)\s*(?:tanggal|tgl\.?))\s+"
+    r"(?P<value>(?:senin|selasa|rabu|kamis|jum.?at|sabtu|minggu|ahad|\d{1,2}\s)\S*.*)$",
+    re.I,
+)
 _NOMOR_NO_COLON = re.compile(r"^\s*(?P<label>nomor|no\.?)\s+(?P<value>\S*\d\S*/\S+)\s*$", re.I)
 
 
@@ -83,12 +90,17 @@ class Labeled:
         )
         return f"label '{self.label}' {span}"
 
-    def min_conf(self) -> float | None:
+    def min_conf(self, *, digits_only: bool = False) -> float | None:
+        """The lowest OCR confidence of the value's words; with ``digits_only`` only words
+        holding a digit count (a date's "s.d" or weekday read doubtfully does not make the
+        date doubtful once the grammar has read it)."""
+        words = list(self.lines[0].words[self.value_start :])
+        for line in self.lines[1:]:
+            words += line.words
         confs = [
-            c
-            for c in [self.lines[0].min_conf(self.value_start)]
-            + [ln.min_conf() for ln in self.lines[1:]]
-            if c is not None
+            w.conf
+            for w in words
+            if w.conf is not None and (not digits_only or any(ch.isdigit() for ch in w.text))
         ]
         return min(confs) if confs else None
 
@@ -106,16 +118,25 @@ def _word_index(line: Line, offset: int) -> int:
 def match_label(line: Line, *, ocr: bool = False) -> tuple[str, str, str, int] | None:
     """``(key, label as written, value, index of the value's first word)`` or None."""
     text = line.text
+    m = _DAY_NO_COLON.match(text)
+    if m:  # before the OCR forms, which would take "Hari" + "," as the label
+        return (
+            "hari_tanggal",
+            m.group("label"),
+            m.group("value"),
+            _word_index(line, m.start("value")),
+        )
     for patterns in (_LABEL_RE, _OCR_LABEL_RE) if ocr else (_LABEL_RE,):
         for key, pattern in patterns:
             m = pattern.match(text)
             if m:
-                return (
-                    key,
-                    m.group("label"),
-                    m.group("value").strip(),
-                    _word_index(line, m.start("value")),
-                )
+                value = m.group("value").strip()
+                if key == "hari" and re.match(r"(?:tanggal|tgl)\b", value, re.I):
+                    # "Hari, Tanggal $ …" read as "Hari" + ",": the day-and-date label
+                    rest = re.sub(r"^(?:tanggal|tgl\.?)\s*[^\w\s]{0,3}\s*", "", value, flags=re.I)
+                    offset = m.start("value") + len(value) - len(rest)
+                    return "hari_tanggal", text[:offset].strip(), rest, _word_index(line, offset)
+                return (key, m.group("label"), value, _word_index(line, m.start("value")))
     m = _NOMOR_NO_COLON.match(text)
     if m:
         return "nomor", m.group("label"), m.group("value"), _word_index(line, m.start("value"))
@@ -123,7 +144,9 @@ def match_label(line: Line, *, ocr: bool = False) -> tuple[str, str, str, int] |
 
 
 _STOP_CONTINUATION = re.compile(
-    r"^\s*(?:yth\b|kepada\b|dengan hormat|di\s*-?\s*$|demikian\b)", re.I
+    # … or a heading of its own ("Agenda RUPSLB :", "Mata acara Rapat:")
+    r"^\s*(?:yth\b|kepada\b|dengan hormat|di\s*-?\s*$|demikian\b|.{1,40}:\s*$)",
+    re.I,
 )
 
 
@@ -149,10 +172,23 @@ def collect(doc: Document) -> list[Labeled]:
         if line.number in used:
             continue
         hit = match_label(line, ocr=ocr)
+        bare = False
+        if hit is None and doc.geometric and line.column == 0:
+            # A table whose colon column a scan lost: "Tempat" alone in its cell.
+            hit, bare = _bare_label(line.text), True
         if hit is None:
             continue
         key, label, value, start = hit
         spanned = [line]
+        if not value and doc.geometric and key != "other" and line.column == 0:
+            # The label alone in its cell, the value in the next one ("Hotel Indonesia …").
+            beside = _value_beside(lines, i)
+            if beside:
+                used.update(ln.number for ln in beside)
+                text = " ".join(ln.text for ln in beside)
+                found.append(Labeled(key, label.strip(), text, (line, *beside), len(line.words)))
+            if beside or bare:  # a bare word with nothing beside it is no label
+                continue
         if doc.geometric and start < len(line.words):
             value_x = line.words[start].x0
             last = line
@@ -164,9 +200,95 @@ def collect(doc: Document) -> list[Labeled]:
                 spanned.append(nxt)
                 used.add(nxt.number)
                 last = nxt
+        if doc.geometric and len(spanned) == 1 and start < len(line.words):
+            at = i
+            while len(spanned) <= 4 and (wrapped := _hanging_wrap(lines, at, ocr)) is not None:
+                spanned.append(wrapped)
+                used.add(wrapped.number)
+                at = lines.index(wrapped)
         text = " ".join([value] + [ln.text for ln in spanned[1:]]).strip()
         found.append(Labeled(key, label.strip(), text, tuple(spanned), start))
     return found
+
+
+_BARE_LABELS = [
+    (key, re.compile(rf"^\s*{_MARKER}(?P<label>{alts})\s*[^\w\s]{{0,2}}\s*$", re.I))
+    for key, alts in _LABELS
+    if key in EVENT_KEYS
+]
+
+
+def _bare_label(text: str) -> tuple[str, str, str, int] | None:
+    """An event label standing alone on its line ("Tempat", "Hari, Tanggal $"), as
+    :func:`match_label` gives it, with an empty value."""
+    for key, pattern in _BARE_LABELS:
+        m = pattern.match(text)
+        if m:
+            return key, m.group("label"), "", len(text.split())
+    return None
+
+
+def _value_beside(lines: tuple[Line, ...], index: int) -> list[Line]:
+    """A label alone in its cell ("Hari, Tanggal :") with its value in the table's next cell:
+    the right-hand line on the same row, and the lines under it in that cell."""
+    line = lines[index]
+    row = [
+        ln
+        for ln in lines
+        if ln.column == 1 and ln.page == line.page and abs(ln.top - line.top) <= 0.6 * line.height
+    ]
+    if len(row) != 1:
+        return []
+    value = [row[0]]
+    at = lines.index(row[0])
+    for nxt in lines[at + 1 :]:
+        if nxt.page != line.page or nxt.column != 1:
+            if nxt.column == 0 and nxt.top <= value[-1].bottom + 0.9 * value[-1].height:
+                break  # the next row's label: the cell ended
+            continue
+        if abs((nxt.x0 or 0) - (row[0].x0 or 0)) > 3.0:
+            break
+        if nxt.top - value[-1].bottom > 0.9 * max(value[-1].height, nxt.height):
+            break
+        value.append(nxt)
+    return value
+
+
+def _hanging_wrap(lines: tuple[Line, ...], index: int, ocr: bool) -> Line | None:
+    """The next line when a value ran to the end of a full line and wrapped back under its
+    label (a table cell: "Tempat : Boardroom …, Grha" / "CIMB Niaga, Jl. …"), else None.
+
+    Evidence needed: the label line is full (the next line's first word would not have
+    fitted after it, up to the fullest line starting where it starts), the next line
+    starts where the label starts,
+    directly below (no paragraph gap), and is neither a label nor a new part of the letter.
+    """
+    line = lines[index]
+    nxt = next((ln for ln in lines[index + 1 :] if ln.column == line.column), None)
+    if nxt is None or nxt.page != line.page or line.x0 is None or nxt.x0 is None:
+        return None
+    tolerance = 12.0 if ocr else 3.0
+    if abs(nxt.x0 - line.x0) > tolerance or nxt.top - line.bottom > 0.5 * line.height:
+        return None
+    if match_label(nxt, ocr=ocr) or _STOP_CONTINUATION.match(nxt.text):
+        return None
+    same_start = [
+        ln.x1
+        for ln in lines
+        if ln.page == line.page
+        and ln.column == line.column
+        and ln.x0 is not None
+        and ln.x1 is not None
+        and abs(ln.x0 - line.x0) <= tolerance
+    ]
+    right = max(same_start)
+    first = nxt.words[0]
+    if line.x1 is None or len(same_start) < 3 or first.x0 is None or first.x1 is None:
+        return None
+    # Wrapped: the next line's first word would not have fitted at the end of this one.
+    if line.x1 + 0.5 * line.height + (first.x1 - first.x0) < right - 1.0:
+        return None
+    return nxt
 
 
 def continuation_numbers(labeled: list[Labeled]) -> set[int]:

@@ -38,6 +38,11 @@ _ADDRESS = re.compile(
 _NOT_NAME = re.compile(
     r"^(?:surat\s+)?(?:undangan|nota\s+dinas|surat(?:\s+edaran)?|memorandum)$", re.I
 )
+# A notice's title, not a body: "PEMANGGILAN / RAPAT UMUM PEMEGANG SAHAM TAHUNAN PT …".
+_TITLE = re.compile(r"^(?:pemanggilan|panggilan|pengumuman|rapat\s+umum\s+pemegang)\b", re.I)
+# A company's defined term after its name: "PT Sky Energy Indonesia Tbk (“Perseroan”)".
+_DEFINED_COMPANY = re.compile(r"\s*\(\s*[“\"”]?\s*perseroan\s*[”\"“]?\s*\)", re.I)
+_COMMITTEE = re.compile(r"^(?:panitia|kepanitiaan)\b", re.I)
 _REGION = re.compile(r"^(?:provinsi|kabupaten|kab\.|kota|kotamadya|kecamatan|wilayah)\b", re.I)
 _BRANCH = re.compile(r"^(?:kantor|unit|cabang|area|divisi|regional|perwakilan)\b", re.I)
 _PARENT_FIRST = re.compile(r"^(?:pt\.?|perum|perusahaan|bank|persero)\b", re.I)
@@ -110,10 +115,18 @@ def kop_lines(doc: Document, stop_at: int) -> list[Line]:
     """The letterhead's name lines: first-page lines above the address, before ``stop_at``."""
     body_size = _body_font_size(doc)
     names: list[Line] = []
+    in_title = False
     for line in doc.lines:
         if line.page != 0 or line.number >= stop_at:
             break
         text = line.text.strip()
+        if in_title and not _BODY_START.match(text):
+            continue  # the rest of a notice's title ("… PT ADHI KARYA" / "(PERSERO) TBK.")
+        in_title = bool(_TITLE.match(text))
+        if in_title:
+            if names:
+                break
+            continue
         if _ADDRESS.search(text):
             if names:
                 break
@@ -195,13 +208,20 @@ def compose(parts: list[str]) -> str | None:
     parts = _merge_wrapped(parts)
     if not parts:
         return None
+    if _COMMITTEE.match(parts[0]):
+        # A committee heads its own kop, its organisation below it: it reads top-down
+        # ("PANITIA PELAKSANA RAPAT KERJA … / IKATAN MAHASISWA … / ZONA …").
+        return " ".join(parts)
     name = parts[-1]
     for parent in reversed(parts[:-1]):
         if _REGION.match(name) and not _BRANCH.match(name):
             name = f"{parent} {name}"
             continue
         qualifier = re.sub(r"^pemerintah(?:an)?\s+", "", parent, flags=re.I)
-        if f" {_norm(qualifier)} " in f" {_norm(name)} ":
+        # "KANTOR WILAYAH KEMENTERIAN AGAMA PROVINSI …" under "KEMENTERIAN AGAMA REPUBLIK
+        # INDONESIA" already names its parent: the parent's "Republik Indonesia" does not count.
+        core = re.sub(r"\s+(?:republik\s+indonesia|ri)\s*$", "", qualifier, flags=re.I)
+        if any(f" {_norm(q)} " in f" {_norm(name)} " for q in (qualifier, core)):
             break
         acronym = _acronym(qualifier)
         branch = (
@@ -262,7 +282,9 @@ def document_acronyms(doc: Document) -> set[str]:
     for line in doc.lines:
         if upper_share(line.text) > 0.5:
             continue
-        found.update(w for w in re.findall(r"\b[A-Z]{2,6}\b", line.text))
+        # A quoted title in capitals ("RAPAT KERJA ZONA KE III") is not a run of acronyms.
+        text = re.sub(r"\b[A-Z]{2,}(?:\s+[A-Z0-9]{1,}){2,}\b", " ", line.text)
+        found.update(w for w in re.findall(r"\b[A-Z]{2,6}\b", text))
     return found
 
 
@@ -272,7 +294,7 @@ def pengirim(doc: Document, stop_at: int) -> tuple[str | None, str, float | None
     lines = kop_lines(doc, stop_at)
     if not lines:
         return None, "null: no letterhead found above the letter's header", None
-    name = compose([ln.text for ln in lines])
+    name = compose([_DEFINED_COMPANY.sub("", ln.text) for ln in lines])
     if not name:
         return None, "null: letterhead has no name line", None
     span = (

@@ -11,6 +11,12 @@ from __future__ import annotations
 
 import re
 
+from pipeline.extract.dates import parse_date
+
+# Arabic-Indic and Persian digits (letters of religious bodies write numbers in them): the SPT's
+# "Dasar" cites the number in Latin digits, the same number.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
 _PART = r"[A-Za-z0-9][A-Za-z0-9.\-_()&]*"
 _NUMBER = re.compile(
     rf"^(?:No\.)?{_PART}(?:/{_PART})+$"  # 400.14.5.4/481/Bangda, No.8680/KPw-KB/Srt/B
@@ -24,17 +30,25 @@ _TRAILING_OK = re.compile(
 
 def clean_number(value: str) -> tuple[str | None, str]:
     """``(number, why)``: the letter number at the start of ``value``, or None and the reason."""
-    text = " ".join((value or "").split())
+    number, why, _ = number_and_rest(value)
+    return number, why
+
+
+def number_and_rest(value: str) -> tuple[str | None, str, str]:
+    """``(number, why, what follows it on the line)``; see :func:`clean_number`."""
+    text = " ".join((value or "").translate(_DIGITS).split())
     text = re.sub(r"\s*/\s*", "/", text)  # "005/ 123 /Bappeda" as typed
+    text = re.sub(r"^([A-Za-z]{1,3})\s*-\s+(?=\d)|^([A-Za-z]{1,3})\s+-\s*(?=\d)", r"\1\2-", text)
     text = text.strip(" ,;:").lstrip("-–—.>=|\"”“'’`")  # OCR: a colon read as "-.", ">", a quote
     text = text.strip()
     if not text or re.fullmatch(r"[-–—.…_ ]+", text):
-        return None, "the letter has no number (blank or '-')"
+        return None, "the letter has no number (blank or '-')", ""
     token, _, rest = text.partition(" ")
     token = token.rstrip(".,;:")
-    if rest and not _TRAILING_OK.match(rest):
-        return None, f"unexpected text after the number: '{text}'"
+    # Kemendikbud and Kemenag put the letter's date on the number's line: "… 19 Oktober 2023".
+    if rest and not _TRAILING_OK.match(rest) and parse_date(rest) is None:
+        return None, f"unexpected text after the number: '{text}'", rest
     if not _NUMBER.match(token) or not re.search(r"\d", token) or len(token) > 80:
-        return None, f"'{token}' does not have the form of a letter number"
-    return token, ""
+        return None, f"'{token}' does not have the form of a letter number", rest
+    return token, "", rest
 

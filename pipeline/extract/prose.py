@@ -43,6 +43,8 @@ class Found:
     value: object
     where: str
     conf: float | None = None
+    line: int = 0  # where it was read (the line number)
+    held: bool = True  # a date read after "dilaksanakan … pada" (not a bare "pada hari")
 
 
 @dataclass
@@ -132,6 +134,9 @@ _DATE_TRIGGER = re.compile(
     r"\s*(?:hari\b)?\s*(?:/\s*tanggal\b)?\s*:?",
     re.I,
 )
+_HELD = re.compile(
+    r"(?:dilaksanakan|diselenggarakan|diadakan|berlangsung|digelar|dilangsungkan)\b", re.I
+)
 _DEADLINE = re.compile(
     r"(?:paling\s+lambat|selambat-lambatnya|batas|sebelum|sampai\s+dengan)\s*$", re.I
 )
@@ -153,13 +158,15 @@ def _event_dates(p: Paragraph, into: ProseFindings) -> None:
                 rng,
                 f"prose '{_snippet(p.text, trig.start())}' line {p.line_at(start)}",
                 _conf(p, start, trig.end() + rng.span[1], digits_only=True),
+                line=p.line_at(start),
+                held=bool(_HELD.match(trig.group(0))),
             )
         )
-        after = _event_time(p, trig.end() + rng.span[1], into)
+        after = _event_time(p, trig.end() + rng.span[1], into, held=into.dates[-1].held)
         _bare_place(p, after, into)
 
 
-def _event_time(p: Paragraph, after: int, into: ProseFindings) -> int:
+def _event_time(p: Paragraph, after: int, into: ProseFindings, *, held: bool = True) -> int:
     """Read "pukul 13.00 WIB" right after the date; return where the time ends (or ``after``)."""
     window = p.text[after : after + 80]
     trig = _TIME_TRIGGER.search(window)
@@ -175,6 +182,8 @@ def _event_time(p: Paragraph, after: int, into: ProseFindings) -> int:
             t,
             f"prose '{_snippet(p.text, base, 30)}' line {p.line_at(base)}",
             _conf(p, base + t.span[0], base + t.span[1]),
+            line=p.line_at(base),
+            held=held,
         )
     )
     return base + t.span[1]
@@ -189,8 +198,13 @@ def _bare_place(p: Paragraph, after: int, into: ProseFindings) -> None:
     if not m:
         return
     end = clause_end(p.text, m.end())
+    # Unanchored by a word such as "bertempat", the place ends where the sentence turns to
+    # something else: a comma before a lowercase word ("di Putussibau, para kepala …").
+    turn = re.search(r",\s+(?=[a-z])", p.text[m.end() : end])
+    if turn:
+        end = m.end() + turn.start()
     value = p.text[m.end() : end].strip(" ,;:")
-    if len(value) >= 3:
+    if 3 <= len(value) <= 150:
         into.places.append(
             Found(
                 value,
@@ -288,10 +302,18 @@ def _place(p: Paragraph, into: ProseFindings) -> None:
 # --- the event's name ----------------------------------------------------------------------
 
 _EVENT_PATTERNS = (
+    # The name in quotes after the verb or "kegiatan": "akan menyelenggarakan kegiatan “Bimtek …”",
+    # "hadir pada kegiatan “RAPAT KERJA …”". The quotes bound it exactly.
+    re.compile(
+        r"\b(?:kegiatan|acara|menghadiri|mengikuti|menyelenggarakan|melaksanakan|mengadakan)"
+        r"\s+(?:kegiatan\s+|acara\s+)?[“\"](?P<v>[^“”\"]{4,200}?)[”\"]",
+        re.I,
+    ),
     re.compile(
         r"\bdalam\s+rangka\s+(?:pelaksanaan|penyelenggaraan|kegiatan|memperingati)?\s*"
         r"(?P<v>.+?)(?=\s*,\s*(?:dengan\s+hormat|kami|bersama|maka|perkenankan|mohon|bapak|"
-        r"kiranya|dimohon|diharapkan|sehubungan|kepada|berikut)\b|\s*[.;]\s)",
+        r"kiranya|dimohon|diharapkan|sehubungan|kepada|berikut)\b|\s*[.;]\s"
+        r"|\s+yang\s+(?:akan\s+)?(?:di)?(?:laksanakan|selenggarakan|adakan)\b)",
         re.I,
     ),
     re.compile(
@@ -306,6 +328,14 @@ _EVENT_PATTERNS = (
         re.I,
     ),
 )
+# "… Rapat Umum Pemegang Saham Tahunan (Rapat)", "… (selanjutnya disebut “Rapat”)": the short
+# name a letter defines for the event is not part of the event's name.
+_DEFINED_TERM = re.compile(
+    r"\s*\((?:selanjutnya\s+disebut\s+)?[“\"]?(?:rapat|acara|kegiatan|pertemuan)[”\"]?\)"
+    # "… Tahunan (“Rapat”) Perseroan": "Perseroan" is the company, not part of the name
+    r"(?=\s*(?:perseroan\s*)?$)|\s+perseroan\s*$",
+    re.I,
+)
 _NOT_A_NAME = re.compile(
     r"\b(?:sebagaimana|tersebut|dimaksud|di\s*bawah\s+ini|berikut|ini|itu|bapak|ibu|saudara"
     r"|kegiatan\s+kami|kami|acara\s+kami)\b",
@@ -316,7 +346,7 @@ _NOT_A_NAME = re.compile(
 def _event_name(p: Paragraph, into: ProseFindings) -> None:
     for pattern in _EVENT_PATTERNS:
         for m in pattern.finditer(p.text):
-            value = m.group("v").strip(" ,;:")
+            value = _DEFINED_TERM.sub("", m.group("v")).strip(' ,;:“”"‘’')
             if (
                 len(value.split()) < 2
                 or not value[:1].isupper()

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.extract import carriers, ocr
+from pipeline.extract import carriers, ocr, photo
 from pipeline.extract.fields import FIELD_KEYS, Reading, read_fields
 from pipeline.extract.layout import Document, build_lines, deskew
 from pipeline.extract.limits import ExtractionRefused, ExtractLimits, refuse_size
@@ -40,7 +40,11 @@ _FIELD_NAMES = {
 }
 _UNSUPPORTED = (
     "Jenis berkas tidak didukung. Yang dapat dibaca: surat undangan berbentuk PDF atau "
-    "DOCX, atau surel (.eml) yang melampirkannya."
+    "DOCX, foto surat (JPG/PNG), atau surel (.eml) yang melampirkannya."
+)
+_PHOTO_NOTE = (
+    "Surat undangan ini berupa foto; foto diluruskan dan dibaca dengan OCR. "
+    "Periksa kembali isiannya."
 )
 
 
@@ -99,6 +103,8 @@ def _kind(path: Path, head: bytes) -> str:
         return kind.value
     if kind is FileKind.ZIP or kind is FileKind.DOCX:
         return "zip"  # whether it is a Word document is decided on the whole file
+    if kind is FileKind.IMAGE:
+        return "image"  # a phone photo of the letter
     raise ExtractionRefused(_UNSUPPORTED)
 
 
@@ -174,10 +180,28 @@ def _from_bytes(data: bytes, kind: str, limits: ExtractLimits) -> Extraction:
     refuse_size(len(data), limits)
     if kind == "docx":
         return _finish(read_fields(carriers.read_docx(data, limits)), "docx", [])
+    if kind == "image":
+        return _from_photo(data, limits)
     with tempfile.TemporaryDirectory(prefix="spt-extract-") as tmp:
         target = Path(tmp) / "lampiran.pdf"  # a fixed name: attachment names are untrusted
         target.write_bytes(data)
         return _from_pdf(target, limits)
+
+
+def _from_photo(data: bytes, limits: ExtractLimits) -> Extraction:
+    """A phone photo: straightened into an image PDF (:mod:`pipeline.extract.photo`), then
+    read as a scan."""
+    pdf = photo.photo_to_pdf(data)
+    result = _from_bytes(pdf, "pdf", limits)
+    return Extraction(
+        result.fields,
+        result.explain,
+        result.text_source,
+        [_PHOTO_NOTE] + [n for n in result.notes if "hasil pindaian" not in n],
+        sender=result.sender,
+        pages=result.pages,
+        is_invitation=result.is_invitation,
+    )
 
 
 def _display(name: str) -> str:
@@ -195,7 +219,7 @@ def _from_eml(data: bytes, limits: ExtractLimits) -> Extraction:
             reading,
             "email body",
             [
-                f"{sender_note} tidak melampirkan surat undangan (PDF/DOCX); "
+                f"{sender_note} tidak melampirkan surat undangan (PDF/DOCX atau foto); "
                 "isian dibaca dari isi surel."
             ],
             sender=mail.sender,
@@ -232,7 +256,7 @@ def _from_eml(data: bytes, limits: ExtractLimits) -> Extraction:
 
 
 def extract(path: Path, *, limits: ExtractLimits | None = None) -> Extraction:
-    """Read an invitation (PDF, scanned PDF, DOCX or .eml) at ``path``.
+    """Read an invitation (PDF, scanned PDF, DOCX, a photo (JPG/PNG) or .eml) at ``path``.
 
     Raises :class:`ExtractionRefused` (reason in Indonesian) for a file beyond
     ``limits`` or unreadable as any of those; otherwise always returns, with
@@ -257,7 +281,11 @@ def extract(path: Path, *, limits: ExtractLimits | None = None) -> Extraction:
             if carriers.sniff(data) != "docx":
                 raise ExtractionRefused(_UNSUPPORTED)
             kind = "docx"
-        result = _from_bytes(data, kind, limits) if kind == "docx" else _from_eml(data, limits)
+        result = (
+            _from_bytes(data, kind, limits)
+            if kind in ("docx", "image")
+            else _from_eml(data, limits)
+        )
     return Extraction(
         result.fields,
         result.explain,

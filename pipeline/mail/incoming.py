@@ -36,7 +36,7 @@ from pipeline.untrusted.sniff import FileKind, sniff
 
 log = logging.getLogger("spt.mail.incoming")
 
-AttachmentKind = Literal["pdf", "docx", "other"]
+AttachmentKind = Literal["pdf", "docx", "image", "other"]
 
 MAX_DEPTH = 6              # MIME nesting followed (multiparts and forwarded messages)
 MAX_PARTS = 500            # leaf parts looked at, at most
@@ -105,7 +105,12 @@ class IncomingMessage:
 
     @property
     def invitations(self) -> list[Attachment]:
-        return [a for a in self.attachments if a.kind in ("pdf", "docx")]
+        documents = [a for a in self.attachments if a.kind in ("pdf", "docx")]
+        # A photo of the letter counts only when no document came with it, and only a picture
+        # large enough to be a page: logos and signature pictures travel with most mails.
+        return documents or [
+            a for a in self.attachments if a.kind == "image" and _page_sized(a.data)
+        ]
 
 
 # --- file names ------------------------------------------------------------
@@ -361,7 +366,8 @@ class _Collector:
             return
         kind = sniff_kind(data)
         index = len(self.attachments) + 1
-        default = f"lampiran-{index}" + {"pdf": ".pdf", "docx": ".docx"}.get(kind, "")
+        default = f"lampiran-{index}" + {"pdf": ".pdf", "docx": ".docx", "image": ".jpg"}.get(
+            kind, "")
         self.attachments.append(Attachment(
             name=sanitize_filename(raw_name, default=default), content_type=ctype, data=data,
             kind=kind, nested=nested,
@@ -420,10 +426,19 @@ def _text_of(part: Message) -> str:
     return data.decode("latin-1")
 
 
+def _page_sized(data: bytes) -> bool:
+    from pipeline.extract.photo import page_sized
+
+    return page_sized(data)
+
+
 def sniff_kind(data: bytes) -> AttachmentKind:
-    """``pdf`` or ``docx`` from the bytes (never the name); anything else is ``other``."""
+    """``pdf``, ``docx`` or ``image`` (JPG/PNG: perhaps a photo of the letter) from the bytes
+    (never the name); anything else is ``other``."""
     kind = sniff(data)
-    return kind.value if kind is FileKind.PDF or kind is FileKind.DOCX else "other"
+    if kind is FileKind.PDF or kind is FileKind.DOCX or kind is FileKind.IMAGE:
+        return kind.value
+    return "other"
 
 
 # --- HTML to text ------------------------------------------------------------

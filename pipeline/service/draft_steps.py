@@ -70,6 +70,20 @@ def check_attached_pdf(data: bytes, limits: ExtractLimits) -> int:
 
 
 @_step
+def photo_pdf(data: bytes) -> bytes:
+    """A photo of the letter (JPG/PNG) made the invitation's PDF: straightened, evened out, one
+    page (:func:`pipeline.extract.photo.photo_to_pdf`); ``Unusable`` when it cannot be."""
+    from pipeline.extract.limits import ExtractionRefused
+    from pipeline.extract.photo import photo_to_pdf
+    from pipeline.untrusted.files import Unusable
+
+    try:
+        return photo_to_pdf(data)
+    except ExtractionRefused as exc:
+        raise Unusable(exc.reason) from None
+
+
+@_step
 def read_invitation(source: Path, limits: ExtractLimits) -> tuple[dict[str, Any], list[str]]:
     """The invitation's fields (``None`` where unreadable) and notes for the drafter."""
     from pipeline.extract import FIELD_KEYS, ExtractionRefused, extract

@@ -236,17 +236,20 @@ class Intake:
         # the cases it finds were opened by this very message.
         """One case per invitation attached to an email (from IMAP or a dropped .eml)."""
         result = IntakeResult()
-        invitations = [a for a in msg.attachments if a.kind in ("pdf", "docx")]
+        invitations = msg.invitations  # documents, or else photos of the letter
         if not invitations:
             result.refused.append(("", (
-                "Surel tidak melampirkan surat undangan (PDF atau DOCX). Undangan yang hanya "
-                "ditulis di badan surel tidak dapat diproses: lampirkan surat undangannya."
+                "Surel tidak melampirkan surat undangan (PDF, DOCX, atau foto JPG/PNG). Undangan "
+                "yang hanya ditulis di badan surel tidak dapat diproses: lampirkan surat "
+                "undangannya."
             )))
             return result
         for att in invitations:
             try:
                 if att.kind == "pdf":
                     self.parse(draft_steps.check_attached_pdf, att.data, self.limits)
+                elif att.kind == "image":
+                    self.parse(draft_steps.check_file, att.data, att.name, self.limits)
                 self._open(result, att.data, att.kind, att.name, pemohon=msg.sender,
                            note=msg.body_text or "", via=via)
             except Unusable as exc:
@@ -257,6 +260,11 @@ class Intake:
 
     def _open(self, result: IntakeResult, data: bytes, kind: str, name: str, *,
               pemohon: str | None, note: str, via: str) -> None:
+        if kind == "image":
+            # A photo is kept as the PDF every official sees and the OCR reads (deterministic:
+            # the same photo gives the same PDF, so the same hash and one case).
+            data = self.parse(draft_steps.photo_pdf, data)
+            kind = "pdf"
         sha = sha256_bytes(data)
         existing = self.store.cases.by_source(sha)
         if existing:

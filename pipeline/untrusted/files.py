@@ -47,7 +47,7 @@ class Unusable(Exception):
 
 @dataclass(frozen=True)
 class Invitation:
-    kind: str        # "pdf" | "docx" | "eml"
+    kind: str        # "pdf" | "docx" | "eml" | "image" (a photo, made a PDF at intake)
     size: int
     pages: int | None = None
 
@@ -70,7 +70,7 @@ def _too_large(size: int, limits: ExtractLimits) -> Unusable:
 
 
 def check_file(path: Path, limits: ExtractLimits) -> Invitation:
-    """Validate ``path`` as a PDF, DOCX or .eml invitation, or raise :class:`Unusable`."""
+    """Validate ``path`` as a PDF, DOCX, photo or .eml invitation, or raise :class:`Unusable`."""
     return check_bytes(read_file(path, limits), path.name, limits)
 
 
@@ -94,10 +94,24 @@ def check_bytes(data: bytes, name: str, limits: ExtractLimits) -> Invitation:
         )
     if kind is FileKind.EML:
         return Invitation("eml", size)
+    if kind is FileKind.IMAGE:
+        check_photo_bytes(data)
+        return Invitation("image", size, 1)
     raise Unusable(
         "Jenis berkas tidak didukung. Yang dapat diproses: surat undangan berbentuk PDF atau "
-        "DOCX, atau surel (.eml) yang melampirkannya."
+        "DOCX, foto surat (JPG/PNG), atau surel (.eml) yang melampirkannya."
     )
+
+
+def check_photo_bytes(data: bytes) -> None:
+    """A photo of the letter that can be read (size from its header only), or Unusable."""
+    from pipeline.extract.limits import ExtractionRefused
+    from pipeline.extract.photo import check_picture
+
+    try:
+        check_picture(data)
+    except ExtractionRefused as exc:
+        raise Unusable(exc.reason) from None
 
 
 def check_pdf_bytes(data: bytes, limits: ExtractLimits) -> int:

@@ -2,7 +2,7 @@
 
 Every door that takes a file from outside (``inbox/``, a mail attachment, an
 .eml's attachment, an upload on the verification page, ``spt extract``) asks
-here, so all of them agree on what counts as a PDF, a DOCX or a mail.
+here, so all of them agree on what counts as a PDF, a DOCX, a picture or a mail.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from enum import StrEnum
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+IMAGE_MAGICS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # JPEG, PNG
 # The PDF header may follow some junk, within the first kilobyte (ISO 32000-1, annex H).
 PDF_WINDOW = 1024
 HEAD_BYTES = 4096  # enough of a file's start for every decision but a ZIP's contents
@@ -31,6 +32,7 @@ class FileKind(StrEnum):
     ZIP = "zip"      # another ZIP, or one whose contents were not (or could not be) read
     OLE = "ole"      # an old Word file (.doc) or an encrypted Office file
     EML = "eml"      # a mail message (RFC 5322)
+    IMAGE = "image"  # a JPEG or PNG picture: perhaps a phone photo of the letter
     OTHER = "other"
 
 
@@ -58,6 +60,8 @@ def sniff(data: bytes, name: str = "") -> FileKind:
         return FileKind.DOCX if _holds_word_document(data) else FileKind.ZIP
     if data.startswith(OLE_MAGIC):
         return FileKind.OLE
+    if data.startswith(IMAGE_MAGICS):
+        return FileKind.IMAGE
     if name.lower().endswith(".eml") or looks_like_mail(data):
         return FileKind.EML
     return FileKind.OTHER

@@ -83,4 +83,4 @@ def test_the_bench_prints_a_table_and_times(bench, capsys):
     assert bench.main([str(DATA / "samples")]) == 0
     out = capsys.readouterr().out
     assert "nomor" in out and "all fields" in out
-    assert "median extraction time: text" in out
+    assert "extraction time, median / slowest: text" in out

@@ -54,7 +54,7 @@ def test_a_docx(tmp_path):
 
 @pytest.mark.parametrize(("name", "data", "why"), [
     ("kosong.pdf", b"", "kosong"),
-    ("foto.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100, "tidak didukung"),
+    ("foto.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100, "gambar rusak"),  # photos are read (#21)
     ("catatan.pdf", b"just some text, not a pdf", "tidak didukung"),
     ("rusak.pdf", b"%PDF-1.7\n1 0 obj garbage", "rusak"),
     ("arsip.zip", None, "bukan dokumen Word"),

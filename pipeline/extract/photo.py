@@ -1,0 +1,177 @@
+"""A phone photo of an invitation (JPG/PNG) made into the scanned PDF the rest of the chain reads.
+
+A requester often photographs the paper letter instead of scanning it. The photo
+becomes a one-page image PDF (``photo_to_pdf``) that is kept as the case's
+invitation, shown to every official beside the draft, and read by the same OCR
+as any scan. What makes a photo harder than a scan is undone first, with Pillow
+only (no OpenCV):
+
+- the orientation the phone recorded (EXIF) is applied; a landscape picture of a
+  portrait letter is turned upright, the direction chosen by Tesseract's
+  orientation detection (OSD);
+- uneven light (a shadow across the page, a darker corner) is flattened by
+  subtracting the page's own blurred background;
+- a tilt of up to 8 degrees is measured on a small copy (the angle at which the
+  rows of text are sharpest) and rotated away;
+- the page is scaled to about 200 dpi for an A4 sheet: enough for Tesseract,
+  and what keeps OCR within its time budget.
+
+A perspective (the phone held at an angle) is not corrected: Tesseract reads
+mildly keystoned text, and a strong one gives low-confidence words whose fields
+come out null, never wrong.
+
+The conversion is deterministic (fixed PDF dates), so the same photo dropped twice
+is recognised as the same invitation.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.extract.limits import ExtractionRefused
+
+MAX_PIXELS = 50_000_000  # a 48 MP phone picture; beyond that the file is refused unread
+MIN_SIDE = 500  # pixels: smaller is a logo or an icon, not a letter
+TARGET_WIDTH = 1650  # pixels across the page: ~200 dpi for A4
+MAX_TILT = 8.0  # degrees
+_FIXED_DATE = time.gmtime(946_684_800)  # 2000-01-01: no clock in the bytes
+
+NOT_A_PICTURE = "Berkas gambar rusak atau tidak dapat dibuka. Kirim ulang foto surat undangannya."
+
+
+def check_picture(data: bytes) -> tuple[int, int]:
+    """The picture's size in pixels, read from its header only; :class:`ExtractionRefused`
+    (Indonesian reason) for a broken, tiny or oversized picture."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            width, height = im.size
+            im.verify()
+    except Exception:
+        raise ExtractionRefused(NOT_A_PICTURE) from None
+    if width * height > MAX_PIXELS:
+        raise ExtractionRefused(
+            f"Foto terlalu besar ({width}×{height} piksel; batas {MAX_PIXELS // 1_000_000} MP). "
+            "Kirim foto dengan resolusi lebih kecil."
+        )
+    if min(width, height) < MIN_SIDE:
+        raise ExtractionRefused(
+            f"Gambar terlalu kecil untuk dibaca sebagai surat ({width}×{height} piksel). "
+            "Kirim foto surat undangan yang utuh dan jelas."
+        )
+    return width, height
+
+
+def page_sized(data: bytes) -> bool:
+    """Whether a picture is large enough to be a photographed page (not a logo or an icon).
+    A picture whose header cannot be read counts as one: the intake then refuses it with
+    the reason, rather than dropping it unseen."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return min(im.size) >= MIN_SIDE
+    except Exception:
+        return True
+
+
+def photo_to_pdf(data: bytes, *, osd_timeout: float = 10.0) -> bytes:
+    """A one-page PDF of the straightened, evened-out photo in ``data`` (JPEG or PNG)."""
+    from PIL import Image, ImageOps
+
+    check_picture(data)
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            # A JPEG decodes straight to grey at a reduced scale (its DCT allows it): most of
+            # a 12 MP photo's decoding is never done.
+            side = round(TARGET_WIDTH * max(opened.size) / min(opened.size))
+            opened.draft("L", (side, side))
+            im = ImageOps.exif_transpose(opened).convert("L")
+    except Exception:
+        raise ExtractionRefused(NOT_A_PICTURE) from None
+    scale = TARGET_WIDTH / min(im.size)
+    if scale < 1.0:
+        im = im.resize(
+            (round(im.width * scale), round(im.height * scale)), Image.Resampling.BILINEAR
+        )
+    if im.width > im.height * 1.15:
+        im = im.rotate(_upright_turn(im, osd_timeout), expand=True, fillcolor=255)
+    im = _even_light(im)
+    angle = _tilt(im)
+    if abs(angle) >= 0.2:
+        im = im.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    dpi = max(72, round(im.width / 8.27))  # the letter is an A4 sheet across its width
+    out = io.BytesIO()
+    im.save(
+        out,
+        "PDF",
+        resolution=dpi,
+        quality=80,
+        creationDate=_FIXED_DATE,
+        modDate=_FIXED_DATE,
+        producer="spt",
+    )
+    return out.getvalue()
+
+
+def _even_light(im):
+    """The page with its background lifted to white: ink relative to the paper around it."""
+    from PIL import ImageChops, ImageFilter, ImageOps
+
+    small = im.reduce(8)
+    background = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(6))
+    background = background.resize(im.size)
+    ink = ImageChops.subtract(background, im)  # 0 on paper, high on ink
+    return ImageOps.autocontrast(ImageOps.invert(ink), cutoff=(1, 0))
+
+
+def _tilt(im) -> float:
+    """Degrees to rotate ``im`` by so that its text rows run level (0 when unsure)."""
+    from PIL import Image
+
+    small = im.copy()
+    small.thumbnail((700, 700))
+    ink = small.point(lambda v: 255 if v < 140 else 0)
+
+    def sharpness(angle: float) -> float:
+        turned = ink.rotate(angle, resample=Image.Resampling.NEAREST, expand=False, fillcolor=0)
+        rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).tobytes())
+        mean = sum(rows) / len(rows)
+        return sum((r - mean) ** 2 for r in rows)  # sharp rows: text lines and gaps alternate
+
+    # Whole degrees first, then quarter degrees around the best.
+    best = max(range(-int(MAX_TILT), int(MAX_TILT) + 1), key=sharpness)
+    return max((best + d / 4 for d in range(-3, 4)), key=sharpness)
+
+
+def _upright_turn(im, timeout: float) -> int:
+    """Degrees (90 or 270) that turn a sideways page upright, by Tesseract's OSD; 90 when
+    Tesseract cannot tell (a portrait letter photographed sideways is usually turned left)."""
+    if not shutil.which("tesseract"):
+        return 90
+    with tempfile.TemporaryDirectory(prefix="spt-osd-") as tmp:
+        path = Path(tmp) / "page.png"
+        small = im.copy()
+        small.thumbnail((1400, 1400))
+        small.save(path)
+        try:
+            out = subprocess.run(
+                ["tesseract", str(path), "stdout", "--psm", "0"],
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            ).stdout.decode("utf-8", "replace")
+        except (OSError, subprocess.SubprocessError):
+            return 90
+    m = re.search(r"Rotate:\s*(\d+)", out)
+    rotate = int(m.group(1)) if m else 0
+    # Tesseract says how far clockwise to turn; PIL's rotate() turns counter-clockwise.
+    return {90: 270, 270: 90}.get(rotate, 90)

@@ -1,0 +1,72 @@
+"""The extractor against letters others published (issue 21): ``tests/data/real_letters``.
+
+The letters' texts are real (each one's source is in ``SOURCES.md`` and ``src/``); we
+re-typeset them and made some into scans and phone photos (``scripts/make_real_letters.py``).
+Goals (issue 21): at least 95 % of fields right, at most 2 % wrong where null was possible.
+Timings are the benchmark's business (``bench/extraction.py --sets``), not a test's.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .test_extract_corpus import _bench
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = ROOT / "tests" / "data" / "real_letters"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return _bench()
+
+
+@pytest.fixture(scope="module")
+def report(bench):
+    return bench.run([REAL])
+
+
+def test_every_letter_names_its_source_and_is_labelled():
+    sources = sorted((REAL / "src").glob("*.txt"))
+    assert len(sources) >= 7
+    for path in sources:
+        head = path.read_text(encoding="utf-8").split("\n---\n", 1)[0]
+        assert head.startswith("source: http"), path.name
+    listed = (REAL / "SOURCES.md").read_text(encoding="utf-8")
+    for path in sources:
+        assert path.stem in listed, path.name
+    for truth in REAL.glob("*.json"):
+        assert set(json.loads(truth.read_text(encoding="utf-8"))) == {
+            "nomor",
+            "tanggal",
+            "hal",
+            "pengirim",
+            "acara",
+            "tanggal_mulai",
+            "tanggal_selesai",
+            "waktu",
+            "tempat",
+        }, truth.name
+
+
+def test_the_set_has_scans_and_phone_photos(report):
+    kinds = [Path(r.file).suffix for r in report.letters]
+    assert kinds.count(".jpg") >= 2
+    assert sum(r.text_source == "ocr" and r.file.endswith(".pdf") for r in report.letters) >= 2
+
+
+def test_at_least_95_percent_of_fields_are_right(report, bench):
+    assert report.accuracy >= 0.95, bench.render(report, details=True)
+
+
+def test_a_confidently_wrong_value_is_rare(report, bench):
+    assert report.wrong_rate <= 0.02, bench.render(report, details=True)
+
+
+def test_letters_that_invite_no_one_give_nulls(report):
+    for letter in report.letters:
+        if "bukan-undangan" in letter.file:
+            assert all(value is None for value in letter.got.values()), letter.file

@@ -1,0 +1,388 @@
+"""The layouts that real, published invitations use and our generated ones did not (issue 21).
+
+Each test is one pattern seen on letters others wrote, reduced to its text; the corpus
+tests (tests/integration/test_extract_real_letters.py) then read the letters themselves.
+"""
+
+from pipeline.extract.dates import find_times
+from pipeline.extract.fields import read_fields
+from pipeline.extract.letterhead import compose
+from pipeline.extract.numbers import clean_number
+
+from .extract_helpers import placed_doc, text_doc
+
+KEMENAG_KOP = [
+    "KEMENTERIAN AGAMA REPUBLIK INDONESIA",
+    "DIREKTORAT JENDERAL PENDIDIKAN ISLAM",
+    "Jalan Lapangan Banteng Barat Nomor 3-4 Jakarta 10710",
+]
+
+
+def test_letter_date_on_the_nomor_line_without_a_place():
+    """Kemendikbud and Kemenag write 'Nomor : …' with the bare date at the right."""
+    doc = placed_doc(
+        [
+            [(200, KEMENAG_KOP[0])],
+            [(190, KEMENAG_KOP[1])],
+            [(150, KEMENAG_KOP[2])],
+            [(72, "Nomor : 1460.1/PMU.MEQR/HM/X/2023"), (430, "19 Oktober 2023")],
+            [(72, "Sifat : Penting")],
+            [(72, "Hal : Undangan Peserta Bimtek Fasilitator Daerah")],
+            [(72, "Yth. Kepala Kantor Wilayah Kementerian Agama Provinsi")],
+            [(72, "Kami mengundang Saudara untuk hadir pada:")],
+            [(72, "Hari, Tanggal : Selasa, 31 Oktober 2023")],
+            [(72, "Tempat : Harris Hotel & Conventions Gubeng")],
+        ]
+    )
+    fields = read_fields(doc).fields
+    assert fields["nomor"] == "1460.1/PMU.MEQR/HM/X/2023"
+    assert fields["tanggal"] == "2023-10-19"
+
+
+def test_letter_date_run_into_the_nomor_value():
+    """Without a column gap the date is read as part of the number's value."""
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    *KEMENAG_KOP,
+                    "Nomor : B-2345/Dt.I.I/PP.00/10/2023 19 Oktober 2023",
+                    "Hal : Undangan Rapat Koordinasi",
+                    "Kami mengundang Saudara untuk hadir pada:",
+                    "Hari/Tanggal : Kamis, 2 November 2023",
+                    "Tempat : Aula Ditjen Pendis",
+                ]
+            )
+        )
+    )
+    assert reading.fields["nomor"] == "B-2345/Dt.I.I/PP.00/10/2023"
+    assert reading.fields["tanggal"] == "2023-10-19"
+
+
+def test_hijri_date_with_the_masehi_date_below():
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    "PIMPINAN WILAYAH MUHAMMADIYAH JAWA TIMUR",
+                    "Jalan Kertomenanggal IV/1 Surabaya",
+                    "Nomor : 123/UND/II.0/D/2023",
+                    "Hal : Undangan Musyawarah Kerja Wilayah",
+                    "Surabaya, 4 Rabiul Awal 1445 H",
+                    "20 September 2023 M",
+                    "Kepada Yth. Pimpinan Daerah Muhammadiyah se-Jawa Timur",
+                    "Dengan hormat, kami mengundang Saudara untuk menghadiri Musyawarah Kerja "
+                    "Wilayah yang akan dilaksanakan pada hari Ahad, 8 Oktober 2023 pukul 08.00 WIB "
+                    "bertempat di Gedung Dakwah Muhammadiyah Surabaya.",
+                ]
+            )
+        )
+    )
+    assert reading.fields["tanggal"] == "2023-09-20"
+    assert reading.fields["tanggal_mulai"] == "2023-10-08"
+
+
+def test_a_request_to_send_participants_is_an_invitation():
+    """'kami mohon … untuk dapat menugaskan …' with a schedule and none of the usual words."""
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    *KEMENAG_KOP,
+                    "Nomor : B-77/Dt.I.III/KP.01/03/2024",
+                    "Hal : Pelatihan Pengelola Keuangan Madrasah",
+                    "Yth. Kepala Kantor Kementerian Agama Kabupaten/Kota",
+                    "Sehubungan dengan pelaksanaan Pelatihan Pengelola Keuangan Madrasah, kami mohon "
+                    "Saudara untuk dapat menugaskan 2 (dua) orang pegawai pada:",
+                    "Hari/Tanggal : Senin s.d. Rabu, 18 s.d. 20 Maret 2024",
+                    "Waktu : 13.00 WIB s.d. selesai",
+                    "Tempat : Hotel Santika Bogor",
+                ]
+            )
+        )
+    )
+    assert reading.is_invitation
+    f = reading.fields
+    assert (f["tanggal_mulai"], f["tanggal_selesai"]) == ("2024-03-18", "2024-03-20")
+    assert f["tempat"] == "Hotel Santika Bogor"
+    assert f["nomor"] == "B-77/Dt.I.III/KP.01/03/2024"
+
+
+def test_a_number_with_spaces_around_its_slashes():
+    assert clean_number("005 / 123 / Bappeda / 2024") == ("005/123/Bappeda/2024", "")
+    assert clean_number(" B - 12 / UN7.F4 / KM / 2024")[0] == "B-12/UN7.F4/KM/2024"
+
+
+def test_a_number_in_arabic_indic_digits_is_read_in_latin_digits():
+    assert clean_number("١٢/PW/٩/٢٠٢٣")[0] == "12/PW/9/2023"
+    assert clean_number("۱۲/PW/۹/۲۰۲۳")[0] == "12/PW/9/2023"  # the Persian forms
+
+
+def test_an_event_named_only_in_quotes_in_the_prose():
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    *KEMENAG_KOP,
+                    "Nomor : 1460.1/PMU.MEQR/HM/X/2023",
+                    "Hal : Undangan Peserta",
+                    "Dengan hormat, Direktorat Jenderal Pendidikan Islam Kementerian Agama akan "
+                    "menyelenggarakan kegiatan “Bimtek Fasilitator Daerah PKB Guru dan Tendik "
+                    "Madrasah Zona 2” pada:",
+                    "Hari, Tanggal : Selasa s.d Sabtu, 31 Oktober - 4 November 2023",
+                    "Tempat : Harris Hotel & Conventions Gubeng",
+                ]
+            )
+        )
+    )
+    f = reading.fields
+    assert f["acara"] == "Bimtek Fasilitator Daerah PKB Guru dan Tendik Madrasah Zona 2"
+    assert (f["tanggal_mulai"], f["tanggal_selesai"]) == ("2023-10-31", "2023-11-04")
+
+
+def test_a_schedule_under_acara_is_not_the_events_name():
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    "PEMERINTAH KOTA MALANG",
+                    "DINAS KOMUNIKASI DAN INFORMATIKA",
+                    "Nomor : 005/321/35.73.406/2024",
+                    "Hal : Undangan",
+                    "Kami mengundang Bapak/Ibu untuk hadir pada:",
+                    "Hari/Tanggal : Rabu, 5 Juni 2024",
+                    "Tempat : Ruang Sidang Balai Kota Malang",
+                    "Acara : 08.00 - 08.30 Registrasi peserta",
+                    "08.30 - 10.00 Paparan Kepala Dinas",
+                ]
+            )
+        )
+    )
+    assert reading.fields["acara"] is None  # null, never the times
+
+
+def test_undangan_peserta_in_the_subject_names_the_event_without_peserta():
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    *KEMENAG_KOP,
+                    "Nomor : 1460.1/PMU.MEQR/HM/X/2023",
+                    "Hal : Undangan Peserta Bimtek Fasilitator Daerah PKB Guru",
+                    "Kami mengundang Saudara untuk hadir pada:",
+                    "Hari, Tanggal : Selasa, 31 Oktober 2023",
+                    "Tempat : Harris Hotel & Conventions Gubeng",
+                ]
+            )
+        )
+    )
+    assert reading.fields["acara"] == "Bimtek Fasilitator Daerah PKB Guru"
+
+
+def test_a_misspelt_selesai_keeps_the_times_tail():
+    (span,) = find_times("Pukul 08.00 WIB s.d selasai")
+    assert span.text == "08.00 WIB s.d selasai"
+    assert span.until_done
+
+
+def test_a_unit_that_names_its_parent_is_not_prefixed_again():
+    assert (
+        compose(
+            [
+                "KEMENTERIAN AGAMA REPUBLIK INDONESIA",
+                "KANTOR WILAYAH KEMENTERIAN AGAMA PROVINSI SUMATERA SELATAN",
+            ]
+        )
+        == "KANTOR WILAYAH KEMENTERIAN AGAMA PROVINSI SUMATERA SELATAN"
+    )
+
+
+def test_an_invitation_in_an_email_body_with_a_subjek_line():
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    "Subjek: Undangan Rapat Koordinasi Persiapan Pameran UMKM",
+                    "Yth. Kepala Dinas Koperasi dan UKM",
+                    "Dengan hormat, kami mengundang Bapak/Ibu untuk menghadiri Rapat Koordinasi "
+                    "Persiapan Pameran UMKM yang akan dilaksanakan pada hari Selasa, 14 Mei 2024 "
+                    "pukul 09.00 WIB bertempat di Ruang Rapat Lantai 2 Gedung Smesco.",
+                ]
+            ),
+            source="email body",
+        )
+    )
+    f = reading.fields
+    assert f["hal"] == "Undangan Rapat Koordinasi Persiapan Pameran UMKM"
+    assert f["acara"] == "Rapat Koordinasi Persiapan Pameran UMKM"
+    assert f["tanggal_mulai"] == "2024-05-14"
+
+
+def test_a_value_wrapped_back_under_its_label_in_a_table_cell():
+    """'Tempat : Boardroom …, Grha' / 'CIMB Niaga, Jl. …' / '12190.': the cell wraps under the
+    label, not under the value; the line was full, so the value goes on."""
+    doc = placed_doc(
+        [
+            [(62, "Direksi Perseroan dengan ini mengundang para")],
+            [(62, "Pemegang Saham untuk menghadiri Rapat Umum")],
+            [(62, "Pemegang Saham Luar Biasa pada:")],
+            [(62, "Hari/Tanggal : Kamis / 27 Agustus 2020")],
+            [(62, "Tempat : Boardroom Ranupani 27th Floor, Grha")],
+            [(62, "CIMB Niaga, Jl. Jend. Sudirman Kav 58, Jakarta")],
+            [(62, "12190.")],
+        ],
+        line_height=12.0,
+    )
+    reading = read_fields(doc)
+    assert reading.fields["tempat"] == (
+        "Boardroom Ranupani 27th Floor, Grha CIMB Niaga, Jl. Jend. Sudirman Kav 58, Jakarta 12190"
+    )
+
+
+def test_a_short_value_is_not_joined_to_the_line_below_it():
+    doc = placed_doc(
+        [
+            [(62, "Kami mengundang Bapak/Ibu untuk hadir pada rapat yang akan dilaksanakan pada:")],
+            [(62, "Hari/Tanggal : Kamis, 27 Agustus 2020")],
+            [(62, "Tempat : Aula Kantor Gubernur")],
+            [(62, "Demikian kami sampaikan, atas perhatiannya diucapkan terima kasih.")],
+        ],
+        line_height=12.0,
+    )
+    assert read_fields(doc).fields["tempat"] == "Aula Kantor Gubernur"
+
+
+def test_a_committees_kop_reads_top_down():
+    assert compose(
+        [
+            "PANITIA PELAKSANA RAPAT KERJA ZONA KE-III",
+            "IKATAN MAHASISWA TEKNIK INDUSTRI INDONESIA",
+            "ZONA SUMATERA BAGIAN SELATAN",
+        ]
+    ) == (
+        "PANITIA PELAKSANA RAPAT KERJA ZONA KE-III IKATAN MAHASISWA TEKNIK INDUSTRI INDONESIA "
+        "ZONA SUMATERA BAGIAN SELATAN"
+    )
+
+
+def test_a_notice_without_a_kop_names_the_board_that_invites():
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    "PEMANGGILAN",
+                    "RAPAT UMUM PEMEGANG SAHAM TAHUNAN PT ADHI KARYA",
+                    "(PERSERO) TBK.",
+                    "Direksi PT Adhi Karya (Persero) Tbk. (“Perseroan”) berkedudukan di Jakarta, "
+                    "dengan ini mengundang para Pemegang Saham Perseroan untuk menghadiri Rapat "
+                    "Umum Pemegang Saham Tahunan (Rapat) yang akan diselenggarakan pada:",
+                    "Hari/Tanggal : Kamis, 7 April 2022",
+                    "Waktu : 14.00 – Selesai",
+                    "Tempat : Ruang Auditorium Adaptif PT Adhi Karya (Persero) Tbk.",
+                ]
+            )
+        )
+    )
+    f = reading.fields
+    assert f["pengirim"] == "PT Adhi Karya (Persero) Tbk."  # not the title's last line
+    assert f["acara"] == "Rapat Umum Pemegang Saham Tahunan"  # "(Rapat)" is its short name
+    assert f["waktu"] == "14.00 – Selesai"
+
+
+def test_a_scan_that_lost_the_colon_after_hari_tanggal():
+    doc = placed_doc(
+        [
+            [(72, "Kami mengundang Saudara untuk hadir pada:")],
+            [(72, "Hari, Tanggal Selasa s.d Sabtu, 31 Oktober - 4 November 2023")],
+            [(72, "Tempat : Harris Hotel & Conventions Gubeng")],
+        ],
+        source="ocr",
+        conf=95.0,
+    )
+    f = read_fields(doc).fields
+    assert (f["tanggal_mulai"], f["tanggal_selesai"]) == ("2023-10-31", "2023-11-04")
+
+
+def test_a_table_with_the_value_in_the_next_cell():
+    """'Hari, Tanggal | : | Selasa, 25 Juni 2024': the label alone in its cell, the value in the
+    right-hand one, wrapped over several lines; a scan may lose the colon column."""
+    for colon in (" :", ""):
+        doc = placed_doc(
+            [
+                [(62, "Direksi Perseroan dengan ini mengundang para pemegang saham Perseroan")],
+                [(62, "untuk menghadiri Rapat Umum Pemegang Saham Tahunan pada:")],
+                [(62, "Hari, Tanggal" + colon), (376, "Selasa, 25 Juni 2024")],
+                [(62, "Waktu" + colon), (376, "14.00 WIB – selesai")],
+                [(62, "Tempat" + colon), (376, "Hotel Indonesia Kempinski Jakarta,")],
+                [(376, "Jl. M.H. Thamrin No. 1, Jakarta")],
+                [(62, "Mata acara Rapat adalah sebagai berikut:")],
+            ]
+        )
+        f = read_fields(doc).fields
+        assert f["tanggal_mulai"] == "2024-06-25", colon
+        assert f["waktu"] == "14.00 WIB – selesai", colon
+        assert f["tempat"] == "Hotel Indonesia Kempinski Jakarta, Jl. M.H. Thamrin No. 1, Jakarta"
+
+
+def test_a_record_date_below_the_event_table_is_not_the_events_date():
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    "Direksi Perseroan dengan ini mengundang para Pemegang Saham untuk menghadiri "
+                    "Rapat Umum Pemegang Saham Luar Biasa yang akan diselenggarakan pada:",
+                    "Hari, Tanggal : Jumat, 19 Januari 2024",
+                    "Waktu : 10.00 WIB - selesai",
+                    "Tempat : Friendly Room, FX Sudirman, Jakarta Pusat",
+                    "2. Pemegang Saham yang berhak hadir adalah yang tercatat dalam Daftar Pemegang "
+                    "Saham pada hari Rabu, tanggal 27 Desember 2023, pukul 16:00 WIB.",
+                ]
+            )
+        )
+    )
+    f = reading.fields
+    assert (f["tanggal_mulai"], f["waktu"]) == ("2024-01-19", "10.00 WIB - selesai")
+
+
+def test_a_companys_defined_term_is_not_part_of_its_name():
+    reading = read_fields(
+        text_doc(
+            "\n".join(
+                [
+                    "PT Sky Energy Indonesia Tbk (“Perseroan”)",
+                    "PANGGILAN RUPSLB",
+                    "No: 771/SKY/IIX/2020",
+                    "Direksi PT Sky Energy Indonesia Tbk (“Perseroan”) dengan ini mengundang Para "
+                    "Pemegang Saham untuk menghadiri Rapat Umum Pemegang Saham Tahunan (“Rapat”) "
+                    "Perseroan yang akan diselenggarakan pada:",
+                    "Hari / Tanggal : Kamis, 24 September 2020",
+                    "Tempat : Jl. Raya Cicadas No. 258, Gunung Putri, Kab. Bogor",
+                ]
+            )
+        )
+    )
+    f = reading.fields
+    assert f["pengirim"] == "PT Sky Energy Indonesia Tbk"
+    assert f["acara"] == "Rapat Umum Pemegang Saham Tahunan"
+    assert f["nomor"] == "771/SKY/IIX/2020"
+
+
+def test_a_virtual_meeting_keeps_its_link_out_of_the_place():
+    doc = placed_doc(
+        [
+            [(200, "BADAN PUSAT STATISTIK")],
+            [(180, "PROVINSI KALIMANTAN BARAT")],
+            [(72, "Nomor : B-123/61000/HM.100/05/2024"), (400, "Pontianak, 2 Mei 2024")],
+            [(72, "Hal : Undangan Rapat Koordinasi Sensus Ekonomi")],
+            [(72, "Dengan hormat, kami mengundang Bapak/Ibu untuk mengikuti rapat secara daring:")],
+            [(72, "Hari/Tanggal : Selasa, 7 Mei 2024")],
+            [(72, "Pukul : 09.00 WIB s.d. selesai")],
+            [(72, "Tempat : Daring melalui Zoom Meeting")],
+            [(72, "Meeting ID : 812 3456 7890")],
+            [(72, "Passcode : 123456")],
+        ]
+    )
+    f = read_fields(doc).fields
+    assert f["tempat"] == "Daring melalui Zoom Meeting"
+    assert (f["tanggal_mulai"], f["waktu"]) == ("2024-05-07", "09.00 WIB s.d. selesai")
+    assert f["tanggal"] == "2024-05-02"
