@@ -272,3 +272,68 @@ def demo(directory: Path | None, keep: bool) -> None:
     from pipeline.demo import run_demo
 
     sys.exit(run_demo(directory, keep=keep or directory is not None))
+
+
+@main.command("batal")
+@CONFIG_OPTION
+@click.argument("case", metavar="KASUS")
+@click.option("--alasan", "reason", required=True,
+              help="Why the case is cancelled (sent to the pemohon, kept in the audit log).")
+@click.option("--oleh", "actor", default=None,
+              help="Who cancels it, for the audit log (default: the system user).")
+def batal(config_path: Path | None, case: str, reason: str, actor: str | None) -> None:
+    """Cancel a case at any stage before it is signed; the running service then empties its
+    folders and tells the pemohon."""
+    import datetime as dt
+    import getpass
+
+    from pipeline.folders.layout import Workspace
+    from pipeline.service.cancel import CancelRefused, cancel_by_it
+    from pipeline.store import Store
+
+    config = load_for_command(config_path)
+    try:
+        store = Store(Workspace(config).database, create=False)
+    except FileNotFoundError:
+        raise click.ClickException("Belum ada basis data: belum ada kasus.") from None
+    try:
+        done = cancel_by_it(store, config.workflow(), case.strip().upper(), reason,
+                            actor=actor or f"cli:{getpass.getuser()}",
+                            at=dt.datetime.now(dt.UTC))
+    except CancelRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(f"Kasus {done.id} dibatalkan. Alasan: {reason.strip()}")
+    click.echo("Layanan mengosongkan folder tahapnya dan memberi tahu pemohon "
+               "(dalam beberapa detik bila layanan berjalan).")
+
+
+@main.command("share")
+@CONFIG_OPTION
+@click.option("--samba", "samba", is_flag=True, help="Print the Samba share sections.")
+@click.option("--pasang", "install", is_flag=True,
+              help="Set it up on this machine: write spt.conf beside smb.conf, include it, "
+                   "and make one account per official (run as root).")
+@click.option("--service-user", default="spt", show_default=True,
+              help="The user `spt serve` runs as: files on the share are written as it.")
+@click.option("--smb-conf", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("/etc/samba/smb.conf"), show_default=True)
+def share(config_path: Path | None, samba: bool, install: bool, service_user: str,
+          smb_conf: Path) -> None:
+    """The folder officials open as a network drive: one share per stage, writable only by
+    that stage's official (who may approve there), and a read-only view of everything."""
+    from pipeline.ops import share as sharing
+
+    config = load_for_command(config_path)
+    if install:
+        accounts = sharing.install(config, service_user=service_user, smb_conf=smb_conf)
+        click.echo(f"Konfigurasi Samba ditulis: {smb_conf.parent / 'spt.conf'} "
+                   f"(disertakan dari {smb_conf}).")
+        click.echo("Tetapkan sandi setiap pejabat, lalu muat ulang Samba:")
+        click.echo(f"  for a in {' '.join(accounts)}; do smbpasswd -a $a; done "
+                   "&& systemctl reload smbd")
+        return
+    if not samba:
+        raise click.UsageError("pilih --samba (cetak konfigurasi) atau --pasang")
+    click.echo(sharing.samba_config(config, service_user=service_user), nl=False)

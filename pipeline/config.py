@@ -248,10 +248,18 @@ class TrustConfig(_Model):
 class WatchConfig(_Model):
     mode: Literal["auto", "inotify", "poll"] = "auto"
     poll_interval: float = Field(default=1.0, gt=0, description="seconds between polls")
-    settle_seconds: float = Field(default=1.0, ge=0, description="seconds a file must rest")
+    settle_seconds: float = Field(
+        default=1.0, ge=0, description="seconds a file must rest before it is looked at")
+    judge_after_seconds: float = Field(
+        default=15.0, ge=0, description="seconds a file must rest before it is refused: copies "
+        "over SMB stall for many seconds on Wi-Fi or a VPN (docs/windows-share.md)")
+    incomplete_after_seconds: float = Field(
+        default=120.0, ge=0, description="seconds a PDF without its %%EOF or a DOCX without "
+        "its zip directory must rest before it is judged anyway (an abandoned copy)")
     rescan_seconds: float = Field(default=30.0, gt=0, description="seconds between full scans")
     reason_grace_seconds: float = Field(
-        default=2.0, ge=0, description="seconds to wait for a return reason beside a file")
+        default=120.0, ge=0, description="seconds a return or cancellation waits for a written "
+        "reason before it is recorded without one (a later reason is still forwarded)")
 
 
 class ConverterConfig(_Model):
@@ -301,6 +309,9 @@ class MailConfig(_Model):
 
 
 class PathsConfig(_Model):
+    # The one folder to share with officials (SMB); holds inbox/ and stages/ and nothing
+    # secret. Unset: the common parent of inbox and stages.
+    shared: Path | None = None
     inbox: Path = Path("inbox")
     stages: Path = Path("stages")
     outbox: Path = Path("outbox")
@@ -588,6 +599,41 @@ class Config(_Model):
     @property
     def stages_dir(self) -> Path:
         return self.path(self.paths.stages)
+
+    @property
+    def shared_dir(self) -> Path:
+        """The folder to share with officials (``paths.shared``, else the common parent of
+        ``inbox`` and ``stages``)."""
+        if self.paths.shared is not None:
+            return self.path(self.paths.shared)
+        return Path(os.path.commonpath([self.inbox_dir, self.stages_dir]))
+
+    def secret_paths(self) -> list[tuple[str, Path]]:
+        """Every file or folder that holds a secret: keys, passphrases, passwords, the
+        database and its folder, the configuration. None may be inside the share."""
+        found: list[tuple[str, Path]] = [
+            ("spt.toml", self.root / CONFIG_NAME), ("state/", self.state_dir),
+            ("pki/", self.path(self.paths.pki))]
+
+        def key(label: str, k: KeyConfig | None) -> None:
+            if k is None:
+                return
+            if k.pkcs12:
+                found.append((f"kunci {label}", self.path(k.pkcs12)))
+            for what, ref in (("frasa sandi", k.passphrase), ("PIN", k.pin)):
+                if ref is not None and ref.file:
+                    found.append((f"{what} {label}", self.path(ref.file)))
+
+        for st in self.stage:
+            key(st.key, st.signing_key)
+        if self.seal is not None:
+            key("cap dinas", self.seal.signing_key)
+        for name in ("smtp", "imap"):
+            section = getattr(self.mail, name, None)
+            ref = getattr(section, "password", None)
+            if ref is not None and ref.file:
+                found.append((f"sandi {name}", self.path(ref.file)))
+        return found
 
     @property
     def outbox_dir(self) -> Path:

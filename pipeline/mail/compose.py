@@ -35,7 +35,7 @@ from pipeline.core.workflow import Action, SigningMode, Stage
 
 KINDS = (
     "tahap", "dikembalikan", "terbit", "pengingat", "pengingat_terima", "ditolak", "diterima",
-    "balasan_ditolak", "eskalasi",
+    "balasan_ditolak", "eskalasi", "batal",
 )
 # Context values kept with their line breaks (everything else is flattened to one line).
 MULTILINE = frozenset({"alasan", "keadaan", "catatan"})
@@ -151,6 +151,15 @@ class MailComposer:
         return self.render("pengingat_terima", to=to, to_name=to_name, case_id=case_id,
                            token=token, message_id=message_id, context=dict(
                                nomor=nomor, hal=hal, terbit_pada=issued_at))
+
+    def batal(self, *, to: str, to_name: str = "", case_id: str, hal: str | None,
+              pengirim: str | None, nomor_undangan: str | None, alasan: str,
+              dibatalkan_oleh: str, message_id: str | None = None) -> EmailMessage:
+        """To the pemohon: the case was cancelled (``batal``), by whom and why."""
+        return self.render("batal", to=to, to_name=to_name, case_id=case_id,
+                           message_id=message_id, context=dict(
+                               hal=hal, pengirim=pengirim, nomor_undangan=nomor_undangan,
+                               alasan=alasan.strip(), dibatalkan_oleh=dibatalkan_oleh))
 
     def ditolak(self, *, to: str, to_name: str = "", alasan: str, subjek_asli: str = "",
                 case_id: str | None = None, in_reply_to: str | None = None,

@@ -121,7 +121,8 @@ def diagnose(path: Path) -> list[Section]:
     for title, check in (
         ("Berkas kerja", _check_files), ("Kunci dan sertifikat", _check_keys),
         ("LibreOffice", _check_libreoffice), ("Server surel", _check_mail),
-        ("Folder", _check_folders), ("Ruang disk", _check_disk),
+        ("Folder", _check_folders), ("Folder bersama (share)", _check_share),
+        ("Ruang disk", _check_disk),
         ("Pemantauan folder (inotify)", _check_inotify),
         ("Cadangan", _check_backup),
     ):
@@ -378,6 +379,8 @@ def _check_folders(config: Config, s: Section) -> None:
         folders += [(f"tahap {sf.stage.key}", sf.root), (f"tahap {sf.stage.key}/disetujui",
                                                           sf.agreed),
                     (f"tahap {sf.stage.key}/dikembalikan", sf.returned)]
+        if sf.cancel is not None:
+            folders.append((f"tahap {sf.stage.key}/batal", sf.cancel))
     folders += [("outbox", ws.outbox), ("arsip", ws.arsip), ("state", ws.state)]
     if os.geteuid() == 0:
         s.warn("doctor berjalan sebagai root: izin folder diperiksa untuk root, bukan untuk "
@@ -425,6 +428,27 @@ def _check_folders(config: Config, s: Section) -> None:
     if shared and config.watch.mode == "inotify":
         s.warn(f"folder yang dipantau ada di {', '.join(shared)}: inotify tidak melihat "
                "perubahan dari komputer lain", "set watch.mode = \"poll\" (atau \"auto\")")
+
+
+def _check_share(config: Config, s: Section) -> None:
+    """Nothing secret inside the folder shared with officials."""
+    from pipeline.ops.share import secrets_inside, shared_root
+
+    root = shared_root(config)
+    if root.resolve() == config.root.resolve():
+        s.warn(f"folder bersama adalah seluruh folder kerja ({root}): kunci, basis data dan "
+               "spt.toml ikut terbagi bila folder ini di-share",
+               "set paths.shared, paths.inbox dan paths.stages ke satu subfolder (mis. "
+               "\"bersama\", seperti buatan 'spt init'), lalu pindahkan folder inbox dan stages")
+        return
+    inside = secrets_inside(config)
+    for label, path in inside:
+        s.warn(f"{label} ({path}) berada di dalam folder bersama {root}: siapa pun yang "
+               "dapat membuka share dapat menyalinnya",
+               f"pindahkan ke luar {root} dan sesuaikan spt.toml")
+    if not inside:
+        s.ok(f"tidak ada rahasia di folder bersama {root} (bagikan hanya folder ini; "
+             "konfigurasi Samba: 'spt share --samba')")
 
 
 def _check_private(s: Section, label: str, folder: Path, what: str) -> None:

@@ -111,6 +111,18 @@ class Notifier:
         )
         self.send(msg, key=key, case_id=case.id, kind="terbit")
 
+    def cancelled(self, case: CaseRecord, reason: str, by: str) -> None:
+        """The pemohon learns the case was cancelled, by whom and why (once)."""
+        key = f"batal:{case.id}"
+        if self.queued(key):
+            return
+        fields = case.fields or {}
+        msg = self.composer.batal(
+            to=self.pemohon_address(case), case_id=case.id, hal=fields.get("hal"),
+            pengirim=fields.get("pengirim"), nomor_undangan=fields.get("nomor"),
+            alasan=reason, dibatalkan_oleh="Petugas TI" if by.startswith("cli:") else by)
+        self.send(msg, key=key, case_id=case.id, kind="batal")
+
     def intake_reply(self, message, result) -> None:
         """Answer an emailed invitation: which cases it opened, what could not be used."""
         sender = getattr(message, "sender", None)

@@ -208,7 +208,8 @@ class Service:
         next_full = time.monotonic() + rescan
         while not self._stop.is_set():
             due = engine.next_due()
-            timeout = max(0.0, next_full - time.monotonic())
+            started = time.monotonic()
+            timeout = max(0.0, next_full - started)
             if due is not None:
                 timeout = min(timeout, due + 0.05)
             self._wake.wait(timeout)
@@ -224,8 +225,11 @@ class Service:
                 for folder in sorted(folders):
                     engine.scan_folder(folder)
                 engine.collect_drafts()
-                if engine.next_due() is not None:
-                    # Files are settling or waiting for a reason: look at them again.
+                if due is not None and time.monotonic() - started >= due:
+                    # A file settling or waiting (for its reason, for its copy to end)
+                    # reached its time: look at everything again. Each waiting file asks
+                    # for one such look per threshold (SettleTracker.next_due), so a
+                    # leftover nobody acts on never makes this loop spin.
                     engine.scan_all()
                 if time.monotonic() >= next_full:
                     next_full = time.monotonic() + rescan
@@ -258,6 +262,7 @@ class Service:
         engine.scan_all()
         for case in engine.store.cases.active():
             engine.reconcile(case)
+        engine.reconcile_cancelled()  # `spt batal` from another process
         try:
             engine.notifier.send_reminders()
         except Exception:

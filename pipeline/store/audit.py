@@ -33,9 +33,12 @@ class AuditAction(StrEnum):
     VERSION_NEW = "version.new"
     FILE_UNKNOWN = "file.unknown"
     INTAKE_REJECTED = "intake.rejected"
+    INTAKE_RETRIED = "intake.retried"        # set aside, changed since, taken again
     STAGE_AGREED = "stage.agreed"
     STAGE_RETURNED = "stage.returned"
     STAGE_REFUSED = "stage.refused"
+    STAGE_RETURN_REASON = "stage.return_reason"  # a return's reason written after it
+    CASE_CANCELLED = "case.cancelled"
     MARK_APPLIED = "mark.applied"
     MARK_KEPT = "mark.kept"
     NUMBER_ASSIGNED = "number.assigned"
@@ -59,6 +62,8 @@ ACTION_LABEL: dict[AuditAction, str] = {
     AuditAction.STAGE_AGREED: "disetujui",
     AuditAction.STAGE_RETURNED: "dikembalikan",
     AuditAction.STAGE_REFUSED: "berkas ditolak",
+    AuditAction.STAGE_RETURN_REASON: "alasan pengembalian (susulan)",
+    AuditAction.CASE_CANCELLED: "dibatalkan",
     AuditAction.VERSION_NEW: "versi baru draf",
     AuditAction.MARK_APPLIED: "paraf/tanda tangan",
     AuditAction.MARK_KEPT: "tanda sudah ada",

@@ -26,7 +26,8 @@ def test_default_config_is_the_sops_chain(tmp_path, default_config_text):
         Action.DRAFT, Action.PARAF, Action.PARAF] + [Action.TANDATANGAN] * 4
     assert [s.mutu_baku_minutes for s in wf.stages] == [15, 10, None, 10, 10, None, 10]
     assert wf.finalization.mutu_baku_minutes == 10 and wf.receipt.mutu_baku_minutes == 5
-    assert cfg.stages_dir == tmp_path / "stages"
+    assert cfg.stages_dir == tmp_path / "bersama" / "stages"  # the one folder to share
+    assert cfg.shared_dir == tmp_path / "bersama"
     assert cfg.stage[1].signing_key.pkcs12 == tmp_path / "pki" / "kasubag.p12"
 
 

@@ -61,6 +61,10 @@ def every_kind(composer: MailComposer) -> dict:
             to="kasubag@diskopukm.kalbarprov.go.id", to_name="Kasubag", case_id=CASE,
             hal="Rapat", tahap="Sekretaris", pejabat="Drs. Agus Salim, M.Si.", since=NOW,
             due_at=NOW, minutes=45, standard_minutes=20),
+        "batal": composer.batal(
+            to="pemohon@contoh.id", to_name="Rina", case_id=CASE, hal="Rapat",
+            pengirim="Dinas X", nomor_undangan="005/1/2026", alasan="Bukan undangan.",
+            dibatalkan_oleh="Petugas TI"),
     }
 
 
