@@ -12,7 +12,12 @@ from pipeline.directory import DirectoryError, EmployeeDirectory
 
 def startup_problems(config: Config) -> list[str]:
     """Everything that would make the service fail later, found now (plain words, no secrets)."""
+    from pipeline.backup.restore import marker_problem
+
     problems: list[str] = []
+    restore = marker_problem(config.state_dir)
+    if restore:
+        problems.append(restore)
     try:
         EmployeeDirectory.load(config.pegawai_csv)
     except DirectoryError as exc:

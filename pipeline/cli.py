@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import json
 import sys
@@ -75,6 +76,8 @@ class LazyGroup(Group):
         "doctor": "pipeline.ops.cli:doctor_command",
         "web": "pipeline.web.cli:web_command",
         "revoke": "pipeline.web.cli:revoke_command",
+        "cadangkan": "pipeline.backup.cli:backup_command",
+        "pulihkan": "pipeline.backup.cli:restore_command",
     },
 )
 @click.version_option(package_name="spt", help=VERSION_TEXT, message="%(prog)s versi %(version)s")
@@ -156,13 +159,25 @@ def status(config_path: Path | None, case: str | None, show_all: bool, as_json: 
                 metavar="BERKAS.pdf")
 @click.option("--json", "as_json", is_flag=True,
               help="Keluaran JSON dengan nama teknis pemeriksaan (untuk program).")
-def verify(config_path: Path | None, pdf: Path, as_json: bool) -> None:
+@click.option("--pada", "pada", metavar="TANGGAL", default=None,
+              help="Nilai juga, dari data validasi di dalam berkas (LTV), apakah surat masih "
+                   "terverifikasi pada tanggal ini (YYYY-MM-DD), mis. bertahun-tahun setelah "
+                   "sertifikatnya kedaluwarsa.")
+def verify(config_path: Path | None, pdf: Path, as_json: bool, pada: str | None) -> None:
     """Periksa setiap tanda tangan dan nomornya di buku agenda (kode keluar 0 hanya jika semua
     terpenuhi)."""
     from pipeline.reports.verification import verify_issued
 
     config = load_for_command(config_path)
-    report = verify_issued(config, pdf.read_bytes())
+    at = None
+    if pada is not None:
+        try:
+            day = dt.date.fromisoformat(pada)
+        except ValueError:
+            raise click.BadParameter(f"'{pada}' bukan tanggal; tulis YYYY-MM-DD",
+                                     param_hint="--pada") from None
+        at = dt.datetime.combine(day, dt.time(12, 0), tzinfo=config.tz)
+    report = verify_issued(config, pdf.read_bytes(), at=at)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -202,12 +217,20 @@ def audit() -> None:
 
 @audit.command("verify")
 @CONFIG_OPTION
-def audit_verify(config_path: Path | None) -> None:
+@click.option("--surat", "letters", multiple=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="Surat terbit (berkas PDF atau folder) yang dicari di register: yang tidak "
+                   "ada di dalamnya dilaporkan (setelah pemulihan).")
+def audit_verify(config_path: Path | None, letters: tuple[Path, ...]) -> None:
     """Periksa rantai hash catatan audit (dan kecocokan register nomor dengannya)."""
-    from pipeline.reports.auditing import verify_audit
+    from pipeline.reports.auditing import check_letters, verify_audit
 
     config = load_for_command(config_path)
     ok, lines = verify_audit(config)
+    if letters:
+        found, more = check_letters(config, list(letters))
+        ok = ok and found
+        lines += more
     for line in lines:
         click.echo(line)
     sys.exit(0 if ok else 1)
@@ -236,6 +259,23 @@ def audit_rebuild(config_path: Path | None) -> None:
 
 
 @main.command()
+@CONFIG_OPTION
+@click.option("--semua", "all_letters", is_flag=True,
+              help="Perbarui semua surat di arsip, bukan hanya yang cap waktunya segera "
+                   "kedaluwarsa.")
+def perpanjang(config_path: Path | None, all_letters: bool) -> None:
+    """Tambahkan cap waktu arsip baru pada surat di arsip sebelum yang terakhir
+    kedaluwarsa."""
+    from pipeline.ops.renew import renew_archive
+
+    config = load_for_command(config_path)
+    result = renew_archive(config, force=all_letters)
+    for line in result.lines:
+        click.echo(line)
+    sys.exit(0 if not result.failed else 1)
+
+
+@main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False,
                 metavar="[FOLDER]")
 @click.option("--keep", is_flag=True, help="Simpan ruang kerja demo sesudahnya.")
@@ -244,3 +284,68 @@ def demo(directory: Path | None, keep: bool) -> None:
     from pipeline.demo import run_demo
 
     sys.exit(run_demo(directory, keep=keep or directory is not None))
+
+
+@main.command("batal")
+@CONFIG_OPTION
+@click.argument("case", metavar="KASUS")
+@click.option("--alasan", "reason", required=True,
+              help="Why the case is cancelled (sent to the pemohon, kept in the audit log).")
+@click.option("--oleh", "actor", default=None,
+              help="Who cancels it, for the audit log (default: the system user).")
+def batal(config_path: Path | None, case: str, reason: str, actor: str | None) -> None:
+    """Cancel a case at any stage before it is signed; the running service then empties its
+    folders and tells the pemohon."""
+    import datetime as dt
+    import getpass
+
+    from pipeline.folders.layout import Workspace
+    from pipeline.service.cancel import CancelRefused, cancel_by_it
+    from pipeline.store import Store
+
+    config = load_for_command(config_path)
+    try:
+        store = Store(Workspace(config).database, create=False)
+    except FileNotFoundError:
+        raise click.ClickException("Belum ada basis data: belum ada kasus.") from None
+    try:
+        done = cancel_by_it(store, config.workflow(), case.strip().upper(), reason,
+                            actor=actor or f"cli:{getpass.getuser()}",
+                            at=dt.datetime.now(dt.UTC))
+    except CancelRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(f"Kasus {done.id} dibatalkan. Alasan: {reason.strip()}")
+    click.echo("Layanan mengosongkan folder tahapnya dan memberi tahu pemohon "
+               "(dalam beberapa detik bila layanan berjalan).")
+
+
+@main.command("share")
+@CONFIG_OPTION
+@click.option("--samba", "samba", is_flag=True, help="Print the Samba share sections.")
+@click.option("--pasang", "install", is_flag=True,
+              help="Set it up on this machine: write spt.conf beside smb.conf, include it, "
+                   "and make one account per official (run as root).")
+@click.option("--service-user", default="spt", show_default=True,
+              help="The user `spt serve` runs as: files on the share are written as it.")
+@click.option("--smb-conf", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("/etc/samba/smb.conf"), show_default=True)
+def share(config_path: Path | None, samba: bool, install: bool, service_user: str,
+          smb_conf: Path) -> None:
+    """The folder officials open as a network drive: one share per stage, writable only by
+    that stage's official (who may approve there), and a read-only view of everything."""
+    from pipeline.ops import share as sharing
+
+    config = load_for_command(config_path)
+    if install:
+        accounts = sharing.install(config, service_user=service_user, smb_conf=smb_conf)
+        click.echo(f"Konfigurasi Samba ditulis: {smb_conf.parent / 'spt.conf'} "
+                   f"(disertakan dari {smb_conf}).")
+        click.echo("Tetapkan sandi setiap pejabat, lalu muat ulang Samba:")
+        click.echo(f"  for a in {' '.join(accounts)}; do smbpasswd -a $a; done "
+                   "&& systemctl reload smbd")
+        return
+    if not samba:
+        raise click.UsageError("pilih --samba (cetak konfigurasi) atau --pasang")
+    click.echo(sharing.samba_config(config, service_user=service_user), nl=False)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.core.letter_form import Kop, SignatureBlock, default_kop, default_signature_block
 from pipeline.core.nip import InvalidNip, parse_nip
 from pipeline.core.workflow import (
     Action,
@@ -58,6 +59,8 @@ class _Model(BaseModel):
 
 class PersonConfig(_Model):
     name: str = Field(min_length=1)
+    # Empty for an official without one (an elected head of region: Permendagri 1/2023
+    # Art. 44 has them sign with the name only).
     nip: str
     jabatan: str = Field(min_length=1)
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -66,6 +69,8 @@ class PersonConfig(_Model):
     @field_validator("nip")
     @classmethod
     def _valid_nip(cls, value: str) -> str:
+        if not value.strip():
+            return ""
         try:
             return parse_nip(value).digits
         except InvalidNip as exc:
@@ -130,9 +135,25 @@ class StageConfig(_Model):
     certificate: Path | None = None
     # Who is told when this stage overstays twice its mutu baku (else the next stage up).
     supervisor: ContactConfig | None = None
+    # As signatory (the last stage): what the signature block shows and which kop the letter
+    # carries. Absent: Permendagri 1/2023 Art. 44 (pipeline.core.letter_form).
+    signature_block: SignatureBlock | None = None
+    kop: Kop | None = None
+
+    @property
+    def block(self) -> SignatureBlock:
+        return self.signature_block or default_signature_block(
+            self.key, self.role, self.person.jabatan)
+
+    @property
+    def letterhead(self) -> Kop:
+        return self.kop or default_kop(self.key, self.role, self.person.jabatan)
 
     @model_validator(mode="after")
     def _keys(self) -> StageConfig:
+        if not self.person.nip and self.block is SignatureBlock.NAME_RANK_NIP:
+            raise ValueError(f"stage '{self.key}': person.nip is empty, but this signature "
+                             "block shows the NIP (set signature_block = \"nama\")")
         if self.action is Action.DRAFT:
             return self
         if self.signing is SigningMode.SERVICE and self.signing_key is None:
@@ -194,6 +215,12 @@ class LetterConfig(_Model):
     )
     verify_url: str | None = None
     mask_nip: bool = True
+    # The head of region's kop (a letter the Gubernur signs): the office's name under the
+    # national emblem. The emblem is an image file; the shipped one is a labelled PLACEHOLDER.
+    head_of_region_title: str = "GUBERNUR KALIMANTAN BARAT"
+    national_emblem: Path | None = Path("templates/lambang-negara-contoh.png")
+    # Beyond this many assignees the Kepada list goes to a Lampiran (annex) of the letter.
+    max_kepada_in_body: int = Field(default=5, ge=1, description="assignees, count")
 
 
 # The name the [seal] key goes by beside the stages' keys (key ring, demo PKI, key problems).
@@ -206,8 +233,28 @@ class SealConfig(_Model):
 
 
 class TrustConfig(_Model):
+    """Trust roots, timestamps, and the validation data that keeps issued letters verifiable.
+
+    See docs/signing.md ("Letters that verify in ten years"). With ``long_term`` on, every
+    issued letter carries a DSS (chains, CRLs, OCSP responses for every signature: PAdES
+    B-LT) and, when a timestamp authority is configured, a document timestamp (B-LTA).
+    """
+
     roots: list[Path] = Field(default_factory=list)
     tsa_url: str | None = None
+    # An in-process timestamper with a key of our own (the demo's offline TSA); used only
+    # when tsa_url is not set. Real deployments use their CA's TSA (tsa_url).
+    tsa_key: KeyConfig | None = None
+    long_term: bool = True
+    # CRL files given locally (DER or PEM), e.g. the demo PKI's pki/demo-root.crl.
+    crls: list[Path] = Field(default_factory=list)
+    # Fetch CRLs/OCSP from the URLs the certificates name (off: only ``crls`` and the DSS).
+    fetch_validation_data: bool = True
+    fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    fetch_attempts: int = Field(default=3, ge=1, le=10)
+    # Add a fresh archive timestamp this many days before the last one's TSA certificate
+    # expires (`spt perpanjang`, and the service once a day).
+    renew_before_days: int = Field(default=90, ge=1)
 
 
 class EscalationConfig(_Model):
@@ -240,10 +287,18 @@ class BoardConfig(_Model):
 class WatchConfig(_Model):
     mode: Literal["auto", "inotify", "poll"] = "auto"
     poll_interval: float = Field(default=1.0, gt=0, description="seconds between polls")
-    settle_seconds: float = Field(default=1.0, ge=0, description="seconds a file must rest")
+    settle_seconds: float = Field(
+        default=1.0, ge=0, description="seconds a file must rest before it is looked at")
+    judge_after_seconds: float = Field(
+        default=15.0, ge=0, description="seconds a file must rest before it is refused: copies "
+        "over SMB stall for many seconds on Wi-Fi or a VPN (docs/windows-share.md)")
+    incomplete_after_seconds: float = Field(
+        default=120.0, ge=0, description="seconds a PDF without its %%EOF or a DOCX without "
+        "its zip directory must rest before it is judged anyway (an abandoned copy)")
     rescan_seconds: float = Field(default=30.0, gt=0, description="seconds between full scans")
     reason_grace_seconds: float = Field(
-        default=2.0, ge=0, description="seconds to wait for a return reason beside a file")
+        default=120.0, ge=0, description="seconds a return or cancellation waits for a written "
+        "reason before it is recorded without one (a later reason is still forwarded)")
 
 
 class ConverterConfig(_Model):
@@ -308,6 +363,9 @@ class MailConfig(_Model):
 
 
 class PathsConfig(_Model):
+    # The one folder to share with officials (SMB); holds inbox/ and stages/ and nothing
+    # secret. Unset: the common parent of inbox and stages.
+    shared: Path | None = None
     inbox: Path = Path("inbox")
     stages: Path = Path("stages")
     outbox: Path = Path("outbox")
@@ -504,6 +562,29 @@ class WebConfig(_Model):
         return int(self.max_upload_mb * 1024 * 1024)
 
 
+# --- [backup] ---------------------------------------------------------------------
+
+
+class BackupConfig(_Model):
+    """``spt cadangkan``: where backups go, how many are kept, when ``spt doctor`` warns."""
+
+    # Where ``spt cadangkan`` writes when no DEST is given (the systemd timer's run).
+    dir: Path | None = None
+    # Retention: the newest this many complete backups in the destination are kept.
+    keep_count: int = Field(default=14, ge=1, description="number of backups kept")
+    # ``spt doctor`` warns when the last successful backup is older than this.
+    max_age_hours: float = Field(default=26.0, gt=0, description="hours")
+    # The timer's run includes the keys, encrypted with the passphrase from here.
+    include_keys: bool = False
+    keys_passphrase: SecretRef | None = None
+
+    @model_validator(mode="after")
+    def _passphrase(self) -> BackupConfig:
+        if self.include_keys and self.keys_passphrase is None:
+            raise ValueError("include_keys = true needs keys_passphrase = { file = ... }")
+        return self
+
+
 class Config(_Model):
     """The whole of ``spt.toml``, validated. Paths are absolute after :func:`load_config`."""
 
@@ -533,6 +614,7 @@ class Config(_Model):
     working_time: WorkingTimeConfig = WorkingTimeConfig()
     sop: SopConfig = SopConfig()
     web: WebConfig = WebConfig()
+    backup: BackupConfig = BackupConfig()
 
     @model_validator(mode="after")
     def _chain(self) -> Config:
@@ -583,6 +665,41 @@ class Config(_Model):
     @property
     def stages_dir(self) -> Path:
         return self.path(self.paths.stages)
+
+    @property
+    def shared_dir(self) -> Path:
+        """The folder to share with officials (``paths.shared``, else the common parent of
+        ``inbox`` and ``stages``)."""
+        if self.paths.shared is not None:
+            return self.path(self.paths.shared)
+        return Path(os.path.commonpath([self.inbox_dir, self.stages_dir]))
+
+    def secret_paths(self) -> list[tuple[str, Path]]:
+        """Every file or folder that holds a secret: keys, passphrases, passwords, the
+        database and its folder, the configuration. None may be inside the share."""
+        found: list[tuple[str, Path]] = [
+            ("spt.toml", self.root / CONFIG_NAME), ("state/", self.state_dir),
+            ("pki/", self.path(self.paths.pki))]
+
+        def key(label: str, k: KeyConfig | None) -> None:
+            if k is None:
+                return
+            if k.pkcs12:
+                found.append((f"kunci {label}", self.path(k.pkcs12)))
+            for what, ref in (("frasa sandi", k.passphrase), ("PIN", k.pin)):
+                if ref is not None and ref.file:
+                    found.append((f"{what} {label}", self.path(ref.file)))
+
+        for st in self.stage:
+            key(st.key, st.signing_key)
+        if self.seal is not None:
+            key("cap dinas", self.seal.signing_key)
+        for name in ("smtp", "imap"):
+            section = getattr(self.mail, name, None)
+            ref = getattr(section, "password", None)
+            if ref is not None and ref.file:
+                found.append((f"sandi {name}", self.path(ref.file)))
+        return found
 
     @property
     def outbox_dir(self) -> Path:

@@ -54,8 +54,10 @@ class Officials:
                   count: int = 1) -> list[str]:
         """Wait for ``count`` new drafts to appear in the drafting folder."""
         def found() -> list[str]:
+            # <case>.docx itself: a DOCX invitation published as <case>-undangan.docx comes
+            # first and must not count as the draft.
             ids = {m.group(0) for p in self.folder(0).glob("SPT-*.docx")
-                   if (m := CASE_ID.match(p.name))}
+                   if (m := CASE_ID.fullmatch(p.stem))}
             new = sorted(ids - known)
             return new if len(new) >= count else []
         return wait_until(found, timeout=timeout or self.timeout, what="a new draft")

@@ -14,6 +14,15 @@ class InitError(Exception):
     pass
 
 
+DEMO_TRUST = """roots = ["pki/demo-root.pem"]
+# Demo only: a timestamper in the service with a demo key, the demo CA's CRL from
+# `spt init --demo`, nothing fetched. Real deployments: tsa_url, and leave fetching on.
+tsa_key = { pkcs12 = "pki/tsa-demo.p12", passphrase = { file = "pki/tsa-demo.pass" } }
+crls = ["pki/demo-root.crl"]
+fetch_validation_data = false
+"""
+
+
 def init_workspace(root: Path, *, demo: bool = False, force: bool = False) -> Path:
     """Create a workspace at ``root``; return the path of its ``spt.toml``."""
     root = root.absolute()
@@ -38,6 +47,9 @@ def init_workspace(root: Path, *, demo: bool = False, force: bool = False) -> Pa
         text = config_path.read_text(encoding="utf-8").replace(
             '# verify_url = "https://spt.diskopukm.kalbarprov.go.id"',
             'verify_url = "http://127.0.0.1:8080"', 1)
+        # Validation data without any server: the demo CA's CRL, made now, and an
+        # in-process timestamper with a demo TSA key (docs/signing.md).
+        text = text.replace('roots = ["pki/demo-root.pem"]\n', DEMO_TRUST, 1)
         config_path.write_text(text, encoding="utf-8")
         config = load_config(config_path)
         create_demo_pki(config)

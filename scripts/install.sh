@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install spt on Debian/Ubuntu: the system packages it drives, and a virtualenv in .venv.
 #   bash scripts/install.sh         the service (LibreOffice, poppler, OCR, NSS tools)
-#   bash scripts/install.sh --dev   plus what the tests drive (Dovecot, SoftHSM2, Chromium)
+#   bash scripts/install.sh --dev   plus what the tests drive (Dovecot, SoftHSM2, Chromium, Samba)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +13,7 @@ packages=(
 )
 extras=""
 if [ "${1:-}" = "--dev" ]; then
-  packages+=(dovecot-imapd softhsm2 opensc chromium chromium-driver)
+  packages+=(dovecot-imapd softhsm2 opensc chromium chromium-driver samba smbclient)
   extras="[dev]"
 fi
 

@@ -29,10 +29,10 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
@@ -45,16 +45,19 @@ SMALL = Pt(10)
 
 # A4, margins in cm; the text block is 21 - 2.5 - 2 = 16.5 cm wide.
 PAGE_W, PAGE_H = 21.0, 29.7
-LEFT, RIGHT, TOP, BOTTOM = 2.5, 2.0, 1.5, 3.1
+LEFT, RIGHT, TOP, BOTTOM = 2.5, 2.0, 1.5, 2.9
 FOOTER_DISTANCE = 0.7
 TEXT_W = PAGE_W - LEFT - RIGHT
 
 # The "Dasar"/"Untuk" lists: label, colon, number, text.
 LABEL_TABS = (2.3, 2.8, 3.5)
 
-QR_SQUARE = 2.2  # cm; pipeline.pdf.prepare looks for this bordered square in the footer
-PARAF_ROW_H = 1.1  # cm; one paraf signature box per row
-SIGNATURE_SPACE = 3.0  # cm between the signatory's office and name
+QR_SQUARE = 2.0  # cm; pipeline.pdf.prepare looks for this bordered square in the footer
+PARAF_ROW_H = 1.15  # cm; one paraf signature box per row: 3 lines of 7 pt (name, date and time)
+PARAF_WIDTHS = (0.8, 3.7, 3.4)  # cm: No, Jabatan, Paraf (the mark's box: room for 7 pt text)
+# cm between the signatory's office and name: the cap (pipeline.pdf.anchors.SEAL_SIZE,
+# 3.2 cm) fits in it without touching either line.
+SIGNATURE_SPACE = 3.6
 
 
 # --- small helpers -------------------------------------------------------------------
@@ -269,7 +272,14 @@ def base_styles(doc: Document) -> None:
 
 
 def kop(doc: Document) -> None:
-    """Letterhead: optional logo at the left, the text centred on the page, a double rule."""
+    """Letterhead: the head of region's (national emblem over the office, no rule) for a letter
+    the Gubernur signs; else the agency's: logo at the left, text centred, a double rule."""
+    paragraph(doc).add_run("{%p if kop.head_of_region %}")
+    p = paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER)
+    run(p, "{% if kop.emblem %}{{ kop.emblem }}{% endif %}")
+    p = paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, before=2, after=6)
+    run(p, "{{ kop.title }}", bold=True, size=Pt(14))
+    paragraph(doc).add_run("{%p else %}")
     logo_w = 1.9
     table = doc.add_table(rows=1, cols=3)
     no_borders(table)
@@ -295,6 +305,7 @@ def kop(doc: Document) -> None:
     rule = paragraph(doc, after=8)
     rule_below(rule)
     rule.paragraph_format.line_spacing = Pt(4)
+    paragraph(doc).add_run("{%p endif %}")
 
 
 def title(doc: Document) -> None:
@@ -311,6 +322,7 @@ def numbered_list(doc: Document, label: str, var: str, *, phrases: bool) -> None
     paragraph(doc).add_run(f"{{%p for d in {var} %}}")
     p = paragraph(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, left=LABEL_TABS[2],
                   hanging=LABEL_TABS[2], tabs=LABEL_TABS, after=2)
+    p.paragraph_format.keep_together = True  # an item is never split across two pages
     run(p, f"{{% if loop.first %}}{label}{{% endif %}}")
     p.add_run("\t")
     run(p, "{% if loop.first %}:{% endif %}")
@@ -334,10 +346,29 @@ def memerintahkan(doc: Document) -> None:
 
 
 def kepada(doc: Document) -> None:
+    """The assignees: a table here, or (more than ``max_kepada_in_body``) a sentence pointing
+    to the Lampiran, where :func:`lampiran` prints the table (only one of the two renders)."""
+    paragraph(doc).add_run("{%p if lampiran %}")
+    p = paragraph(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, left=LABEL_TABS[1],
+                  hanging=LABEL_TABS[1], tabs=LABEL_TABS[:2], after=4)
+    run(p, "Kepada")
+    p.add_run("\t")
+    run(p, ":")
+    p.add_run("\t")
+    run(p, "Nama-nama pegawai sebagaimana tercantum dalam Lampiran Surat Perintah Tugas ini "
+           "({{ kepada|length }} orang).")
+    paragraph(doc).add_run("{%p else %}")
     p = paragraph(doc, tabs=LABEL_TABS, after=4, keep_with_next=True)
     run(p, "Kepada")
     p.add_run("\t")
     run(p, ":")
+    kepada_table(doc)
+    paragraph(doc).add_run("{%p endif %}")
+    spacer(doc, 8)
+
+
+def kepada_table(doc: Document) -> None:
+    """No | Nama | NIP | Pangkat/Gol. | Jabatan, one row per assignee (header repeated)."""
     widths = (0.9, 4.3, 4.2, 3.0, TEXT_W - 0.9 - 4.3 - 4.2 - 3.0)
     size = Pt(11)
     table = doc.add_table(rows=1, cols=5)
@@ -367,7 +398,6 @@ def kepada(doc: Document) -> None:
                   size=size, highlight=i > 0)
     tag_row(table, "{%tr endif %}")
     set_table_widths(table, widths)
-    spacer(doc, 8)
 
 
 def untuk(doc: Document) -> None:
@@ -406,7 +436,7 @@ def signature_block(doc: Document) -> None:
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         cell_text(cell, tag, align=WD_ALIGN_PARAGRAPH.CENTER if i == 0 else None, size=size)
     tag_row(paraf, "{%tr endfor %}")
-    set_table_widths(paraf, (0.8, 4.7, 2.2))
+    set_table_widths(paraf, PARAF_WIDTHS)
     # python-docx leaves the cell's first (empty) paragraph above the nested table: drop it.
     first = left.paragraphs[0]
     first._p.getparent().remove(first._p)
@@ -429,20 +459,89 @@ def signature_block(doc: Document) -> None:
     exact_height(paragraph(right), SIGNATURE_SPACE)
     p = paragraph(right, align=WD_ALIGN_PARAGRAPH.CENTER)
     run(p, "{{ signatory.name }}", bold=True, underline=True)
-    paragraph(right).add_run("{%p if signatory.pangkat %}")
+    # Rank and NIP only for officials who sign with them (Permendagri 1/2023 Art. 44: the
+    # head of region, the deputy and the Sekda sign with their name only).
+    paragraph(right).add_run("{%p if signatory.show_nip and signatory.pangkat %}")
     p = paragraph(right, align=WD_ALIGN_PARAGRAPH.CENTER)
     run(p, "{{ signatory.pangkat }}")
     paragraph(right).add_run("{%p endif %}")
+    paragraph(right).add_run("{%p if signatory.show_nip %}")
     p = paragraph(right, align=WD_ALIGN_PARAGRAPH.CENTER)
     run(p, "NIP. {{ signatory.nip_formatted }}")
+    paragraph(right).add_run("{%p endif %}")
+
+
+def lampiran(doc: Document) -> None:
+    """The Lampiran (annex) with the Kepada table, on a page of its own: the letter's number,
+    date and signatory at its head, the signatory's office and name at its foot. The number
+    and date are form fields filled at issue (anchors ``NOMOR :`` and ``TANGGAL :``)."""
+    paragraph(doc).add_run("{%p if lampiran %}")
+    p = paragraph(doc)
+    p.add_run().add_break(WD_BREAK.PAGE)
+    head_left = 7.3
+    for text in ("LAMPIRAN SURAT PERINTAH TUGAS", "{{ signatory.jabatan|upper }}"):
+        run(paragraph(doc, left=head_left), text)
+    for label, after in (("NOMOR", 0), ("TANGGAL", 14)):
+        p = paragraph(doc, left=head_left, tabs=(head_left + 2.5,), after=after)
+        run(p, label)
+        p.add_run("\t")
+        run(p, ": ")
+    p = paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, after=10, keep_with_next=True)
+    run(p, "DAFTAR PEGAWAI YANG DITUGASKAN", bold=True)
+    kepada_table(doc)
+    p = paragraph(doc, left=TEXT_W - 8.6, before=18, keep_with_next=True)
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run(p, "{{ signatory.jabatan|upper }},", bold=True)
+    p = paragraph(doc, left=TEXT_W - 8.6, before=30)
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run(p, "{{ signatory.name }}", bold=True, underline=True)
+    paragraph(doc).add_run("{%p if signatory.show_nip %}")
+    p = paragraph(doc, left=TEXT_W - 8.6)
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run(p, "NIP. {{ signatory.nip_formatted }}")
+    paragraph(doc).add_run("{%p endif %}")
+    paragraph(doc).add_run("{%p endif %}")
+
+
+def page_numbers(doc: Document) -> None:
+    """``- 2 -`` centred at the top of every page but the first (the first page's header is
+    empty; its footer is the same as the others')."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run(p, "- ", size=Pt(11))
+    field_run(p, "PAGE", size=Pt(11))
+    run(p, " -", size=Pt(11))
+
+
+def field_run(p: Paragraph, code: str, *, size: Pt | None = None) -> None:
+    """A field (``PAGE``) as Word writes it: begin, instruction, separate, result, end."""
+    for kind, text in (("begin", None), (None, f" {code} "), ("separate", None),
+                       ("text", "1"), ("end", None)):
+        r = p.add_run()
+        if size is not None:
+            r.font.size = size
+        if kind == "text":
+            r.text = text
+        elif kind is None:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            r._r.append(instr)
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            r._r.append(char)
 
 
 def tembusan(doc: Document) -> None:
     paragraph(doc).add_run("{%p if tembusan %}")
-    p = paragraph(doc, before=10, keep_with_next=True)
+    p = paragraph(doc, before=6, keep_with_next=True)
     run(p, "Tembusan:", size=Pt(11), underline=True)
     paragraph(doc).add_run("{%p for t in tembusan %}")
-    p = paragraph(doc, left=0.6, hanging=0.6, tabs=(0.6,))
+    # The list stays together: all on this page, or all on the next (never one line alone).
+    p = paragraph(doc, left=0.6, hanging=0.6, tabs=(0.6,), keep_with_next=True)
     run(p, "{{ loop.index }}.", size=Pt(11))
     p.add_run("\t")
     run(p, "{{ t }}{% if loop.last %}.{% else %};{% endif %}", size=Pt(11))
@@ -451,17 +550,24 @@ def tembusan(doc: Document) -> None:
 
 
 def footer(doc: Document) -> None:
-    """Every page: a bordered square left blank for the QR code, and the footer text."""
+    """Every page: a square reserved for the QR code, framed in white (invisible: a review
+    copy shows no empty frame; pipeline.pdf.anchors finds the square by its edges).
+
+    The electronic-signature claim is NOT printed here: it is a form field filled when the
+    letter is issued (pipeline/pdf/review.py), so a review copy never claims a signature."""
     section = doc.sections[0]
-    foot = section.footer
+    for foot in (section.footer, section.first_page_footer):
+        qr_square(foot)
+
+
+def qr_square(foot) -> None:
     foot.is_linked_to_previous = False
     table = foot.add_table(rows=1, cols=2, width=Cm(TEXT_W))
     no_borders(table)
     row = table.rows[0]
-    # Only the square is framed (light grey), so the drafter sees where the QR code goes.
     borders = OxmlElement("w:tcBorders")
     for edge in ("top", "left", "bottom", "right"):
-        borders.append(border(edge, color="A6A6A6"))
+        borders.append(border(edge, color="FFFFFF"))
     row.cells[0]._tc.get_or_add_tcPr().append(borders)
     row.height = Cm(QR_SQUARE)
     row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
@@ -471,12 +577,6 @@ def footer(doc: Document) -> None:
     p = square.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run(p, "")
-    p = text.paragraphs[0]
-    p.paragraph_format.left_indent = Cm(0.3)
-    r = p.add_run("{{ letter.footer }}")
-    r.italic = True
-    r.font.size = Pt(9)
-    r.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
     cell_margins(table, left=0, right=0)
     set_table_widths(table, (QR_SQUARE, TEXT_W - QR_SQUARE))
     # A footer must end with a paragraph; move the one it starts with below the table.
@@ -496,9 +596,11 @@ def build() -> Document:
     memerintahkan(doc)
     kepada(doc)
     untuk(doc)
-    spacer(doc, 10)
+    spacer(doc, 6)
     signature_block(doc)
     tembusan(doc)
+    lampiran(doc)
+    page_numbers(doc)
     footer(doc)
     return doc
 

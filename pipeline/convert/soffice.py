@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from pipeline.convert.base import ConversionError, atomic_target, check_source, kill_leftovers
+from pipeline.convert.hardening import harden_profile
 from pipeline.folders.atomic import TEMP_PREFIX
 
 log = logging.getLogger("spt.convert")
@@ -65,6 +66,7 @@ class SofficeConverter:
         soffice = shutil.which(self.soffice)
         if soffice is None:
             raise ConversionError(f"LibreOffice ('{self.soffice}') tidak terpasang")
+        harden_profile(profile)  # no link updates, no macros (pipeline.convert.hardening)
         cmd = [
             soffice, f"-env:UserInstallation={profile.as_uri()}",
             "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",

@@ -48,6 +48,7 @@ from pipeline.convert.base import (
     check_source,
     kill_leftovers,
 )
+from pipeline.convert.hardening import harden_profile
 from pipeline.convert.soffice import SofficeConverter
 
 log = logging.getLogger("spt.convert")
@@ -274,6 +275,7 @@ class UnoserverConverter:
         """Start unoserver on fresh ports and wait until it converts; raise ConversionError."""
         port, uno_port = free_ports(2)
         self.profile.mkdir(parents=True, exist_ok=True)
+        harden_profile(self.profile)  # no link updates, no macros (pipeline.convert.hardening)
         cmd = [
             str(self.uno_python), "-c", _SERVER_CODE.format(path=UNOSERVER_PATH),
             "--interface", HOST, "--port", str(port), "--uno-port", str(uno_port),

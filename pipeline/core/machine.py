@@ -15,7 +15,10 @@ The SOP's rules, in one place:
   without a second mark;
 * an edited draft (a DOCX with a new hash) is a new version, which must
   collect every mark again from the first reviewer on;
-* only the file the service published for the stage (same hash) is accepted.
+* only the file the service published for the stage (same hash) is accepted;
+* a case is cancelled (``batal``) by the drafter from the drafting stage, or by IT at
+  any stage, as long as it is not yet signed (numbering has not begun); a cancelled
+  case accepts nothing any more.
 """
 
 from __future__ import annotations
@@ -99,7 +102,16 @@ class Returned:
     reason: str
 
 
-Event = DraftSubmitted | Agreed | Returned
+@dataclass(frozen=True)
+class CancelRequested:
+    """The case should be cancelled: by the drafter moving its file into ``batal/``
+    (``stage`` is the stage whose folder it was, 0), or by IT (``stage`` ``None``)."""
+
+    stage: int | None
+    reason: str
+
+
+Event = DraftSubmitted | Agreed | Returned | CancelRequested
 
 
 # --- decisions --------------------------------------------------------------
@@ -111,6 +123,7 @@ class RefusalCode(enum.StrEnum):
     DRAFT_INVALID = "draft_invalid"
     CANNOT_RETURN_DRAFT = "cannot_return_draft"
     APPROVER_SIGNATURE = "approver_signature"
+    CANNOT_CANCEL = "cannot_cancel"
 
 
 @dataclass(frozen=True)
@@ -141,11 +154,21 @@ class GoBack:
     reason: str
 
 
-Decision = Refusal | Advance | GoBack
+@dataclass(frozen=True)
+class Cancel:
+    """Cancel the case at ``from_stage``: it leaves every folder and is never issued."""
+
+    from_stage: int
+    reason: str
+
+
+Decision = Refusal | Advance | GoBack | Cancel
 
 
 def decide(workflow: Workflow, state: CaseState, event: Event) -> Decision:
     """What ``event`` means for a case in ``state``; never mutates anything."""
+    if isinstance(event, CancelRequested):
+        return _cancel(workflow, state, event)
     if state.status is not Status.IN_CHAIN:
         return Refusal(RefusalCode.NOT_IN_CHAIN, _not_in_chain(state))
 
@@ -171,7 +194,8 @@ def decide(workflow: Workflow, state: CaseState, event: Event) -> Decision:
             return Refusal(
                 RefusalCode.CANNOT_RETURN_DRAFT,
                 "Tahap penyusunan draf tidak dapat mengembalikan berkas. Perbaiki draf "
-                "lalu pindahkan ke folder disetujui.",
+                "lalu pindahkan ke folder disetujui; jika SPT ini tidak diperlukan, "
+                "pindahkan berkasnya ke folder batal dengan alasannya.",
             )
         if event.file_sha256 != state.pdf_sha256:
             return Refusal(RefusalCode.FILE_CHANGED, _changed(workflow, state))
@@ -198,10 +222,29 @@ def decide(workflow: Workflow, state: CaseState, event: Event) -> Decision:
     return Advance(event.stage, _next(workflow, event.stage), mark=None if already else stage)
 
 
+def _cancel(workflow: Workflow, state: CaseState, event: CancelRequested) -> Decision:
+    if state.status is Status.CANCELLED:
+        return Refusal(RefusalCode.NOT_IN_CHAIN, _not_in_chain(state))
+    if state.status is not Status.IN_CHAIN:
+        return Refusal(RefusalCode.CANNOT_CANCEL, (
+            "SPT ini sudah ditandatangani (penomoran sudah dimulai) sehingga tidak dapat "
+            "dibatalkan; surat yang sudah terbit hanya dapat dicabut (spt revoke)."))
+    if event.stage is not None and event.stage != 0:
+        return Refusal(RefusalCode.CANNOT_CANCEL, (
+            "Pembatalan melalui folder batal hanya dapat dilakukan pada tahap penyusunan "
+            "draf; pada tahap lain, kembalikan berkas atau minta TI membatalkannya."))
+    if event.stage is not None and state.stage != 0:
+        here = workflow.stages[state.stage]
+        return Refusal(RefusalCode.WRONG_STAGE, (
+            f"Kasus ini tidak lagi berada di tahap penyusunan draf; saat ini di tahap "
+            f"{here.role} (folder {here.folder})."))
+    return Cancel(state.stage, event.reason.strip() or "tanpa alasan")
+
+
 def apply(
     workflow: Workflow,
     state: CaseState,
-    decision: Advance | GoBack,
+    decision: Advance | GoBack | Cancel,
     *,
     pdf_sha256: str | None = None,
     docx_sha256: str | None = None,
@@ -214,6 +257,8 @@ def apply(
     """
     if isinstance(decision, GoBack):
         return replace(state, stage=decision.to_stage)
+    if isinstance(decision, Cancel):
+        return replace(state, status=Status.CANCELLED)
 
     marked = state.marked
     version, docx = state.version, state.docx_sha256

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.core.dates_id import format_date, format_range
 from pipeline.core.workflow import Workflow
 from pipeline.drafting.assignees import AssigneeRow, format_nip
+from pipeline.drafting.phrases import sender_phrase, time_phrase
 from pipeline.folders.atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 # The logo sits in a 19 mm wide cell left of the kop text (scripts/make_template.py).
 LOGO_MAX_HEIGHT_MM = 20
 LOGO_MAX_WIDTH_MM = 18
+EMBLEM_HEIGHT_MM = 18  # the national emblem above the head of region's title
 
 # What the drafter sees where the invitation could not be read.
 HINTS = {
@@ -97,6 +99,17 @@ class Signatory:
     jabatan: str
     nip_formatted: str
     pangkat: str = ""
+    show_nip: bool = True       # NIP and rank under the name (Permendagri 1/2023 Art. 44)
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The kop: the agency's (its logo, name, address), or the head of region's (the
+    national emblem above ``title``, e.g. "GUBERNUR KALIMANTAN BARAT")."""
+
+    head_of_region: bool = False
+    title: str = ""
+    emblem: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +134,8 @@ class LetterContext:
     paraf_rows: tuple[ParafRow, ...]
     tembusan: tuple[str, ...]
     footer: str
+    kop: Letterhead = Letterhead()
+    lampiran: bool = False        # the Kepada list is in a Lampiran (more than the body takes)
 
     @classmethod
     def build(
@@ -132,20 +147,32 @@ class LetterContext:
         assignees: Iterable[Mapping[str, Any]],
     ) -> LetterContext:
         """The letter for one invitation (``fields`` as ``spt extract`` prints them)."""
+        from pipeline.core.letter_form import Kop, SignatureBlock
+
         agency = config.agency
         signer = workflow.signatory.person
+        signer_config = next((st for st in config.stage if st.key == workflow.signatory.key),
+                             None)
+        show_nip = signer_config is None or signer_config.block is SignatureBlock.NAME_RANK_NIP
+        kepada = tuple(AssigneeRow.from_employee(a) for a in assignees)
+        head_kop = signer_config is not None and signer_config.letterhead is Kop.HEAD_OF_REGION
         return cls(
             agency=Agency(
                 government=agency.government, name=agency.name, address=agency.address,
                 contact=agency.contact, city=agency.city, logo=agency.logo,
             ),
             dasar=(*(_sentence(d) for d in config.letter.dasar), citation(fields)),
-            kepada=tuple(AssigneeRow.from_employee(a) for a in assignees),
-            untuk=(attendance(fields), *(Phrase.of(u) for u in config.letter.untuk_tambahan)),
+            kepada=kepada,
+            lampiran=len(kepada) > config.letter.max_kepada_in_body,
+            untuk=(attendance(fields, _zone_name(config)),
+                   *(Phrase.of(u) for u in config.letter.untuk_tambahan)),
             signatory=Signatory(
                 name=signer.name, jabatan=signer.jabatan,
                 nip_formatted=format_nip(signer.nip), pangkat=signer.pangkat,
+                show_nip=show_nip,
             ),
+            kop=Letterhead(head_of_region=head_kop, title=config.letter.head_of_region_title,
+                           emblem=config.letter.national_emblem) if head_kop else Letterhead(),
             paraf_rows=tuple(
                 ParafRow(no=i, jabatan=stage.person.jabatan, name=stage.person.name,
                          field_name=stage.field_name)
@@ -163,14 +190,17 @@ class LetterContext:
             hints.append("[isi pegawai yang ditugaskan]")
         return hints
 
-    def template_context(self, logo: Any = None) -> dict[str, Any]:
-        """What the template sees; ``logo`` is the image object to print, if any."""
+    def template_context(self, logo: Any = None, emblem: Any = None) -> dict[str, Any]:
+        """What the template sees; ``logo``/``emblem`` are the image objects to print, if any."""
         a = self.agency
         return {
             "agency": {"government": a.government, "name": a.name, "address": a.address,
                        "contact": a.contact, "city": a.city, "logo": logo},
+            "kop": {"head_of_region": self.kop.head_of_region, "title": self.kop.title,
+                    "emblem": emblem},
             "dasar": self.dasar,
             "kepada": self.kepada,
+            "lampiran": self.lampiran,
             "untuk": self.untuk,
             "signatory": self.signatory,
             "paraf_rows": self.paraf_rows,
@@ -180,6 +210,14 @@ class LetterContext:
 
 
 # --- the sentences ---------------------------------------------------------------------
+
+
+def _zone_name(config: Config) -> str:
+    """The agency's zone as letters write it (WIB, WITA, WIT)."""
+    import datetime as dt
+
+    name = dt.datetime.now(config.tz).tzname() or "WIB"
+    return name if name.isalpha() else "WIB"
 
 
 def _value(fields: Mapping[str, Any], key: str) -> str | None:
@@ -212,7 +250,7 @@ def citation(fields: Mapping[str, Any]) -> Phrase:
         return Part(value, HINTS[key])
 
     return Phrase.of(
-        "Surat ", part("pengirim", _value(fields, "pengirim")),
+        "Surat ", part("pengirim", sender_phrase(_value(fields, "pengirim"))),
         " Nomor ", part("nomor", _value(fields, "nomor")),
         " tanggal ", part("tanggal", _date(fields, "tanggal")),
         " hal ", part("hal", _value(fields, "hal")),
@@ -231,9 +269,10 @@ def event_dates(fields: Mapping[str, Any]) -> str | None:
         return None
 
 
-def attendance(fields: Mapping[str, Any]) -> Phrase:
-    """``menghadiri <acara> pada tanggal <dates>[, pukul <waktu>], bertempat di <tempat>;``"""
-    waktu = _value(fields, "waktu")
+def attendance(fields: Mapping[str, Any], zone: str = "WIB") -> Phrase:
+    """``menghadiri <acara> pada tanggal <dates>[, pukul <waktu>], bertempat di <tempat>;``
+    (``pukul 13.30 s.d. 16.00 WIB``: ``zone`` when the invitation names none)."""
+    waktu = time_phrase(_value(fields, "waktu"), zone)
     return Phrase.of(
         "menghadiri ", Part(_value(fields, "acara"), HINTS["acara"]),
         " pada tanggal ", Part(event_dates(fields), HINTS["tanggal_kegiatan"]),
@@ -268,8 +307,12 @@ def render_draft(template: Path, ctx: LetterContext, out: Path) -> None:
     except Exception as exc:
         raise DraftError(f"template {template} cannot be opened: {exc}") from exc
     logo = _logo(tpl, Path(ctx.agency.logo)) if ctx.agency.logo is not None else None
+    emblem = None
+    if ctx.kop.head_of_region and ctx.kop.emblem is not None:
+        emblem = _logo(tpl, Path(ctx.kop.emblem), height_mm=EMBLEM_HEIGHT_MM,
+                       width_mm=EMBLEM_HEIGHT_MM * 1.2)
     try:
-        tpl.render(ctx.template_context(logo), autoescape=True)
+        tpl.render(ctx.template_context(logo, emblem), autoescape=True)
     except Exception as exc:
         raise DraftError(f"template {template} cannot be rendered: {exc}") from exc
     buf = io.BytesIO()
@@ -277,8 +320,9 @@ def render_draft(template: Path, ctx: LetterContext, out: Path) -> None:
     write_atomic(Path(out), buf.getvalue())
 
 
-def _logo(tpl: DocxTemplate, path: Path) -> InlineImage | None:
-    """The agency's logo, scaled to fit its cell; ``None`` if it cannot be read."""
+def _logo(tpl: DocxTemplate, path: Path, *, height_mm: float = LOGO_MAX_HEIGHT_MM,
+          width_mm: float = LOGO_MAX_WIDTH_MM) -> InlineImage | None:
+    """The agency's logo (or the emblem), scaled to fit its box; ``None`` if unreadable."""
     from docx.shared import Mm
     from docxtpl import InlineImage
     from PIL import Image, UnidentifiedImageError
@@ -288,6 +332,6 @@ def _logo(tpl: DocxTemplate, path: Path) -> InlineImage | None:
             width, height = img.size
     except (OSError, UnidentifiedImageError):
         return None
-    if width / height > LOGO_MAX_WIDTH_MM / LOGO_MAX_HEIGHT_MM:
-        return InlineImage(tpl, str(path), width=Mm(LOGO_MAX_WIDTH_MM))
-    return InlineImage(tpl, str(path), height=Mm(LOGO_MAX_HEIGHT_MM))
+    if width / height > width_mm / height_mm:
+        return InlineImage(tpl, str(path), width=Mm(width_mm))
+    return InlineImage(tpl, str(path), height=Mm(height_mm))

@@ -21,6 +21,7 @@ AGREED = "disetujui"
 RETURNED = "dikembalikan"
 ACCEPTED = "diproses"
 REJECTED = "ditolak"
+CANCEL = "batal"      # the drafting stage only: moving the case's file here cancels it
 
 CASE_ID = re.compile(r"SPT-\d{4}-\d{4,}")
 # <case>.pdf / <case>.docx, tolerating copies renamed by Explorer or a mail client.
@@ -48,6 +49,15 @@ class StageFolder:
     @property
     def returned(self) -> Path:
         return self.root / RETURNED
+
+    @property
+    def cancel(self) -> Path | None:
+        """``batal/``: only the drafting stage has one (later stages return instead)."""
+        return self.root / CANCEL if self.stage.index == 0 else None
+
+    def action_dirs(self) -> list[Path]:
+        """The folders an official moves a case file into."""
+        return [self.agreed, self.returned] + ([self.cancel] if self.cancel else [])
 
     def draft_name(self, case: str) -> str:
         return f"{case}.docx"
@@ -112,7 +122,7 @@ class Workspace:
             self.state.mkdir(parents=True, mode=0o700)
             self.state.chmod(0o700)
         for sf in self.stage_folders:
-            for path in (sf.root, sf.agreed, sf.returned):
+            for path in (sf.root, *sf.action_dirs()):
                 path.mkdir(parents=True, exist_ok=True)
 
     def private_dirs(self) -> tuple[Path, ...]:
@@ -122,7 +132,7 @@ class Workspace:
     def watched_dirs(self) -> list[Path]:
         dirs = [self.inbox]
         for sf in self.stage_folders:
-            dirs += [sf.agreed, sf.returned]
+            dirs += sf.action_dirs()
         return dirs
 
     def classify(self, folder: Path) -> tuple[str, StageFolder | None]:
@@ -136,6 +146,8 @@ class Workspace:
                 return "agreed", sf
             if folder == sf.returned:
                 return "returned", sf
+            if folder == sf.cancel:
+                return "cancel", sf
             if folder == sf.root:
                 return "stage", sf
         return "other", None

@@ -8,6 +8,8 @@ due; this module says it. (Mail texts live in ``templates/email/``.)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pipeline.core.workflow import Workflow
 
 
@@ -30,6 +32,12 @@ def draft_not_docx(case_id: str, moved_name: str) -> str:
             f"{case_id}.docx (draf yang dapat disunting), bukan {moved_name}.")
 
 
+def draft_unprepared(reason: str) -> str:
+    """The drafter's DOCX lost what the marks need (the Paraf table, the date line)."""
+    return (f"Draf tidak dapat disiapkan untuk paraf dan tanda tangan: {reason}. "
+            "Kembalikan bagian itu seperti pada draf yang diterima.")
+
+
 def _into(returned: bool) -> str:
     return "dikembalikan" if returned else "disetujui"
 
@@ -46,8 +54,9 @@ def misplaced(case_id: str, moved_name: str, *, returned: bool, where: str,
               this_stage: str) -> str:
     """A case's file moved at a stage the case is not at (``where``: where it is)."""
     return note(f"Berkas {moved_name} di folder {_into(returned)} TIDAK diproses: kasus "
-                f"{case_id} {where}, bukan di tahap {this_stage}. Tidak ada yang berubah; "
-                "berkas telah disimpan oleh sistem.")
+                f"{case_id} {where}, bukan di tahap {this_stage}. Tidak ada yang berubah. "
+                "Berkas itu dipindahkan dari folder ini dan disimpan oleh sistem (TI dapat "
+                f"mengambilnya kembali dari state/cases/{case_id}/sisa/).")
 
 
 def at_stage(role: str, folder: str) -> str:
@@ -69,15 +78,61 @@ def for_drafter(text: str) -> str:
     return note("Catatan sistem untuk penyusun draf:\n" + text)
 
 
-def returned_to(workflow: Workflow, case_id: str, stage_key: str, reason: str | None) -> str:
-    """Published with a draft that came back to ``stage_key``: who returned it and why."""
+def returned_to(workflow: Workflow, case_id: str, stage_key: str, reason: str | None,
+                late: Sequence[str] = ()) -> str:
+    """Published with a draft that came back to ``stage_key``: who returned it and why
+    (``late``: reasons the official wrote after the return was recorded)."""
     idx = next((s.index for s in workflow.stages if s.key == stage_key), 0)
     nxt = workflow.stages[min(idx + 1, workflow.last_index)]
+    added = "".join(f"Alasan (ditulis kemudian): {text}\n" for text in late)
     return note(
         f"Kasus {case_id} dikembalikan oleh {nxt.role} ({nxt.person.name}).\n"
-        f"Alasan: {reason or 'tanpa alasan'}\n\n"
+        f"Alasan: {reason or 'tanpa alasan'}\n{added}\n"
         + ("Perbaiki draf (berkas .docx) lalu pindahkan ke folder disetujui."
            if idx == 0 else
            "Periksa kembali; pindahkan ke disetujui untuk meneruskan, atau ke dikembalikan "
            "untuk mengembalikan ke tahap sebelumnya.")
     )
+
+
+# --- people on a Windows share (docs/windows-share.md) ---------------------------------
+
+def reason_waiting(case_id: str, what: str, wait_seconds: float,
+                   problems: Sequence[str] = ()) -> str:
+    """A return (``what``: "pengembalian"/"pembatalan") waits for its written reason."""
+    text = (f"Berkas {case_id} sudah diterima di folder ini, tetapi alasan {what} belum ada "
+            f"atau masih kosong.\n\nTulis alasannya di berkas teks {case_id}.txt di folder ini "
+            f"(Notepad atau Word). Jika dalam {int(wait_seconds)} detik belum ada alasan berisi "
+            f"teks, {what} dicatat tanpa alasan; alasan yang ditulis sesudahnya tetap "
+            "diteruskan.")
+    if problems:
+        text += "\n\nTidak dapat dibaca: " + "; ".join(problems)
+    return note(text)
+
+
+def reason_missing(case_id: str, wait_seconds: float, to_role: str) -> str:
+    """A return was recorded without a reason; one written now is still forwarded."""
+    return note(f"Pengembalian {case_id} telah dicatat TANPA ALASAN karena tidak ada berkas "
+                f"alasan berisi teks dalam {int(wait_seconds)} detik.\n\nJika Anda menulis "
+                f"alasannya sekarang di berkas {case_id}.txt dalam folder ini, alasan itu "
+                f"dicatat dan diteruskan kepada {to_role}.")
+
+
+def cancel_needs_case_file(case_id: str) -> str:
+    """Something other than the case's own file was moved into ``batal/``."""
+    return (f"Yang dipindahkan ke folder batal harus berkas {case_id}.docx atau "
+            f"{case_id}.pdf dari folder ini, tanpa diubah.")
+
+
+def late_edit(draft_name: str, *, role: str | None, folder: str | None) -> str:
+    """The draft was saved again after it was sent on (Word's second save): not in the
+    letter; ``role``/``folder``: the stage that can return it (``None``: already signed)."""
+    if role is not None:
+        ask = (f"Jika perubahan ini diperlukan, minta {role} (folder {folder}) mengembalikan "
+               "SPT sampai ke tahap penyusunan; berkas ini tetap di sini dan dapat Anda "
+               "pindahkan ke disetujui saat itu.")
+    else:
+        ask = "SPT ini sudah ditandatangani; perubahan tidak dapat dimasukkan lagi."
+    return note(f"{draft_name} di folder ini disimpan SETELAH draf diteruskan ke tahap "
+                "berikutnya: perubahan ini TIDAK termasuk dalam surat yang sedang "
+                f"diproses.\n\n{ask}")

@@ -37,7 +37,7 @@ from pipeline.core.workflow import Action, SigningMode, Stage
 
 KINDS = (
     "tahap", "dikembalikan", "terbit", "pengingat", "pengingat_terima", "ditolak", "diterima",
-    "balasan_ditolak", "eskalasi", "tidak_diproses", "spt_pegawai",
+    "balasan_ditolak", "eskalasi", "tidak_diproses", "spt_pegawai", "batal",
 )
 # Context values kept with their line breaks (everything else is flattened to one line).
 MULTILINE = frozenset({"alasan", "keadaan", "catatan"})
@@ -121,12 +121,15 @@ class MailComposer:
     def tahap(self, stage: Stage, *, case_id: str, hal: str | None, pengirim: str | None,
               folder: str | Path, due_at: dt.datetime | None = None, token: str | None = None,
               nomor_undangan: str | None = None, files: StageFiles | None = None,
-              message_id: str | None = None) -> EmailMessage:
-        """A case reached ``stage``: what, where, what moving it does, by when; files attached."""
+              message_id: str | None = None, catatan: str | None = None) -> EmailMessage:
+        """A case reached ``stage``: what, where, what moving it does, by when; files attached;
+        ``catatan`` is the system's note for the stage (for the drafter: warnings, names
+        left out)."""
         return self._stage_mail("tahap", stage, case_id=case_id, token=token, files=files,
                                 message_id=message_id, context=dict(
                                     hal=hal, pengirim=pengirim, nomor_undangan=nomor_undangan,
-                                    folder=str(folder), batas=due_at))
+                                    folder=str(folder), batas=due_at,
+                                    catatan=(catatan or "").strip() or None))
 
     def dikembalikan(self, stage: Stage, *, case_id: str, hal: str | None,
                      pengirim: str | None, folder: str | Path, alasan: str,
@@ -214,6 +217,15 @@ class MailComposer:
         return self.render("pengingat_terima", to=to, to_name=to_name, case_id=case_id,
                            token=token, message_id=message_id, context=dict(
                                nomor=nomor, hal=hal, terbit_pada=issued_at))
+
+    def batal(self, *, to: str, to_name: str = "", case_id: str, hal: str | None,
+              pengirim: str | None, nomor_undangan: str | None, alasan: str,
+              dibatalkan_oleh: str, message_id: str | None = None) -> EmailMessage:
+        """To the pemohon: the case was cancelled (``batal``), by whom and why."""
+        return self.render("batal", to=to, to_name=to_name, case_id=case_id,
+                           message_id=message_id, context=dict(
+                               hal=hal, pengirim=pengirim, nomor_undangan=nomor_undangan,
+                               alasan=alasan.strip(), dibatalkan_oleh=dibatalkan_oleh))
 
     def ditolak(self, *, to: str, to_name: str = "", alasan: str, subjek_asli: str = "",
                 case_id: str | None = None, in_reply_to: str | None = None,

@@ -124,8 +124,10 @@ def diagnose(path: Path) -> list[Section]:
     for title, check in (
         ("Berkas kerja", _check_files), ("Kunci dan sertifikat", _check_keys),
         ("LibreOffice", _check_libreoffice), ("Server surel", _check_mail),
-        ("Folder", _check_folders), ("Ruang disk", _check_disk),
+        ("Folder", _check_folders), ("Folder bersama (share)", _check_share),
+        ("Ruang disk", _check_disk),
         ("Pemantauan folder (inotify)", _check_inotify),
+        ("Cadangan", _check_backup),
         ("Kode QR dan akar kepercayaan", check_qr_and_trust),
         ("Surel kepada pejabat dan eskalasi", check_people_mail),
     ):
@@ -140,6 +142,12 @@ def diagnose(path: Path) -> list[Section]:
 
 
 # --- checks ----------------------------------------------------------------------------
+
+
+def _check_backup(config: Config, s: Section) -> None:
+    from pipeline.backup.health import check_backup
+
+    check_backup(config, s)
 
 
 def _check_derived(config: Config, s: Section) -> None:
@@ -171,6 +179,7 @@ def _check_files(config: Config, s: Section) -> None:
     else:
         s.problem(f"templat surat tidak ditemukan: {template}",
                   "salin templat dengan 'spt init' atau perbaiki letter.template")
+    _check_emblem(config, s)
     if config.seal is None:
         s.problem("[seal] belum diisi: cap dinas memerlukan kunci dan gambar",
                   "tambahkan [seal] dengan image dan signing_key ke spt.toml")
@@ -179,6 +188,25 @@ def _check_files(config: Config, s: Section) -> None:
                   "letakkan berkas PNG cap dinas di sana atau perbaiki seal.image")
     else:
         s.ok(f"gambar cap dinas: {config.seal.image}")
+
+
+def _check_emblem(config: Config, s: Section) -> None:
+    """The national emblem of the head of region's kop, when the signatory uses that kop."""
+    from pipeline.core.letter_form import Kop
+
+    if config.stage[-1].letterhead is not Kop.HEAD_OF_REGION:
+        return
+    emblem = config.letter.national_emblem
+    if emblem is None or not emblem.is_file():
+        s.problem(f"lambang negara untuk kop {config.letter.head_of_region_title} tidak "
+                  f"ditemukan: {emblem}", "letakkan berkas gambar lambang negara resmi dan "
+                  "isi letter.national_emblem di spt.toml")
+    elif "contoh" in emblem.name.lower():
+        s.warn(f"kop {config.letter.head_of_region_title} memakai gambar CONTOH lambang "
+                  f"negara ({emblem.name})", "ganti dengan berkas lambang negara resmi "
+                  "(letter.national_emblem di spt.toml) sebelum surat sungguhan diterbitkan")
+    else:
+        s.ok(f"lambang negara: {emblem}")
 
 
 def _check_keys(config: Config, s: Section) -> None:
@@ -200,8 +228,36 @@ def _check_keys(config: Config, s: Section) -> None:
                    "tanggal itu; setelah kedaluwarsa layanan menolak menandatangani")
         if not ring.warnings:
             s.ok("tidak ada sertifikat yang kedaluwarsa dalam 30 hari")
+        _check_revocation(config, ring, s)
     finally:
         ring.close()
+
+
+def _check_revocation(config: Config, ring, s: Section) -> None:
+    from pipeline.signing.revocation import check_signers
+
+    statuses = check_signers(config, ring.signers, approvers=True)
+    for status in statuses:
+        if status.revoked:
+            s.problem(status.message, "minta sertifikat baru ke penerbit (mis. BSrE), pasang "
+                      "kuncinya, lalu jalankan ulang layanan")
+        elif status.unknown:
+            s.warn(status.message, "periksa koneksi ke server CRL/OCSP penerbit sertifikat")
+    if statuses and not any(st.revoked or st.unknown for st in statuses):
+        s.ok(f"tidak ada sertifikat yang dicabut ({len(statuses)} diperiksa ke penerbitnya)")
+    trust = config.trust
+    if not trust.long_term:
+        s.warn("data validasi jangka panjang (LTV) dimatikan (trust.long_term = false): "
+               "surat tidak dapat dibuktikan lagi setelah sertifikatnya kedaluwarsa",
+               "hapus baris trust.long_term = false")
+    elif not trust.tsa_url and trust.tsa_key is None:
+        s.warn("tidak ada server cap waktu (trust.tsa_url): surat diterbitkan B-LT tanpa "
+               "cap waktu arsip, dan spt perpanjang tidak dapat berjalan",
+               "isi trust.tsa_url dengan alamat TSA penerbit sertifikat (mis. BSrE)")
+    elif trust.tsa_url:
+        s.ok(f"surat diterbitkan PAdES B-LTA, cap waktu dari {trust.tsa_url}")
+    else:
+        s.ok("surat diterbitkan PAdES B-LTA, cap waktu dari kunci TSA demo di layanan")
 
 
 def _key_fix(message: str) -> str:
@@ -328,6 +384,8 @@ def _check_folders(config: Config, s: Section) -> None:
         folders += [(f"tahap {sf.stage.key}", sf.root), (f"tahap {sf.stage.key}/disetujui",
                                                           sf.agreed),
                     (f"tahap {sf.stage.key}/dikembalikan", sf.returned)]
+        if sf.cancel is not None:
+            folders.append((f"tahap {sf.stage.key}/batal", sf.cancel))
     folders += [("outbox", ws.outbox), ("arsip", ws.arsip), ("state", ws.state)]
     if os.geteuid() == 0:
         s.warn("doctor berjalan sebagai root: izin folder diperiksa untuk root, bukan untuk "
@@ -375,6 +433,27 @@ def _check_folders(config: Config, s: Section) -> None:
     if shared and config.watch.mode == "inotify":
         s.warn(f"folder yang dipantau ada di {', '.join(shared)}: inotify tidak melihat "
                "perubahan dari komputer lain", "set watch.mode = \"poll\" (atau \"auto\")")
+
+
+def _check_share(config: Config, s: Section) -> None:
+    """Nothing secret inside the folder shared with officials."""
+    from pipeline.ops.share import secrets_inside, shared_root
+
+    root = shared_root(config)
+    if root.resolve() == config.root.resolve():
+        s.warn(f"folder bersama adalah seluruh folder kerja ({root}): kunci, basis data dan "
+               "spt.toml ikut terbagi bila folder ini di-share",
+               "set paths.shared, paths.inbox dan paths.stages ke satu subfolder (mis. "
+               "\"bersama\", seperti buatan 'spt init'), lalu pindahkan folder inbox dan stages")
+        return
+    inside = secrets_inside(config)
+    for label, path in inside:
+        s.warn(f"{label} ({path}) berada di dalam folder bersama {root}: siapa pun yang "
+               "dapat membuka share dapat menyalinnya",
+               f"pindahkan ke luar {root} dan sesuaikan spt.toml")
+    if not inside:
+        s.ok(f"tidak ada rahasia di folder bersama {root} (bagikan hanya folder ini; "
+             "konfigurasi Samba: 'spt share --samba')")
 
 
 def _check_private(s: Section, label: str, folder: Path, what: str) -> None:

@@ -30,7 +30,8 @@ from pipeline.pdf.fields import TEXT_ABOVE, TEXT_BASELINE, Box, LetterLayout, Pl
 
 CM = 72 / 2.54
 NUMBER_WIDTH = 9.5 * CM     # room for "800.1.11.1/0042/DISKOPUKM/2026" in 12 pt
-SEAL_SIZE = 3.5 * CM
+SEAL_SIZE = 3.2 * CM        # the cap; the template leaves 3.6 cm between office and name
+SEAL_GAP = 0.25 * CM        # between the cap's box and the e-signature text right of it
 QR_MIN, QR_MAX = 1.4 * CM, 3.2 * CM
 LINE_TOLERANCE = 3.0        # points: words whose tops differ less sit on one line
 @dataclass(frozen=True)
@@ -62,8 +63,23 @@ def locate(pdf: bytes, *, paraf_rows: int) -> LetterLayout:
         paraf = _paraf_cells(page, paraf_table, paraf_rows)
         qr = _footer_square(pages[-1], len(pages) - 1)
         seal = _seal(signature, paraf_table)
+        lampiran_nomor = lampiran_tanggal = None
+        if _has_label(words, ("TANGGAL",)):  # the Lampiran's head: NOMOR : / TANGGAL :
+            lampiran_nomor = _after_label(words, ("NOMOR",), first=False)
+            lampiran_tanggal = _after_label(words, ("TANGGAL",), first=False)
+            if lampiran_nomor == nomor:
+                raise PlacementError("baris \"NOMOR :\" pada Lampiran tidak ditemukan")
     return LetterLayout(nomor=nomor, tanggal=tanggal, signature=signature, paraf=paraf,
-                        seal=seal, qr=qr)
+                        seal=seal, qr=qr, lampiran_nomor=lampiran_nomor,
+                        lampiran_tanggal=lampiran_tanggal)
+
+
+def _has_label(words, label: tuple[str, ...]) -> bool:
+    try:
+        _after_label(words, label, first=True)
+    except PlacementError:
+        return False
+    return True
 
 
 # --- words and lines ---------------------------------------------------------------------
@@ -165,12 +181,15 @@ def _signature_gap(page: Page, words: list[_Word], tanggal: Box, table: _Table) 
     left = table.x1 + 2
     column = [w for w in words if w.x0 >= left and w.top >= below]
     lines = _lines(column)
+    # The block ends with the NIP line, or with the name when the signatory signs with the
+    # name only (Permendagri 1/2023 Art. 44: head of region, deputy, Sekda).
     nip_at = next((i for i, line in enumerate(lines) if line[0].text.startswith("NIP")), None)
-    if nip_at is None or nip_at < 2:
+    end = nip_at if nip_at is not None else len(lines) - 1
+    if end < 1:
         raise PlacementError(
-            "baris \"NIP.\" penanda tangan tidak ditemukan di bawah \"pada tanggal\""
+            "jabatan dan nama penanda tangan tidak ditemukan di bawah \"pada tanggal\""
         )
-    block = lines[:nip_at + 1]
+    block = lines[:end + 1]
     gaps = [(block[i + 1][0].top - max(w.bottom for w in block[i]), i)
             for i in range(len(block) - 1)]
     size, i = max(gaps)
@@ -179,14 +198,18 @@ def _signature_gap(page: Page, words: list[_Word], tanggal: Box, table: _Table) 
     top = max(w.bottom for w in block[i]) + 2
     bottom = min(w.top for w in block[i + 1]) - 2
     right = max(_text_right(words), left + 6 * CM)
-    return _pdf_box(page, page_no, left + 4, top, right, bottom)
+    # The e-signature text starts right of the cap, which takes the block's left part.
+    return _pdf_box(page, page_no, left + 4 + SEAL_SIZE + SEAL_GAP, top, right, bottom)
 
 
 def _seal(signature: Box, table: _Table) -> Box:
-    """A 3.5 cm stamp over the left part of the signature, clear of the paraf table."""
-    x0 = max(signature.x0 - 0.15 * SEAL_SIZE, table.x1 + 2)
+    """The cap over the left third of the signatory's block, in the space between the office
+    and the name (so it covers neither) and left of the e-signature text; as large as
+    SEAL_SIZE when the space allows, never taller than the space."""
+    x0 = table.x1 + 4
+    size = min(SEAL_SIZE, signature.height)
     cy = (signature.y0 + signature.y1) / 2
-    return Box(signature.page, x0, cy - SEAL_SIZE / 2, x0 + SEAL_SIZE, cy + SEAL_SIZE / 2)
+    return Box(signature.page, x0, cy - size / 2, x0 + size, cy + size / 2)
 
 
 # --- the footer ----------------------------------------------------------------------------

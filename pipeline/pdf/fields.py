@@ -15,6 +15,9 @@ from dataclasses import dataclass
 NOMOR_FIELD = "Nomor"
 TANGGAL_FIELD = "Tanggal"
 QR_FIELD = "QR"
+# The Lampiran's head repeats the letter's number and date (a letter with a Lampiran only).
+LAMPIRAN_NOMOR_FIELD = "Nomor_Lampiran"
+LAMPIRAN_TANGGAL_FIELD = "Tanggal_Lampiran"
 
 # Text fields: the box reaches this far below the line's baseline (room for descenders)
 # and this far above it; pipeline.pdf.fill puts its text's baseline TEXT_BASELINE up.
@@ -55,6 +58,8 @@ class LetterLayout:
     paraf: tuple[Box, ...]  # the "Paraf" cells, top to bottom
     seal: Box
     qr: Box
+    lampiran_nomor: Box | None = None    # "NOMOR :" at the head of the Lampiran
+    lampiran_tanggal: Box | None = None  # "TANGGAL :" there
 
 
 class PlacementError(ValueError):

@@ -32,7 +32,14 @@ from pyhanko.pdf_utils.layout import (
 )
 from pyhanko.pdf_utils.text import TextBoxStyle
 
-from pipeline.pdf.fields import NOMOR_FIELD, QR_FIELD, TANGGAL_FIELD, TEXT_BASELINE
+from pipeline.pdf.fields import (
+    LAMPIRAN_NOMOR_FIELD,
+    LAMPIRAN_TANGGAL_FIELD,
+    NOMOR_FIELD,
+    QR_FIELD,
+    TANGGAL_FIELD,
+    TEXT_BASELINE,
+)
 from pipeline.signing.appearance import SERIF, font_engine
 
 FONT_SIZE = 12           # the letter's body size
@@ -40,20 +47,34 @@ QR_QUIET_ZONE = 1        # modules of white around the code (the box itself is f
 QR_ERROR_LEVEL = "l"     # segno raises it while the symbol does not grow (boost_error)
 
 
-def fill_number(pdf: bytes, nomor: str, tanggal: str, qr_payload: str) -> bytes:
-    """``pdf`` plus one revision filling ``Nomor``, ``Tanggal`` and ``QR``.
+def fill_number(pdf: bytes, nomor: str, tanggal: str, qr_payload: str,
+                claim: str | None = None) -> bytes:
+    """``pdf`` plus one revision filling ``Nomor``, ``Tanggal`` and ``QR``, emptying the DRAF
+    bands and writing ``claim`` (the footer's electronic-signature statement) beside the QR
+    code (:mod:`pipeline.pdf.review`).
 
     Raises pyHanko's ``FormFillingError`` if a field is missing or already
     filled: a number is written once.
     """
+    from pipeline.pdf.review import issue_marks
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     style = text_style()
     populate_static_text_field(writer, NOMOR_FIELD, style, nomor)
     populate_static_text_field(writer, TANGGAL_FIELD, style, tanggal)
+    if _has_field(writer, LAMPIRAN_NOMOR_FIELD):  # a letter with a Lampiran
+        populate_static_text_field(writer, LAMPIRAN_NOMOR_FIELD, style, nomor)
+        populate_static_text_field(writer, LAMPIRAN_TANGGAL_FIELD, style, tanggal)
     draw_qr(writer, QR_FIELD, qr_payload)
+    if claim:
+        issue_marks(writer, claim, int(writer.root["/Pages"]["/Count"]))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _has_field(writer: IncrementalPdfFileWriter, name: str) -> bool:
+    return any(f.get_object().get("/T") == name for f in writer.root["/AcroForm"]["/Fields"])
 
 
 def text_style() -> TextBoxStyle:

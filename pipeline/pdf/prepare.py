@@ -27,6 +27,8 @@ from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
 from pipeline.core.workflow import Action, Workflow
 from pipeline.pdf.fields import (
+    LAMPIRAN_NOMOR_FIELD,
+    LAMPIRAN_TANGGAL_FIELD,
     NOMOR_FIELD,
     QR_FIELD,
     TANGGAL_FIELD,
@@ -76,6 +78,11 @@ def prepare_for_signing(pdf: bytes, workflow: Workflow,
     _text_field(writer, NOMOR_FIELD, layout.nomor, "Nomor surat")
     _text_field(writer, TANGGAL_FIELD, layout.tanggal, "Tanggal surat")
     _text_field(writer, QR_FIELD, layout.qr, "Kode QR verifikasi", multiline=True)
+    if layout.lampiran_nomor is not None and layout.lampiran_tanggal is not None:
+        _text_field(writer, LAMPIRAN_NOMOR_FIELD, layout.lampiran_nomor, "Nomor surat (Lampiran)")
+        _text_field(writer, LAMPIRAN_TANGGAL_FIELD, layout.lampiran_tanggal,
+                    "Tanggal surat (Lampiran)")
+    _review_marks(writer, layout)
     # Last, so that the stamp is drawn over the signature; locked when signed
     # (the lock must be declared now: see pipeline.signing.seal).
     append_signature_field(writer, seal_field_spec(layout.seal.rect, on_page=layout.seal.page))
@@ -90,11 +97,38 @@ def _signature_field(writer: IncrementalPdfFileWriter, name: str, box: Box, labe
     ))
 
 
+def _review_marks(writer: IncrementalPdfFileWriter, layout: LetterLayout) -> None:
+    """DRAF across the top of every page and the (empty) claim beside the QR square: the
+    review copy is a draft until issued (pipeline/pdf/review.py)."""
+    from pipeline.pdf import review
+
+    pages = int(writer.root["/Pages"]["/Count"])
+    for page in range(pages):
+        x0, y0, x1, y1 = (float(v) for v in _media_box(writer, page))
+        box = review.draf_box(page, x1 - x0, y1 - y0)
+        _text_field(writer, review.draf_name(page), box, "Tanda draf",
+                    appearance=review.draf_appearance(box.width, box.height),
+                    value=review.DRAF_VALUE)
+    x0, _y0, x1, _y1 = (float(v) for v in _media_box(writer, layout.qr.page))
+    _text_field(writer, review.KETERANGAN_FIELD, review.keterangan_box(layout.qr, x1 - x0),
+                "Keterangan tanda tangan elektronik", multiline=True)
+
+
+def _media_box(writer: IncrementalPdfFileWriter, page: int):
+    node = writer.find_page_for_modification(page)[0].get_object()
+    while "/MediaBox" not in node and "/Parent" in node:
+        node = node["/Parent"].get_object()
+    return node["/MediaBox"]
+
+
 def _text_field(writer: IncrementalPdfFileWriter, name: str, box: Box, label: str, *,
-                multiline: bool = False) -> None:
-    """A read-only text field merged with its widget, with an empty appearance."""
+                multiline: bool = False, appearance: RawContent | None = None,
+                value: str | None = None) -> None:
+    """A read-only text field merged with its widget, with an empty appearance (or
+    ``appearance``, and the value ``value``)."""
     page_ref = writer.find_page_for_modification(box.page)[0]
-    appearance = RawContent(b"", box=BoxConstraints(width=box.width, height=box.height))
+    if appearance is None:
+        appearance = RawContent(b"", box=BoxConstraints(width=box.width, height=box.height))
     field = generic.DictionaryObject({
         pdf_name("/Type"): pdf_name("/Annot"),
         pdf_name("/Subtype"): pdf_name("/Widget"),
@@ -110,6 +144,8 @@ def _text_field(writer: IncrementalPdfFileWriter, name: str, box: Box, label: st
             pdf_name("/N"): writer.add_object(appearance.as_form_xobject()),
         }),
     })
+    if value is not None:
+        field[pdf_name("/V")] = generic.TextStringObject(value)
     field_ref = writer.add_object(field)
     writer.register_annotation(page_ref, field_ref)
     form = writer.root["/AcroForm"]

@@ -14,6 +14,7 @@ cut off the end of the log, which no chain can show by itself.
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.folders.layout import Workspace
@@ -29,6 +30,64 @@ def verify_audit(config: Config) -> tuple[bool, list[str]]:
             return _verify(store, ws)
     finally:
         store.close()
+
+
+def verify_store(ws: Workspace) -> tuple[bool, list[str]]:
+    """:func:`verify_audit` on the workspace ``ws`` whose database must already exist (a
+    restored copy: ``spt pulihkan`` checks it before the workspace is put in place)."""
+    store = Store(ws.database, create=False)
+    try:
+        with store.snapshot():
+            return _verify(store, ws)
+    finally:
+        store.close()
+
+
+def check_letters(config: Config, paths: list[Path]) -> tuple[bool, list[str]]:
+    """Issued letters from outside (the pemohons' copies, a Sent folder) against the register.
+
+    After a restore, letters issued after the backup are not in the register: each one
+    whose signatures are complete and valid but whose number or file the register does
+    not hold is reported as missing from it (the register does not know it, and the
+    number may be given again). Nothing is changed.
+    """
+    from pipeline.backup.restore import read_marker
+    from pipeline.reports.verification import verify_issued
+
+    ws = Workspace(config)
+    lines: list[str] = []
+    marker = read_marker(ws.state)
+    if marker is not None:
+        lines.append(f"Ruang kerja ini dipulihkan dari cadangan {marker.get('backup')} (dibuat "
+                     f"{marker.get('backup_created_at')}); surat sesudah itu tidak dikenalnya.")
+    files = sorted({f for p in paths for f in ([p] if p.is_file() else p.rglob("*.pdf"))})
+    missing = 0
+    store = Store(ws.database, create=False)
+    try:
+        for path in files:
+            v = verify_issued(config, path.read_bytes(), store=store)
+            complete = v.signatures_report.complete
+            if v.ok:
+                lines.append(f"{path.name}: {v.number} tercatat di register, berkas sama.")
+            elif complete and v.number and v.entry is None:
+                missing += 1
+                lines.append(f"{path.name}: {v.number} HILANG dari register: surat bertanda "
+                             "tangan sah, tetapi nomornya tidak tercatat (diterbitkan setelah "
+                             "cadangan yang dipulihkan?).")
+            elif complete and v.entry is not None and not v.same_file:
+                missing += 1
+                lines.append(f"{path.name}: {v.number} HILANG dari register: nomor itu di "
+                             f"register milik berkas lain ({v.entry.case_id}); nomor dipakai "
+                             "dua kali.")
+            else:
+                lines.append(f"{path.name}: bukan surat sah yang lengkap dari layanan ini "
+                             "(lihat 'spt verify').")
+    finally:
+        store.close()
+    lines.append(f"HASIL: {len(files)} surat diperiksa, {missing} hilang dari register."
+                 if missing else f"HASIL: {len(files)} surat diperiksa, tidak ada yang hilang "
+                 "dari register.")
+    return missing == 0, lines
 
 
 def rebuild_tables(config: Config) -> tuple[Rebuilt, list[str]]:

@@ -72,6 +72,7 @@ class MonthStats:
     month: int
     issued: int
     returns: dict[str, int] = field(default_factory=dict)   # stage key -> returns made
+    cancelled: int = 0                                      # cases cancelled (batal)
 
     @property
     def label(self) -> str:
@@ -99,6 +100,10 @@ class Report:
     @property
     def returns(self) -> int:
         return sum(sum(m.returns.values()) for m in self.months)
+
+    @property
+    def cancelled(self) -> int:
+        return sum(m.cancelled for m in self.months)
 
     @property
     def overdue_now(self) -> int:
@@ -170,18 +175,22 @@ def monthly(
     lo = dt.datetime.combine(since, dt.time(), tzinfo=tz)
     hi = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=tz)
     issued: dict[tuple[int, int], int] = defaultdict(int)
+    cancelled: dict[tuple[int, int], int] = defaultdict(int)
     returns: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for left in store.visits.departures(lo, hi, ("issued", "returned")):
+    for left in store.visits.departures(lo, hi, ("issued", "returned", "cancelled")):
         local = left.left_at.astimezone(tz)
         month = (local.year, local.month)
         if left.outcome == "issued" and left.stage_key == workflow.finalization.key:
             issued[month] += 1
         elif left.outcome == "returned":
             returns[month][left.stage_key] += 1
+        elif left.outcome == "cancelled":
+            cancelled[month] += 1
     out = []
     for year, month in _months(since, until):
         out.append(MonthStats(year, month, issued.get((year, month), 0),
-                              dict(returns.get((year, month), {}))))
+                              dict(returns.get((year, month), {})),
+                              cancelled.get((year, month), 0)))
     return out
 
 
@@ -318,16 +327,18 @@ def print_report(config: Config, since: dt.date | None = None, until: dt.date | 
                    box=box.SIMPLE_HEAD, pad_edge=False)
     months.add_column("Bulan", no_wrap=True)
     months.add_column("Terbit", justify="right")
+    months.add_column("Batal", justify="right")
     for key in keys:
         months.add_column(key, justify="right", no_wrap=True)
     for m in report.months:
         months.add_row(f"{MONTHS_SHORT[m.month - 1]} {m.year}", str(m.issued),
-                       *(str(m.returns.get(k, 0)) for k in keys))
+                       str(m.cancelled), *(str(m.returns.get(k, 0)) for k in keys))
     console.print(months)
     if keys:
         console.print("Tahap: " + "; ".join(f"{k} = {_role(workflow, k)}" for k in keys))
     console.print(
-        f"SPT terbit: {report.issued}; dikembalikan: {report.returns}; "
+        f"SPT terbit: {report.issued}; dibatalkan: {report.cancelled}; "
+        f"dikembalikan: {report.returns}; "
         f"dalam mutu baku: {format_share(report.within_share)}; "
         f"terlambat saat ini: {report.overdue_now}; median masuk s.d. terbit: "
         f"{format_minutes(report.lead_time_median, day)} jam kerja."

@@ -279,7 +279,7 @@ def _page(config: Config, report: Report, workflow: Workflow, labels: dict[str, 
     keys = [s.key for s in report.stages if any(m.returns.get(s.key) for m in report.months)]
     month_head = "".join(f"<th>{_e(labels[k])}</th>" for k in keys)
     month_rows = "".join(
-        f"<tr><td>{_e(m.label)}</td><td>{m.issued}</td>"
+        f"<tr><td>{_e(m.label)}</td><td>{m.issued}</td><td>{m.cancelled}</td>"
         + "".join(f"<td>{m.returns.get(k, 0)}</td>" for k in keys) + "</tr>"
         for m in report.months
     )
@@ -316,7 +316,7 @@ selesai dalam waktu ini; garis merah: mutu baku menurut SOP.</p>
 
 <h2>Pengembalian per tahap</h2>
 <img src="{CHARTS['returns']}" alt="Jumlah draf yang dikembalikan per bulan, menurut tahap">
-<table><thead><tr><th>Bulan</th><th>SPT terbit</th>{month_head}</tr></thead>
+<table><thead><tr><th>Bulan</th><th>SPT terbit</th><th>Dibatalkan</th>{month_head}</tr></thead>
 <tbody>{month_rows}</tbody></table>
 
 <p class="note">Semua waktu dihitung dalam jam kerja: {_e(hours)}, {_e(weekdays)}, di luar

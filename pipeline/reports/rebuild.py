@@ -46,6 +46,9 @@ class RebuiltAgendaLine:
     archive_nomor: str | None = None       # what the archived PDF's "Nomor" field says
     archive_tanggal: str | None = None     # … and its "Tanggal" field
     archive_sha256: str | None = None      # the archived file's hash now (None: missing)
+    # The archive's hash after its archive-timestamp renewals (spt perpanjang), each logged
+    # as archive.renewed from the previous hash: the file may have that hash instead.
+    renewed_sha256: str | None = None
 
 
 @dataclass
@@ -70,6 +73,11 @@ def rebuild(entries: list[AuditEntry], root: Path) -> Rebuilt:
             dates[e.case_id] = day
         elif e.action is AuditAction.RECEIPT_RECORDED and e.case_id:
             received[e.case_id] = e.actor
+    renewals: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for e in entries:
+        if e.action is AuditAction.ARCHIVE_RENEWED and e.case_id and e.file_sha256:
+            renewals[e.case_id].append((str(e.detail.get("previous_sha256", "")),
+                                        e.file_sha256))
     for e in entries:
         if e.action is not AuditAction.CASE_ISSUED or not e.case_id:
             continue
@@ -84,8 +92,18 @@ def rebuild(entries: list[AuditEntry], root: Path) -> Rebuilt:
             letter_date=dates.get(e.case_id, dt.date.min), file_sha256=e.file_sha256 or "",
             archive_path=archive, received_by=received.get(e.case_id),
             archive_nomor=nomor, archive_tanggal=tanggal, archive_sha256=current,
+            renewed_sha256=_renewed(e.file_sha256 or "", renewals.get(e.case_id, [])),
         ))
     return out
+
+
+def _renewed(issued: str, chain: list[tuple[str, str]]) -> str | None:
+    """The hash the renewals lead to from ``issued``, following each previous -> new step."""
+    current, moved = issued, False
+    for previous, new in chain:
+        if previous == current:
+            current, moved = new, True
+    return current if moved else None
 
 
 def differences(rebuilt: Rebuilt, register: list[AssignedNumber],
@@ -135,7 +153,7 @@ def _archive_problems(r: RebuiltAgendaLine) -> list[str]:
     if r.archive_sha256 is None:
         return [f"Arsip {r.archive_path} untuk {r.number} tidak ada."]
     out = []
-    if r.archive_sha256 != r.file_sha256:
+    if r.archive_sha256 not in (r.file_sha256, r.renewed_sha256):
         out.append(f"Arsip {r.archive_path} berubah sejak diterbitkan (hash berbeda).")
     if r.archive_nomor != r.number:
         out.append(f"Arsip {r.archive_path}: nomor di dalam PDF {r.archive_nomor!r}, "

@@ -22,7 +22,7 @@ def _store(config: Config) -> Store:
     return Store(Workspace(config).database)
 
 
-def where(config: Config, case: CaseRecord) -> tuple[str, int | None]:
+def where(config: Config, case: CaseRecord, store: Store | None = None) -> tuple[str, int | None]:
     """The case's current step (role) and that step's mutu baku in minutes."""
     wf = config.workflow()
     state = case.state
@@ -32,6 +32,10 @@ def where(config: Config, case: CaseRecord) -> tuple[str, int | None]:
         stage = wf.stages[state.stage]
         return f"{stage.role} ({stage.folder})", stage.mutu_baku_minutes
     if state.status is Status.FINALIZING:
+        visit = store.cases.open_visit(case.id) if store is not None else None
+        if visit is not None and visit.note:
+            # The note first: a narrow table keeps the start of the cell.
+            return f"{visit.note} ({wf.finalization.role})", wf.finalization.mutu_baku_minutes
         return wf.finalization.role, wf.finalization.mutu_baku_minutes
     if state.status is Status.ISSUED:
         return wf.receipt.role, wf.receipt.mutu_baku_minutes
@@ -42,8 +46,8 @@ def _minutes(since: dt.datetime, now: dt.datetime) -> float:
     return max(0.0, (now - since).total_seconds() / 60)
 
 
-def _row(config: Config, case: CaseRecord, now: dt.datetime) -> dict:
-    step, standard = where(config, case)
+def _row(config: Config, case: CaseRecord, now: dt.datetime, store: Store | None = None) -> dict:
+    step, standard = where(config, case, store)
     open_case = case.state.status in (Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
     spent = _minutes(case.stage_since, now) if open_case else None
     return {
@@ -68,7 +72,7 @@ def print_overview(config: Config, *, show_all: bool = False, as_json: bool = Fa
             Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
         counts = store.cases.status_counts()
         failed_mail = store.mail.counts().get(MailStatus.FAILED, 0)
-    rows = [_row(config, c, now) for c in cases]
+        rows = [_row(config, c, now, store) for c in cases]
     if as_json:
         print(json.dumps({"counts": counts, "failed_mail": failed_mail, "cases": rows},
                          ensure_ascii=False, indent=2))
@@ -98,7 +102,7 @@ def print_case(config: Config, case_id: str, *, as_json: bool = False) -> bool:
         print(f"Kasus {case_id} tidak ditemukan.")
         return False
     now = dt.datetime.now(dt.UTC)
-    row = _row(config, case, now)
+    row = _row(config, case, now, store)
     entries = store.audit.for_case(case_id)
     number = store.register.for_case(case_id)
     if as_json:

@@ -31,6 +31,7 @@ class IssuedVerification:
     labels: dict[str, str] = field(default_factory=dict)   # signature field -> clerk's name
     tz: dt.tzinfo | None = None
     demo: bool = False              # signed with DEMO certificates (``spt init --demo``)
+    issued_prefix_sha256: str | None = None   # the issued revision's hash, if renewed since
 
     @property
     def signatures(self):
@@ -42,7 +43,11 @@ class IssuedVerification:
 
     @property
     def same_file(self) -> bool:
-        return self.entry is not None and self.entry.file_sha256 == self.sha256
+        """The issued file, or the issued file plus only archive renewals (``spt perpanjang``:
+        its bytes start with the issued file's, and what follows is rated LTA_UPDATES)."""
+        if self.entry is None:
+            return False
+        return self.entry.file_sha256 in (self.sha256, self.issued_prefix_sha256)
 
     @property
     def revoked(self) -> bool:
@@ -88,14 +93,30 @@ class IssuedVerification:
             lines += [f"     - {p}" for p in sig.problems]
         for missing in rep.missing:
             lines.append(f"  Belum ditandatangani: {self._label(missing, None)}")
+        if rep.long_term_at is not None:
+            day = rep.long_term_at.strftime("%d-%m-%Y")
+            lines.append(f"Verifikasi jangka panjang pada {day} (dari data validasi di berkas):")
+            for r in rep.long_term:
+                lines.append(f"  {r.field_name}: " + ("dapat diverifikasi" if r.ok else
+                             f"TIDAK DAPAT DIVERIFIKASI ({r.status}: {r.reason})"))
+            if rep.archive_until is not None:
+                until = rep.archive_until.strftime("%d-%m-%Y")
+                note = (f"  Cap waktu arsip terakhir berlaku sampai {until}"
+                        + ("; tanggal itu terlewati: hasil di atas berlaku HANYA bila arsip "
+                           "diperpanjang sebelumnya (spt perpanjang)"
+                           if rep.archive_until < rep.long_term_at else
+                           "; perpanjang sebelum tanggal itu (spt perpanjang)"))
+                lines.append(note)
         lines += [f"  ! {p}" for p in rep.problems if ":" not in p]
         if self.number is None:
             lines.append("Nomor surat: tidak ada nomor pada surat")
         elif self.entry is None:
             lines.append(f"Nomor surat: {self.number}: TIDAK tercatat di buku agenda")
         else:
-            same = ("berkas ini sama persis dengan yang diterbitkan" if self.same_file
-                    else "BERKAS INI BERBEDA dari yang diterbitkan")
+            same = ("berkas ini sama persis dengan yang diterbitkan" if self.sha256 ==
+                    self.entry.file_sha256 else
+                    "berkas yang diterbitkan, ditambah cap waktu arsip (spt perpanjang)"
+                    if self.same_file else "BERKAS INI BERBEDA dari yang diterbitkan")
             lines.append(f"Nomor surat: {self.number}: tercatat di buku agenda tanggal "
                          f"{format_date(self.entry.letter_date)}; {same}")
             if self.revoked:
@@ -137,7 +158,8 @@ def field_labels(config: Config) -> dict[str, str]:
     return labels
 
 
-def verify_issued(config: Config, pdf: bytes, *, store: Store | None = None) -> IssuedVerification:
+def verify_issued(config: Config, pdf: bytes, *, store: Store | None = None,
+                  at: dt.datetime | None = None) -> IssuedVerification:
     """Signatures of ``pdf``, and whether the register holds its number with this file."""
     sha = hashlib.sha256(pdf).hexdigest()
     store = store or Store(Workspace(config).database)
@@ -146,9 +168,30 @@ def verify_issued(config: Config, pdf: bytes, *, store: Store | None = None) -> 
     # certificate that expired since does not make last year's letter false).
     moment = dt.datetime.fromisoformat(entry.recorded_at) if entry else None
     report = verify_pdf(pdf, trust_roots=config.trust.roots, workflow=config.workflow(),
-                        tz=config.tz, moment=moment)
+                        tz=config.tz, moment=moment, at=at)
     number = report.nomor
     if entry is None and number:
         entry = store.agenda.by_number(number)
-    return IssuedVerification(report, sha, number, entry, field_labels(config), config.tz,
-                              demo_signed(pdf))
+    prefix = None
+    if entry is not None and entry.file_sha256 != sha and _only_lta_after_seal(report):
+        prefix = _issued_prefix(pdf, entry.file_sha256)
+    return IssuedVerification(report, sha, number, entry, labels=field_labels(config),
+                              tz=config.tz, demo=demo_signed(pdf), issued_prefix_sha256=prefix)
+
+
+def _only_lta_after_seal(report: VerificationReport) -> bool:
+    sigs = report.signatures
+    return bool(sigs) and sigs[-1].modification_level in ("NONE", "LTA_UPDATES")
+
+
+def _issued_prefix(pdf: bytes, issued_sha256: str) -> str | None:
+    """``issued_sha256`` if the file begins with exactly the issued bytes (an incremental
+    update of it: the archive renewal appends revisions), else ``None``."""
+    start = 0
+    while (i := pdf.find(b"%%EOF", start)) != -1:
+        end = i + 5
+        for cut in (end, end + 1, end + 2):
+            if cut <= len(pdf) and hashlib.sha256(pdf[:cut]).hexdigest() == issued_sha256:
+                return issued_sha256
+        start = end
+    return None

@@ -116,6 +116,14 @@ def measure_letter(pdf: Path, workflow: Workflow) -> LetterLayout:
     return measure(pdf.read_bytes(), workflow)
 
 
+@_step
+def read_kepada_pdf(pdf: Path) -> list[list[str]]:
+    """The Kepada rows the converted letter shows (the draft check compares them)."""
+    from pipeline.pdf.kepada import kepada_rows
+
+    return kepada_rows(pdf.read_bytes())
+
+
 def worker_start(log_format: str | None, log_level: str) -> None:
     """In the worker process, first: lower priority, the service's log format, no signals of
     its own (the service stops it); then import what drafting needs."""

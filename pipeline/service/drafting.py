@@ -154,6 +154,7 @@ class DraftMaker:
         self.ws = ws
         self.converter = converter
         self.worker = worker or DraftWorker()
+        self._converted: dict[tuple[str, str], str] = {}  # (case, DOCX hash) -> PDF hash
 
     def start(self) -> None:
         """Warm the worker process up (call once at start-up; optional)."""
@@ -183,14 +184,28 @@ class DraftMaker:
         return DraftFiles(docx_sha, pdf_sha, fields, tuple(notes))
 
     def new_version(self, case_id: str, docx: Path) -> tuple[str, str]:
-        """The drafter's edited DOCX becomes a version: (docx hash, prepared PDF hash)."""
+        """The drafter's edited DOCX becomes a version: (docx hash, prepared PDF hash).
+
+        The draft check converts the DOCX to compare what the letter shows with what it
+        holds; the same DOCX is then not converted a second time when the case advances.
+        """
         data = docx.read_bytes()
         docx_sha = self.ws.keep(case_id, data, "docx")
+        cached = self._converted.get((case_id, docx_sha))
+        if cached is not None and self.ws.case_file(case_id, cached, "pdf").exists():
+            return docx_sha, cached
         with tempfile.TemporaryDirectory(dir=self.ws.state, prefix=DRAFT_TMP) as tmp:
             local = Path(tmp) / f"{case_id}.docx"
             local.write_bytes(data)
             pdf_sha = self._convert_and_prepare(case_id, local, Path(tmp))
+        if len(self._converted) >= 32:
+            self._converted.pop(next(iter(self._converted)))
+        self._converted[(case_id, docx_sha)] = pdf_sha
         return docx_sha, pdf_sha
+
+    def kepada_shown(self, pdf: Path) -> list[list[str]]:
+        """The Kepada rows the letter at ``pdf`` shows: [nama, NIP, pangkat/gol., jabatan]."""
+        return self.worker.call(steps.read_kepada_pdf, pdf)
 
     def _convert_and_prepare(self, case_id: str, docx: Path, tmp: Path) -> str:
         pdf = tmp / f"{case_id}.pdf"

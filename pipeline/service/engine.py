@@ -15,9 +15,9 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import logging
+import os
 import sqlite3
 import stat
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,12 +30,22 @@ from pipeline.folders import notes
 from pipeline.folders.atomic import (
     is_temporary,
     move_into,
+    remove_quietly,
     sha256_file,
     sweep_temporaries,
     write_atomic,
 )
-from pipeline.folders.layout import CASE_FILE, StageFolder, Workspace, note_path
+from pipeline.folders.layout import (
+    CANCEL,
+    CASE_FILE,
+    CASE_ID,
+    RETURNED,
+    StageFolder,
+    Workspace,
+    note_path,
+)
 from pipeline.folders.settle import SettleTracker
+from pipeline.service.cancel import cancel_reason, record_cancel
 from pipeline.service.clock import Clock, SystemClock
 from pipeline.service.drafting import DraftFiles, DraftMaker
 from pipeline.service.faults import crash_point
@@ -43,11 +53,17 @@ from pipeline.service.finalize import Finalizer
 from pipeline.service.intake import Intake
 from pipeline.service.notify import Notifier
 from pipeline.service.publisher import StagePublisher
+from pipeline.service.returns import Reasons
 from pipeline.service.signer import MarkSigner
 from pipeline.store import Store
 from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
-from pipeline.untrusted.reading import Untrusted, read_untrusted
+from pipeline.untrusted.people_text import (
+    is_unnamed_text,
+    is_working_file,
+    looks_complete,
+    reason_case,
+)
 
 log = logging.getLogger("spt.engine")
 
@@ -59,6 +75,7 @@ class Candidate:
     path: Path
     folder: StageFolder
     returned: bool
+    cancel: bool = False  # moved into the drafting stage's batal/
 
 
 class Engine:
@@ -80,14 +97,17 @@ class Engine:
         self.intake = Intake(config, self.ws, self.store, self.clock, notifier,
                              parse=self.drafts.worker.call)
         self.settle = SettleTracker(config.watch.settle_seconds)
+        self.reasons = Reasons(self.ws, self.store, self.settle, self.clock,
+                               wait_seconds=config.watch.reason_grace_seconds)
+        self._reason_files: dict[Path, list[Path]] = {}  # a return's reason files, to keep
         # Two drafts in flight: one converting in LibreOffice while the other's CPU-bound
         # steps run in the drafting worker process (see DraftWorker); conversions themselves
         # are serialised by the converter.
         self._draft_pool = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix="draft")
         self._drafting: dict[str, cf.Future[DraftFiles]] = {}
         self._directory: tuple[float, EmployeeDirectory] | None = None
-        self._waits: dict[Path, float] = {}
         self._unfinished: set[str] = set()   # cases whose effects failed: retried each scan_all
+        self._cancel_done: set[str] = set()  # cancelled cases whose folders were swept
         self._missing: set[Path] = set()     # stage folders found missing (logged once)
         self._wake = wake or (lambda: None)
 
@@ -105,6 +125,14 @@ class Engine:
             self.reconcile(case)
         for case in self.store.cases.with_status(Status.ISSUED):
             self.reconcile(case)
+        self.reconcile_cancelled()
+
+    def reconcile_cancelled(self) -> None:
+        """Cases cancelled by ``spt batal`` (another process) or before a restart: their
+        folders emptied and the pemohon told, once per service run."""
+        for case in self.store.cases.with_status(Status.CANCELLED):
+            if case.id not in self._cancel_done:
+                self.reconcile(case)
 
     def close(self) -> None:
         self._draft_pool.shutdown(wait=True, cancel_futures=True)
@@ -136,7 +164,10 @@ class Engine:
             self.reconcile(case)
 
     def scan_stage(self, sf: StageFolder) -> None:
-        for returned, folder in ((False, sf.agreed), (True, sf.returned)):
+        kinds = [(False, sf.agreed), (True, sf.returned)]
+        if sf.cancel is not None:
+            kinds.append((None, sf.cancel))  # None: a cancellation
+        for returned, folder in kinds:
             try:
                 entries = sorted(folder.iterdir())
             except FileNotFoundError:
@@ -151,7 +182,7 @@ class Engine:
                 if self._ignorable(path, folder):
                     continue
                 try:
-                    self.handle(Candidate(path, sf, returned))
+                    self.handle(Candidate(path, sf, bool(returned), cancel=returned is None))
                 except FileNotFoundError:
                     self.settle.forget(path)  # moved away again while we looked
                 except Exception:
@@ -159,6 +190,8 @@ class Engine:
                 # A busy folder (files keep arriving as officials move them) must not hold
                 # back drafts finished meanwhile: record them between files.
                 self.collect_drafts()
+            if returned and sf.stage.index > 0:
+                self._late_reasons(sf)
 
     def _stage_root_present(self, sf: StageFolder) -> bool:
         """The stage's folder exists. A missing one is not recreated (a dropped share would
@@ -176,8 +209,14 @@ class Engine:
 
     def _ignorable(self, path: Path, folder: Path) -> bool:
         name = path.name
-        if is_temporary(name) or name.endswith(".galat.txt"):
+        if name.lower().endswith(".galat.txt"):
+            self._drop_stale_note(path)
             return True
+        if is_temporary(name) or is_working_file(name):
+            return True
+        if folder.name in (RETURNED, CANCEL) and (
+                reason_case(name, exact_docx=folder.name == RETURNED) or is_unnamed_text(name)):
+            return True  # a reason: read with its case file (or as a late one)
         try:
             st = path.lstat()
         except FileNotFoundError:
@@ -192,6 +231,21 @@ class Engine:
                 self.settle.forget(path)
             return True
         return name.lower().endswith(".txt")  # a return's reason, read with its file
+
+    @staticmethod
+    def _drop_stale_note(note: Path) -> None:
+        """A note about a file (``<name>.galat.txt``: unknown, a link) goes once that file is
+        gone: what it describes no longer holds. Notes about a case go at its next move."""
+        about = note.name[: -len(".galat.txt")]
+        if CASE_ID.fullmatch(about) or os.path.lexists(note.with_name(about)):
+            return
+        # A long name's note is cut to fit 255 bytes (layout.note_path): its file starts so.
+        with contextlib.suppress(OSError):
+            if any(p.name.startswith(about) and p != note for p in note.parent.iterdir()):
+                return
+        with contextlib.suppress(OSError):
+            note.unlink()
+            log.info("removed the note %s: %s is gone", note, about)
 
     def _refuse_odd_entry(self, path: Path, folder: Path) -> bool:
         note = note_path(path, ".galat.txt")
@@ -212,13 +266,17 @@ class Engine:
         if case is None:
             self._unknown_file(cand)
             return
+        if cand.cancel:
+            self._cancel_request(case, cand, sha)
+            return
         state = case.state
         ext = path.suffix.lower().lstrip(".")
         expected = state.docx_sha256 if (ext == "docx" and state.stage == 0) else state.pdf_sha256
-        if sha != expected and not self.settle.is_settled(path):
-            return  # perhaps still being copied: decide once it stops changing
+        if sha != expected and not self._may_look(path):
+            return  # perhaps still being copied: decide once it is whole and stopped changing
         if state.status is not Status.IN_CHAIN or state.stage != sf.stage.index:
-            self._misplaced(case, cand, sha)
+            if sha == expected or self._may_judge(path):
+                self._misplaced(case, cand, sha)
             return
         if not case.drafted:
             return
@@ -226,6 +284,8 @@ class Engine:
         if event is None:
             return  # waiting (e.g. for the reason of a return)
         decision = machine.decide(self.workflow, state, event)
+        if isinstance(decision, Refusal) and sha != expected and not self._may_judge(path):
+            return  # a refusal only once the copy cannot still be arriving
         if isinstance(decision, Refusal):
             self._refuse(case, cand, decision)
         elif isinstance(decision, GoBack):
@@ -233,6 +293,22 @@ class Engine:
         else:
             self._advance(case, cand, decision, sha)
         self.settle.forget(path)
+
+    def _may_look(self, path: Path) -> bool:
+        """A file that is not the published one is looked at once it stopped changing
+        (``watch.settle_seconds``) and looks whole (a PDF's ``%%EOF``, a DOCX's zip
+        directory); one that never looks whole, once unchanged for
+        ``watch.incomplete_after_seconds``."""
+        if not self.settle.is_settled(path):
+            return False
+        return looks_complete(path) or self.settle.is_settled(
+            path, self.config.watch.incomplete_after_seconds)
+
+    def _may_judge(self, path: Path) -> bool:
+        """Refusing a file waits until it has not changed for ``watch.judge_after_seconds``:
+        a copy over a slow link stalls for many seconds and is not finished."""
+        return self._may_look(path) and self.settle.is_settled(
+            path, self.config.watch.judge_after_seconds)
 
     def _event(self, case: CaseRecord, cand: Candidate, sha: str, ext: str):
         stage = cand.folder.stage
@@ -244,7 +320,7 @@ class Engine:
         if stage.index == 0:
             if ext != "docx":
                 return machine.DraftSubmitted("", (notes.draft_not_docx(case.id, cand.path.name),))
-            return machine.DraftSubmitted(sha, tuple(self._draft_problems(cand.path)))
+            return machine.DraftSubmitted(sha, tuple(self._draft_problems(case, cand.path, sha)))
         if stage.signing is SigningMode.APPROVER and sha != case.state.pdf_sha256:
             problems = self.signer.check_approver_signature(case, stage, cand.path, sha)
             if problems is None:
@@ -253,33 +329,70 @@ class Engine:
         return machine.Agreed(stage.index, sha)
 
     def _return_reason(self, case: CaseRecord, cand: Candidate) -> str | None:
-        """The reason in ``<case>.txt``; ``None`` while it may still be on its way."""
-        txt = cand.folder.returned / f"{case.id}.txt"
-        if txt.exists():
-            self._waits.pop(cand.path, None)
-            return _read_text(txt)
-        grace = self.config.watch.reason_grace_seconds
-        deadline = self._waits.setdefault(cand.path, time.monotonic() + grace)
-        if time.monotonic() < deadline:
-            return None  # the reason may be written just after the file
-        self._waits.pop(cand.path, None)
-        return ""
+        """The reason written beside the returned file (pipeline.service.returns);
+        ``None`` while it may still be on its way."""
+        found = self.reasons.reason_for(case, cand.path, what="pengembalian")
+        if found is None:
+            return None
+        reason, files = found
+        self._reason_files[cand.path] = files
+        return reason
+
+    def _late_reasons(self, sf: StageFolder) -> None:
+        """Reasons written after their return was recorded: forwarded to the stage the case
+        went back to (its note gets the reason), never kept for a later return."""
+        try:
+            late = self.reasons.late(sf)
+        except Exception:
+            log.exception("reading late reasons in %s failed; will retry", sf.returned)
+            return
+        for case, _reason in late:
+            fresh = self.store.cases.get(case.id)
+            if fresh is not None and fresh.state.status is Status.IN_CHAIN:
+                visit = self.store.cases.open_visit(case.id)
+                if visit is not None and visit.came_back:
+                    target = self.ws.folder(fresh.state.stage).root / f"{case.id}-catatan.txt"
+                    with contextlib.suppress(OSError):
+                        write_atomic(target, self._return_note(fresh, visit), make_parents=False)
 
     def next_due(self) -> float | None:
         """Seconds until a waiting file should be looked at again, or ``None``."""
-        dues = [d for d in (self.settle.next_due(),) if d is not None]
-        now = time.monotonic()
-        dues += [max(0.0, deadline - now) for deadline in self._waits.values()]
+        dues = [d for d in (self.settle.next_due(), self.reasons.next_due()) if d is not None]
         return min(dues) if dues else None
 
-    def _draft_problems(self, docx: Path) -> list[str]:
+    def _draft_problems(self, case: CaseRecord, docx: Path, sha: str) -> list[str]:
+        """Why the drafter's DOCX may not start the chain (the draft check, docs/draft-check.md):
+        unsafe package first (nothing else reads an unsafe file), then content, then the rows
+        the converted letter shows against the rows the DOCX holds."""
         from pipeline.drafting.assignees import AssigneeError, read_assignees
+        from pipeline.drafting.check import draft_problems, name_problems, pdf_rows_problems
+        from pipeline.extract import ExtractLimits
+        from pipeline.untrusted.draft_docx import draft_docx_problems
 
+        problems = draft_docx_problems(docx, ExtractLimits.from_config(self.config.limits))
+        if problems:
+            return problems
+        problems = draft_problems(docx)
         try:
             rows = read_assignees(docx)
         except AssigneeError as exc:
-            return [str(exc)]
-        return self.directory().check_assignees([r.as_dict() for r in rows])
+            return [*problems, str(exc)]
+        directory = self.directory()
+        problems += directory.check_assignees([r.as_dict() for r in rows])
+        problems += name_problems(rows, {e.nip: e.nama for e in directory.employees})
+        if problems:
+            return problems
+        if sha == case.state.docx_sha256:
+            pdf = self.ws.case_file(case.id, case.state.pdf_sha256, "pdf")
+        else:
+            from pipeline.pdf.fields import PlacementError
+
+            try:
+                _docx_sha, pdf_sha = self.drafts.new_version(case.id, docx)
+            except PlacementError as exc:  # the drafter removed what the marks need
+                return [notes.draft_unprepared(str(exc))]
+            pdf = self.ws.case_file(case.id, pdf_sha, "pdf")
+        return pdf_rows_problems(rows, self.drafts.kepada_shown(pdf))
 
     def directory(self) -> EmployeeDirectory:
         path = self.config.pegawai_csv
@@ -309,8 +422,12 @@ class Engine:
                 log.info("%s: %s changed while it was read; looking again", case.id,
                          cand.path.name)
                 return
+        shown = None
         if stage.index == 0:
+            from pipeline.drafting.readback import shown_fields
+
             assignees = self._assignees_of(cand.path)
+            shown = shown_fields(cand.path)  # the fields as the letter shows them
         if decision.mark is not None:
             base = new_pdf or case.state.pdf_sha256
             new_pdf = self.signer.mark(case, decision.mark, base, when=self.clock.now())
@@ -326,6 +443,8 @@ class Engine:
                 return
             self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True,
                                         assignees=assignees)
+            if shown:
+                self.store.cases.update_fields(case.id, {**(case.fields or {}), **shown})
             self.store.cases.leave(case.id, "agreed", now)
             audit = self.store.audit
             audit.append(AuditAction.STAGE_AGREED, case_id=case.id, stage=stage.key, actor=actor,
@@ -351,12 +470,14 @@ class Engine:
                                         new_state.version, now)
             else:
                 nxt = self.workflow.stages[decision.to_stage]
-                self.store.cases.arrive(case.id, nxt.key, new_state.version, now)
+                self.store.cases.arrive(case.id, nxt.key, new_state.version, now,
+                                        note=self._timing_note(shown, now))
         crash_point("stage.committed")
         log.info("%s: %s agreed%s -> %s", case.id, stage.key,
                  " (new version)" if decision.new_version else "",
                  "finalisation" if decision.finalize
                  else self.workflow.stages[decision.to_stage].key)
+        self.publisher.clear_notes(case)
         self.publisher.clear(case, stage.index)
         self.reconcile(self.store.cases.get(case.id))
 
@@ -378,7 +499,12 @@ class Engine:
                                     came_back=True, note=decision.reason)
         crash_point("stage.returned")
         log.info("%s: %s returned it to %s (%s)", case.id, stage.key, prev.key, decision.reason)
+        self.publisher.clear_notes(case)
+        files = self._reason_files.pop(cand.path, [])
+        self.reasons.keep(case, files)
         self.publisher.clear(case, stage.index)
+        self.reasons.done_note(stage_folder_returned(self.ws, stage.index), case,
+                               decision.reason, to_role=prev.role)
         self.reconcile(self.store.cases.get(case.id))
 
     def _refuse(self, case: CaseRecord, cand: Candidate, refusal: Refusal) -> None:
@@ -411,6 +537,13 @@ class Engine:
                      case.id, cand.path.name, sf.stage.key)
             self.publisher.clear(case, sf.stage.index)
             return
+        if self._been_here(case, sf) and self.publisher.is_case_content(case, cand.path, sha):
+            # A copy of a file the service published for this case ("Copy of …", a second
+            # move of the same file): its bytes are kept in state/, nothing to tell anyone.
+            log.info("%s: %s in %s is a copy of the case's own file; cleared", case.id,
+                     cand.path.name, sf.stage.key)
+            remove_quietly(cand.path)
+            return
         kept = move_into(cand.path, self.ws.case_dir(case.id) / "sisa")
         if case.state.status is Status.IN_CHAIN:
             where = self.workflow.stages[case.state.stage]
@@ -429,6 +562,55 @@ class Engine:
         if case.state.status is Status.IN_CHAIN:
             self.reconcile(case)
 
+    # --- cancelling ------------------------------------------------------------------
+
+    def _cancel_request(self, case: CaseRecord, cand: Candidate, sha: str) -> None:
+        """The drafter moved the case's file into ``batal/`` (with a reason beside it)."""
+        ours = self.publisher.is_case_content(case, cand.path, sha)
+        if not ours and not self._may_judge(cand.path):
+            return
+        if case.state.status is Status.CANCELLED:
+            self._retire_after_cancel(case, cand.path)
+            return
+        if not ours:
+            decision: machine.Decision = Refusal(machine.RefusalCode.FILE_CHANGED,
+                                                 notes.cancel_needs_case_file(case.id))
+        else:
+            found = self.reasons.reason_for(case, cand.path, what="pembatalan")
+            if found is None:
+                return  # waiting for the reason
+            reason, files = found
+            self._reason_files[cand.path] = files
+            decision = machine.decide(self.workflow, case.state,
+                                      machine.CancelRequested(cand.folder.stage.index, reason))
+        if isinstance(decision, Refusal):
+            self._reason_files.pop(cand.path, None)
+            self.reasons.forget(cand.path)
+            self._refuse(case, cand, decision)
+            return
+        files = self._reason_files.pop(cand.path, [])
+        if record_cancel(self.store, self.workflow, case, decision,
+                         actor=_actor(cand.folder.stage), at=self.clock.now(),
+                         file_sha256=sha):
+            self.reasons.keep(case, files)
+            self.settle.forget(cand.path)
+            self.reconcile(self.store.cases.get(case.id))
+
+    def _retire_after_cancel(self, case: CaseRecord, path: Path) -> None:
+        if self.publisher.is_case_content(case, path):
+            remove_quietly(path)
+        else:
+            move_into(path, self.ws.case_dir(case.id) / "sisa")
+
+    def _been_here(self, case: CaseRecord, sf: StageFolder) -> bool:
+        """The case has already been acted on at ``sf`` (it moved on, forward or back):
+        a copy of its file there is a leftover, not a mistake to explain."""
+        if case.state.status is not Status.IN_CHAIN or case.state.stage > sf.stage.index:
+            return True
+        return any(e.stage == sf.stage.key
+                   and e.action in (AuditAction.STAGE_AGREED, AuditAction.STAGE_RETURNED)
+                   for e in self.store.audit.for_case(case.id))
+
     def _already_taken(self, case: CaseRecord, cand: Candidate, sha: str) -> bool:
         """This very file's agreement (or return) at this stage is already in the audit log."""
         action = AuditAction.STAGE_RETURNED if cand.returned else AuditAction.STAGE_AGREED
@@ -441,7 +623,16 @@ class Engine:
         if note.exists():
             self.settle.forget(path)
             return
-        if not self.settle.is_settled(path):
+        if not self._may_judge(path):
+            return
+        owner = self.publisher.case_of_content(path)
+        if owner is not None:
+            # Its bytes are a file the service made for a case that has moved on: a
+            # processed file's copy (whatever its name), not an unknown one.
+            log.info("%s: %s in %s is a copy of one of its files; cleared", owner,
+                     path.name, path.parent)
+            remove_quietly(path)
+            self.settle.forget(path)
             return
         write_atomic(note, notes.unknown_file(path.name))
         with self.store.transaction():
@@ -501,6 +692,7 @@ class Engine:
 
     def _record_draft(self, case_id: str, files: DraftFiles) -> None:
         now = self.clock.now()
+        files = self._with_drafter_notes(case_id, files, now)
         with self.store.transaction():
             case = self.store.cases.get(case_id)
             if case is None or case.drafted:
@@ -518,6 +710,34 @@ class Engine:
                                                     "notes": list(files.notes)})
         log.info("%s: draft ready for %s", case_id, self.workflow.drafting.key)
         self.reconcile(self.store.cases.get(case_id))
+
+    def _timing_note(self, shown: dict | None, now) -> str | None:
+        """For the first reviewer: the event's dates as the drafter's letter gives them are
+        over, or too close for the SOP's standard times (a warning in their mail)."""
+        if not shown:
+            return None
+        from pipeline.drafting.check import timing_warnings
+        from pipeline.service.draft_notes import earliest_issue
+
+        warnings = timing_warnings(
+            shown.get("tanggal_mulai"), shown.get("tanggal_selesai"),
+            today=now.astimezone(self.config.tz).date(),
+            earliest_issue=earliest_issue(self.workflow,
+                                          getattr(self.notifier, "calendar", None), now))
+        return "\n".join(warnings) or None
+
+    def _with_drafter_notes(self, case_id: str, files: DraftFiles, now) -> DraftFiles:
+        """Timing warnings and the request's names left out (pipeline/service/draft_notes.py)."""
+        from pipeline.directory import DirectoryError
+        from pipeline.service.draft_notes import request_note, with_drafter_notes
+
+        try:
+            directory = self.directory()
+        except (DirectoryError, OSError):
+            directory = None
+        return with_drafter_notes(files, config=self.config, workflow=self.workflow,
+                                  calendar=getattr(self.notifier, "calendar", None), now=now,
+                                  note=request_note(self.store, case_id), directory=directory)
 
     # --- reconciliation ------------------------------------------------------------
 
@@ -548,23 +768,64 @@ class Engine:
             self.start_draft(case)
             return
         self.publisher.sweep_published(case)
+        self._late_edit_note(case)
         if status is Status.IN_CHAIN:
             visit = self.store.cases.open_visit(case.id)
             note = None
             if visit is not None and visit.came_back:
-                note = notes.returned_to(self.workflow, case.id, visit.stage_key, visit.note)
+                note = self._return_note(case, visit)
             elif visit is not None and visit.note and case.state.stage == 0:
                 note = notes.for_drafter(visit.note)
             if not self._stage_root_present(self.ws.folder(case.state.stage)):
                 raise FileNotFoundError(f"stage folder {self.ws.folder(case.state.stage).root}"
                                         " is missing")
-            self.publisher.publish(case, note=note, skip=self._pending_names(case))
+            request = None
+            if case.state.stage == 0:
+                from pipeline.service.draft_notes import request_note
+
+                request = request_note(self.store, case.id)
+            self.publisher.publish(case, note=note, request=request,
+                                   skip=self._pending_names(case))
             if visit is not None:
                 self.notifier.stage_arrival(case, visit)
         elif status is Status.FINALIZING:
             self.finalizer.run(case)
         elif status is Status.ISSUED:
             self.finalizer.complete_effects(case)
+        elif status is Status.CANCELLED:
+            self.publisher.sweep_all(case)  # every folder, batal/ included
+            self.notifier.cancelled(case, *cancel_reason(self.store, case.id))
+            self._cancel_done.add(case.id)
+
+    def _return_note(self, case: CaseRecord, visit) -> str:
+        """The note for a case that came back, with any reason written after the return."""
+        idx = next((s.index for s in self.workflow.stages if s.key == visit.stage_key), 0)
+        from_key = self.workflow.stages[min(idx + 1, self.workflow.last_index)].key
+        entries = [e for e in self.store.audit.for_case(case.id) if e.stage == from_key
+                   and e.action in (AuditAction.STAGE_RETURNED, AuditAction.STAGE_RETURN_REASON)]
+        last_return = max((e.seq for e in entries if e.action is AuditAction.STAGE_RETURNED),
+                          default=0)
+        late = [e.detail.get("reason", "") for e in entries
+                if e.action is AuditAction.STAGE_RETURN_REASON and e.seq > last_return]
+        return notes.returned_to(self.workflow, case.id, visit.stage_key, visit.note, late)
+
+    def _late_edit_note(self, case: CaseRecord) -> None:
+        """A draft saved again in the drafting folder after it was sent on (Word's second
+        save): it stays where the drafter saved it, with a note saying that this edit is
+        not in the letter and how to get it in. The note goes at the case's next move."""
+        if case.state.status not in (Status.IN_CHAIN, Status.FINALIZING) or (
+                case.state.stage == 0 and case.state.status is Status.IN_CHAIN):
+            return
+        drafting = self.ws.folder(0).root
+        draft = drafting / f"{case.id}.docx"
+        note = drafting / f"{case.id}.galat.txt"
+        if not draft.is_file() or note.exists() or self.publisher.is_case_content(case, draft):
+            return
+        where = (self.workflow.stages[case.state.stage]
+                 if case.state.status is Status.IN_CHAIN else None)
+        write_atomic(note, notes.late_edit(draft.name, role=where and where.role,
+                                           folder=where and where.folder))
+        log.info("%s: the draft was saved again after it was sent on; note left", case.id)
 
     def _pending_names(self, case: CaseRecord) -> frozenset[str]:
         """Files of the case waiting in its stage's agreed/returned folders: not republished."""
@@ -586,21 +847,8 @@ def _actor(stage, via: str = "folder") -> str:
     return who if via == "folder" else f"{who} via {via}"
 
 
-def _read_text(path: Path, limit: int = 4000) -> str:
-    """An official's short text (a return's reason), never through a link or from a pipe."""
-    try:
-        data = read_untrusted(path, limit, truncate=True)
-    except Untrusted as exc:
-        log.warning("%s is not a plain file (%s); not read", path, exc.kind)
-        return ""
-    except OSError:
-        return ""
-    for enc in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return data.decode(enc).strip()
-        except UnicodeDecodeError:
-            continue
-    return ""
+def stage_folder_returned(ws: Workspace, index: int) -> Path:
+    return ws.folder(index).returned
 
 
 __all__ = ["Candidate", "Engine"]

@@ -5,11 +5,19 @@ reused on every retry; (2) the final PDF is computed and stored (nothing
 visible yet); (3) it is copied to ``arsip/<year>/``; (4) the agenda entry and
 the ``issued`` state are committed together; (5) the visible effects (stage
 folders emptied, mail to the pemohon) run and are redone after a restart.
+
+Between (1) and (2) the letter is sealed and given its validation data and archive
+timestamp (B-LT/B-LTA, :mod:`pipeline.signing.ltv`). When a CA or TSA cannot be reached
+the case waits at finalisation with its number reserved, says why (``spt status``), and
+is tried again at a later scan, after a pause that doubles from ``watch.rescan_seconds``
+up to 10 minutes (so a CA that is down does not hold the engine for its timeouts at
+every scan): nothing visible was made, so nothing is skipped or repeated.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from pipeline.config import Config
 from pipeline.core import machine
@@ -29,6 +37,12 @@ from pipeline.store.cases import CaseRecord
 from pipeline.store.db import iso
 
 log = logging.getLogger("spt.finalize")
+# The longest pause between two tries of a letter waiting for validation data.
+MAX_RETRY_SECONDS = 600.0
+
+
+class WaitForValidation(Exception):
+    """The letter cannot be issued yet: validation data or a timestamp cannot be had."""
 
 
 def qr_payload(config: Config, case: CaseRecord, number: str, signed_sha256: str) -> str:
@@ -54,10 +68,18 @@ class Finalizer:
         self.notifier = notifier
         self.clock = clock
         self.publisher = StagePublisher(ws)
+        # case -> (consecutive waits, monotonic time of the next try): a CA that is down
+        # must not make every scan block the engine for the fetch timeouts again.
+        self._waiting: dict[str, tuple[int, float]] = {}
+        self._ts: object | None = None
+        self._ts_made = False
 
     def run(self, case: CaseRecord) -> None:
         if case.state.status is not Status.FINALIZING:
             return
+        retry = self._waiting.get(case.id)
+        if retry is not None and time.monotonic() < retry[1]:
+            return  # waiting for validation data: not before its next try
         from pipeline.pdf.fill import fill_number
         from pipeline.signing.seal import apply_seal
 
@@ -77,9 +99,19 @@ class Finalizer:
         filled = fill_number(
             signed, nomor=number.number, tanggal=format_date(number.letter_date),
             qr_payload=qr_payload(self.config, case, number.number, case.state.pdf_sha256),
+            claim=self.config.letter.footer,
         )
-        sealed = apply_seal(filled, signer=self.keyring.seal_signer(),
-                            image=self.config.seal.image, when=self.clock.now())
+        timestamper = self._timestamper()
+        try:
+            sealed = apply_seal(filled, signer=self.keyring.seal_signer(),
+                                image=self.config.seal.image, when=self.clock.now(),
+                                timestamper=timestamper)
+            if self.config.trust.long_term:
+                sealed = self._long_term(sealed, timestamper)
+        except WaitForValidation as wait:
+            self._wait(case, str(wait))
+            return
+        self._waiting.pop(case.id, None)
         sha = sha256_bytes(sealed)
         final = self.ws.case_file(case.id, sha, "pdf")
         write_atomic(final, sealed)
@@ -109,6 +141,50 @@ class Finalizer:
         log.info("%s issued as %s", case.id, number.number)
         crash_point("finalize.issued")
         self.complete_effects(self.store.cases.get(case.id))
+
+    def _timestamper(self):
+        """The configured timestamper (TSA URL or the demo's in-process key), made once."""
+        if not self._ts_made:
+            self._ts_made = True
+            if self.config.trust.tsa_url or self.config.trust.tsa_key is not None:
+                from pipeline.signing.ltv import timestamper_for_config
+
+                self._ts = timestamper_for_config(self.config)
+        return self._ts
+
+    def _long_term(self, sealed: bytes, timestamper) -> bytes:
+        """The sealed letter with its validation data and archive timestamp (B-LT/B-LTA)."""
+        from pipeline.signing.ltv import (
+            CertificateRevoked,
+            LtvSettings,
+            ValidationDataUnavailable,
+            add_long_term_data,
+        )
+
+        try:
+            return add_long_term_data(sealed, LtvSettings.from_config(self.config), timestamper)
+        except (ValidationDataUnavailable, CertificateRevoked) as exc:
+            raise WaitForValidation(str(exc)) from exc
+
+    def _wait(self, case: CaseRecord, reason: str) -> None:
+        """Leave the case at finalisation, numbered, saying why; the next scan tries again.
+
+        Nothing visible was made: the number stays reserved for this case (reused on the
+        retry), the archive and agenda are untouched. The reason is recorded once per
+        change (not at every scan) in the audit log, and always as the visit's note.
+        """
+        count = self._waiting.get(case.id, (0, 0.0))[0] + 1
+        delay = min(MAX_RETRY_SECONDS, self.config.watch.rescan_seconds * 2 ** (count - 1))
+        self._waiting[case.id] = (count, time.monotonic() + delay)
+        note = f"menunggu data validasi: {reason}"[:500]
+        visit = self.store.cases.open_visit(case.id)
+        if visit is not None and visit.note == note:
+            return
+        log.warning("%s waits before issuing: %s", case.id, reason)
+        with self.store.transaction():
+            self.store.cases.note_open_visit(case.id, note)
+            self.store.audit.append(AuditAction.FINALIZE_WAITING, case_id=case.id, stage="umum",
+                                    at=self.clock.now(), detail={"reason": note})
 
     def complete_effects(self, case: CaseRecord | None) -> None:
         """What follows issuing, redone safely after a restart."""

@@ -44,6 +44,7 @@ from pipeline.untrusted.files import (
     sniff,
 )
 from pipeline.untrusted.names import sanitize_filename
+from pipeline.untrusted.people_text import decode_text, is_working_file, looks_complete
 from pipeline.untrusted.reading import Untrusted, is_plain_file, read_untrusted
 
 log = logging.getLogger("spt.intake")
@@ -73,6 +74,9 @@ class Intake:
         self.notifier = notifier
         self.parse = parse
         self.limits = ExtractLimits.from_config(config.limits)
+        # Inbox files found unusable while not yet quiet for judge_after_seconds, by their
+        # (size, mtime): not parsed again until they change or may be judged.
+        self._unusable: dict[Path, tuple[int, int] | None] = {}
 
     # --- the inbox folder ------------------------------------------------------------
 
@@ -87,9 +91,11 @@ class Intake:
         except OSError as exc:  # a dropped share, an I/O error: look again at the next scan
             log.error("cannot read %s: %s", self.ws.inbox, exc)
             return touched
+        self._retry_refused(settle)
         for path in entries:
             name = path.name
-            if path in (self.ws.inbox_accepted, self.ws.inbox_rejected) or is_temporary(name):
+            if (path in (self.ws.inbox_accepted, self.ws.inbox_rejected) or is_temporary(name)
+                    or is_working_file(name)):
                 continue
             try:
                 kind = _odd_kind(path)
@@ -104,8 +110,19 @@ class Intake:
                     continue
                 if not settle.is_settled(path):
                     continue
+                if not looks_complete(path) and not settle.is_settled(
+                        path, self.config.watch.incomplete_after_seconds):
+                    continue  # a PDF without its %%EOF, a DOCX without its zip directory
+                may_refuse = settle.is_settled(path, self.config.watch.judge_after_seconds)
+                signature = _signature(path)
+                if not may_refuse and self._unusable.get(path) == signature:
+                    continue  # found unusable as it is; judged once quiet long enough
+                result = self.accept_file(path, may_refuse=may_refuse)
+                if result is None:
+                    self._unusable[path] = signature
+                    continue
+                self._unusable.pop(path, None)
                 settle.forget(path)
-                result = self.accept_file(path)
                 touched += result.opened + [c for _, c in result.duplicates]
             except FileNotFoundError:
                 settle.forget(path)
@@ -114,15 +131,15 @@ class Intake:
         return touched
 
     def _lone_note(self, path: Path, entries: list[Path]) -> None:
-        stem = path.stem
-        if any(p.stem == stem and p != path for p in entries):
+        if any(p != path and _note_beside(p) == path for p in entries):
             return  # it belongs to an invitation still arriving
         if time.time() - path.stat().st_mtime > LONE_NOTE_SECONDS:
             self.reject(path, "Catatan ini tidak disertai berkas undangan dengan nama yang sama.")
 
-    def accept_file(self, path: Path) -> IntakeResult:
-        note_path = path.with_suffix(".txt")
-        note_path = note_path if os.path.lexists(note_path) else None
+    def accept_file(self, path: Path, *, may_refuse: bool = True) -> IntakeResult | None:
+        """Open the case(s) of ``path``; ``None`` when it is unusable as it is but
+        ``may_refuse`` is false (it may still be arriving: judged later)."""
+        note_path = _note_beside(path)
         note = _read_note(note_path) if note_path else ""
         try:
             data = read_file(path, self.limits)  # once, safely: what is checked is used
@@ -134,6 +151,10 @@ class Intake:
                 self._open(result, data, inv.kind, path.name,
                            pemohon=_first_email(note), note=note, via="inbox")
         except Unusable as exc:
+            if not may_refuse:
+                log.info("inbox: %r is not usable yet (%s); judged once it stays unchanged",
+                         path.name, exc.reason)
+                return None
             self.reject(path, exc.reason, note_path)
             refused = IntakeResult(refused=[(path.name, exc.reason)])
             if isinstance(exc, _RefusedMail) and exc.message is not None:
@@ -160,6 +181,38 @@ class Intake:
         if result.message is not None:
             self.notifier.intake_reply(result.message, result)
         return result
+
+    def _retry_refused(self, settle: SettleTracker) -> None:
+        """A file set aside that changed after its refusal (the copy went on: the service's
+        move does not stop the sender's open handle) goes back into ``inbox/`` once quiet:
+        refused and then completed under the same name, it is taken again."""
+        try:
+            entries = list(self.ws.inbox_rejected.iterdir())
+        except OSError:
+            return
+        for path in entries:
+            if path.name.endswith(".alasan.txt") or not is_plain_file(path):
+                continue
+            why = note_path_for(path)
+            try:
+                changed = path.stat().st_mtime_ns > why.stat().st_mtime_ns
+            except FileNotFoundError:
+                continue
+            if not changed or not settle.is_settled(path, self.config.watch.judge_after_seconds):
+                continue
+            target = self.ws.inbox / path.name
+            if os.path.lexists(target):
+                continue
+            note = _note_beside(path)  # set aside with it: it goes back with it
+            if note is not None and not os.path.lexists(self.ws.inbox / note.name):
+                os.replace(note, self.ws.inbox / note.name)
+            os.replace(path, target)  # same folder tree: a rename
+            why.unlink(missing_ok=True)
+            settle.forget(path)
+            with self.store.transaction():
+                self.store.audit.append(AuditAction.INTAKE_RETRIED, at=self.clock.now(),
+                                        detail={"name": path.name})
+            log.info("inbox: %r changed after it was set aside; taking it again", path.name)
 
     def _accepted(self, path: Path, note_path: Path | None, cases: list[CaseRecord]) -> None:
         move_into(path, self.ws.inbox_accepted, name=sanitize_filename(path.name))
@@ -312,6 +365,7 @@ def _odd_kind(path: Path) -> str | None:
 
 
 def _read_note(path: Path) -> str:
+    """The note beside an invitation, decoded as Windows writes it (BOM, UTF-8, cp1252)."""
     try:
         data = read_untrusted(path, 20000, truncate=True)
     except Untrusted as exc:
@@ -319,12 +373,31 @@ def _read_note(path: Path) -> str:
         return ""
     except OSError:
         return ""
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+    return decode_text(data)
+
+
+def _note_beside(path: Path) -> Path | None:
+    """The note of invitation ``path``: ``<stem>.txt`` as people name it with extensions
+    hidden or shouted (``.TXT``, ``<stem>.txt.txt``, ``<name>.pdf.txt``)."""
+    if path.suffix.lower() == ".txt":
+        return None
+    try:
+        names = {p.name: p for p in path.parent.iterdir()}
+    except OSError:
+        return None
+    wanted = {f"{path.stem}.txt", f"{path.stem}.txt.txt", f"{path.name}.txt"}
+    for name, p in sorted(names.items()):
+        if name.lower() in {w.lower() for w in wanted} and p != path:
+            return p
+    return None
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
 
 
 def _first_email(text: str) -> str | None:

@@ -116,7 +116,7 @@ class Notifier:
                 stage, alasan=visit.note or "tanpa alasan",
                 dikembalikan_oleh=f"{nxt.role} ({nxt.person.name})", **common)
         else:
-            msg = self.composer.tahap(stage, **common)
+            msg = self.composer.tahap(stage, catatan=visit.note, **common)
         self.send(msg, key=key, case_id=case.id, kind="tahap")
 
     def refused_move(self, case: CaseRecord, stage: Stage, note: str, file_sha256: str) -> None:
@@ -252,6 +252,18 @@ class Notifier:
         except DirectoryError as exc:
             log.warning("pegawai.csv unusable for addresses: %s", exc)
             return []
+
+    def cancelled(self, case: CaseRecord, reason: str, by: str) -> None:
+        """The pemohon learns the case was cancelled, by whom and why (once)."""
+        key = f"batal:{case.id}"
+        if self.queued(key):
+            return
+        fields = case.fields or {}
+        msg = self.composer.batal(
+            to=self.pemohon_address(case), case_id=case.id, hal=fields.get("hal"),
+            pengirim=fields.get("pengirim"), nomor_undangan=fields.get("nomor"),
+            alasan=reason, dibatalkan_oleh="Petugas TI" if by.startswith("cli:") else by)
+        self.send(msg, key=key, case_id=case.id, kind="batal")
 
     def intake_reply(self, message, result) -> None:
         """Answer an emailed invitation: which cases it opened, what could not be used."""

@@ -12,6 +12,7 @@ is moved to ``state/cases/<case>/sisa/`` instead of being deleted.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from pipeline.folders.atomic import (
     sha256_file,
     write_atomic,
 )
-from pipeline.folders.layout import Workspace
+from pipeline.folders.layout import CASE_ID, Workspace
 from pipeline.store.cases import CaseRecord
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class StagePublisher:
             "pdf": f"{case}.pdf",
             "docx": f"{case}.docx",
             "catatan": f"{case}-catatan.txt",
+            "permintaan": f"{case}-permintaan.txt",
             "galat": f"{case}.galat.txt",
         }
 
@@ -60,7 +62,8 @@ class StagePublisher:
     # --- publishing ------------------------------------------------------------
 
     def publish(
-        self, case: CaseRecord, *, note: str | None = None, skip: frozenset[str] = frozenset()
+        self, case: CaseRecord, *, note: str | None = None, request: str | None = None,
+        skip: frozenset[str] = frozenset(),
     ) -> list[Path]:
         """Make the case's current stage folder hold what that stage must act on.
 
@@ -79,6 +82,10 @@ class StagePublisher:
             wanted.append((names["docx"], docx))
         if note:
             wanted.append((names["catatan"], note))
+        if request:  # the requester's own note, for the drafter to read (drafting only)
+            from pipeline.drafting.request import request_file_text
+
+            wanted.append((names["permintaan"], request_file_text(case.id, request)))
         written = []
         for name, source in wanted:
             target = sf.root / name
@@ -96,9 +103,22 @@ class StagePublisher:
     def clear(self, case: CaseRecord, stage_index: int) -> None:
         """Empty ``stage_index``'s folders of the case's files; keep anything unknown in sisa/."""
         sf = self.ws.folder(stage_index)
-        for folder in (sf.root, sf.agreed, sf.returned):
-            for path in self._case_entries(folder, case.id):
+        for folder in (sf.root, *sf.action_dirs()):
+            for path in self._case_entries(folder, case):
                 self._retire(case, path)
+
+    def clear_notes(self, case: CaseRecord) -> None:
+        """Remove every note about the case (``<case>.galat.txt``) from every stage folder:
+        what they described (a refusal, a wait) ended when the case moved."""
+        for sf in self.ws.stage_folders:
+            for folder in (sf.root, *sf.action_dirs()):
+                note = folder / self.names(case.id)["galat"]
+                if not os.path.lexists(note):
+                    continue  # (unlinking nothing on a read-only folder still fails)
+                try:
+                    remove_quietly(note)
+                except OSError as exc:  # a read-only or vanished folder: not this case's move
+                    log.warning("%s: cannot remove its note in %s (%s)", case.id, folder, exc)
 
     def sweep_published(self, case: CaseRecord) -> None:
         """Remove our own published copies from stages the case is not at (after a crash)."""
@@ -118,25 +138,58 @@ class StagePublisher:
 
     # --- helpers ---------------------------------------------------------------
 
-    def _case_entries(self, folder: Path, case: str) -> list[Path]:
+    def _case_entries(self, folder: Path, case: CaseRecord | str) -> list[Path]:
+        """The case's entries in ``folder``: named after it, or (given the record) any
+        PDF/DOCX whose bytes are one of its files (``Copy of SPT-….pdf``)."""
+        case_id = case if isinstance(case, str) else case.id
         try:
             entries = list(folder.iterdir())
         except FileNotFoundError:
             return []
-        return [p for p in entries if p.is_file() and not p.is_symlink()
-                and self.belongs_to(p.name, case)]
+        found = []
+        for p in entries:
+            if not p.is_file() or p.is_symlink():
+                continue
+            if self.belongs_to(p.name, case_id):
+                found.append(p)
+                continue
+            # Hashed only when the name names this case or none (another case's files,
+            # many in a busy stage folder, are not read for every transition).
+            named = {m.upper() for m in CASE_ID.findall(p.name)}
+            if not isinstance(case, str) and named <= {case_id} \
+                    and self.is_case_content(case, p):
+                found.append(p)
+        return found
 
-    def _known(self, case: CaseRecord, path: Path) -> bool:
-        suffix = path.suffix.lower().lstrip(".")
-        if suffix not in ("pdf", "docx", "txt", case.source_ext):
+    def is_case_content(self, case: CaseRecord, path: Path, sha: str | None = None) -> bool:
+        """``path`` holds the bytes of a file the service made or kept for ``case``."""
+        ext = path.suffix.lower().lstrip(".")
+        if ext not in ("pdf", "docx", case.source_ext):
             return False
-        if path.name.endswith(("-catatan.txt", ".galat.txt")):
-            return True
+        try:
+            sha = sha or sha256_file(path)
+        except OSError:
+            return False
+        return sha == case.source_sha256 or self.ws.case_file(case.id, sha, ext).exists()
+
+    def case_of_content(self, path: Path) -> str | None:
+        """The case one of whose kept files has ``path``'s bytes, or ``None`` (a lookup by
+        content across ``state/cases/*/files/``: for files no name or store row explains)."""
+        ext = path.suffix.lower().lstrip(".")
+        if ext not in ("pdf", "docx"):
+            return None
         try:
             sha = sha256_file(path)
         except OSError:
-            return False
-        return sha == case.source_sha256 or self.ws.case_file(case.id, sha, suffix).exists()
+            return None
+        for hit in (self.ws.state / "cases").glob(f"*/files/{sha}.{ext}"):
+            return hit.parent.parent.name
+        return None
+
+    def _known(self, case: CaseRecord, path: Path) -> bool:
+        if path.name.endswith(("-catatan.txt", "-permintaan.txt", ".galat.txt")):
+            return True
+        return self.is_case_content(case, path)
 
     def _retire(self, case: CaseRecord, path: Path) -> None:
         if self._known(case, path):

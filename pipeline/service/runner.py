@@ -97,6 +97,8 @@ class Service:
         except KeyRingError as exc:
             problems.append(str(exc))
             keyring = None
+        if keyring is not None:
+            problems += _revoked_keys(self.config, keyring)
         if problems:
             raise StartupError("\n".join(problems))
         self.lock.acquire()
@@ -211,7 +213,8 @@ class Service:
         next_full = time.monotonic() + rescan
         while not self._stop.is_set():
             due = engine.next_due()
-            timeout = max(0.0, next_full - time.monotonic())
+            started = time.monotonic()
+            timeout = max(0.0, next_full - started)
             if due is not None:
                 timeout = min(timeout, due + 0.05)
             board_due = self.board.next_due() if self.board is not None else None
@@ -230,8 +233,11 @@ class Service:
                 for folder in sorted(folders):
                     engine.scan_folder(folder)
                 engine.collect_drafts()
-                if engine.next_due() is not None:
-                    # Files are settling or waiting for a reason: look at them again.
+                if due is not None and time.monotonic() - started >= due:
+                    # A file settling or waiting (for its reason, for its copy to end)
+                    # reached its time: look at everything again. Each waiting file asks
+                    # for one such look per threshold (SettleTracker.next_due), so a
+                    # leftover nobody acts on never makes this loop spin.
                     engine.scan_all()
                 if time.monotonic() >= next_full:
                     next_full = time.monotonic() + rescan
@@ -265,6 +271,7 @@ class Service:
         engine.scan_all()
         for case in engine.store.cases.active():
             engine.reconcile(case)
+        engine.reconcile_cancelled()  # `spt batal` from another process
         try:
             engine.notifier.send_reminders()
         except Exception:
@@ -337,3 +344,16 @@ def _sd_notify(message: str) -> None:
         sdnotify.SystemdNotifier().notify(message)
     except Exception:  # never let systemd plumbing stop the service
         log.debug("sd_notify failed", exc_info=True)
+
+
+def _revoked_keys(config, keyring) -> list[str]:
+    """A revoked key stops the start-up; a CA that cannot be asked is only logged."""
+    from pipeline.signing.revocation import check_signers
+
+    problems = []
+    for status in check_signers(config, keyring.signers, approvers=True):
+        if status.revoked:
+            problems.append(status.message)
+        elif status.unknown:
+            log.warning("%s", status.message)
+    return problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from pipeline.config import Config
@@ -11,6 +12,8 @@ from pipeline.folders.atomic import sha256_bytes
 from pipeline.folders.layout import Workspace
 from pipeline.store.cases import CaseRecord
 
+log = logging.getLogger("spt.signer")
+
 
 class MarkSigner:
     def __init__(self, config: Config, workflow: Workflow, ws: Workspace, keyring):
@@ -18,21 +21,44 @@ class MarkSigner:
         self.workflow = workflow
         self.ws = ws
         self.keyring = keyring
+        self._timestamper = None
+
+    def timestamper(self):
+        """The configured timestamper (TSA URL or the demo's in-process key), made once."""
+        if self._timestamper is None and (self.config.trust.tsa_url
+                                          or self.config.trust.tsa_key is not None):
+            from pipeline.signing.ltv import timestamper_for_config
+
+            self._timestamper = timestamper_for_config(self.config)
+        return self._timestamper
 
     def mark(self, case: CaseRecord, stage: Stage, base_sha256: str, *, when: dt.datetime) -> str:
         """Sign ``base_sha256``'s PDF with ``stage``'s person's key; the new file's hash."""
         from pipeline.signing.marks import MarkAppearance, apply_mark
 
         pdf = self.ws.case_file(case.id, base_sha256, "pdf").read_bytes()
+        self._refuse_revoked(stage)
         signed = apply_mark(
             pdf,
             field_name=stage.field_name,
             signer=self.keyring.signer(stage.key),
             appearance=MarkAppearance.for_stage(stage, self.config),
             when=when,
-            tsa_url=self.config.trust.tsa_url,
+            timestamper=self.timestamper(),
         )
         return self.ws.keep(case.id, signed, "pdf")
+
+    def _refuse_revoked(self, stage: Stage) -> None:
+        """Ask the CA before every mark: a revoked key is never used (SigningFailed)."""
+        from pipeline.signing.revocation import check_signer
+        from pipeline.signing.signature import SigningFailed
+
+        status = check_signer(self.config, stage.key, self.keyring.signer(stage.key))
+        log.info("revocation check before the mark of %s: %s", stage.key,
+                 "revoked" if status.revoked else f"unknown ({status.unknown})"
+                 if status.unknown else "good")
+        if status.revoked:
+            raise SigningFailed(status.message)
 
     def check_approver_signature(self, case: CaseRecord, stage: Stage, path: Path,
                                  sha256: str) -> list[str] | None:

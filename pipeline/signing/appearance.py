@@ -24,6 +24,7 @@ import datetime as dt
 import functools
 import io
 import logging
+import textwrap
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import TextStampStyle
 
 from pipeline.config import Config
-from pipeline.core.dates_id import format_date
+from pipeline.core.dates_id import MONTHS_SHORT, format_date
 from pipeline.core.workflow import Action, Stage
 
 log = logging.getLogger("spt.signing.appearance")
@@ -53,19 +54,23 @@ _KEPT_CODEPOINTS = (
     list(range(0x20, 0x7F)) + list(range(0xA0, 0x180)) + list(range(0x2010, 0x2027))
 )
 
-PARAF_FONT_SIZE = 8
+PARAF_FONT_SIZE = 7   # every mark in the Paraf table: one look, never below 6 pt printed
 TTD_FONT_SIZE = 9
+PARAF_LINE_CHARS = 22  # a paraf line: what 7 pt fits in the template's 3.4 cm Paraf cell
 
 
-def format_when(when: dt.datetime, tz: ZoneInfo) -> str:
-    """``12 Mei 2026 10.05 WIB``: a moment as an Indonesian reader expects it, in ``tz``."""
+def format_when(when: dt.datetime, tz: ZoneInfo, *, short: bool = False) -> str:
+    """``12 Mei 2026 10.05 WIB``: a moment as an Indonesian reader expects it, in ``tz``;
+    ``short``: the month abbreviated (``30 Sep 2026 10.05 WIB``, for a paraf box)."""
     if when.tzinfo is None:
         raise ValueError("the signing time needs a time zone (an aware datetime)")
     local = when.astimezone(tz)
     zone = local.tzname() or tz.key
     if zone.startswith(("+", "-")):  # zones without an abbreviation
         zone = "UTC" + zone
-    return f"{format_date(local.date())} {local:%H.%M} {zone}"
+    day = (f"{local.day} {MONTHS_SHORT[local.month - 1]} {local.year}" if short
+           else format_date(local.date()))
+    return f"{day} {local:%H.%M} {zone}"
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,9 @@ class MarkAppearance:
     role: str                      # the stage's role, e.g. "Sekretaris"
     location: str                  # the agency's city (the signature's /Location)
     tz: ZoneInfo                   # the agency's zone, for the time shown
+    # In the Paraf table (every reviewer before the signatory, whatever its action): the
+    # paraf's look, so that all the table's marks look alike and stay readable.
+    in_paraf_table: bool = False
 
     @classmethod
     def for_stage(cls, stage: Stage, config: Config) -> MarkAppearance:
@@ -85,7 +93,12 @@ class MarkAppearance:
         return cls(
             action=stage.action, name=stage.person.name, role=stage.role,
             location=config.agency.city, tz=config.tz,
+            in_paraf_table=stage.key != config.workflow().signatory.key,
         )
+
+    @property
+    def paraf_look(self) -> bool:
+        return self.action is Action.PARAF or self.in_paraf_table
 
     @property
     def reason(self) -> str:
@@ -95,15 +108,19 @@ class MarkAppearance:
         return f"Tanda tangan {self.role}"
 
     def text(self, when: dt.datetime) -> str:
+        """A paraf: the name (wrapped), the date, the time; the role is in the row already.
+        The signature: that it is signed electronically, by whom, as what, when."""
         waktu = format_when(when, self.tz)
-        if self.action is Action.PARAF:
-            return f"Paraf: {self.name}\n{self.role}\n{waktu}"
-        return f"Ditandatangani secara elektronik oleh\n{self.name}\n{self.role}\n{waktu}"
+        if self.paraf_look:
+            name = "\n".join(textwrap.wrap(self.name, PARAF_LINE_CHARS)) or self.name
+            return f"{name}\n{format_when(when, self.tz, short=True)}"
+        return (f"Ditandatangani secara\nelektronik oleh\n{self.name}\n{self.role}\n{waktu}")
 
     def stamp_style(self) -> TextStampStyle:
         """The pyHanko style: a boxed compact paraf, or an open, serif signature block."""
-        if self.action is Action.PARAF:
-            return _style(SANS, PARAF_FONT_SIZE, border_width=1, leading=PARAF_FONT_SIZE + 1)
+        if self.paraf_look:  # the table's cell is its frame; small margins keep it 7 pt
+            return _style(SANS, PARAF_FONT_SIZE, border_width=0, leading=PARAF_FONT_SIZE + 1,
+                          margin=1)
         return _style(SERIF, TTD_FONT_SIZE, border_width=0, leading=TTD_FONT_SIZE + 2)
 
 
@@ -113,13 +130,13 @@ STAMP_TEXT = "%(spt_text)s"
 
 @functools.lru_cache(maxsize=8)
 def _style(candidates: tuple[str, ...], size: int, *, border_width: int,
-           leading: int) -> TextStampStyle:
+           leading: int, margin: int = 2) -> TextStampStyle:
     font = font_engine(candidates, size)
     # pyHanko pads a text box by 10 pt on every side; in a 40 pt paraf box that shrinks the
-    # text to unreadable. 2 pt, plus the stamp's own 3 pt margin, is enough.
+    # text to unreadable. ``margin`` pt, plus the stamp's own ``margin + 1``, is enough.
     tight = layout.SimpleBoxLayoutRule(
         x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
-        margins=layout.Margins.uniform(2),
+        margins=layout.Margins.uniform(margin),
     )
     box_style = (
         TextBoxStyle(font=font, font_size=size, leading=leading, box_layout_rule=tight)
@@ -133,7 +150,7 @@ def _style(candidates: tuple[str, ...], size: int, *, border_width: int,
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MIN,
             y_align=layout.AxisAlignment.ALIGN_MID,
-            margins=layout.Margins.uniform(3),
+            margins=layout.Margins.uniform(margin + 1),
         ),
     )
 

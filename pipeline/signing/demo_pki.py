@@ -34,6 +34,8 @@ ROOT_CN_PREFIX = "DEMO Root CA SPT "
 SEAL_CN_PREFIX = "DEMO Cap Dinas "
 
 LEAF_VALIDITY = dt.timedelta(days=730)
+# Never fetched (the demo validates offline from pki/demo-root.crl); ".invalid" never resolves.
+DEMO_CRL_URL = "http://crl.spt-demo.invalid/demo-root.crl"
 ROOT_VALIDITY = dt.timedelta(days=3650)
 # Certificates start a little in the past: a machine whose clock is slightly behind
 # the one that made them must not see them as "not yet valid".
@@ -67,6 +69,9 @@ class DemoPki:
     # Passphrases of keys whose config names an environment variable: the caller must
     # set these variables (name -> passphrase) before the service loads the keys.
     env_passphrases: dict[str, str] = field(default_factory=dict)
+    # Set when the config lists a local CRL (trust.crls): every certificate names this
+    # distribution point, and the CRL file there is the demo CA's (see create_demo_pki).
+    crl_url: str | None = None
 
     def issue(
         self,
@@ -92,6 +97,7 @@ class DemoPki:
             not_after=not_after or now + LEAF_VALIDITY,
             email=email,
             time_stamping=time_stamping,
+            crl_url=self.crl_url,
         )
         return cert, key
 
@@ -141,6 +147,11 @@ def create_demo_pki(
     root_cert = _root_certificate(root_key, config.agency.unit or org, org, now)
     _write_public(root_pem, root_cert.public_bytes(serialization.Encoding.PEM))
     pki = DemoPki(root_pem=root_pem, root_cert=root_cert, root_key=root_key, organization=org)
+    if config.trust.crls:
+        # Offline validation data: the root's key exists only now, so its CRL is issued
+        # now, empty, valid as long as the root (docs/signing.md, "the demo, offline").
+        pki.crl_url = DEMO_CRL_URL
+        _write_public(place(config.trust.crls[0]), _demo_crl(root_cert, root_key, now))
 
     for stage in config.stage:
         if stage.action is Action.DRAFT:
@@ -163,6 +174,13 @@ def create_demo_pki(
             cert_pem=cert_path,
         )
         pki.identities[stage.key] = ident
+
+    tsa_key = config.trust.tsa_key
+    if tsa_key is not None and tsa_key.pkcs12 is not None and not config.trust.tsa_url:
+        cert, key = pki.issue("DEMO TSA " + (config.agency.unit or org)[:40],
+                              key=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+                              not_after=now + ROOT_VALIDITY - BACKDATE, time_stamping=True)
+        _write_key(pki, "tsa", key, cert, tsa_key, place)
 
     if config.seal is not None and config.seal.signing_key.pkcs12 is not None:
         subject = _subject(SEAL_CN_PREFIX + org, org)
@@ -201,6 +219,7 @@ def _make_identity(
         not_before=now - BACKDATE,
         not_after=now + LEAF_VALIDITY,
         email=email,
+        crl_url=pki.crl_url,
     )
     passphrase = new_passphrase()
     p12_path = place(key_cfg.pkcs12)
@@ -231,6 +250,36 @@ def _make_identity(
         passphrase_env=key_cfg.passphrase.env,
         certificate_pem=cert_pem,
     )
+
+
+def _write_key(pki: DemoPki, label: str, key, cert, key_cfg: KeyConfig, place) -> None:
+    """``key`` and ``cert`` (with the root) as PKCS#12 where ``key_cfg`` says, passphrase beside."""
+    assert key_cfg.pkcs12 is not None and key_cfg.passphrase is not None
+    passphrase = new_passphrase()
+    write_private(place(key_cfg.pkcs12), pkcs12.serialize_key_and_certificates(
+        name=label.encode(), key=key, cert=cert, cas=[pki.root_cert],
+        encryption_algorithm=serialization.BestAvailableEncryption(passphrase.encode())))
+    if key_cfg.passphrase.file is not None:
+        write_private(place(key_cfg.passphrase.file), passphrase + "\n")
+    else:
+        assert key_cfg.passphrase.env
+        pki.env_passphrases[key_cfg.passphrase.env] = passphrase
+
+
+def _demo_crl(root_cert: x509.Certificate, root_key, now: dt.datetime) -> bytes:
+    """An empty CRL of the demo root, valid until the root expires (PEM)."""
+    ski = root_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root_cert.subject)
+        .last_update(now - BACKDATE)
+        .next_update(root_cert.not_valid_after_utc)
+        .add_extension(x509.CRLNumber(1), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski),
+                       critical=False)
+        .sign(root_key, hashes.SHA256())
+    )
+    return crl.public_bytes(serialization.Encoding.PEM)
 
 
 def _write_public(path: Path, data: bytes) -> None:
@@ -297,6 +346,7 @@ def _leaf_certificate(
     not_after: dt.datetime,
     email: str | None = None,
     time_stamping: bool = False,
+    crl_url: str | None = None,
 ) -> x509.Certificate:
     issuer_ski = issuer_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
     builder = (
@@ -326,6 +376,10 @@ def _leaf_certificate(
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
         )
+    if crl_url:
+        builder = builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None,
+            reasons=None, crl_issuer=None)]), critical=False)
     if email:
         builder = builder.add_extension(
             x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False

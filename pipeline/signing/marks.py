@@ -28,6 +28,7 @@ def apply_mark(
     appearance: MarkAppearance,
     when: dt.datetime,
     tsa_url: str | None = None,
+    timestamper=None,
 ) -> bytes:
     """Sign the existing empty field ``field_name`` of ``pdf`` as ``signer``; the new PDF's bytes.
 
@@ -45,5 +46,5 @@ def apply_mark(
         reason=appearance.reason,
         location=appearance.location,
         when=when,
-        timestamper=timestamper_for(tsa_url),
+        timestamper=timestamper if timestamper is not None else timestamper_for(tsa_url),
     )

@@ -48,6 +48,13 @@ class PdfsigResult:
     def ok(self) -> bool:
         return self.signature_valid and self.certificate_trusted
 
+    @property
+    def is_document_timestamp(self) -> bool:
+        """An archive timestamp (PAdES B-LTA), not a signature: poppler 22.12 reports its
+        type as "unknown" and does not validate it (pyHanko does)."""
+        return self.signature_type == "ETSI.RFC3161" or (
+            self.signature_type in ("", "unknown") and self.field_name.startswith("Arsip"))
+
     def to_dict(self) -> dict:
         return {**asdict(self), "ok": self.ok}
 

@@ -68,6 +68,7 @@ def apply_seal(
     when: dt.datetime,
     tsa_url: str | None = None,
     location: str | None = None,
+    timestamper=None,
 ) -> bytes:
     """Seal ``pdf`` in its existing ``Cap_Dinas`` field; the sealed PDF's bytes.
 
@@ -88,7 +89,7 @@ def apply_seal(
         reason=f"{SEAL_REASON} {signer.holder}",
         location=location if location is not None else signer.location,
         when=when,
-        timestamper=timestamper_for(tsa_url),
+        timestamper=timestamper if timestamper is not None else timestamper_for(tsa_url),
         docmdp=SEAL_DOC_MDP,
     )
 

@@ -35,7 +35,20 @@ from zoneinfo import ZoneInfo
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as pdf_fields
-from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.diff_analysis import (
+    CatalogModificationRule,
+    DocInfoRule,
+    DSSCompareRule,
+    FormUpdatingRule,
+    GenericFieldModificationRule,
+    MetadataUpdateRule,
+    ModificationLevel,
+    ObjectStreamRule,
+    SigFieldCreationRule,
+    SigFieldModificationRule,
+    StandardDiffPolicy,
+    XrefStreamRule,
+)
 from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -53,6 +66,28 @@ DEFAULT_TZ = ZoneInfo("Asia/Pontianak")
 FORM_FIELDS = ("Nomor", "Tanggal", "QR")
 _ALLOWED_AFTER = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES,
                   ModificationLevel.FORM_FILLING)
+
+# pyHanko's default policy, except that a form field's appearance stream may not be
+# rewritten in place (only replaced by a new stream). Stricter (an in-place rewrite is a
+# shadow-attack vector), and needed for long-term letters: with in-place updates allowed,
+# pyHanko 0.38 lists every filled field's appearance as "updated" in any revision after
+# the seal, so the DSS and the archive timestamp after the seal's lock were rated OTHER
+# (docs/signing.md, "Letters that verify in ten years").
+SPT_DIFF_POLICY = StandardDiffPolicy(
+    global_rules=[
+        CatalogModificationRule(),
+        DocInfoRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        DSSCompareRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        MetadataUpdateRule().as_qualified(ModificationLevel.LTA_UPDATES),
+    ],
+    form_rule=FormUpdatingRule(field_rules=[
+        SigFieldCreationRule(),
+        SigFieldModificationRule(),
+        GenericFieldModificationRule(allow_in_place_appearance_stream_changes=False),
+    ]),
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +129,11 @@ class VerificationReport:
     unsigned_fields: tuple[str, ...]
     missing: tuple[str, ...]            # workflow fields (and the seal) not yet signed
     problems: tuple[str, ...] = field(default=())
+    # With ``at``: each signature's long-term verdict at that date (pipeline.signing.longterm).
+    long_term: tuple = field(default=())
+    long_term_at: dt.datetime | None = None
+    # The newest archive timestamp's certificate expires then: renew before (spt perpanjang).
+    archive_until: dt.datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -122,6 +162,10 @@ class VerificationReport:
             "unsigned_fields": list(self.unsigned_fields),
             "missing": list(self.missing),
             "problems": list(self.problems),
+            **({"long_term_at": self.long_term_at.isoformat(),
+                "long_term": [r.to_dict() for r in self.long_term],
+                "archive_until": self.archive_until.isoformat() if self.archive_until else None}
+               if self.long_term_at is not None else {}),
         }
 
 
@@ -132,10 +176,15 @@ def verify_pdf(
     workflow: Workflow | None = None,
     tz: ZoneInfo = DEFAULT_TZ,
     moment: dt.datetime | None = None,
+    at: dt.datetime | None = None,
 ) -> VerificationReport:
     """Check every signature of ``pdf`` against ``trust_roots`` (see the module's rules).
 
     ``moment`` is the time at which certificates must be valid (default: now).
+    ``at``: also judge, from the file's own validation data, whether every signature
+    still verifies on that date (PAdES long-term validation); a signature that does not
+    is a problem ("tidak dapat diverifikasi pada ..."), and the cryptographic checks are
+    then made at the signing time instead of now (certificates may have expired by then).
     Never raises for a bad PDF: the report says what is wrong.
     """
     try:
@@ -153,11 +202,12 @@ def verify_pdf(
             problems.append(f"sertifikat akar {path} tidak dapat dibaca")
     stages = {s.field_name: s for s in workflow.reviewers} if workflow else {}
 
-    statuses = asyncio.run(_validate_all(embedded, roots, moment))
+    dss = _dss_data(reader)
+    statuses = asyncio.run(_validate_all(embedded, roots, moment, dss))
     reports: list[SignatureReport] = []
     for i, (sig, status) in enumerate(zip(embedded, statuses, strict=True)):
         last = i == len(embedded) - 1
-        reports.append(_report(sig, status, stages, workflow is not None, last, tz))
+        reports.append(_report(sig, status, stages, workflow is not None, last, tz, at=at))
     for rep in reports:
         problems += [f"{rep.field_name}: {p}" for p in rep.problems]
     if not embedded:
@@ -172,25 +222,61 @@ def verify_pdf(
     if workflow is not None:
         wanted = [s.field_name for s in workflow.reviewers] + [SEAL_FIELD]
         missing = tuple(n for n in wanted if n not in signed_names)
+    long_term: tuple = ()
+    archive_until = None
+    if at is not None and embedded:
+        from pipeline.signing.longterm import validate_at
+        from pipeline.signing.ltv import archive_timestamps
+
+        long_term = tuple(validate_at(pdf, roots, at, diff_policy=SPT_DIFF_POLICY))
+        stamps = archive_timestamps(pdf)
+        archive_until = stamps[-1][1] if stamps else None
+        day = at.astimezone(tz).strftime("%d-%m-%Y")
+        problems += [
+            f"{r.field_name}: tidak dapat diverifikasi pada {day} dari data di dalam berkas "
+            f"({r.status}: {r.reason}); surat tanpa data validasi jangka panjang (LTV) "
+            "tidak dapat dibuktikan setelah sertifikatnya kedaluwarsa"
+            for r in long_term if not r.ok
+        ]
     return VerificationReport(
         signatures=tuple(reports),
         form_values=form_values(reader),
         unsigned_fields=unsigned,
         missing=missing,
         problems=tuple(problems),
+        long_term=long_term,
+        long_term_at=at,
+        archive_until=archive_until,
     )
 
 
-async def _validate_all(embedded, roots, moment):
-    """Validate every signature in one event loop (pyHanko's sync wrapper starts one each)."""
+def _dss_data(reader):
+    """The DSS's certificates, CRLs and OCSP responses (empty lists without a DSS)."""
+    from pipeline.signing.ltv import dss_contents
+
+    try:
+        return dss_contents(reader)
+    except Exception:  # an unreadable DSS: validate without it (it proves nothing)
+        return [], [], []
+
+
+async def _validate_all(embedded, roots, moment, dss=([], [], [])):
+    """Validate every signature in one event loop (pyHanko's sync wrapper starts one each).
+
+    The DSS's CRLs and OCSP responses are used: a certificate they show revoked before
+    the signature was made fails (revocation data the letter carries is evidence).
+    """
+    certs, crls, ocsps = dss
     results = []
     for sig in embedded:
         context = ValidationContext(
             trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=moment,
+            other_certs=certs, crls=crls, ocsps=ocsps,
         )
         try:
             status = await async_validate_pdf_signature(
                 sig, signer_validation_context=context, key_usage_settings=SIGNING_KEY_USAGE,
+                diff_policy=SPT_DIFF_POLICY,
             )
         except Exception as exc:  # malformed signature: report, don't crash
             status = exc
@@ -198,7 +284,8 @@ async def _validate_all(embedded, roots, moment):
     return results
 
 
-def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo) -> SignatureReport:
+def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo,
+            at: dt.datetime | None = None) -> SignatureReport:
     name = str(sig.field_name)
     try:
         signer = str(sig.signer_cert.subject.native.get("common_name", ""))
@@ -219,8 +306,11 @@ def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo) 
         problems.append("isi yang ditandatangani telah berubah (tidak utuh)")
     if not status.valid:
         problems.append("tanda tangan tidak sah secara kriptografis")
-    if not status.trusted:
-        problems.append(_untrusted_reason(sig))
+    revoked = getattr(status, "revocation_details", None)
+    if revoked is not None:
+        problems.append(_revoked_reason(revoked, tz))
+    elif not status.trusted and not (at is not None and _expired_only(sig)):
+        problems.append(_untrusted_reason(sig, at))
     level = status.modification_level
     if level is None or level not in _ALLOWED_AFTER:
         problems.append(
@@ -231,7 +321,8 @@ def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo) 
         # Only then is the lock (DocMDP) the reason: bottom_line also folds in trust.
         problems.append("perubahan setelah tanda tangan ini melanggar kuncian dokumen (DocMDP)")
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    if last and not whole:
+    # Only validation data and document timestamps (LTA_UPDATES) may follow the last one.
+    if last and not whole and level is not ModificationLevel.LTA_UPDATES:
         problems.append("tanda tangan terakhir tidak mencakup seluruh berkas")
     if with_workflow:
         if role is None:
@@ -260,7 +351,29 @@ def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo) 
     )
 
 
-def _untrusted_reason(sig) -> str:
+def _revoked_reason(details, tz: ZoneInfo) -> str:
+    """The revocation the letter's own data (or the CA) shows, with its date and reason."""
+    when = getattr(details, "revocation_date", None)
+    reason = getattr(details, "revocation_reason", None)
+    whose = "otoritas penerbit" if getattr(details, "ca_revoked", False) else "penanda tangan"
+    text = f"sertifikat {whose} telah dicabut"
+    if when is not None:
+        text += f" sejak {when.astimezone(tz):%d-%m-%Y %H:%M %Z}"
+    if reason is not None:
+        text += f" (alasan: {getattr(reason, 'native', reason)})"
+    return text + "; tanda tangan yang dibuat setelahnya tidak sah"
+
+
+def _expired_only(sig) -> bool:
+    """Whether the signer's certificate has expired by now (then the long-term check judges)."""
+    try:
+        not_after = sig.signer_cert["tbs_certificate"]["validity"]["not_after"].native
+    except Exception:
+        return False
+    return not_after < dt.datetime.now(dt.UTC)
+
+
+def _untrusted_reason(sig, at: dt.datetime | None = None) -> str:
     """Why the signer's certificate is not trusted, as precisely as the certificate tells."""
     try:
         validity = sig.signer_cert["tbs_certificate"]["validity"]
@@ -268,7 +381,7 @@ def _untrusted_reason(sig) -> str:
         not_after = validity["not_after"].native
     except Exception:
         not_before = not_after = None
-    now = dt.datetime.now(dt.UTC)
+    now = at or dt.datetime.now(dt.UTC)
     if not_after is not None and not_after < now:
         return f"sertifikat penanda tangan sudah kedaluwarsa (berlaku sampai {not_after:%d-%m-%Y})"
     if not_before is not None and not_before > now:

@@ -33,9 +33,12 @@ class AuditAction(StrEnum):
     VERSION_NEW = "version.new"
     FILE_UNKNOWN = "file.unknown"
     INTAKE_REJECTED = "intake.rejected"
+    INTAKE_RETRIED = "intake.retried"        # set aside, changed since, taken again
     STAGE_AGREED = "stage.agreed"
     STAGE_RETURNED = "stage.returned"
     STAGE_REFUSED = "stage.refused"
+    STAGE_RETURN_REASON = "stage.return_reason"  # a return's reason written after it
+    CASE_CANCELLED = "case.cancelled"
     MARK_APPLIED = "mark.applied"
     MARK_KEPT = "mark.kept"
     NUMBER_ASSIGNED = "number.assigned"
@@ -47,6 +50,9 @@ class AuditAction(StrEnum):
     REMINDER_PENGINGAT = "reminder.pengingat"
     REMINDER_ESKALASI = "reminder.eskalasi"
     REMINDER_PENGINGAT_TERIMA = "reminder.pengingat_terima"
+    BACKUP_RESTORED = "backup.restored"      # spt pulihkan: from which backup (no case)
+    FINALIZE_WAITING = "finalize.waiting"     # validation data cannot be had yet (LTV)
+    ARCHIVE_RENEWED = "archive.renewed"       # spt perpanjang: a fresh archive timestamp
 
 
 # How people read an action (Indonesian: the history in ``spt status CASE``).
@@ -56,6 +62,8 @@ ACTION_LABEL: dict[AuditAction, str] = {
     AuditAction.STAGE_AGREED: "disetujui",
     AuditAction.STAGE_RETURNED: "dikembalikan",
     AuditAction.STAGE_REFUSED: "berkas ditolak",
+    AuditAction.STAGE_RETURN_REASON: "alasan pengembalian (susulan)",
+    AuditAction.CASE_CANCELLED: "dibatalkan",
     AuditAction.VERSION_NEW: "versi baru draf",
     AuditAction.MARK_APPLIED: "paraf/tanda tangan",
     AuditAction.MARK_KEPT: "tanda sudah ada",
@@ -67,6 +75,8 @@ ACTION_LABEL: dict[AuditAction, str] = {
     AuditAction.LETTER_REVOKED: "dicabut",
     AuditAction.MAIL_SENT: "surel terkirim",
     AuditAction.MAIL_FAILED: "surel gagal",
+    AuditAction.FINALIZE_WAITING: "menunggu data validasi",
+    AuditAction.ARCHIVE_RENEWED: "cap waktu arsip diperpanjang",
 }
 
 

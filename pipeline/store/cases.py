@@ -202,6 +202,13 @@ class CaseRepo:
         ).fetchall()
         return [_visit(r) for r in rows]
 
+    def note_open_visit(self, case: str, note: str | None) -> None:
+        """Say why the case waits at its current step (``spt status`` shows it)."""
+        self.store.execute(
+            "UPDATE stage_visits SET note = ? WHERE case_id = ? AND left_at IS NULL",
+            (note, case),
+        )
+
     def leave(self, case: str, outcome: str, now: dt.datetime) -> None:
         self.store.execute(
             "UPDATE stage_visits SET left_at = ?, outcome = ?"

@@ -81,9 +81,11 @@ def check_upload(config: Config, data: bytes, store: Store, *,
     notes: list[str] = []
     if verdict is Verdict.ISSUED:
         headline = "Berkas ini adalah SPT asli yang diterbitkan"
+        renewed = result.sha256 != entry.file_sha256
         notes.append(
-            f"Berkas ini sama persis dengan berkas yang tercatat dalam buku agenda "
-            f"{config.agency.name} untuk surat nomor {entry.number} tanggal "
+            ("Berkas ini memuat utuh berkas yang tercatat dalam buku agenda " if renewed else
+             "Berkas ini sama persis dengan berkas yang tercatat dalam buku agenda ")
+            + f"{config.agency.name} untuk surat nomor {entry.number} tanggal "
             f"{format_date(entry.letter_date)}.")
         complete = result.signatures_report.complete
         tone = Tone.GOOD if complete else Tone.WARN
@@ -92,6 +94,7 @@ def check_upload(config: Config, data: bytes, store: Store, *,
         else:
             notes.append("Namun pemeriksaan tanda tangan elektroniknya saat ini tidak lengkap; "
                          f"hubungi {config.agency.name}.")
+        notes += _long_term_notes(config, data, renewed=renewed)
     else:
         headline = ("Surat ini asli, tetapi berkas ini bukan berkas yang diterbitkan "
                     "(misalnya disimpan ulang; tanda tangan elektronik rusak)")
@@ -120,6 +123,31 @@ def check_upload(config: Config, data: bytes, store: Store, *,
                      f"pada halaman ini (nomor {page_entry.number}).")
     return UploadCheck(verdict, tone, headline, tuple(notes), result.number, signatures,
                        result.sha256)
+
+
+def _long_term_notes(config: Config, data: bytes, *, renewed: bool) -> list[str]:
+    """Whether the letter carries what proves it after its certificates expire (PAdES LTA)."""
+    from pipeline.signing.ltv import archive_timestamps, has_long_term_data
+
+    notes = []
+    if renewed:
+        notes.append("Berkas ini telah diberi cap waktu arsip tambahan sejak diterbitkan; "
+                     "isi surat dan tanda tangannya tidak berubah.")
+    try:
+        ltv = has_long_term_data(data)
+        stamps = archive_timestamps(data)
+    except Exception:  # unreadable validation data proves nothing: say nothing about it
+        return notes
+    if ltv and stamps:
+        until = format_date(stamps[-1][1].astimezone(config.tz).date())
+        notes.append("Surat ini memuat data validasi jangka panjang (PAdES B-LTA): tanda "
+                     "tangannya tetap dapat dibuktikan setelah sertifikat penanda tangan "
+                     f"kedaluwarsa. Cap waktu arsipnya berlaku sampai {until}.")
+    elif not ltv:
+        notes.append("Surat ini tidak memuat data validasi jangka panjang: setelah sertifikat "
+                     "penanda tangan kedaluwarsa, tanda tangannya tidak lagi dapat dibuktikan "
+                     "dari berkas ini saja.")
+    return notes
 
 
 def _not_ours(config: Config, sha256: str, signatures: tuple[SignatoryView, ...],

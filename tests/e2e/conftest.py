@@ -22,6 +22,8 @@ from pipeline.workspace_init import init_workspace
 FAST = {
     "settle_seconds": "0.3",
     "reason_grace_seconds": "0.5",
+    "judge_after_seconds": "0.5",
+    "incomplete_after_seconds": "1",
     "rescan_seconds": "5",
 }
 

@@ -78,9 +78,17 @@ def test_a_broken_pdf_is_refused(tmp_path):
 
 
 def test_an_unsupported_file_is_refused(tmp_path):
+    path = tmp_path / "program.exe"
+    path.write_bytes(b"\x7fELF\x02\x01\x01" + b"\x00" * 100)
+    with pytest.raises(ExtractionRefused, match="tidak didukung"):
+        extract(path)
+
+
+def test_a_broken_photo_is_refused_as_such(tmp_path):
+    # Photos are read since issue 21; one that cannot be opened says so.
     path = tmp_path / "foto.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
-    with pytest.raises(ExtractionRefused, match="tidak didukung"):
+    with pytest.raises(ExtractionRefused, match="gambar rusak"):
         extract(path)
 
 

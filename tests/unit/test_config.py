@@ -26,7 +26,8 @@ def test_default_config_is_the_sops_chain(tmp_path, default_config_text):
         Action.DRAFT, Action.PARAF, Action.PARAF] + [Action.TANDATANGAN] * 4
     assert [s.mutu_baku_minutes for s in wf.stages] == [15, 10, None, 10, 10, None, 10]
     assert wf.finalization.mutu_baku_minutes == 10 and wf.receipt.mutu_baku_minutes == 5
-    assert cfg.stages_dir == tmp_path / "stages"
+    assert cfg.stages_dir == tmp_path / "bersama" / "stages"  # the one folder to share
+    assert cfg.shared_dir == tmp_path / "bersama"
     assert cfg.stage[1].signing_key.pkcs12 == tmp_path / "pki" / "kasubag.p12"
 
 
@@ -139,3 +140,14 @@ signing_key = { pkcs12 = "pki/kadis.p12", passphrase = { env = "KADIS_PASS" } }
     wf = load_config(write(tmp_path, head + stages + tail)).workflow()
     assert [s.folder for s in wf.stages] == ["1-susun", "2-kabag", "3-kadis"]
     assert wf.signatory.key == "kadis" and wf.stages[1].field_name == "Paraf_kabag"
+
+
+def test_an_elected_head_of_region_may_have_no_nip(tmp_path, default_config_text):
+    """Permendagri 1/2023 Art. 44: the Gubernur signs with his name only, and has no NIP."""
+    text = default_config_text.replace('"196505171991031008"', '""')
+    config = load_config(write(tmp_path, text))
+    assert config.stage[-1].person.nip == "" and config.workflow().signatory.person.nip == ""
+    # An official whose block shows the NIP must have one.
+    text = default_config_text.replace('"197804152005011002"', '""')
+    msg = _errors(tmp_path, text)
+    assert "stage[1]" in msg and "person.nip is empty" in msg

@@ -195,3 +195,31 @@ def test_workflow_shape_is_checked():
         Workflow((_stage(0, "a", Action.DRAFT), _stage(1, "b", Action.PARAF)))
     with pytest.raises(ValueError):
         Workflow((_stage(0, "a", Action.DRAFT),))
+
+
+def test_cancel_batal():
+    from pipeline.core.machine import Cancel, CancelRequested
+
+    w = Workflow((
+        _stage(0, "kepegawaian", Action.DRAFT),
+        _stage(1, "kasubag", Action.PARAF),
+        _stage(2, "gubernur", Action.TANDATANGAN),
+    ))
+    # The drafter, from batal/ at the drafting stage.
+    d = decide(w, at(0), CancelRequested(0, "Bukan undangan.  "))
+    assert d == Cancel(0, "Bukan undangan.")
+    assert apply(w, at(0), d).status is Status.CANCELLED
+    # batal/ only works at drafting; a case that moved on is refused there.
+    d = decide(w, at(1), CancelRequested(0, "x"))
+    assert isinstance(d, Refusal) and d.code is RefusalCode.WRONG_STAGE
+    # IT, at any stage before numbering.
+    assert decide(w, at(2, marked={"kasubag"}), CancelRequested(None, "Acara batal")) == Cancel(
+        2, "Acara batal")
+    for status in (Status.FINALIZING, Status.ISSUED, Status.CLOSED):
+        d = decide(w, at(3, status=status), CancelRequested(None, "x"))
+        assert isinstance(d, Refusal) and d.code is RefusalCode.CANNOT_CANCEL
+    d = decide(w, at(0, status=Status.CANCELLED), CancelRequested(None, "x"))
+    assert isinstance(d, Refusal) and d.code is RefusalCode.NOT_IN_CHAIN
+    # A cancelled case accepts nothing.
+    d = decide(w, at(0, status=Status.CANCELLED), DraftSubmitted("docx1"))
+    assert isinstance(d, Refusal) and "dibatalkan" in d.message

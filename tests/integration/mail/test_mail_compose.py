@@ -72,6 +72,10 @@ def every_kind(composer: MailComposer) -> dict:
                       "jabatan": "Analis Kebijakan Ahli Muda"}],
             kegiatan={"acara": "Rapat", "tanggal_mulai": "2026-10-12",
                       "tanggal_selesai": "2026-10-14", "tempat": "Jakarta"}),
+        "batal": composer.batal(
+            to="pemohon@contoh.id", to_name="Rina", case_id=CASE, hal="Rapat",
+            pengirim="Dinas X", nomor_undangan="005/1/2026", alasan="Bukan undangan.",
+            dibatalkan_oleh="Petugas TI"),
     }
 
 

@@ -199,7 +199,7 @@ def test_low_disk_and_inotify_limit(ws, monkeypatch, tmp_path):
     monkeypatch.setattr(doctor, "INOTIFY", limits)
     _code, out = run(ws / "spt.toml")
     assert "workspace: 0.5 GB bebas" in out and "di bawah 1 GB" in out
-    assert "15 folder dipantau; batas max_user_watches = 20" in out
+    assert "16 folder dipantau; batas max_user_watches = 20" in out  # batal/ included
     assert "fs.inotify.max_user_watches" in out
 
 

@@ -39,10 +39,17 @@ def test_for_stage_paraf_and_signature(config):
     assert paraf.action is Action.PARAF
     assert paraf.reason == "Paraf Sekretaris"
     assert paraf.location == "Pontianak"
-    assert paraf.text(WHEN) == "Paraf: Drs. Agus Salim, M.Si.\nSekretaris\n12 Mei 2026 10.05 WIB"
+    # The role is in the Paraf table's row already; the box holds the name and the time.
+    assert paraf.text(WHEN) == "Drs. Agus Salim, M.Si.\n12 Mei 2026 10.05 WIB"
+    # A reviewer who signs (tanda tangan koordinasi) has a paraf row: the same look.
+    sekda = MarkAppearance.for_stage(wf.stage("sekda"), config)
+    assert sekda.action is Action.TANDATANGAN and sekda.paraf_look
+    assert sekda.reason == "Tanda tangan Sekretaris Daerah"
+    assert sekda.text(WHEN) == "Dr. H. Sudirman\nEffendi, M.Si.\n12 Mei 2026 10.05 WIB"
+    assert sekda.stamp_style() is paraf.stamp_style()
     ttd = MarkAppearance.for_stage(wf.stage("gubernur"), config)
-    assert ttd.reason == "Tanda tangan Gubernur"
-    assert ttd.text(WHEN).startswith("Ditandatangani secara elektronik oleh\nH. Arif Rahman")
+    assert ttd.reason == "Tanda tangan Gubernur" and not ttd.paraf_look
+    assert ttd.text(WHEN).startswith("Ditandatangani secara\nelektronik oleh\nH. Arif Rahman")
     with pytest.raises(ValueError):
         MarkAppearance.for_stage(wf.drafting, config)
 

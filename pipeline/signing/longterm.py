@@ -1,0 +1,122 @@
+"""Would this letter still verify on a given date? PAdES long-term validation, offline.
+
+``spt verify --pada TANGGAL`` and the verification page ask this with a date after every
+signer's certificate has expired. pyHanko's AdES LTA validation (ETSI EN 319 102-1,
+§ 5.6.3) answers from what the file itself carries: the document timestamps prove the
+signatures and the DSS's CRLs/OCSP responses existed while the certificates were valid,
+and the newest timestamp's certificate must still be valid on that date. Nothing is
+fetched: a letter must stand on its own.
+
+For a date in the future, pyHanko's ``simulate_future_ades_lta_validation`` runs the same
+algorithm at that date, taking the newest timestamp's certificate as not revoked (its
+future revocation status cannot be known today) and everything in the file as proven
+to exist now: it answers "will this letter still verify then, if its archive timestamp
+is renewed in time" (``spt perpanjang``).
+
+A letter without validation data (B-B, B-T) is reported as not verifiable at a date
+when its certificates have expired: that is the truthful answer, not a failure of the
+signatures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass
+
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESStatus
+from pyhanko.sign.validation.ades import (
+    ades_lta_validation,
+    simulate_future_ades_lta_validation,
+)
+from pyhanko.sign.validation.policy_decl import (
+    PdfSignatureValidationSpec,
+    SignatureValidationSpec,
+)
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.policy_decl import (
+    REQUIRE_REVINFO,
+    CertRevTrustPolicy,
+    FreshnessReqType,
+)
+from pyhanko_certvalidator.registry import SimpleTrustManager
+
+
+@dataclass(frozen=True)
+class LongTermResult:
+    """One signature's verdict at the chosen date."""
+
+    field_name: str
+    ok: bool
+    status: str              # PASSED / INDETERMINATE / FAILED
+    reason: str | None       # pyHanko's sub-indication, e.g. NO_POE, REVOKED
+    best_time: dt.datetime | None   # the earliest time the signature is proven to exist
+
+    def to_dict(self) -> dict:
+        return {"field_name": self.field_name, "ok": self.ok, "status": self.status,
+                "reason": self.reason,
+                "best_time": self.best_time.isoformat() if self.best_time else None}
+
+
+def validate_at(pdf: bytes, roots, at: dt.datetime, *, diff_policy=None) -> list[LongTermResult]:
+    """Each signature's long-term verdict at ``at`` (an aware datetime), from the file alone."""
+    if at.tzinfo is None:
+        raise ValueError("the validation time needs a time zone")
+    with _quiet():
+        return asyncio.run(_validate_all(pdf, list(roots), at, diff_policy))
+
+
+@contextlib.contextmanager
+def _quiet():
+    """pyHanko logs every failed path with a traceback; the verdict says it once, clearly."""
+    loggers = [logging.getLogger(n) for n in ("pyhanko", "pyhanko_certvalidator")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+async def _validate_all(pdf, roots, at, diff_policy) -> list[LongTermResult]:
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    policy = CertValidationPolicySpec(
+        trust_manager=SimpleTrustManager.build(trust_roots=roots),
+        revinfo_policy=CertRevTrustPolicy(
+            REQUIRE_REVINFO, freshness=None,
+            freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION),
+    )
+    spec = PdfSignatureValidationSpec(
+        signature_validation_spec=SignatureValidationSpec(cert_validation_policy=policy),
+        **({"diff_policy": diff_policy} if diff_policy is not None else {}),
+    )
+    timing = ValidationTimingInfo(validation_time=at, best_signature_time=at,
+                                  point_in_time_validation=True)
+    now = dt.datetime.now(dt.UTC)
+    future = at > now
+    results = []
+    for sig in reader.embedded_regular_signatures:
+        name = str(sig.field_name)
+        try:
+            if future:
+                res = await simulate_future_ades_lta_validation(sig, spec, at, now)
+            else:
+                res = await ades_lta_validation(sig, spec, timing_info=timing)
+        except Exception as exc:  # a malformed signature is a verdict, not a crash
+            results.append(LongTermResult(name, False, "FAILED", str(exc)[:200], None))
+            continue
+        status = res.ades_subindic.status
+        sub = res.ades_subindic
+        results.append(LongTermResult(
+            field_name=name, ok=status is AdESStatus.PASSED, status=status.name,
+            reason=None if status is AdESStatus.PASSED else getattr(sub, "name", str(sub)),
+            best_time=getattr(res, "best_signature_time", None),
+        ))
+    return results

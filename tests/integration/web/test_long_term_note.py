@@ -1,0 +1,55 @@
+"""The verification page says whether a letter carries long-term validation data, and
+recognises an archive renewed by ``spt perpanjang`` as the issued letter."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from pipeline.config import WebConfig
+from pipeline.folders.layout import Workspace
+from pipeline.ops.renew import renew_archive
+from pipeline.signing.ltv import archive_timestamps
+from pipeline.store import Store
+from pipeline.web.app import create_app
+from tests.integration.web.issued import text_of
+
+pytestmark = pytest.mark.slow
+
+ISSUED = "Berkas ini adalah SPT asli yang diterbitkan"
+
+
+def _check(config, data: bytes) -> tuple[str, str]:
+    client = create_app(config, WebConfig(rate_limit="1000/minute")).test_client()
+    page = client.post("/periksa", data={"berkas": (io.BytesIO(data), "spt.pdf")},
+                       content_type="multipart/form-data")
+    html = page.get_data(as_text=True)
+    found = re.search(r'data-verdict="([^"]+)"', html)
+    return (found.group(1) if found else ""), text_of(html)
+
+
+def test_issued_demo_letter_is_said_to_carry_long_term_data(issued):
+    kind, text = _check(issued.config, issued.pdf.read_bytes())
+    assert kind == "diterbitkan" and ISSUED in text
+    assert "data validasi jangka panjang (PAdES B-LTA)" in text
+    assert "Cap waktu arsipnya berlaku sampai" in text
+    assert "sama persis" in text
+
+
+def test_renewed_archive_is_still_the_issued_letter(issued, tmp_path):
+    letter = issued.copy_to(tmp_path / "ws")
+    config = letter.config
+    before = letter.pdf.read_bytes()
+    store = Store(Workspace(config).database)
+    try:
+        result = renew_archive(config, force=True, store=store)
+    finally:
+        store.close()
+    assert result.renewed == [letter.entry.number] and not result.failed
+    after = letter.pdf.read_bytes()
+    assert after.startswith(before) and len(archive_timestamps(after)) == 2
+    kind, text = _check(config, after)
+    assert kind == "diterbitkan" and ISSUED in text
+    assert "cap waktu arsip tambahan" in text and "sama persis" not in text
