@@ -276,8 +276,9 @@ class BoardConfig(_Model):
     """``[board]``: the status board, one HTML page in the shared folder for the drafter."""
 
     enabled: bool = True
-    file: Path = Field(default=Path("stages/status-spt.html"),
-                       description="where the page is written (inside the share, never state/)")
+    file: Path | None = Field(
+        default=None, description="where the page is written (inside the share, never state/); "
+        "default: status-spt.html in the stages folder")
     issued_shown: int = Field(default=10, ge=0, description="last issued letters listed")
     open_shown: int = Field(default=200, ge=1, description="open cases listed at most")
     min_interval_seconds: float = Field(

@@ -165,7 +165,8 @@ class StatusBoard:
         self.workflow = workflow
         self.store = store
         self.calendar = calendar
-        self.path = config.path(config.board.file)
+        self.path = (config.path(config.board.file) if config.board.file
+                     else config.stages_dir / "status-spt.html")
         folder = templates_dir or default_board_templates(config)
         self.env = Environment(
             loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(["html"]),
