@@ -290,12 +290,12 @@ def demo(directory: Path | None, keep: bool) -> None:
 @CONFIG_OPTION
 @click.argument("case", metavar="KASUS")
 @click.option("--alasan", "reason", required=True,
-              help="Why the case is cancelled (sent to the pemohon, kept in the audit log).")
+              help="Alasan pembatalan (dikirim kepada pemohon, dicatat di log audit).")
 @click.option("--oleh", "actor", default=None,
-              help="Who cancels it, for the audit log (default: the system user).")
+              help="Siapa yang membatalkan, untuk log audit (bawaan: pengguna sistem).")
 def batal(config_path: Path | None, case: str, reason: str, actor: str | None) -> None:
-    """Cancel a case at any stage before it is signed; the running service then empties its
-    folders and tells the pemohon."""
+    """Batalkan kasus pada tahap mana pun sebelum ditandatangani; layanan lalu mengosongkan
+    foldernya dan memberi tahu pemohon."""
     import datetime as dt
     import getpass
 
@@ -323,18 +323,21 @@ def batal(config_path: Path | None, case: str, reason: str, actor: str | None) -
 
 @main.command("share")
 @CONFIG_OPTION
-@click.option("--samba", "samba", is_flag=True, help="Print the Samba share sections.")
+@click.option("--samba", "samba", is_flag=True, help="Tampilkan bagian share untuk Samba.")
 @click.option("--pasang", "install", is_flag=True,
-              help="Set it up on this machine: write spt.conf beside smb.conf, include it, "
-                   "and make one account per official (run as root).")
-@click.option("--service-user", default="spt", show_default=True,
-              help="The user `spt serve` runs as: files on the share are written as it.")
-@click.option("--smb-conf", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("/etc/samba/smb.conf"), show_default=True)
+              help="Pasang di mesin ini: tulis spt.conf di samping smb.conf, sertakan, dan "
+                   "buat satu akun per pejabat (jalankan sebagai root).")
+@click.option("--service-user", metavar="PENGGUNA", default="spt",
+              help="Pengguna yang menjalankan `spt serve`: berkas di share ditulis atas "
+                   "namanya (bawaan: spt).")
+@click.option("--smb-conf", metavar="BERKAS", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("/etc/samba/smb.conf"),
+              help="Berkas konfigurasi Samba (bawaan: /etc/samba/smb.conf).")
 def share(config_path: Path | None, samba: bool, install: bool, service_user: str,
           smb_conf: Path) -> None:
-    """The folder officials open as a network drive: one share per stage, writable only by
-    that stage's official (who may approve there), and a read-only view of everything."""
+    """Folder yang dibuka pejabat sebagai drive jaringan: satu share per tahap, hanya dapat
+    ditulisi pejabat tahap itu (yang berhak menyetujui di sana), dan satu tampilan baca-saja
+    untuk semuanya."""
     from pipeline.ops import share as sharing
 
     config = load_for_command(config_path)

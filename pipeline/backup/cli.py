@@ -14,11 +14,13 @@ import click
 
 from pipeline.backup import BackupError
 from pipeline.cli import CONFIG_OPTION, load_for_command
+from pipeline.cli_id import Command
 from pipeline.config import SecretRef, find_config
 
 _PASS_FILE = click.option(
-    "--sandi-file", "passphrase_file", type=click.Path(dir_okay=False, path_type=Path),
-    help="File (mode 0600) whose first line is the keys' passphrase; else it is asked.",
+    "--sandi-file", "passphrase_file", metavar="BERKAS",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Berkas (mode 0600) yang baris pertamanya sandi kunci; tanpa ini sandi ditanyakan.",
 )
 
 
@@ -35,15 +37,16 @@ def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-@click.command("cadangkan")
+@click.command("cadangkan", cls=Command)
 @CONFIG_OPTION
-@click.argument("dest", required=False, type=click.Path(path_type=Path))
+@click.argument("dest", metavar="[TUJUAN]", required=False, type=click.Path(path_type=Path))
 @click.option("--kunci", "with_keys", is_flag=True,
-              help="Also back up the keys (pki/, passphrases), encrypted with a passphrase.")
+              help="Sertakan juga kunci (pki/ dan sandinya), terenkripsi dengan sandi.")
 @_PASS_FILE
 def backup_command(config_path: Path | None, dest: Path | None, with_keys: bool,
                    passphrase_file: Path | None) -> None:
-    """Back up the workspace, online, into one file in DEST (default: backup.dir)."""
+    """Cadangkan ruang kerja selagi layanan berjalan, menjadi satu berkas di TUJUAN (bawaan:
+    backup.dir di spt.toml)."""
     from pipeline.backup.archive import create_backup
     from pipeline.backup.sealed import SealError, check_passphrase
 
@@ -102,17 +105,19 @@ def _read_secret_ref(ref: SecretRef) -> str:
         raise click.ClickException(f"backup.keys_passphrase: {exc}") from None
 
 
-@click.command("pulihkan")
-@click.argument("backup", type=click.Path(path_type=Path))
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.command("pulihkan", cls=Command)
+@click.argument("backup", metavar="CADANGAN", type=click.Path(path_type=Path))
+@click.argument("directory", metavar="FOLDER", type=click.Path(path_type=Path))
 @click.option("--timpa", "overwrite", is_flag=True,
-              help="Restore over an existing workspace (moved aside to DIR.lama-<time>).")
+              help="Pulihkan di atas ruang kerja yang sudah ada (yang lama dipindahkan ke "
+                   "FOLDER.lama-<waktu>, tidak dihapus).")
 @click.option("--tanpa-kunci", "without_keys", is_flag=True,
-              help="Do not restore the keys even if the backup has them.")
+              help="Jangan pulihkan kunci walaupun cadangan memuatnya.")
 @_PASS_FILE
 def restore_command(backup: Path, directory: Path, overwrite: bool, without_keys: bool,
                     passphrase_file: Path | None) -> None:
-    """Restore BACKUP into the new workspace DIR, and check it before it may be used."""
+    """Pulihkan CADANGAN ke ruang kerja baru FOLDER, dan periksa hasilnya sebelum boleh
+    dipakai."""
     from pipeline.backup.restore import restore_backup
 
     def passphrase() -> str | None:
