@@ -59,17 +59,9 @@ HOST = "127.0.0.1"
 LOG_MAX_BYTES = 1 << 20
 # The package directory to put on the uno Python's path (our venv's site-packages).
 UNOSERVER_PATH = str(Path(unoserver.__file__).resolve().parent.parent)
-# unoserver asks the kernel for a SIGTERM when the service's thread that started it ends
-# (PR_SET_PDEATHSIG), so that even a SIGKILLed service leaves no LibreOffice behind:
-# unoserver ends its soffice on SIGTERM. If the service was already gone before that, it
-# does not start at all.
-_SERVER_CODE = (
-    "import ctypes, os, signal, sys; "
-    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0); "
-    "os.getppid() == int(os.environ['SPT_SERVICE_PID']) or sys.exit(0); "
-    "sys.path.append({path!r}); "
-    "from unoserver.server import main; sys.exit(main())"
-)
+# unoserver runs under a small launcher that ends it, and its LibreOffice, when the service
+# goes, however it goes (see that module).
+LAUNCHER = Path(__file__).with_name("unoserver_launcher.py")
 
 
 class _ServerGone(Exception):
@@ -277,7 +269,7 @@ class UnoserverConverter:
         self.profile.mkdir(parents=True, exist_ok=True)
         harden_profile(self.profile)  # no link updates, no macros (pipeline.convert.hardening)
         cmd = [
-            str(self.uno_python), "-c", _SERVER_CODE.format(path=UNOSERVER_PATH),
+            str(self.uno_python), str(LAUNCHER), str(UNOSERVER_PATH),
             "--interface", HOST, "--port", str(port), "--uno-port", str(uno_port),
             "--user-installation", str(self.profile),
             # Its own limit is a backstop (say, if this process vanished mid-call);
