@@ -17,6 +17,17 @@ Message-ID is in the mark had its final ``.`` handed over: it is recorded as
 sent and not sent again. Any other mail never reached the final ``.`` (the
 server discards it) and is sent again, with the same Message-ID.
 
+The mark must not run ahead of the ``.``: a letter of 400 KB fills the
+socket's send buffer while a busy server reads it, and writing the ``.``
+then waits for room. Marked before that wait, a kill during it left the
+mark saying "handed over" for a ``.`` that never left us: the server
+discarded the message and we never resent it (a mail lost, found by the
+chaos test). So the ``.`` is written only once the socket can take it at
+once, and the mark is stored in the same breath as that write (no Python
+call in between, so no thread switch). A kill before the mark: the mail is
+sent again; after it: the ``.`` is in the kernel, which delivers it even
+after the process is gone.
+
 Left: a kill after the ``.`` and before the reply, on a server that then
 refused the message, is recorded as sent; it takes a kill within one round
 trip *and* a refusal after DATA, and is logged at WARNING.
@@ -30,7 +41,9 @@ from __future__ import annotations
 import mmap
 import os
 import re
+import select
 import smtplib
+import socket
 from pathlib import Path
 
 SIZE = 512
@@ -51,8 +64,27 @@ class HandoverMark:
             os.close(fd)
 
     def set(self, message_id: str) -> None:
-        data = message_id.encode("ascii", "replace")[: SIZE - 1] + b"\0"
+        data = self._encode(message_id)
         self._map[: len(data)] = data
+
+    def set_and_send(self, message_id: str, sock: socket.socket, final: bytes) -> None:
+        """Mark ``message_id`` handed over and write ``final`` (the ``.``) to ``sock``.
+
+        The store into the map and the write follow each other with no Python call in
+        between, so no other thread runs there (over TLS, ``ssl``'s own ``send`` is one
+        Python call: a switch there is possible, but not a wait for the server); ``sock``
+        must have room for ``final`` (see :func:`wait_writable`), so the write does not
+        wait either.
+        """
+        data = self._encode(message_id)
+        self._map[: len(data)] = data
+        sent = sock.send(final)
+        if sent < len(final):  # room for fewer than three bytes: not seen, but not lost
+            sock.sendall(final[sent:])
+
+    @staticmethod
+    def _encode(message_id: str) -> bytes:
+        return message_id.encode("ascii", "replace")[: SIZE - 1] + b"\0"
 
     def get(self) -> str | None:
         raw = self._map[:SIZE].split(b"\0", 1)[0]
@@ -63,6 +95,15 @@ class HandoverMark:
 
     def close(self) -> None:
         self._map.close()
+
+
+def wait_writable(sock: socket.socket, timeout: float | None) -> None:
+    """Wait until ``sock`` has room in its send buffer (the server has read on)."""
+    seconds = timeout if isinstance(timeout, int | float) and timeout > 0 else None
+    _, ready, _ = select.select([], [sock], [], seconds)
+    if not ready:
+        raise smtplib.SMTPServerDisconnected(
+            f"server SMTP tidak membaca data selama {seconds:g} detik")
 
 
 class _MarkingData:
@@ -82,9 +123,12 @@ class _MarkingData:
             body += _CRLF
         self.send(body)
         mark = self.handover
-        if mark is not None:
-            mark[0].set(mark[1])  # from here on the server may deliver: no resend after a crash
-        self.send(b"." + _CRLF)
+        if mark is None:
+            self.send(b"." + _CRLF)
+        else:
+            wait_writable(self.sock, self.timeout)
+            # From here on the server may deliver: no resend after a crash.
+            mark[0].set_and_send(mark[1], self.sock, b"." + _CRLF)
         code, repl = self.getreply()
         if code != 250 and mark is not None:
             mark[0].clear()       # refused: not delivered
