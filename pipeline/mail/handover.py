@@ -100,8 +100,9 @@ class HandoverMark:
 def wait_writable(sock: socket.socket, timeout: float | None) -> None:
     """Wait until ``sock`` has room in its send buffer (the server has read on)."""
     seconds = timeout if isinstance(timeout, int | float) and timeout > 0 else None
-    _, ready, _ = select.select([], [sock], [], seconds)
-    if not ready:
+    poller = select.poll()  # not select(): a long-running service may hold fds past 1024
+    poller.register(sock, select.POLLOUT)
+    if not poller.poll(None if seconds is None else seconds * 1000):
         raise smtplib.SMTPServerDisconnected(
             f"server SMTP tidak membaca data selama {seconds:g} detik")
 
