@@ -21,8 +21,6 @@ Then it times, as IT runs them:
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import hashlib
 import shutil
 import sqlite3
 import subprocess
@@ -35,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.finalize import open_case  # noqa: E402
 from pipeline.config import load_config  # noqa: E402
 from pipeline.convert import make_converter  # noqa: E402
 from pipeline.core.machine import Status  # noqa: E402
@@ -86,7 +85,7 @@ def make_letters(config_path: Path, n: int, distinct: int) -> None:
     try:
         for i in range(n):
             people = [staff[(i + k) % len(staff)] for k in range(1 + i % 3)] or ASSIGNEES
-            case = _open(store, config, ws, i, people)
+            case = open_case(store, config, ws, i, people)
             if i < distinct:
                 files = drafter.first_draft(case.id, DEMO / "undangan-workshop-ojk.pdf",
                                             people)
@@ -115,18 +114,6 @@ def make_letters(config_path: Path, n: int, distinct: int) -> None:
     conn.execute("UPDATE mail SET status = 'sent', sent_at = next_try_at")
     conn.commit()
     conn.close()
-
-
-def _open(store: Store, config, ws: Workspace, rep: int, people: list[dict]):
-    data = (DEMO / "undangan-workshop-ojk.pdf").read_bytes() + f"\n%{rep}".encode()
-    sha = hashlib.sha256(data).hexdigest()
-    source = ws.state / "sources" / f"{sha}.pdf"
-    source.parent.mkdir(parents=True, exist_ok=True)
-    source.write_bytes(data)
-    with store.transaction():
-        return store.cases.open(now=dt.datetime.now(dt.UTC), tz=config.tz, source_sha256=sha,
-                                source_name="u.pdf", source_ext="pdf",
-                                pemohon="rina@example.go.id", assignees=people)
 
 
 def spt(*args: str) -> tuple[float, subprocess.CompletedProcess]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import statistics
 import sys
 import tempfile
@@ -64,7 +65,7 @@ def main() -> int:
             marks: list[float] = []
             finals: list[float] = []
             for rep in range(args.reps):
-                case = _open(store, config, ws, rep)
+                case = open_case(store, config, ws, rep)
                 files = DraftMaker(config, wf, ws, converter).first_draft(
                     case.id, DEMO / "undangan-workshop-ojk.pdf", ASSIGNEES)
                 sha = files.pdf_sha256
@@ -90,11 +91,12 @@ def main() -> int:
     return 0
 
 
-def _open(store: Store, config, ws: Workspace, rep: int):
+def open_case(store: Store, config, ws: Workspace, rep: int,
+              assignees: list[dict] | None = None):
+    """A new case from the demo invitation, made unique by ``rep`` (bench/ltv.py and
+    bench/backup.py open theirs here too)."""
     now = dt.datetime.now(dt.UTC)
     data = (DEMO / "undangan-workshop-ojk.pdf").read_bytes() + f"\n%{rep}".encode()
-    import hashlib
-
     sha = hashlib.sha256(data).hexdigest()
     source = ws.state / "sources" / f"{sha}.pdf"
     source.parent.mkdir(parents=True, exist_ok=True)
@@ -102,7 +104,7 @@ def _open(store: Store, config, ws: Workspace, rep: int):
     with store.transaction():
         return store.cases.open(now=now, tz=config.tz, source_sha256=sha, source_name="u.pdf",
                                 source_ext="pdf", pemohon="rina@example.go.id",
-                                assignees=ASSIGNEES)
+                                assignees=ASSIGNEES if assignees is None else assignees)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.finalize import ASSIGNEES, _open  # noqa: E402
+from bench.finalize import ASSIGNEES, open_case  # noqa: E402
 from pipeline.config import load_config  # noqa: E402
 from pipeline.convert import make_converter  # noqa: E402
 from pipeline.core.machine import Status  # noqa: E402
@@ -69,7 +69,7 @@ def _measure(name: str, config_path: Path, converter, reps: int, later: dt.datet
     drafted = None
     finals, sizes, checks = [], [], []
     for rep in range(reps):
-        case = _open(store, config, ws, rep)
+        case = open_case(store, config, ws, rep)
         if drafted is None:
             drafted = DraftMaker(config, wf, ws, converter).first_draft(
                 case.id, DEMO / "undangan-workshop-ojk.pdf", ASSIGNEES)

@@ -10,7 +10,6 @@ summary and the agenda line.
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from pipeline import processes
 from pipeline.config import load_config
 from pipeline.core.workflow import Action
 from pipeline.folders.layout import Workspace
@@ -66,7 +66,7 @@ def run_demo(directory: Path | None, *, keep: bool = False) -> int:
         console.print("\n".join(tail))
         result = 1
     finally:
-        _stop(service)
+        processes.end(service, grace_seconds=20)
     if result == 0 and not keep and directory is None:
         console.print(f"Workspace demo disimpan di {root} (hapus bila tidak diperlukan).")
     return result
@@ -139,13 +139,5 @@ def _issued_mail(ws: Workspace, case: str) -> Path | None:
     return None
 
 
-def _stop(service: subprocess.Popen) -> None:
-    if service.poll() is None:
-        service.send_signal(signal.SIGTERM)
-        try:
-            service.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            service.kill()
-            service.wait()
 
 

@@ -7,9 +7,11 @@ gives a case's whole story.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
+from collections.abc import Iterator
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -43,3 +45,18 @@ def setup_logging(fmt: str = "text", level: str = "INFO") -> None:
     for noisy in ("watchdog", "pyhanko", "pyhanko_certvalidator", "fontTools", "pdfminer",
                   "urllib3", "matplotlib", "PIL", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@contextlib.contextmanager
+def quiet(*names: str) -> Iterator[None]:
+    """Silence the loggers ``names`` for a while: the caller reports what they would warn
+    about itself, once and clearly (pyHanko logs every failed path with a traceback)."""
+    loggers = [logging.getLogger(n) for n in names]
+    before = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, before, strict=True):
+            lg.setLevel(level)

@@ -56,7 +56,7 @@ from pipeline.backup import (
 )
 from pipeline.backup.sealed import seal
 from pipeline.config import CONFIG_NAME, Config, KeyConfig, SecretRef
-from pipeline.folders.atomic import TEMP_PREFIX, write_atomic
+from pipeline.folders.atomic import TEMP_PREFIX, fsync_dir, write_atomic
 from pipeline.folders.layout import INSTALLATION_FILE, Workspace, installation_id
 from pipeline.mail.replies import SECRET_FILE
 from pipeline.store.backup import SnapshotError, SnapshotFacts, snapshot_database, snapshot_facts
@@ -118,7 +118,7 @@ def create_backup(config: Config, config_file: Path, dest: Path, *,
             result = _write(config, config_file, ws, tmp, snapshot, facts, backup_id, now,
                                 passphrase)
         os.replace(tmp, final)
-        _fsync_dir(dest)
+        fsync_dir(dest)
     except BaseException as exc:
         with contextlib.suppress(OSError):   # absent, or a read-only folder
             tmp.unlink()
@@ -356,11 +356,3 @@ def _os_problem(exc: OSError, dest: Path) -> str:
     where = f" ({exc.filename})" if exc.filename else ""
     return f"cadangan gagal ditulis{where}: {exc.strerror or exc}; tidak ada cadangan dibuat"
 
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -29,7 +29,6 @@ import logging
 import math
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import threading
@@ -41,6 +40,7 @@ import psutil
 import unoserver
 from unoserver.client import UnoClient
 
+from pipeline import processes
 from pipeline.convert.base import (
     ConversionError,
     Converter,
@@ -339,13 +339,8 @@ class UnoserverConverter:
         """SIGTERM to unoserver alone, then end whatever still uses our profile."""
         self._ready = False
         proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if proc is not None:
+            processes.end(proc, grace_seconds=10)
         if kill_leftovers((str(self.profile), self.profile.as_uri())):
             log.warning("ended leftover LibreOffice processes of %s", self.profile)
         with contextlib.suppress(FileNotFoundError):

@@ -9,25 +9,22 @@ becomes one ``label : value`` line; a layout table (letter header in the left
 cell, date and addressee in the right) gives its cells' paragraphs one after
 another, the right cell as a right-hand column.
 
-Email: parsed with the standard library (``policy.default``). The invitation
+Email: read by :mod:`pipeline.untrusted.mime`, the parser the mail intake uses. The invitation
 is an attached PDF or DOCX, recognised by its bytes, not its name (names are
 untrusted and never used as paths); the sender is the requester (pemohon).
 """
 
 from __future__ import annotations
 
-import email
-import email.policy
 import io
 import re
 import zipfile
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr
-from html.parser import HTMLParser
 
 from pipeline.extract.layout import Document, plain_lines
 from pipeline.extract.limits import ExtractionRefused, ExtractLimits
+from pipeline.untrusted import mime
 from pipeline.untrusted.sniff import FileKind
 from pipeline.untrusted.sniff import sniff as sniff_bytes
 
@@ -185,84 +182,33 @@ def sniff(data: bytes) -> str | None:
     return kind.value if kind in (FileKind.PDF, FileKind.DOCX) else None
 
 
-class _TextOnly(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        if tag in ("br", "p", "div", "tr", "li"):
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def _html_text(html: str) -> str:
-    parser = _TextOnly()
-    parser.feed(html)
-    return "".join(parser.parts)
-
-
 def read_eml(data: bytes, limits: ExtractLimits) -> EmailInvitation:
-    """The email's sender, subject, body text and attached PDF/DOCX files."""
+    """The email's sender, subject, body text and attached PDF/DOCX files (read by
+    :mod:`pipeline.untrusted.mime`, as the mail intake reads it)."""
     try:
-        msg = email.message_from_bytes(data, policy=email.policy.default)
+        msg = mime.parse(data)
     except Exception:
         raise ExtractionRefused("Surel (.eml) rusak atau tidak dapat dibaca.") from None
     if not isinstance(msg, EmailMessage) or not msg.keys():
         raise ExtractionRefused("Berkas ini bukan surel (.eml) yang dapat dibaca.")
-    parts = list(msg.walk())
-    if len(parts) > limits.max_email_parts:
+    if sum(1 for _ in msg.walk()) > limits.max_email_parts:
         raise ExtractionRefused("Surel berisi terlalu banyak bagian; tidak diproses.")
+    found = mime.contents(msg)
     attachments = []
     pictures = []
-    for part in parts:
-        if part.is_multipart() or (
-            part.get_content_maintype() == "text" and not part.get_filename()
-        ):
-            continue
-        try:
-            payload = part.get_payload(decode=True) or b""
-        except Exception:
-            continue
-        kind = sniff(payload)
+    for part in found.parts:
+        kind = sniff(part.data)
         if kind:
-            attachments.append(
-                Attachment(str(part.get_filename() or ""), part.get_content_type(), kind, payload)
-            )
-        elif _is_photo(payload):
-            pictures.append(
-                Attachment(
-                    str(part.get_filename() or ""), part.get_content_type(), "image", payload
-                )
-            )
+            attachments.append(Attachment(part.name or "", part.content_type, kind, part.data))
+        elif _is_photo(part.data):
+            pictures.append(Attachment(part.name or "", part.content_type, "image", part.data))
     # A photo of the letter counts only when no PDF/DOCX came with it (logos and signature
     # pictures travel with most mails).
     attachments = attachments or pictures
-    body = ""
-    try:
-        part = msg.get_body(preferencelist=("plain", "html"))
-        if part is not None:
-            content = part.get_content()
-            body = _html_text(content) if part.get_content_subtype() == "html" else content
-    except Exception:
-        body = ""
-    name, address = parseaddr(str(msg.get("From", "")))
-    if not address:
-        found = getaddresses([str(msg.get("Sender", ""))])
-        address = found[0][1] if found else ""
-    return EmailInvitation(
-        address.strip() or None, name, str(msg.get("Subject", "")), body, attachments
-    )
+    # Quoted history as plain lines: a forwarded invitation is often quoted whole.
+    body = found.body(quote_marks=False)
+    address, name = mime.sender(msg) or mime.sender(msg, "sender") or (None, "")
+    return EmailInvitation(address, name, mime.header(msg, "subject"), body, attachments)
 
 
 def _is_photo(data: bytes) -> bool:

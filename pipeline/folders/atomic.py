@@ -57,7 +57,9 @@ def _create_temp(tmp: Path, mode: int) -> int:
         return os.open(tmp, flags, mode)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable (best effort: not every file
+    system lets a directory be synced)."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -92,7 +94,7 @@ def _replacing(path: Path, mode: int | None, make_parents: bool) -> Iterator[IO[
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,

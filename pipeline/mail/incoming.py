@@ -11,40 +11,36 @@ Forwarded messages: an email that carries another email as an attachment
 (``message/rfc822``, Outlook's "forward as attachment") counts the
 invitations inside it as its own, marked ``nested=True``; their own body
 text is ignored (the outer message's body is the pemohon's note). Nesting is
-followed to :data:`MAX_DEPTH` levels.
+followed to :data:`pipeline.untrusted.mime.MAX_DEPTH` levels. Reading the
+MIME tree itself (headers, sender, body text, parts) is
+:mod:`pipeline.untrusted.mime`'s, shared with ``spt extract``; this module
+adds the intake's rules: limits, refusals, attachment kinds and names.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import html.parser
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email import policy
-from email.message import EmailMessage, Message
-from email.parser import BytesParser
-from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
-from typing import ClassVar, Literal
+from email.message import Message
+from email.utils import parsedate_to_datetime
+from typing import Literal
 
-from pipeline.untrusted.names import decode_mime_words, sanitize_filename, undo_surrogates
+from pipeline.untrusted import mime
+from pipeline.untrusted.names import sanitize_filename
 from pipeline.untrusted.sniff import FileKind, sniff
 
 log = logging.getLogger("spt.mail.incoming")
 
 AttachmentKind = Literal["pdf", "docx", "image", "other"]
 
-MAX_DEPTH = 6              # MIME nesting followed (multiparts and forwarded messages)
-MAX_PARTS = 500            # leaf parts looked at, at most
 MAX_BODY_CHARS = 100_000   # body text kept
 MAX_SUBJECT_CHARS = 500
 HEADER_SCAN_BYTES = 256 * 1024  # how much of an oversized message is read for its headers
 
-_ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+\.[^@\s<>()\[\],;:\"\\]+")
 _MSGID = re.compile(r"<([^<>\s]{1,900})>")
 
 
@@ -194,7 +190,7 @@ def parse_headers(raw: bytes, *, size: int | None = None) -> IncomingMessage | N
         head = raw[:HEADER_SCAN_BYTES]
         end = _header_end(head)
         block = head[:end] if end is not None else head
-        msg = BytesParser(policy=policy.default).parsebytes(block, headersonly=True)
+        msg = mime.parse(block, headers_only=True)
         sha = hashlib.sha256(raw).hexdigest()
         return _envelope(msg, sha, size if size is not None else len(raw), headers_only=True)
     except Exception as exc:
@@ -208,85 +204,59 @@ def _header_end(data: bytes) -> int | None:
 
 
 def _parse(raw: bytes, max_attachments: int) -> IncomingMessage:
-    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    msg = mime.parse(raw)
     sha = hashlib.sha256(raw).hexdigest()
     envelope = _envelope(msg, sha, len(raw), headers_only=False)
-    collector = _Collector()
-    collector.walk(msg, depth=0, nested=False)
-    if len(collector.attachments) > max_attachments:
+    found = mime.contents(msg)
+    if len(found.parts) > max_attachments:
         raise IncomingRefused(
-            f"Surel membawa terlalu banyak lampiran ({len(collector.attachments)}; batas "
+            f"Surel membawa terlalu banyak lampiran ({len(found.parts)}; batas "
             f"{max_attachments}). Kirim surat undangannya saja, paling banyak {max_attachments} "
             "berkas per surel.",
             message=envelope,
         )
-    if collector.plain:
-        body = collector.plain
-    elif collector.html:
-        body = html_to_text(collector.html)
-    else:
-        body = ""
+    attachments = [_attachment(part, index) for index, part in enumerate(found.parts, 1)]
+    body = found.body(max_html_chars=MAX_BODY_CHARS * 4)
     return IncomingMessage(
         sender=envelope.sender, sender_name=envelope.sender_name, subject=envelope.subject,
         message_id=envelope.message_id, sha256=sha, size=len(raw),
-        body_text=body[:MAX_BODY_CHARS], attachments=collector.attachments,
+        body_text=body[:MAX_BODY_CHARS], attachments=attachments,
         date=envelope.date, in_reply_to=envelope.in_reply_to, references=envelope.references,
         token_header=envelope.token_header, automatic=envelope.automatic,
     )
 
 
+def _attachment(part: mime.Part, index: int) -> Attachment:
+    """``part`` as an attachment: its kind from the bytes, its name made harmless."""
+    kind = sniff_kind(part.data)
+    default = f"lampiran-{index}" + {"pdf": ".pdf", "docx": ".docx", "image": ".jpg"}.get(
+        kind, "")
+    return Attachment(name=sanitize_filename(part.name, default=default),
+                      content_type=part.content_type, data=part.data, kind=kind,
+                      nested=part.nested)
+
+
 def _envelope(msg: Message, sha: str, size: int, *, headers_only: bool) -> IncomingMessage:
     sender, name = _sender(msg)
-    message_id = _first_msgid(_header(msg, "message-id")) or f"<{sha[:40]}@sintetis.spt.invalid>"
-    refs = tuple(_MSGID.findall(_header(msg, "references")))[-20:]
-    token = _header(msg, "x-spt-token").strip()[:64] or None
+    message_id = (_first_msgid(mime.header(msg, "message-id"))
+                  or f"<{sha[:40]}@sintetis.spt.invalid>")
+    refs = tuple(_MSGID.findall(mime.header(msg, "references")))[-20:]
+    token = mime.header(msg, "x-spt-token").strip()[:64] or None
     return IncomingMessage(
-        sender=sender, sender_name=name, subject=_clean_line(_header(msg, "subject"))[
+        sender=sender, sender_name=name, subject=mime.clean_line(mime.header(msg, "subject"))[
             :MAX_SUBJECT_CHARS],
-        message_id=message_id, sha256=sha, size=size, date=_date(_header(msg, "date")),
-        in_reply_to=_first_msgid(_header(msg, "in-reply-to")), references=tuple(
+        message_id=message_id, sha256=sha, size=size, date=_date(mime.header(msg, "date")),
+        in_reply_to=_first_msgid(mime.header(msg, "in-reply-to")), references=tuple(
             f"<{r}>" for r in refs), token_header=token, automatic=_automatic(msg, sender),
         headers_only=headers_only,
     )
 
 
-def _header(msg: Message, name: str) -> str:
-    """A header's decoded text; ``""`` if absent or unreadable."""
-    try:
-        value = msg.get(name)
-    except Exception:
-        try:
-            value = msg.get_all(name, [""])[0] if hasattr(msg, "get_all") else ""
-        except Exception:
-            return ""
-    if value is None:
-        return ""
-    try:
-        text = str(value)
-    except Exception:
-        return ""
-    text = undo_surrogates(text)
-    if "=?" in text:
-        text = decode_mime_words(text)
-    return text
-
-
-def _clean_line(text: str) -> str:
-    text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
-    return " ".join(text.split())
-
-
 def _sender(msg: Message) -> tuple[str, str]:
-    text = _header(msg, "from")
-    pairs = [(n, a) for n, a in getaddresses([text]) if a]
-    if not pairs:
-        match = _ADDRESS.search(text)
-        pairs = [("", match.group(0))] if match else []
-    for name, address in pairs:
-        address = address.strip().lower()
-        if _ADDRESS.fullmatch(address) and address.count("@") == 1:
-            return address, _clean_line(name)[:200]
-    raise IncomingRefused("Alamat pengirim (From) tidak terbaca.")
+    found = mime.sender(msg)
+    if found is None:
+        raise IncomingRefused("Alamat pengirim (From) tidak terbaca.")
+    return found
 
 
 def _first_msgid(text: str) -> str | None:
@@ -310,120 +280,17 @@ def _date(text: str) -> datetime | None:
 
 def _automatic(msg: Message, sender: str) -> bool:
     """RFC 3834 auto-replies, bounces, lists and bulk mail: must not be answered."""
-    auto = _header(msg, "auto-submitted").strip().lower()
+    auto = mime.header(msg, "auto-submitted").strip().lower()
     if auto and auto != "no":
         return True
-    if _header(msg, "precedence").strip().lower() in ("bulk", "junk", "list", "auto_reply"):
+    if mime.header(msg, "precedence").strip().lower() in ("bulk", "junk", "list", "auto_reply"):
         return True
-    if any(_header(msg, h) for h in ("list-id", "x-autoreply", "x-autorespond")):
+    if any(mime.header(msg, h) for h in ("list-id", "x-autoreply", "x-autorespond")):
         return True
-    if _header(msg, "x-auto-response-suppress").strip().lower() in ("all", "oof"):
+    if mime.header(msg, "x-auto-response-suppress").strip().lower() in ("all", "oof"):
         return True
     local = sender.split("@", 1)[0]
     return local in ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply")
-
-
-class _Collector:
-    """Walks the MIME tree (bounded) collecting body text and attachments."""
-
-    def __init__(self) -> None:
-        self.attachments: list[Attachment] = []
-        self.plain = ""
-        self.html = ""
-        self.parts_seen = 0
-
-    def walk(self, part: Message, *, depth: int, nested: bool) -> None:
-        if depth > MAX_DEPTH or self.parts_seen > MAX_PARTS:
-            return
-        ctype = _content_type(part)
-        if ctype == "message/rfc822" or part.is_multipart():
-            payload = part.get_payload()
-            subparts = payload if isinstance(payload, list) else []
-            inner_nested = nested or ctype == "message/rfc822"
-            for sub in subparts:
-                if isinstance(sub, Message):
-                    self.walk(sub, depth=depth + 1, nested=inner_nested)
-            return
-        self.parts_seen += 1
-        self.leaf(part, ctype, nested)
-
-    def leaf(self, part: Message, ctype: str, nested: bool) -> None:
-        raw_name = _filename(part)
-        disposition = _disposition(part)
-        if ctype.startswith("text/") and raw_name is None and disposition != "attachment":
-            if nested:
-                return
-            if ctype == "text/plain" and not self.plain:
-                self.plain = _text_of(part)
-            elif ctype == "text/html" and not self.html:
-                self.html = _text_of(part)
-            return
-        try:
-            data = part.get_payload(decode=True)
-        except Exception:
-            data = None
-        if not isinstance(data, bytes) or not data:
-            return
-        kind = sniff_kind(data)
-        index = len(self.attachments) + 1
-        default = f"lampiran-{index}" + {"pdf": ".pdf", "docx": ".docx", "image": ".jpg"}.get(
-            kind, "")
-        self.attachments.append(Attachment(
-            name=sanitize_filename(raw_name, default=default), content_type=ctype, data=data,
-            kind=kind, nested=nested,
-        ))
-
-
-def _content_type(part: Message) -> str:
-    try:
-        return part.get_content_type().lower()
-    except Exception:
-        return "application/octet-stream"
-
-
-def _disposition(part: Message) -> str | None:
-    try:
-        return part.get_content_disposition()
-    except Exception:
-        return None
-
-
-def _filename(part: Message) -> str | None:
-    try:
-        name = part.get_filename()
-    except Exception:
-        name = None
-    if name is None:
-        try:
-            name = part.get_param("name", None)
-            if isinstance(name, tuple):
-                name = collapse_rfc2231_value(name)
-        except Exception:
-            name = None
-    return str(name) if name else None
-
-
-def _text_of(part: Message) -> str:
-    try:
-        if isinstance(part, EmailMessage):
-            content = part.get_content()
-            if isinstance(content, str):
-                return content
-    except Exception:
-        pass
-    try:
-        data = part.get_payload(decode=True) or b""
-    except Exception:
-        return ""
-    charset = "utf-8"
-    with contextlib.suppress(Exception):
-        charset = part.get_content_charset() or "utf-8"
-    for enc in (charset, "utf-8", "cp1252"):
-        try:
-            return data.decode(enc)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("latin-1")
 
 
 def _page_sized(data: bytes) -> bool:
@@ -441,83 +308,11 @@ def sniff_kind(data: bytes) -> AttachmentKind:
     return "other"
 
 
-# --- HTML to text ------------------------------------------------------------
-
-
-class _TextExtractor(html.parser.HTMLParser):
-    """Visible text with line breaks; lines inside ``<blockquote>`` get ``> `` (quoted history).
-
-    Line-level tags (``br``, ``li``, ``tr``) end a line; block-level tags
-    (``p``, ``div``, ``blockquote``, tables, lists) also leave one blank line.
-    """
-
-    _LINE: ClassVar[frozenset[str]] = frozenset({"br", "li", "tr", "hr", "pre"})
-    _BLOCK: ClassVar[frozenset[str]] = frozenset({
-        "p", "div", "table", "blockquote", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"})
-    _SKIP: ClassVar[frozenset[str]] = frozenset({"script", "style", "head", "title"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[tuple[int, str]] = []
-        self.current: list[str] = []
-        self.quote = 0
-        self.skip = 0
-        self.paragraph = False
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self.current).split())
-        self.current = []
-        if not text:
-            return
-        if self.paragraph and self.lines:
-            self.lines.append((min(self.lines[-1][0], self.quote), ""))
-        self.paragraph = False
-        self.lines.append((self.quote, text))
-
-    def _tag(self, tag: str, opening: bool) -> None:
-        if tag in self._SKIP:
-            self.skip = self.skip + 1 if opening else max(0, self.skip - 1)
-        elif tag in self._LINE:
-            self._flush()
-        elif tag in self._BLOCK:
-            self._flush()
-            self.paragraph = True
-            if tag == "blockquote":
-                self.quote = self.quote + 1 if opening else max(0, self.quote - 1)
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        self._tag(tag, True)
-
-    def handle_endtag(self, tag: str) -> None:
-        self._tag(tag, False)
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.current.append(data)
-
-    def text(self) -> str:
-        self._flush()
-        return "\n".join(("> " * depth + line) if line else ">" * depth
-                         for depth, line in self.lines).strip()
-
-
-def html_to_text(markup: str) -> str:
-    """Readable text of an HTML body (scripts and styles dropped, quotes marked)."""
-    parser = _TextExtractor()
-    try:
-        parser.feed(markup[: MAX_BODY_CHARS * 4])
-        parser.close()
-    except Exception:
-        return re.sub(r"<[^>]*>", " ", markup)[:MAX_BODY_CHARS]
-    return parser.text()
-
-
 __all__ = [
     "Attachment",
     "AttachmentKind",
     "IncomingMessage",
     "IncomingRefused",
-    "html_to_text",
     "parse_headers",
     "parse_message",
     "sanitize_filename",

@@ -21,7 +21,6 @@ root; the mails' share path and the escalation address
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shutil
 import socket
@@ -29,7 +28,7 @@ import ssl
 import stat
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -37,6 +36,7 @@ from typing import Literal
 import click
 
 from pipeline.config import CONFIG_NAME, Config, ConfigError, SecretRef, load_config
+from pipeline.logs import quiet
 from pipeline.ops.doctor_people import check_people_mail, check_qr_and_trust
 
 Level = Literal["OK", "PERINGATAN", "MASALAH"]
@@ -212,7 +212,7 @@ def _check_emblem(config: Config, s: Section) -> None:
 def _check_keys(config: Config, s: Section) -> None:
     from pipeline.signing.keys import KeyRing, KeyRingError
 
-    with _quiet("spt.signing", "pyhanko", "pyhanko_certvalidator"):
+    with quiet("spt.signing", "pyhanko", "pyhanko_certvalidator"):
         try:
             ring = KeyRing.load(config)
         except KeyRingError as exc:
@@ -572,16 +572,3 @@ def _net_reason(exc: BaseException) -> str:
         return "koneksi ditolak (tidak ada layanan di port itu)"
     return f"{exc.__class__.__name__}: {exc}"
 
-
-@contextlib.contextmanager
-def _quiet(*names: str) -> Iterator[None]:
-    """Silence loggers whose warnings doctor reports itself (no duplicate raw log lines)."""
-    loggers = [logging.getLogger(n) for n in names]
-    before = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        for lg, level in zip(loggers, before, strict=True):
-            lg.setLevel(level)

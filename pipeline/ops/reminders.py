@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from pipeline.core.machine import Status
 from pipeline.core.workflow import AutomaticStep, Person, Stage, Workflow
@@ -49,11 +49,13 @@ if TYPE_CHECKING:
     from pipeline.config import Config
     from pipeline.store.db import Store
 
-Kind = Literal["pengingat", "eskalasi", "pengingat_terima"]
-PENGINGAT: Kind = "pengingat"
-ESKALASI: Kind = "eskalasi"
-PENGINGAT_TERIMA: Kind = "pengingat_terima"
+class ReminderKind(enum.StrEnum):
+    """Which reminder a mail is; the values are stored in ``reminders.kind`` and name the
+    audit action ``reminder.<kind>``."""
 
+    PENGINGAT = "pengingat"                # to the official the case waits on
+    ESKALASI = "eskalasi"                  # to whoever is above them, at twice the standard
+    PENGINGAT_TERIMA = "pengingat_terima"  # to the pemohon, to confirm receipt
 
 
 class EscalatedTo(enum.StrEnum):
@@ -112,7 +114,7 @@ class ReminderSettings:
 class Reminder:
     """One mail to send: ``to`` is told that ``case_id`` overstays ``stage_key``."""
 
-    kind: Kind
+    kind: ReminderKind
     case_id: str
     stage_key: str                # the step overstayed (a stage key, "umum" or "pemohon")
     to: str                       # email address
@@ -147,8 +149,8 @@ def due_reminders(
                 continue  # not delivered yet: the pemohon's clock has not started
             visit = replace(visit, arrived_at=max(visit.arrived_at, delivered[visit.case_id]))
         for reminder in _reminders_for(visit, workflow, calendar, now, settings):
-            interval = (settings.receipt_interval if reminder.kind == PENGINGAT_TERIMA
-                        else settings.interval)
+            receipt = reminder.kind is ReminderKind.PENGINGAT_TERIMA
+            interval = settings.receipt_interval if receipt else settings.interval
             previous = last_sent.get(reminder.key)
             if previous is not None and now - previous < interval:
                 continue
@@ -180,7 +182,7 @@ def _reminders_for(
         return []  # a stage no longer configured: nobody to remind
     minutes = calendar.working_minutes(visit.arrived_at, now)
 
-    def make(kind: Kind, standard: float, to: str, to_name: str,
+    def make(kind: ReminderKind, standard: float, to: str, to_name: str,
              escalated_to: EscalatedTo | None = None) -> Reminder:
         # One deadline per case and step: the escalation names the same one as the
         # reminder (the standard's end), not the moment it was escalated.
@@ -203,7 +205,7 @@ def _reminders_for(
             to, name = step.person.email, step.person.name
         else:
             return []  # nobody to ask for the receipt
-        return [make(PENGINGAT_TERIMA, standard, to, name)]
+        return [make(ReminderKind.PENGINGAT_TERIMA, standard, to, name)]
 
     if step.mutu_baku_minutes is None:
         return []
@@ -212,11 +214,11 @@ def _reminders_for(
     standard = float(step.mutu_baku_minutes)
     out: list[Reminder] = []
     if minutes > standard and step.person is not None:
-        out.append(make(PENGINGAT, standard, step.person.email, step.person.name))
+        out.append(make(ReminderKind.PENGINGAT, standard, step.person.email, step.person.name))
     if minutes > 2 * standard:
         target = escalation_target(step, workflow, settings)
         if target is not None:
-            out.append(make(ESKALASI, standard, *target))
+            out.append(make(ReminderKind.ESKALASI, standard, *target))
     return out
 
 

@@ -175,13 +175,8 @@ def _issued_chart(report: Report, path: Path) -> None:
     counts = [m.issued for m in report.months]
     bars = ax.bar(x, counts, color=BLUE, width=0.65, zorder=2)
     ax.bar_label(bars, labels=[str(c) if c else "" for c in counts], fontsize=8.5, padding=2)
-    ax.set_xticks(x, [m.short_label for m in report.months], fontsize=8.5)
-    ax.set_ylim(0, max(counts, default=0) * 1.2 + 1)
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.set_ylabel("SPT terbit", fontsize=9)
-    ax.grid(axis="y", color="#eeeeee", zorder=0)
-    _tidy(ax)
-    fig.savefig(path)
+    _finish_monthly(fig, ax, report, tallest=max(counts, default=0), ylabel="SPT terbit",
+                    path=path)
 
 
 def _returns_chart(report: Report, labels: dict[str, str], path: Path) -> None:
@@ -202,10 +197,17 @@ def _returns_chart(report: Report, labels: dict[str, str], path: Path) -> None:
     else:
         ax.text(0.5, 0.5, "Tidak ada pengembalian dalam periode ini", transform=ax.transAxes,
                 ha="center", va="center", fontsize=10, color="#555555")
-    ax.set_xticks(x, [m.short_label for m in report.months], fontsize=8.5)
-    ax.set_ylim(0, max(bottom, default=0) * 1.2 + 1)
+    _finish_monthly(fig, ax, report, tallest=max(bottom, default=0), ylabel="pengembalian",
+                    path=path)
+
+
+def _finish_monthly(fig, ax, report: Report, *, tallest: int, ylabel: str, path: Path) -> None:
+    """The month axis, whole-number counts up to ``tallest`` with room above, and the file."""
+    ax.set_xticks(list(range(len(report.months))), [m.short_label for m in report.months],
+                  fontsize=8.5)
+    ax.set_ylim(0, tallest * 1.2 + 1)
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.set_ylabel("pengembalian", fontsize=9)
+    ax.set_ylabel(ylabel, fontsize=9)
     ax.grid(axis="y", color="#eeeeee", zorder=0)
     _tidy(ax)
     fig.savefig(path)

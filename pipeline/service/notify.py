@@ -27,10 +27,9 @@ from pipeline.mail.outbox import Outbox
 from pipeline.mail.replies import load_or_create_secret, make_token
 from pipeline.mail.smtp import SmtpDelivery
 from pipeline.ops.reminders import (
-    ESKALASI,
-    PENGINGAT_TERIMA,
     EscalatedTo,
     Reminder,
+    ReminderKind,
     ReminderSettings,
     due_reminders,
     record_sent,
@@ -319,14 +318,14 @@ class Notifier:
 
     def _reminder_mail(self, r: Reminder, case: CaseRecord):
         hal = (case.fields or {}).get("hal")
-        if r.kind == PENGINGAT_TERIMA:
+        if r.kind is ReminderKind.PENGINGAT_TERIMA:
             entry = self.store.agenda.for_case(case.id)
             name = self.pemohon_name(case) if r.to == case.pemohon else r.to_name
             return self.composer.pengingat_terima(
                 to=r.to, to_name=name, case_id=case.id,
                 nomor=entry.number if entry else "-", hal=entry.hal if entry else hal,
                 issued_at=r.since, token=self.token(case.id, "pemohon", 0))
-        if r.kind != ESKALASI and r.stage is not None:
+        if r.kind is not ReminderKind.ESKALASI and r.stage is not None:
             visit = self.store.cases.open_visit(case.id)
             return self.composer.pengingat(
                 r.stage, case_id=case.id, hal=hal, folder=self.shown_folder(r.stage),

@@ -14,7 +14,7 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipeline.config import Config
@@ -251,12 +251,16 @@ class Service:
             memory.release()  # this round's garbage (PDFs read and signed), about 4 ms
             _sd_notify("WATCHDOG=1" if self._healthy() else "")
 
-    def _run_calls(self) -> None:
+    def _waiting_calls(self) -> Iterator[tuple[Callable[[], object], cf.Future]]:
+        """The calls queued for the engine thread, taken one by one until none is left."""
         while True:
             try:
-                fn, fut = self._calls.get_nowait()
+                yield self._calls.get_nowait()
             except queue.Empty:
                 return
+
+    def _run_calls(self) -> None:
+        for fn, fut in self._waiting_calls():
             if not fut.set_running_or_notify_cancel():
                 continue
             try:
@@ -294,11 +298,7 @@ class Service:
     def shutdown(self) -> None:
         # Calls still waiting for the engine are abandoned: their messages stay unread on the
         # server (not recorded as seen) and are taken again at the next start.
-        while True:
-            try:
-                _, fut = self._calls.get_nowait()
-            except queue.Empty:
-                break
+        for _, fut in self._waiting_calls():
             fut.cancel()
         for worker in self.threads:
             try:

@@ -153,21 +153,18 @@ class KeyRing:
 
     def signer(self, stage_key: str) -> LoadedSigner:
         """The signer of stage ``stage_key`` (service-signed stages only)."""
-        try:
-            return self.signers[stage_key]
-        except KeyError:
-            raise KeyRingError(
-                [KeyProblem(stage_key, "?", "tidak ada kunci layanan untuk tahap ini")]
-            ) from None
+        return self._loaded(stage_key, "tidak ada kunci layanan untuk tahap ini")
 
     def seal_signer(self) -> LoadedSigner:
         """The agency's electronic seal (cap dinas)."""
+        return self._loaded(SEAL_LABEL, "kunci cap dinas tidak dikonfigurasi ([seal])")
+
+    def _loaded(self, label: str, missing: str) -> LoadedSigner:
+        """The signer ``label``, or a :class:`KeyRingError` saying ``missing``."""
         try:
-            return self.signers[SEAL_LABEL]
+            return self.signers[label]
         except KeyError:
-            raise KeyRingError(
-                [KeyProblem(SEAL_LABEL, "?", "kunci cap dinas tidak dikonfigurasi ([seal])")]
-            ) from None
+            raise KeyRingError([KeyProblem(label, "?", missing)]) from None
 
     def __contains__(self, label: object) -> bool:
         return label in self.signers
@@ -263,20 +260,19 @@ def _load_roots(paths: list[Path]) -> tuple[list[asn1_x509.Certificate], list[st
     return roots, problems
 
 
+@dataclass
 class _SignerLoader:
     """Loads one key and collects what is wrong with it."""
 
-    def __init__(self, label: str, holder: str, is_seal: bool, agency: str,
-                 roots: list[asn1_x509.Certificate], now: dt.datetime, nip: str = ""):
-        self.label = label
-        self.nip = nip
-        self.holder = holder
-        self.is_seal = is_seal
-        self.agency = agency
-        self.roots = roots
-        self.now = now
-        self.problems: list[KeyProblem] = []
-        self.warnings: list[str] = []
+    label: str
+    holder: str
+    is_seal: bool
+    agency: str
+    roots: list[asn1_x509.Certificate]
+    now: dt.datetime
+    nip: str = ""
+    problems: list[KeyProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def problem(self, message: str) -> None:
         self.problems.append(KeyProblem(self.label, self.holder, message))

@@ -21,10 +21,8 @@ signatures.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import io
-import logging
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -45,6 +43,8 @@ from pyhanko_certvalidator.policy_decl import (
     FreshnessReqType,
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
+
+from pipeline.logs import quiet
 
 
 @dataclass(frozen=True)
@@ -67,22 +67,9 @@ def validate_at(pdf: bytes, roots, at: dt.datetime, *, diff_policy=None) -> list
     """Each signature's long-term verdict at ``at`` (an aware datetime), from the file alone."""
     if at.tzinfo is None:
         raise ValueError("the validation time needs a time zone")
-    with _quiet():
+    with quiet("pyhanko", "pyhanko_certvalidator"):  # the verdict says it once
         return asyncio.run(_validate_all(pdf, list(roots), at, diff_policy))
 
-
-@contextlib.contextmanager
-def _quiet():
-    """pyHanko logs every failed path with a traceback; the verdict says it once, clearly."""
-    loggers = [logging.getLogger(n) for n in ("pyhanko", "pyhanko_certvalidator")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        for lg, level in zip(loggers, levels, strict=True):
-            lg.setLevel(level)
 
 
 async def _validate_all(pdf, roots, at, diff_policy) -> list[LongTermResult]:

@@ -219,14 +219,10 @@ async def _add(pdf: bytes, settings: LtvSettings, timestamper: TimeStamper | Non
         paths = []
         for signed_data in signature_containers(pdf):
             paths += await _collect_cms(signed_data, context)
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        DocumentSecurityStore.supply_dss_in_writer(writer, None, validation_context=context,
-                                                   paths=paths)
-        out = io.BytesIO()
-        writer.write(out)
+        with_dss = _with_dss(pdf, context, paths)
         if timestamper is None:
-            return out.getvalue()
-        return await _timestamp(out.getvalue(), context, timestamper, ARCHIVE_FIELD)
+            return with_dss
+        return await _timestamp(with_dss, context, timestamper, ARCHIVE_FIELD)
     finally:
         await _close(context)
 
@@ -240,15 +236,21 @@ async def _renew(pdf: bytes, settings: LtvSettings, timestamper: TimeStamper) ->
         paths = []
         for ts in stamps[-1:]:
             paths += await _collect(ts, context)
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        DocumentSecurityStore.supply_dss_in_writer(writer, None, validation_context=context,
-                                                   paths=paths)
-        out = io.BytesIO()
-        writer.write(out)
         name = f"{ARCHIVE_FIELD}_{len(stamps) + 1}"
-        return await _timestamp(out.getvalue(), context, timestamper, name)
+        return await _timestamp(_with_dss(pdf, context, paths), context, timestamper, name)
     finally:
         await _close(context)
+
+
+def _with_dss(pdf: bytes, context: ValidationContext, paths: list) -> bytes:
+    """``pdf`` with an incremental update adding ``paths``' certificates and revocation
+    data (from ``context``) to its DSS."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, validation_context=context,
+                                               paths=paths)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 async def _close(context: ValidationContext) -> None:

@@ -70,17 +70,17 @@ class AgendaBook:
         return cur.rowcount == 1
 
     def for_case(self, case_id: str) -> AgendaEntry | None:
-        row = self.store.execute("SELECT * FROM agenda WHERE case_id = ?", (case_id,)).fetchone()
-        return _entry(row) if row else None
+        return self._one("case_id", case_id)
 
     def by_number(self, number: str) -> AgendaEntry | None:
-        row = self.store.execute("SELECT * FROM agenda WHERE number = ?", (number,)).fetchone()
-        return _entry(row) if row else None
+        return self._one("number", number)
 
     def by_sha256(self, sha: str) -> AgendaEntry | None:
-        row = self.store.execute(
-            "SELECT * FROM agenda WHERE file_sha256 = ?", (sha,)
-        ).fetchone()
+        return self._one("file_sha256", sha)
+
+    def _one(self, column: str, value: str) -> AgendaEntry | None:
+        """The entry whose ``column`` (a name written in this module, never input) is ``value``."""
+        row = self.store.execute(f"SELECT * FROM agenda WHERE {column} = ?", (value,)).fetchone()
         return _entry(row) if row else None
 
     def entries(

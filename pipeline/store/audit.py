@@ -156,10 +156,8 @@ class AuditLog:
                           detail or {}, prev, digest)
 
     def for_case(self, case_id: str) -> list[AuditEntry]:
-        rows = self.store.execute(
-            "SELECT * FROM audit WHERE case_id = ? ORDER BY seq", (case_id,)
-        ).fetchall()
-        return [_entry(r) for r in rows]
+        sql = "SELECT * FROM audit WHERE case_id = ? ORDER BY seq"
+        return [_entry(r) for r in self.store.execute(sql, (case_id,))]
 
     def all(self) -> list[AuditEntry]:
         return [_entry(r) for r in self.store.execute("SELECT * FROM audit ORDER BY seq")]

@@ -116,19 +116,17 @@ class CaseRepo:
         )
 
     def get(self, case: str) -> CaseRecord | None:
-        row = self.store.execute("SELECT * FROM cases WHERE id = ?", (case,)).fetchone()
-        return _record(row) if row else None
+        return self._one("id", case)
 
     def by_source(self, source_sha256: str) -> CaseRecord | None:
-        row = self.store.execute(
-            "SELECT * FROM cases WHERE source_sha256 = ?", (source_sha256,)
-        ).fetchone()
-        return _record(row) if row else None
+        return self._one("source_sha256", source_sha256)
 
     def by_token(self, token: str) -> CaseRecord | None:
-        row = self.store.execute(
-            "SELECT * FROM cases WHERE verify_token = ?", (token,)
-        ).fetchone()
+        return self._one("verify_token", token)
+
+    def _one(self, column: str, value: str) -> CaseRecord | None:
+        """The case whose ``column`` (a name written in this module, never input) is ``value``."""
+        row = self.store.execute(f"SELECT * FROM cases WHERE {column} = ?", (value,)).fetchone()
         return _record(row) if row else None
 
     def by_published_file(self, sha256: str) -> CaseRecord | None:

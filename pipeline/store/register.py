@@ -73,10 +73,8 @@ class NumberRegister:
         return AssignedNumber(number, year, seq, case_id, local.date(), iso(now))
 
     def year(self, year: int) -> list[AssignedNumber]:
-        rows = self.store.execute(
-            "SELECT * FROM number_register WHERE year = ? ORDER BY seq", (year,)
-        ).fetchall()
-        return [_assigned(r) for r in rows]
+        sql = "SELECT * FROM number_register WHERE year = ? ORDER BY seq"
+        return [_assigned(r) for r in self.store.execute(sql, (year,))]
 
     def all(self) -> list[AssignedNumber]:
         rows = self.store.execute("SELECT * FROM number_register ORDER BY year, seq").fetchall()

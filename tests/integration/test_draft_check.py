@@ -8,14 +8,12 @@ passes clean.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from pipeline.config import load_config
 from pipeline.drafting.assignees import read_assignees
 from pipeline.drafting.check import draft_problems, name_problems, timing_warnings
 from pipeline.drafting.letter import LetterContext, render_draft
@@ -25,19 +23,7 @@ from tests.support import drafts as d
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "templates" / "spt.docx"
-WORKSPACE = ROOT / "pipeline" / "resources" / "workspace"
 SAMPLE = ROOT / "tests" / "data" / "invitations" / "samples" / "undangan-dev-01.json"
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config(WORKSPACE / "spt.toml")
-
-
-@pytest.fixture(scope="module")
-def employees() -> list[dict[str, str]]:
-    with open(WORKSPACE / "pegawai.csv", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import csv
 import json
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pdfplumber
 import pytest
 from docx import Document
 
-from pipeline.config import load_config
 from pipeline.convert import SofficeConverter
 from pipeline.drafting.assignees import AssigneeError, AssigneeRow, read_assignees
 from pipeline.drafting.letter import LetterContext, render_draft
@@ -20,19 +18,7 @@ from pipeline.simulate import add_employee_row
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "templates" / "spt.docx"
-WORKSPACE = ROOT / "pipeline" / "resources" / "workspace"
 SAMPLE = Path("/work/shared/samples/invitations/undangan-dev-01.json")
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config(WORKSPACE / "spt.toml")
-
-
-@pytest.fixture(scope="module")
-def employees() -> list[dict[str, str]]:
-    with open(WORKSPACE / "pegawai.csv", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")

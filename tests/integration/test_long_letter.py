@@ -17,7 +17,6 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from pipeline.config import load_config
 from pipeline.convert import SofficeConverter
 from pipeline.drafting.assignees import read_assignees
 from pipeline.drafting.check import draft_problems, pdf_rows_problems
@@ -31,11 +30,6 @@ WORKSPACE = ROOT / "pipeline" / "resources" / "workspace"
 SAMPLE = ROOT / "tests" / "data" / "invitations" / "samples" / "undangan-dev-01.json"
 NOMOR = "800.1.11.1/0042/DISKOPUKM/2026"
 TANGGAL = "7 Desember 2026"
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config(WORKSPACE / "spt.toml")
 
 
 def _draft(config, folder: Path, count: int):

@@ -24,7 +24,6 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.stamp import TextStampStyle
 
-from pipeline.config import load_config
 from pipeline.convert import SofficeConverter
 from pipeline.drafting.letter import LetterContext, render_draft
 from pipeline.pdf import review
@@ -41,11 +40,6 @@ NOMOR = "800.1.11.1/0042/DISKOPUKM/2026"
 TANGGAL = "7 Desember 2026"
 QR = f"SPT {NOMOR}\nSHA-256 {'3f' * 32}"
 ACCEPTABLE = {"NONE", "LTA_UPDATES", "FORM_FILLING"}
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config(WORKSPACE / "spt.toml")
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,6 @@ from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.stamp import TextStampStyle
 
-from pipeline.config import load_config
 from pipeline.convert import SofficeConverter
 from pipeline.drafting.letter import LetterContext, render_draft
 from pipeline.pdf import review
@@ -39,11 +38,6 @@ TANGGAL = "7 Desember 2026"
 QR = f"SPT {NOMOR}\nSHA-256 {'3f' * 32}"
 CLAIM_WORDS = "ditandatangani secara elektronik"
 ACCEPTABLE = {"NONE", "LTA_UPDATES", "FORM_FILLING"}
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config(WORKSPACE / "spt.toml")
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from pipeline.extract import ExtractionRefused, ExtractLimits, extract
 from pipeline.extract.carriers import read_docx, read_eml, sniff
+from pipeline.mail.incoming import parse_message
 
 OWN = Path(__file__).resolve().parents[2] / "data" / "invitations" / "own"
 SAMPLE_PDF = (
@@ -146,3 +147,27 @@ def test_an_email_without_attachment_is_read_from_its_body(tmp_path):
     assert result.text_source == "email body"
     assert all(value is None for value in result.fields.values())
     assert any("tidak melampirkan" in note for note in result.notes)
+
+
+def test_an_html_mail_reads_the_same_for_spt_extract_as_for_the_mail_intake():
+    """One parser: the sender and the body's text agree; only the intake marks quoted
+    history (for replies), while the extractor reads a quoted invitation as plain lines."""
+    msg = EmailMessage()
+    msg["From"] = "Agendaris <Agenda@Example.go.id>"
+    msg["Subject"] = "Fwd: undangan"
+    msg.set_content(
+        "<html><head><title>judul</title><style>p {color: red}</style></head><body>"
+        "<p>Mohon dibuatkan\n   SPT.</p><blockquote><p>Hari : Senin,\n 2 Maret 2026<br>"
+        "Tempat : Aula&nbsp;Bappeda</p></blockquote><script>alert(1)</script></body></html>",
+        subtype="html",
+    )
+    raw = bytes(msg)
+    mail = read_eml(raw, ExtractLimits())
+    intake = parse_message(raw, max_bytes=1 << 20)
+    assert mail.sender == intake.sender == "agenda@example.go.id"
+    assert mail.sender_name == intake.sender_name == "Agendaris"
+    assert mail.body.splitlines() == [
+        "Mohon dibuatkan SPT.", "", "Hari : Senin, 2 Maret 2026", "Tempat : Aula Bappeda"]
+    assert intake.body_text.splitlines() == [
+        "Mohon dibuatkan SPT.", "", "> Hari : Senin, 2 Maret 2026", "> Tempat : Aula Bappeda"]
+

@@ -12,10 +12,8 @@ import pytest
 from pipeline.config import Config, WorkingTimeConfig, load_config
 from pipeline.core.machine import CaseState, Status
 from pipeline.ops.reminders import (
-    ESKALASI,
-    PENGINGAT,
-    PENGINGAT_TERIMA,
     EscalatedTo,
+    ReminderKind,
     ReminderSettings,
     due_reminders,
     escalation_target,
@@ -25,6 +23,9 @@ from pipeline.ops.worktime import WorkingCalendar
 from pipeline.resources import WORKSPACE
 from pipeline.store import Store
 
+PENGINGAT = ReminderKind.PENGINGAT
+ESKALASI = ReminderKind.ESKALASI
+PENGINGAT_TERIMA = ReminderKind.PENGINGAT_TERIMA
 WIB = ZoneInfo("Asia/Pontianak")
 MON = dt.date(2026, 3, 2)  # an ordinary Monday
 TUE = MON + dt.timedelta(days=1)
@@ -129,8 +130,8 @@ def test_after_twice_the_standard_the_next_official_up_is_told(store, config, ca
     found = due(store, config, calendar, at(MON, 9, 21))
     assert summary(found) == [(case, "kasubag", ESKALASI, SEKRETARIS),
                               (case, "kasubag", PENGINGAT, KASUBAG)]
-    escalation = next(r for r in found if r.kind == ESKALASI)
-    reminder = next(r for r in found if r.kind == PENGINGAT)
+    escalation = next(r for r in found if r.kind is ESKALASI)
+    reminder = next(r for r in found if r.kind is PENGINGAT)
     # One deadline for the case: the escalation names the reminder's, not its own moment.
     assert escalation.due_at == reminder.due_at == at(MON, 9, 10)
     assert escalation.escalated_to is EscalatedTo.NEXT_STAGE
@@ -143,7 +144,7 @@ def test_a_configured_supervisor_gets_the_escalation_instead(store, config, cale
     found = due(store, config, calendar, at(MON, 9, 21),
                 supervisors={"kasubag": ("sekdis@x.go.id", "Sekretaris Dinas")})
     assert (case, "kasubag", ESKALASI, "sekdis@x.go.id") in summary(found)
-    [escalation] = [r for r in found if r.kind == ESKALASI]
+    [escalation] = [r for r in found if r.kind is ESKALASI]
     assert (escalation.to_name, escalation.escalated_to) == ("Sekretaris Dinas",
                                                              EscalatedTo.SUPERVISOR)
 
@@ -298,7 +299,7 @@ def test_the_signatory_has_nobody_above_in_the_chain_so_it_goes_to_it(
     # Without an IT address there is nobody to escalate to: only the reminder.
     assert [r.kind for r in due(store, config, calendar, at(MON, 9, 25))] == [PENGINGAT]
     found = due(store, config, calendar, at(MON, 9, 25), it_email="ti@diskopukm.go.id")
-    [escalation] = [r for r in found if r.kind == ESKALASI]
+    [escalation] = [r for r in found if r.kind is ESKALASI]
     assert (escalation.case_id, escalation.to, escalation.escalated_to) == (
         case, "ti@diskopukm.go.id", EscalatedTo.IT)
 
