@@ -139,6 +139,9 @@ def kop_lines(doc: Document, stop_at: int) -> list[Line]:
             upper_share(text) >= 0.7
             or line.bold
             or (body_size is not None and line.size is not None and line.size > body_size + 0.5)
+            # A company naming itself at the top of its notice: "PT Sky Energy Indonesia Tbk
+            # (“Perseroan”)", in bold on paper, which a scan's words do not say.
+            or bool(_PARENT_FIRST.match(text) and _DEFINED_COMPANY.search(text))
         )
         if not prominent or len(text) < 3:
             if names:
