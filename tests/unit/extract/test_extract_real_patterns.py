@@ -429,3 +429,15 @@ def test_a_company_naming_itself_above_its_notice_is_its_kop_even_unbolded():
     assert read_fields(text_doc("\n".join(lines), source="ocr")).fields["pengirim"] == (
         "PT Sky Energy Indonesia Tbk"
     )
+
+
+def test_a_short_sentence_opening_with_the_company_is_not_its_kop():
+    """Only a line that ends with the company's defined term names the company; a sentence
+    that carries on after it is prose, and is no sender."""
+    lines = [
+        "PT Sky Energy Indonesia Tbk (“Perseroan”) berkedudukan di Bogor",
+        "mengundang Para Pemegang Saham untuk menghadiri Rapat Umum Pemegang Saham Luar Biasa",
+        "Hari / Tanggal : Kamis, 24 September 2020",
+        "Tempat : Jl. Raya Cicadas No. 258, Gunung Putri, Kab. Bogor",
+    ]
+    assert read_fields(text_doc("\n".join(lines), source="ocr")).fields["pengirim"] is None
