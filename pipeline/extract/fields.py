@@ -452,12 +452,14 @@ class _Reader:
         stop = min(stops) if stops else len(self.doc.lines) + 1
         name, why, conf = letterhead.pengirim(self.doc, stop)
         candidates = [Candidate(name, why, 1, conf)] if name else []
-        if not candidates:
-            # A company's notice without a kop names its board as the one inviting:
-            # "Direksi PT Adhi Karya (Persero) Tbk. (“Perseroan”) … dengan ini mengundang".
-            m = _BOARD_INVITES.search(self.doc.text)
-            if m:
-                candidates.append(Candidate(m.group("n").strip(), "prose 'Direksi …'", 2))
+        # A company's notice names its board as the one inviting: "Direksi PT Adhi Karya
+        # (Persero) Tbk. (“Perseroan”) … dengan ini mengundang". Without a kop that is the
+        # sender; under a kop it is a second reading of the same name, and two readings that
+        # differ (a speck read as a comma in the kop's "PT Sky, Energy …") give null, not
+        # one of them.
+        m = _BOARD_INVITES.search(self.doc.text)
+        if m:
+            candidates.append(Candidate(m.group("n").strip(), "prose 'Direksi …'", 2))
         self._set("pengirim", *decide(candidates, what=why.removeprefix("null: ")))
 
     # --- the whole letter ---------------------------------------------------------------

@@ -139,6 +139,7 @@ def kop_lines(doc: Document, stop_at: int) -> list[Line]:
             upper_share(text) >= 0.7
             or line.bold
             or (body_size is not None and line.size is not None and line.size > body_size + 0.5)
+            or _names_itself(text)
         )
         if not prominent or len(text) < 3:
             if names:
@@ -146,6 +147,15 @@ def kop_lines(doc: Document, stop_at: int) -> list[Line]:
             continue
         names.append(line)
     return names
+
+
+def _names_itself(text: str) -> bool:
+    """A company naming itself at the top of its notice, its defined term last on the line:
+    "PT Sky Energy Indonesia Tbk (“Perseroan”)". In bold on paper, which a scan's words do
+    not say; a sentence that goes on after the term ("… (“Perseroan”) dengan ini …") is not
+    a name."""
+    m = _DEFINED_COMPANY.search(text)
+    return bool(_PARENT_FIRST.match(text) and m and not text[m.end() :].strip())
 
 
 def _letter_spaced(text: str) -> bool:

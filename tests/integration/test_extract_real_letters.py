@@ -33,7 +33,7 @@ def report(bench):
 
 def test_every_letter_names_its_source_and_is_labelled():
     sources = sorted((REAL / "src").glob("*.txt"))
-    assert len(sources) >= 7
+    assert len(sources) >= 13
     for path in sources:
         head = path.read_text(encoding="utf-8").split("\n---\n", 1)[0]
         assert head.startswith("source: http"), path.name

@@ -386,3 +386,58 @@ def test_a_virtual_meeting_keeps_its_link_out_of_the_place():
     assert f["tempat"] == "Daring melalui Zoom Meeting"
     assert (f["tanggal_mulai"], f["waktu"]) == ("2024-05-07", "09.00 WIB s.d. selesai")
     assert f["tanggal"] == "2024-05-02"
+
+
+def test_a_company_named_differently_in_its_kop_and_by_its_board_gives_no_sender():
+    """Seen on a scan of PT Sky Energy's notice: a speck after "Sky" read as a comma in the
+    kop. The board's sentence names the company again; two readings that disagree are no
+    evidence for either, so the sender is left for the drafter."""
+    lines = [
+        "PT SKY, ENERGY INDONESIA TBK (“PERSEROAN”)",
+        "PANGGILAN RUPSLB",
+        "Direksi PT Sky Energy Indonesia Tbk (“Perseroan”) dengan ini mengundang Para "
+        "Pemegang Saham untuk menghadiri Rapat Umum Pemegang Saham Luar Biasa (“Rapat”) "
+        "Perseroan yang akan diselenggarakan pada:",
+        "Hari / Tanggal : Kamis, 24 September 2020",
+        "Tempat : Jl. Raya Cicadas No. 258, Gunung Putri, Kab. Bogor",
+    ]
+    reading = read_fields(text_doc("\n".join(lines)))
+    assert reading.fields["pengirim"] is None
+    assert "disagree" in reading.explain["pengirim"], reading.explain["pengirim"]
+    lines[0] = "PT SKY ENERGY INDONESIA TBK (“PERSEROAN”)"
+    # (a kop in capitals: a three-letter word may stay in capitals, as an acronym would)
+    sender = read_fields(text_doc("\n".join(lines))).fields["pengirim"]
+    assert sender.casefold() == "pt sky energy indonesia tbk"
+
+
+def test_a_company_naming_itself_above_its_notice_is_its_kop_even_unbolded():
+    """A scan's words carry no bold: the notice's first line "PT … Tbk (“Perseroan”)" is still
+    the company's name, and a second reading of it in the board's sentence that differs (a
+    speck read as a comma) makes the sender null rather than the misread one."""
+    lines = [
+        "PT Sky Energy Indonesia Tbk (“Perseroan”)",
+        "PANGGILAN RUPSLB",
+        "Direksi PT Sky, Energy Indonesia Tbk (“Perseroan”) dengan ini mengundang Para "
+        "Pemegang Saham untuk menghadiri Rapat Umum Pemegang Saham Luar Biasa (“Rapat”) "
+        "Perseroan yang akan diselenggarakan pada:",
+        "Hari / Tanggal : Kamis, 24 September 2020",
+        "Tempat : Jl. Raya Cicadas No. 258, Gunung Putri, Kab. Bogor",
+    ]
+    reading = read_fields(text_doc("\n".join(lines), source="ocr"))
+    assert reading.fields["pengirim"] is None, reading.explain["pengirim"]
+    lines[2] = lines[2].replace("Sky,", "Sky")
+    assert read_fields(text_doc("\n".join(lines), source="ocr")).fields["pengirim"] == (
+        "PT Sky Energy Indonesia Tbk"
+    )
+
+
+def test_a_short_sentence_opening_with_the_company_is_not_its_kop():
+    """Only a line that ends with the company's defined term names the company; a sentence
+    that carries on after it is prose, and is no sender."""
+    lines = [
+        "PT Sky Energy Indonesia Tbk (“Perseroan”) berkedudukan di Bogor",
+        "mengundang Para Pemegang Saham untuk menghadiri Rapat Umum Pemegang Saham Luar Biasa",
+        "Hari / Tanggal : Kamis, 24 September 2020",
+        "Tempat : Jl. Raya Cicadas No. 258, Gunung Putri, Kab. Bogor",
+    ]
+    assert read_fields(text_doc("\n".join(lines), source="ocr")).fields["pengirim"] is None
