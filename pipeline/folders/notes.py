@@ -136,3 +136,56 @@ def late_edit(draft_name: str, *, role: str | None, folder: str | None) -> str:
     return note(f"{draft_name} di folder ini disimpan SETELAH draf diteruskan ke tahap "
                 "berikutnya: perubahan ini TIDAK termasuk dalam surat yang sedang "
                 f"diproses.\n\n{ask}")
+
+
+_FOLDER_ACTION = {"disetujui": "menyetujui", "dikembalikan": "mengembalikan",
+                  "batal": "membatalkan"}
+
+
+def folder_renamed(folder: str, new_name: str, inside: Sequence[str]) -> str:
+    """An action folder (``disetujui``…) was renamed to ``new_name`` by someone on the
+    share; the service made a new ``folder``. Beside the renamed one, named after it."""
+    what = _FOLDER_ACTION.get(folder, "memproses")
+    listed = "".join(f"- {name}\n" for name in inside)
+    return note(
+        f"Folder {folder} di tahap ini diganti namanya menjadi \"{new_name}\". Sistem hanya "
+        f"memproses berkas di folder bernama {folder}, maka folder {folder} telah dibuat "
+        f"ulang (kosong).\n\n"
+        f"Berkas di folder \"{new_name}\" TIDAK diproses dan tidak diubah oleh sistem"
+        + (f":\n{listed}" if listed else ".\n")
+        + f"\nJika Anda bermaksud {what} SPT dengan berkas di dalamnya, tunggu sampai "
+        f"salinannya selesai, lalu pindahkan berkas itu ke folder {folder} yang baru. "
+        f"Catatan ini hilang sendiri setelah folder \"{new_name}\" dihapus.")
+
+
+def folder_deleted(folder: str) -> str:
+    """An action folder was deleted (or moved out of the stage) by someone on the share; the
+    service made a new, empty one. In the stage folder, until a case next leaves it."""
+    what = _FOLDER_ACTION.get(folder, "memproses")
+    return note(
+        f"Folder {folder} di tahap ini dihapus (atau dipindahkan ke luar folder tahap), lalu "
+        f"dibuat ulang oleh sistem, kosong, karena berkas yang dipindahkan ke folder "
+        f"{folder} itulah yang diproses.\n\n"
+        f"Berkas yang ada di dalamnya ketika folder itu dihapus TIDAK diproses. Jika Anda "
+        f"sedang {what} SPT, periksa folder {folder}: bila berkas SPT Anda tidak ada di "
+        f"sana, pindahkan lagi berkas SPT dari folder tahap ini ke folder {folder}.")
+
+
+def set_aside(name: str, case_id: str, *, issued: bool, late_edit: bool) -> str:
+    """Beside a file moved out of the stage folders into ``state/cases/<case>/sisa/`` (for
+    IT, and the clerk IT shows it to): what it is, which case, why it was set aside."""
+    if late_edit:
+        what = (f"{name} adalah draf SPT {case_id} yang disimpan lagi (misalnya oleh Word) "
+                "SETELAH draf diteruskan ke tahap berikutnya. Perubahan di dalamnya TIDAK "
+                "termasuk dalam surat.")
+    elif name.startswith(("~$", "~WRL")):
+        what = (f"{name} adalah berkas sementara Microsoft Word yang tertinggal di folder "
+                f"penyusunan SPT {case_id} (Word membuatnya saat draf dibuka atau disimpan).")
+    else:
+        what = (f"{name} tertinggal di folder tahap SPT {case_id} dan bukan berkas yang "
+                "diterbitkan sistem untuk kasus itu.")
+    why = ("SPT ini sudah terbit" if issued
+           else "kasus ini sudah berpindah dari tahap tempat berkas itu berada")
+    return note(f"{what}\n\nBerkas ini dipindahkan dari folder bersama ke sini oleh sistem "
+                f"karena {why}; berkas tidak dihapus. Jika isinya masih diperlukan (misalnya "
+                f"untuk SPT baru atau revisi), salin dari sini.")
