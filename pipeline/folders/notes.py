@@ -153,9 +153,10 @@ def folder_renamed(folder: str, new_name: str, inside: Sequence[str]) -> str:
         f"ulang (kosong).\n\n"
         f"Berkas di folder \"{new_name}\" TIDAK diproses dan tidak diubah oleh sistem"
         + (f":\n{listed}" if listed else ".\n")
-        + f"\nJika Anda bermaksud {what} SPT dengan berkas di dalamnya, tunggu sampai "
-        f"salinannya selesai, lalu pindahkan berkas itu ke folder {folder} yang baru. "
-        f"Catatan ini hilang sendiri setelah folder \"{new_name}\" dihapus.")
+        + f"\nJika Anda bermaksud {what} SPT dengan berkas di dalamnya, pindahkan berkas "
+        f"itu ke folder {folder} yang baru setelah salinannya selesai (salinan yang terputus "
+        "di tengah jalan tidak lengkap: salin ulang dari sumbernya). Catatan ini hilang "
+        f"sendiri setelah folder \"{new_name}\" dihapus.")
 
 
 def folder_deleted(folder: str) -> str:
@@ -174,18 +175,20 @@ def folder_deleted(folder: str) -> str:
 def set_aside(name: str, case_id: str, *, issued: bool, late_edit: bool) -> str:
     """Beside a file moved out of the stage folders into ``state/cases/<case>/sisa/`` (for
     IT, and the clerk IT shows it to): what it is, which case, why it was set aside."""
+    why = (f"{case_id} sudah terbit" if issued
+           else f"kasus {case_id} sudah berpindah dari tahap tempat berkas itu berada")
+    moved = (f"Berkas ini dipindahkan oleh sistem dari folder bersama ke sini karena {why}; "
+             "berkas tidak dihapus.")
+    if name.startswith("~$"):
+        return note(f"{name} adalah berkas kunci Microsoft Word (dibuat Word selama draf "
+                    f"{case_id}.docx terbuka, dan biasanya terhapus saat Word ditutup). "
+                    f"Isinya bukan draf.\n\n{moved} Berkas ini boleh dihapus.")
     if late_edit:
-        what = (f"{name} adalah draf SPT {case_id} yang disimpan lagi (misalnya oleh Word) "
+        what = (f"{name} adalah draf {case_id} yang disimpan lagi (misalnya oleh Word) "
                 "SETELAH draf diteruskan ke tahap berikutnya. Perubahan di dalamnya TIDAK "
                 "termasuk dalam surat.")
-    elif name.startswith(("~$", "~WRL")):
-        what = (f"{name} adalah berkas sementara Microsoft Word yang tertinggal di folder "
-                f"penyusunan SPT {case_id} (Word membuatnya saat draf dibuka atau disimpan).")
     else:
-        what = (f"{name} tertinggal di folder tahap SPT {case_id} dan bukan berkas yang "
+        what = (f"{name} tertinggal di folder tahap kasus {case_id} dan bukan berkas yang "
                 "diterbitkan sistem untuk kasus itu.")
-    why = ("SPT ini sudah terbit" if issued
-           else "kasus ini sudah berpindah dari tahap tempat berkas itu berada")
-    return note(f"{what}\n\nBerkas ini dipindahkan dari folder bersama ke sini oleh sistem "
-                f"karena {why}; berkas tidak dihapus. Jika isinya masih diperlukan (misalnya "
-                f"untuk SPT baru atau revisi), salin dari sini.")
+    return note(f"{what}\n\n{moved} Jika isinya masih diperlukan (misalnya untuk SPT baru "
+                "atau perbaikan), salin dari sini.")

@@ -521,3 +521,65 @@ def _folder_disappears(office, samba) -> None:
         line for line in office.service.log.read_text(errors="replace").splitlines()
         if "made it again" in line or "the folder" in line))
     print(f"notes:\n{note}:\n{text_renamed}\ndikembalikan.galat.txt:\n{text}")
+
+
+def test_a_late_word_save_left_at_issue_is_set_aside_with_a_note(share_inotify):
+    """The drafter's Word saves the draft again after it was sent on and is still open when
+    the letter is issued: the edit and Word's owner file leave the share for the case's
+    sisa/, each with a note saying what it is, which case, and why; full_audit shows the
+    drafter's saves under the drafter's account and no SMB operation for the service's
+    moves."""
+    office, samba = share_inotify
+    try:
+        _late_save_at_issue(office, samba)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{office.service.tail(40)}") from None
+
+
+def _late_save_at_issue(office, samba) -> None:
+    ws, wf, o = office.ws, office.workflow, office.officials
+    o.drop_invitation(SAMPLES / "undangan-dev-04.pdf", note=NOTE)
+    case = o.new_cases(set(), timeout=120)[0]
+    drafter = _pc(samba, office, 0)
+    draft = drafter.read(f"{case}.docx")
+    drafter.move(f"{case}.docx", f"disetujui/{case}.docx")
+    o.wait_for(case, 1)
+    edited = ws.root / "edited.docx"
+    edited.write_bytes(draft)
+    add_employee_row(edited, {"nama": "Budi Santoso, S.T.", "nip": "198201152008011003",
+                              "pangkat": "Penata Tingkat I", "golongan": "III/d",
+                              "jabatan": "Analis Kebijakan Ahli Muda"})
+    late = edited.read_bytes()
+    drafter.word_save(f"{case}.docx", late, still_open=True)
+    owner = f"~${case[2:]}.docx"
+    assert drafter.exists(owner)
+    wait_until(lambda: drafter.exists(f"{case}.galat.txt"), timeout=60,
+               what="the note about the late save")
+    for stage in wf.stages[1:]:
+        o.wait_for(case, stage.index)
+        _pc(samba, office, stage.index).move(f"{case}.pdf", f"disetujui/{case}.pdf")
+    wait_until(lambda: office.store().agenda.for_case(case), timeout=180,
+               what="the letter to be issued")
+
+    # The drafter's folder holds nothing of the case any more.
+    wait_until(lambda: not ({f"{case}.docx", owner, f"{case}.galat.txt"}
+                            & set(drafter.listdir())), timeout=30,
+               what="the late save and Word's owner file to leave the drafting folder")
+    sisa = ws.case_dir(case) / "sisa"
+    assert (sisa / f"{case}.docx").read_bytes() == late  # nothing lost
+    assert (sisa / owner).exists()
+    text = (sisa / f"{case}.docx.catatan.txt").read_text(encoding="utf-8")
+    assert case in text and "SETELAH draf diteruskan" in text, text
+    assert "TIDAK termasuk dalam surat" in text and f"{case} sudah terbit" in text, text
+    owner_text = (sisa / f"{owner}.catatan.txt").read_text(encoding="utf-8")
+    assert "berkas kunci Microsoft Word" in owner_text and case in owner_text, owner_text
+
+    # full_audit: the save is the drafter's (Word's temporary renamed onto the name); the
+    # service's moves out of the share are no SMB operation, so nobody's in the audit.
+    assert samba.audited, "Samba's full_audit module is missing (samba-vfs-modules)"
+    saved = ws.folder(0).root / f"{case}.docx"
+    ops = [(a.user, a.op, a.args[-1]) for a in samba.audit()
+           if a.ok and a.op in ("renameat", "unlinkat") and a.touches(saved)]
+    assert ops == [(drafter.user, "renameat", str(ws.folder(0).agreed / f"{case}.docx")),
+                   (drafter.user, "renameat", str(saved))], ops
+    print(f"\n{case}.docx.catatan.txt:\n{text}\n{owner}.catatan.txt:\n{owner_text}")

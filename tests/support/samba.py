@@ -337,9 +337,10 @@ class SmbOfficial:
             time.sleep(typing_delay)
         self.write(f"{folder}/{final_name}", encode_like_notepad(text, encoding))
 
-    def word_save(self, rel: str, data: bytes) -> None:
+    def word_save(self, rel: str, data: bytes, *, still_open: bool = False) -> None:
         """Word's save of ``rel``: owner file ``~$name``, write a ``~WRL0001.tmp``, rename the
-        original away, rename the temporary to the name, delete the old one."""
+        original away, rename the temporary to the name, delete the old one; the owner file
+        goes when Word closes the document (``still_open``: not yet)."""
         folder, _, name = rel.rpartition("/")
         prefix = f"{folder}/" if folder else ""
         owner = f"{prefix}~${name[2:]}" if len(name) > 2 else f"{prefix}~${name}"
@@ -352,7 +353,8 @@ class SmbOfficial:
         self.move(tmp, rel)
         if self.exists(old):
             self.delete(old)
-        self.delete(owner)
+        if not still_open:
+            self.delete(owner)
 
     @contextlib.contextmanager
     def held_open(self, rel: str):
