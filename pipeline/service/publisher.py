@@ -172,8 +172,9 @@ class StagePublisher:
     def _word_owner_of(name: str, case_id: str) -> bool:
         """Word's owner file for the case's draft (``~$T-2026-0001.docx``: Word replaces the
         first two characters of a long name with ``~$``), left while Word has it open."""
-        return name.startswith("~$") and len(name) > 7 and (
-            f"{case_id}.docx".lower().endswith(name[2:].lower()))
+        draft = f"{case_id}.docx".lower()
+        rest = name[2:].lower()
+        return name.startswith("~$") and len(rest) >= len(draft) - 2 and draft.endswith(rest)
 
     def is_case_content(self, case: CaseRecord, path: Path, sha: str | None = None) -> bool:
         """``path`` holds the bytes of a file the service made or kept for ``case``."""
