@@ -13,7 +13,7 @@ packages=(
 )
 extras=""
 if [ "${1:-}" = "--dev" ]; then
-  packages+=(dovecot-imapd softhsm2 opensc chromium chromium-driver samba smbclient)
+  packages+=(dovecot-imapd softhsm2 opensc chromium chromium-driver samba samba-vfs-modules smbclient)
   extras="[dev]"
 fi
 

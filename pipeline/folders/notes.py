@@ -136,3 +136,59 @@ def late_edit(draft_name: str, *, role: str | None, folder: str | None) -> str:
     return note(f"{draft_name} di folder ini disimpan SETELAH draf diteruskan ke tahap "
                 "berikutnya: perubahan ini TIDAK termasuk dalam surat yang sedang "
                 f"diproses.\n\n{ask}")
+
+
+_FOLDER_ACTION = {"disetujui": "menyetujui", "dikembalikan": "mengembalikan",
+                  "batal": "membatalkan"}
+
+
+def folder_renamed(folder: str, new_name: str, inside: Sequence[str]) -> str:
+    """An action folder (``disetujui``…) was renamed to ``new_name`` by someone on the
+    share; the service made a new ``folder``. Beside the renamed one, named after it."""
+    what = _FOLDER_ACTION.get(folder, "memproses")
+    listed = "".join(f"- {name}\n" for name in inside)
+    return note(
+        f"Folder {folder} di tahap ini diganti namanya menjadi \"{new_name}\". Sistem hanya "
+        f"memproses berkas di folder bernama {folder}, maka folder {folder} telah dibuat "
+        f"ulang (kosong).\n\n"
+        f"Berkas di folder \"{new_name}\" TIDAK diproses dan tidak diubah oleh sistem"
+        + (f":\n{listed}" if listed else ".\n")
+        + f"\nJika Anda bermaksud {what} SPT dengan berkas di dalamnya, pindahkan berkas "
+        f"itu ke folder {folder} yang baru setelah salinannya selesai (salinan yang terputus "
+        "di tengah jalan tidak lengkap: salin ulang dari sumbernya). Catatan ini hilang "
+        f"sendiri setelah folder \"{new_name}\" dihapus.")
+
+
+def folder_deleted(folder: str) -> str:
+    """An action folder was deleted (or moved out of the stage) by someone on the share; the
+    service made a new, empty one. In the stage folder, until a case next leaves it."""
+    what = _FOLDER_ACTION.get(folder, "memproses")
+    return note(
+        f"Folder {folder} di tahap ini dihapus (atau dipindahkan ke luar folder tahap), lalu "
+        f"dibuat ulang oleh sistem, kosong, karena berkas yang dipindahkan ke folder "
+        f"{folder} itulah yang diproses.\n\n"
+        f"Berkas yang ada di dalamnya ketika folder itu dihapus TIDAK diproses. Jika Anda "
+        f"sedang {what} SPT, periksa folder {folder}: bila berkas SPT Anda tidak ada di "
+        f"sana, pindahkan lagi berkas SPT dari folder tahap ini ke folder {folder}.")
+
+
+def set_aside(name: str, case_id: str, *, issued: bool, late_edit: bool) -> str:
+    """Beside a file moved out of the stage folders into ``state/cases/<case>/sisa/`` (for
+    IT, and the clerk IT shows it to): what it is, which case, why it was set aside."""
+    why = (f"{case_id} sudah terbit" if issued
+           else f"kasus {case_id} sudah berpindah dari tahap tempat berkas itu berada")
+    moved = (f"Berkas ini dipindahkan oleh sistem dari folder bersama ke sini karena {why}; "
+             "berkas tidak dihapus.")
+    if name.startswith("~$"):
+        return note(f"{name} adalah berkas kunci Microsoft Word (dibuat Word selama draf "
+                    f"{case_id}.docx terbuka, dan biasanya terhapus saat Word ditutup). "
+                    f"Isinya bukan draf.\n\n{moved} Berkas ini boleh dihapus.")
+    if late_edit:
+        what = (f"{name} adalah draf {case_id} yang disimpan lagi (misalnya oleh Word) "
+                "SETELAH draf diteruskan ke tahap berikutnya. Perubahan di dalamnya TIDAK "
+                "termasuk dalam surat.")
+    else:
+        what = (f"{name} tertinggal di folder tahap kasus {case_id} dan bukan berkas yang "
+                "diterbitkan sistem untuk kasus itu.")
+    return note(f"{what}\n\n{moved} Jika isinya masih diperlukan (misalnya untuk SPT baru "
+                "atau perbaikan), salin dari sini.")

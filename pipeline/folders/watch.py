@@ -10,6 +10,7 @@ supervised: a polling thread can die silently on an I/O error (#1065).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
+from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ class FolderWatcher:
         self.poll_interval = poll_interval
         self.notify = notify
         self._observer: BaseObserver | None = None
+        self._relay: _Relay | None = None
+        self._watches: dict[Path, ObservedWatch] = {}
 
     def start(self) -> None:
         if self.mode == "poll":
@@ -87,13 +90,33 @@ class FolderWatcher:
         else:
             observer = Observer()
         relay = _Relay(self.notify)
+        self._relay = relay
+        self._watches = {}
         for folder in self.folders:
             folder.mkdir(parents=True, exist_ok=True)
-            observer.schedule(relay, str(folder), recursive=False)
+            self._watches[folder] = observer.schedule(relay, str(folder), recursive=False)
         observer.daemon = True
         observer.start()
         self._observer = observer
         log.info("watching %d folders (%s)", len(self.folders), self.mode)
+
+    def rewatch(self, folders: Iterable[Path]) -> None:
+        """Watch ``folders`` again: each was renamed or deleted and made anew, and an inotify
+        watch stays with the directory it was set on (the renamed one) or ends with it."""
+        if self._observer is None:
+            return
+        for folder in folders:
+            old = self._watches.pop(folder, None)
+            if old is not None:
+                with contextlib.suppress(KeyError, OSError):
+                    self._observer.unschedule(old)
+            try:
+                self._watches[folder] = self._observer.schedule(
+                    self._relay, str(folder), recursive=False)
+            except OSError as exc:  # gone again: the next rescan makes it and asks again
+                log.warning("cannot watch %s again: %s", folder, exc)
+                continue
+            log.info("watching %s again (it was made anew)", folder)
 
     def alive(self) -> bool:
         return self._observer is not None and self._observer.is_alive()

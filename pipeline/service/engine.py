@@ -45,6 +45,7 @@ from pipeline.folders.layout import (
     note_path,
 )
 from pipeline.folders.settle import SettleTracker
+from pipeline.service.action_folders import ActionFolders
 from pipeline.service.cancel import cancel_reason, record_cancel
 from pipeline.service.clock import Clock, SystemClock
 from pipeline.service.drafting import DraftFiles, DraftMaker
@@ -109,6 +110,7 @@ class Engine:
         self._unfinished: set[str] = set()   # cases whose effects failed: retried each scan_all
         self._cancel_done: set[str] = set()  # cancelled cases whose folders were swept
         self._missing: set[Path] = set()     # stage folders found missing (logged once)
+        self.action_folders = ActionFolders()  # disetujui/… renamed or deleted on the share
         self._wake = wake or (lambda: None)
 
     # --- lifecycle -------------------------------------------------------------
@@ -172,12 +174,15 @@ class Engine:
                 entries = sorted(folder.iterdir())
             except FileNotFoundError:
                 if self._stage_root_present(sf):
-                    with contextlib.suppress(FileNotFoundError):  # gone again meanwhile
-                        folder.mkdir(exist_ok=True)  # our own subfolder, in a present stage
+                    try:  # renamed or deleted on the share: made again, with a note
+                        self.action_folders.remake(sf, folder)
+                    except OSError as exc:
+                        log.error("cannot make %s again: %s", folder, exc)
                 continue
             except OSError as exc:
                 log.error("cannot read %s: %s", folder, exc)
                 continue
+            self.action_folders.seen(folder)
             for path in entries:
                 if self._ignorable(path, folder):
                     continue
@@ -192,6 +197,7 @@ class Engine:
                 self.collect_drafts()
             if returned and sf.stage.index > 0:
                 self._late_reasons(sf)
+        self.action_folders.drop_stale_notes(sf)
 
     def _stage_root_present(self, sf: StageFolder) -> bool:
         """The stage's folder exists. A missing one is not recreated (a dropped share would

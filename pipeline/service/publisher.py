@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from pipeline.core.machine import Status
+from pipeline.folders import notes
 from pipeline.folders.atomic import (
     copy_atomic,
     move_into,
@@ -24,7 +25,7 @@ from pipeline.folders.atomic import (
     sha256_file,
     write_atomic,
 )
-from pipeline.folders.layout import CASE_ID, Workspace
+from pipeline.folders.layout import CASE_ID, Workspace, note_path
 from pipeline.store.cases import CaseRecord
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,12 @@ class StagePublisher:
         for folder in (sf.root, *sf.action_dirs()):
             for path in self._case_entries(folder, case):
                 self._retire(case, path)
+            if folder != sf.root:
+                # A note that this folder was deleted and made again (action_folders.py):
+                # a case moved from the stage since, so the folder is in use again.
+                note = note_path(folder, ".galat.txt")
+                if os.path.lexists(note):  # (unlinking nothing on a read-only folder fails)
+                    remove_quietly(note)
 
     def clear_notes(self, case: CaseRecord) -> None:
         """Remove every note about the case (``<case>.galat.txt``) from every stage folder:
@@ -150,7 +157,7 @@ class StagePublisher:
         for p in entries:
             if not p.is_file() or p.is_symlink():
                 continue
-            if self.belongs_to(p.name, case_id):
+            if self.belongs_to(p.name, case_id) or self._word_owner_of(p.name, case_id):
                 found.append(p)
                 continue
             # Hashed only when the name names this case or none (another case's files,
@@ -160,6 +167,14 @@ class StagePublisher:
                     and self.is_case_content(case, p):
                 found.append(p)
         return found
+
+    @staticmethod
+    def _word_owner_of(name: str, case_id: str) -> bool:
+        """Word's owner file for the case's draft (``~$T-2026-0001.docx``: Word replaces the
+        first two characters of a long name with ``~$``), left while Word has it open."""
+        draft = f"{case_id}.docx".lower()
+        rest = name[2:].lower()
+        return name.startswith("~$") and len(rest) >= len(draft) - 2 and draft.endswith(rest)
 
     def is_case_content(self, case: CaseRecord, path: Path, sha: str | None = None) -> bool:
         """``path`` holds the bytes of a file the service made or kept for ``case``."""
@@ -198,7 +213,14 @@ class StagePublisher:
         sisa = self.ws.case_dir(case.id) / "sisa"
         try:
             kept = move_into(path, sisa)
-            log.info("%s: set aside %s as %s", case.id, path, kept)
         except FileNotFoundError:
-            pass
+            return
+        log.info("%s: set aside %s as %s", case.id, path, kept)
+        # Beside it, what it is and why it is here: whoever finds it in sisa/ (IT, or the
+        # clerk IT shows it to) must not take a late edit for part of the letter.
+        late_edit = (path.parent == self.ws.folder(0).root
+                     and path.name.lower() == f"{case.id}.docx".lower())
+        write_atomic(note_path(kept, ".catatan.txt"),
+                     notes.set_aside(path.name, case.id, late_edit=late_edit,
+                                     issued=case.state.status is Status.ISSUED))
 

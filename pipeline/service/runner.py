@@ -242,6 +242,9 @@ class Service:
                 if time.monotonic() >= next_full:
                     next_full = time.monotonic() + rescan
                     self._periodic()
+                remade = engine.action_folders.take_remade()
+                if remade and self.watcher is not None:
+                    self.watcher.rewatch(remade)
                 self._refresh_board()
             except Exception:
                 # Whatever one step hit (a folder vanishing under it, a full disk), the

@@ -14,6 +14,7 @@ import time
 import psutil
 import pytest
 import smbclient
+from smbprotocol.exceptions import SMBOSError
 
 from pipeline.ops.share import account, samba_config
 from pipeline.simulate import add_employee_row, wait_until
@@ -403,3 +404,182 @@ def _reasons_late_or_twice(office, samba) -> None:
     assert "Tempat belum diisi." in reason and "Tanggal juga salah." in reason
     kept = sorted(p.name for p in (ws.case_dir(case) / "alasan").iterdir())
     assert len(kept) == 3, kept
+
+
+@pytest.fixture(params=["inotify", "poll"])
+def share_slow_rescan(request, tmp_path):
+    """A full rescan only every 30 s: what the service notices sooner came by its watch."""
+    office, samba = _start(tmp_path, request.param, rescan_seconds="30")
+    yield office, samba, request.param
+    office.service.stop()
+    samba.stop()
+
+
+def test_a_stage_folder_disappears_around_a_copy(share_slow_rescan):
+    """An official renames or deletes disetujui\\ or dikembalikan\\ around a copy into it:
+    Samba refuses while the copy is open; a folder renamed after the link dropped mid-copy
+    is made again with a note, its partial file is never taken and stays where it is; a
+    deleted folder is made again with a note; full_audit says which account did what."""
+    office, samba, _mode = share_slow_rescan
+    try:
+        _folder_disappears(office, samba)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{office.service.tail(40)}") from None
+
+
+def _folder_disappears(office, samba) -> None:
+    ws, o = office.ws, office.officials
+    o.drop_invitation(SAMPLES / "undangan-dev-03.pdf", note=NOTE)
+    case = o.new_cases(set(), timeout=120)[0]
+    drafter = _pc(samba, office, 0)
+    drafter.move(f"{case}.docx", f"disetujui/{case}.docx")
+    o.wait_for(case, 1)
+    kasubag = _pc(samba, office, 1)
+    explorer = kasubag.on_another_pc()  # the same official in another Explorer window
+    sf1 = ws.folder(1)
+    letter = kasubag.read(f"{case}.pdf")
+    half = len(letter) // 2
+
+    # 1. A copy into disetujui\ from the official's desktop; the link drops half-way (the
+    #    server closes the handle: a partial file stays). Then disetujui\ is renamed.
+    with smbclient.open_file(kasubag.unc(f"disetujui/{case}.pdf"), mode="wb",
+                             **kasubag._kw()) as fh:
+        fh.write(letter[:half])
+    explorer.move("disetujui", "disetujui lama")
+    note = "disetujui lama.galat.txt"
+    wait_until(lambda: kasubag.exists(note) and kasubag.exists("disetujui"), timeout=45,
+               what="disetujui made again, with a note beside the renamed folder")
+    text = text_renamed = kasubag.read(note).decode("utf-8")
+    assert 'diganti namanya menjadi "disetujui lama"' in text, text
+    assert "TIDAK diproses" in text and f"- {case}.pdf" in text, text
+    assert kasubag.listdir("disetujui") == []
+    # Nothing lost, nothing taken: the partial file is where the official's copy put it.
+    assert kasubag.read(f"disetujui lama/{case}.pdf") == letter[:half]
+    assert office.store().cases.get(case).state.stage == 1
+    assert not [e for e in office.store().audit.for_case(case)
+                if e.stage == office.workflow.stages[1].key
+                and e.action.value.startswith("stage.")]
+    assert not any(p.name.endswith(".galat.txt") and p.name != note for p in sf1.root.iterdir())
+    assert "was renamed to 'disetujui lama'" in office.service.log.read_text(errors="replace")
+
+    # 2. The official copies again, into the new disetujui\; while the copy is open,
+    #    renaming or deleting the folder is refused by Samba (as by Windows).
+    with smbclient.open_file(kasubag.unc(f"disetujui/{case}.pdf"), mode="wb",
+                             **kasubag._kw()) as fh:
+        fh.write(letter[:half])
+        fh.flush()
+        with pytest.raises(SMBOSError) as refused:
+            explorer.move("disetujui", "disetujui baru")
+        assert access_denied(refused.value), refused.value
+        with pytest.raises(SMBOSError) as refused:
+            explorer.delete_folder("disetujui")
+        assert sharing_violation(refused.value), refused.value
+        fh.write(letter[half:])
+    # Taken by the watch on the folder made anew (a full rescan is 30 s away).
+    o.wait_for(case, 2, timeout=20)
+    assert kasubag.read(f"disetujui lama/{case}.pdf") == letter[:half]  # still untouched
+
+    # 3. The official deletes the renamed folder with its partial file: the note goes.
+    explorer.delete_folder("disetujui lama")
+    wait_until(lambda: not kasubag.exists(note), timeout=45, what="the note to go")
+
+    # 4. The sekretaris deletes the empty dikembalikan\: made again with a note, which goes
+    #    when the case leaves the stage.
+    sekretaris = _pc(samba, office, 2)
+    sekretaris.delete_folder("dikembalikan")
+    wait_until(lambda: sekretaris.exists("dikembalikan.galat.txt")
+               and sekretaris.exists("dikembalikan"), timeout=45,
+               what="dikembalikan made again with a note")
+    text = sekretaris.read("dikembalikan.galat.txt").decode("utf-8")
+    assert "dihapus" in text and "dibuat ulang" in text, text
+    sekretaris.move(f"{case}.pdf", f"disetujui/{case}.pdf")
+    o.wait_for(case, 3, timeout=20)
+    wait_until(lambda: not sekretaris.exists("dikembalikan.galat.txt"), timeout=20,
+               what="the deleted-folder note to go once a case left the stage")
+    assert office.service.proc.poll() is None  # the service kept running throughout
+
+    # 5. What IT sees in Samba's full_audit: the officials' operations under their own
+    #    accounts; the service's own (making disetujui again, taking the PDF out of it,
+    #    publishing at the next stage) are not SMB operations and are not there at all.
+    assert samba.audited, "Samba's full_audit module is missing (samba-vfs-modules)"
+    kasubag_dir = sf1.root
+    audit = samba.audit()
+    renames = [a for a in audit if a.op == "renameat" and a.ok
+               and a.touches(kasubag_dir / "disetujui")]
+    assert [(a.user, a.args[-1]) for a in renames] == [
+        (kasubag.user, str(kasubag_dir / "disetujui lama"))], renames
+    made = [a for a in audit if a.op == "mkdirat" and a.touches(kasubag_dir / "disetujui")]
+    assert made == [], made  # made again by the service, not by anyone on the share
+    taken = kasubag_dir / "disetujui" / f"{case}.pdf"
+    assert {a.user for a in audit if a.touches(taken)} == {kasubag.user}
+    assert not [a for a in audit if a.op == "unlinkat" and a.touches(taken)]
+    assert {a.user for a in audit} <= {account(s) for s in office.workflow.stages}
+    print("\nfull_audit (kasubag's folder):\n" + "\n".join(
+        f"{a.user} {a.op} {'ok' if a.ok else 'FAIL'} {' '.join(a.args)}" for a in audit
+        if any(str(kasubag_dir) in x for x in a.args)))
+    print("service log:\n" + "\n".join(
+        line for line in office.service.log.read_text(errors="replace").splitlines()
+        if "made it again" in line or "the folder" in line))
+    print(f"notes:\n{note}:\n{text_renamed}\ndikembalikan.galat.txt:\n{text}")
+
+
+def test_a_late_word_save_left_at_issue_is_set_aside_with_a_note(share_inotify):
+    """The drafter's Word saves the draft again after it was sent on and is still open when
+    the letter is issued: the edit and Word's owner file leave the share for the case's
+    sisa/, each with a note saying what it is, which case, and why; full_audit shows the
+    drafter's saves under the drafter's account and no SMB operation for the service's
+    moves."""
+    office, samba = share_inotify
+    try:
+        _late_save_at_issue(office, samba)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{office.service.tail(40)}") from None
+
+
+def _late_save_at_issue(office, samba) -> None:
+    ws, wf, o = office.ws, office.workflow, office.officials
+    o.drop_invitation(SAMPLES / "undangan-dev-04.pdf", note=NOTE)
+    case = o.new_cases(set(), timeout=120)[0]
+    drafter = _pc(samba, office, 0)
+    draft = drafter.read(f"{case}.docx")
+    drafter.move(f"{case}.docx", f"disetujui/{case}.docx")
+    o.wait_for(case, 1)
+    edited = ws.root / "edited.docx"
+    edited.write_bytes(draft)
+    add_employee_row(edited, {"nama": "Budi Santoso, S.T.", "nip": "198201152008011003",
+                              "pangkat": "Penata Tingkat I", "golongan": "III/d",
+                              "jabatan": "Analis Kebijakan Ahli Muda"})
+    late = edited.read_bytes()
+    drafter.word_save(f"{case}.docx", late, still_open=True)
+    owner = f"~${case[2:]}.docx"
+    assert drafter.exists(owner)
+    wait_until(lambda: drafter.exists(f"{case}.galat.txt"), timeout=60,
+               what="the note about the late save")
+    for stage in wf.stages[1:]:
+        o.wait_for(case, stage.index)
+        _pc(samba, office, stage.index).move(f"{case}.pdf", f"disetujui/{case}.pdf")
+    wait_until(lambda: office.store().agenda.for_case(case), timeout=180,
+               what="the letter to be issued")
+
+    # The drafter's folder holds nothing of the case any more.
+    wait_until(lambda: not ({f"{case}.docx", owner, f"{case}.galat.txt"}
+                            & set(drafter.listdir())), timeout=30,
+               what="the late save and Word's owner file to leave the drafting folder")
+    sisa = ws.case_dir(case) / "sisa"
+    assert (sisa / f"{case}.docx").read_bytes() == late  # nothing lost
+    assert (sisa / owner).exists()
+    text = (sisa / f"{case}.docx.catatan.txt").read_text(encoding="utf-8")
+    assert case in text and "SETELAH draf diteruskan" in text, text
+    assert "TIDAK termasuk dalam surat" in text and f"{case} sudah terbit" in text, text
+    owner_text = (sisa / f"{owner}.catatan.txt").read_text(encoding="utf-8")
+    assert "berkas kunci Microsoft Word" in owner_text and case in owner_text, owner_text
+
+    # full_audit: the save is the drafter's (Word's temporary renamed onto the name); the
+    # service's moves out of the share are no SMB operation, so nobody's in the audit.
+    assert samba.audited, "Samba's full_audit module is missing (samba-vfs-modules)"
+    saved = ws.folder(0).root / f"{case}.docx"
+    ops = [(a.user, a.op, a.args[-1]) for a in samba.audit()
+           if a.ok and a.op in ("renameat", "unlinkat") and a.touches(saved)]
+    assert ops == [(drafter.user, "renameat", str(ws.folder(0).agreed / f"{case}.docx")),
+                   (drafter.user, "renameat", str(saved))], ops
+    print(f"\n{case}.docx.catatan.txt:\n{text}\n{owner}.catatan.txt:\n{owner_text}")

@@ -34,12 +34,40 @@ from smbprotocol.exceptions import SMBOSError
 from pipeline.simulate import wait_until
 
 SMBD = shutil.which("smbd") or "/usr/sbin/smbd"
+# Debian ships vfs_full_audit in samba-vfs-modules (scripts/install.sh --dev installs it).
+FULL_AUDIT = Path("/usr/lib/x86_64-linux-gnu/samba/vfs/full_audit.so")
+AUDIT_TAG = "SMBAUDIT"
 ACCOUNTS_LOCK = "/tmp/spt-test-samba-accounts.lock"
 SMBPASSWD = shutil.which("smbpasswd") or "/usr/bin/smbpasswd"
 
 
 def samba_available() -> bool:
     return os.path.exists(SMBD) and os.geteuid() == 0
+
+
+def _samba_module_dirs() -> list[str]:
+    try:
+        out = subprocess.run([SMBD, "-b"], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return []
+    return [line.split(":", 1)[1].strip() for line in out.splitlines()
+            if line.strip().startswith("MODULESDIR:")]
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One ``full_audit`` record: ``user`` (the SMB account), ``op`` (``renameat``,
+    ``unlinkat``, ``mkdirat``, ``create_file``), ``ok``, and the op's arguments (paths on
+    the server; for ``create_file``: access mask, file/dir, disposition, path)."""
+
+    user: str
+    address: str
+    op: str
+    ok: bool
+    args: tuple[str, ...]
+
+    def touches(self, path: Path | str) -> bool:
+        return any(a == str(path) for a in self.args)
 
 
 def _free_port() -> int:
@@ -78,6 +106,7 @@ class SambaServer:
         self.proc: subprocess.Popen | None = None
         self.passwords: dict[str, str] = {}
         self._made_users: list[str] = []
+        self.caches: list[dict] = []  # the connections of officials "on another PC"
         self._lock = None
 
     def global_section(self) -> str:
@@ -102,7 +131,37 @@ class SambaServer:
    printcap name = /dev/null
    disable spoolss = yes
    log level = 1
+""" + (self._audit_section() if self.audited else "")
+
+    @property
+    def audited(self) -> bool:
+        """Samba's ``full_audit`` module is there: every share records who did what."""
+        return FULL_AUDIT.exists() or any(
+            Path(d, "vfs", "full_audit.so").exists() for d in _samba_module_dirs())
+
+    @staticmethod
+    def _audit_section() -> str:
+        # To smbd's own log, not syslog; %U is the account the official logged on with
+        # (%u would be the share's `force user`, the service's user, for everyone).
+        return f"""   vfs objects = full_audit
+   full_audit:syslog = false
+   full_audit:prefix = {AUDIT_TAG}|%U|%I
+   full_audit:success = create_file mkdirat renameat unlinkat
+   full_audit:failure = create_file mkdirat renameat unlinkat
 """
+
+    def audit(self) -> list[AuditLine]:
+        """What ``full_audit`` recorded so far: one line per SMB operation, with the account."""
+        path = self.home / "smbd.log"
+        if not path.exists():
+            return []
+        lines = []
+        for raw in path.read_text(errors="replace").splitlines():
+            raw = raw.strip()
+            if raw.startswith(AUDIT_TAG + "|"):
+                _tag, user, address, op, result, *args = raw.split("|")
+                lines.append(AuditLine(user, address, op, result == "ok", tuple(args)))
+        return lines
 
     def configure(self, shares_text: str) -> None:
         """Write ``smb.conf``: our ``[global]`` then ``shares_text`` (share sections).
@@ -153,6 +212,10 @@ class SambaServer:
 
     def stop(self) -> None:
         smbclient.reset_connection_cache()
+        for cache in self.caches:
+            with contextlib.suppress(Exception):  # a connection smbd may have dropped
+                smbclient.reset_connection_cache(connection_cache=cache)
+        self.caches.clear()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()  # our own smbd, by its pid
             try:
@@ -183,13 +246,22 @@ class SambaServer:
 class SmbOfficial:
     """One official at a Windows PC with ``\\\\server\\<share>`` mapped as a drive."""
 
-    def __init__(self, server: SambaServer, user: str, share: str):
+    def __init__(self, server: SambaServer, user: str, share: str, *,
+                 connection_cache: dict | None = None):
         self.server = server
         self.user = user
         self.share = share
+        self._cache = connection_cache  # None: smbclient's one, shared by every official
+        extra = {} if connection_cache is None else {"connection_cache": connection_cache}
         smbclient.register_session("127.0.0.1", username=user,
                                    password=server.passwords[user], port=server.port,
-                                   encrypt=False)
+                                   encrypt=False, **extra)
+
+    def on_another_pc(self) -> SmbOfficial:
+        """The same account from another PC (or Explorer window): its own SMB connection."""
+        cache: dict = {}
+        self.server.caches.append(cache)
+        return SmbOfficial(self.server, self.user, self.share, connection_cache=cache)
 
     def unc(self, rel: str = "") -> str:
         """``\\\\127.0.0.1\\<share>\\<rel>`` (``rel`` written with forward slashes)."""
@@ -197,8 +269,11 @@ class SmbOfficial:
         return base + ("\\" + str(PureWindowsPath(rel)) if rel else "")
 
     def _kw(self) -> dict:
-        return {"port": self.server.port, "username": self.user,
-                "password": self.server.passwords[self.user]}
+        kw = {"port": self.server.port, "username": self.user,
+              "password": self.server.passwords[self.user]}
+        if self._cache is not None:
+            kw["connection_cache"] = self._cache
+        return kw
 
     # --- plain actions -------------------------------------------------------------
 
@@ -222,6 +297,12 @@ class SmbOfficial:
 
     def delete(self, rel: str) -> None:
         smbclient.remove(self.unc(rel), **self._kw())
+
+    def delete_folder(self, rel: str) -> None:
+        """Explorer's Delete on a folder: the files in it first, then the folder."""
+        for name in self.listdir(rel):
+            self.delete(f"{rel}/{name}")
+        smbclient.rmdir(self.unc(rel), **self._kw())
 
     def write(self, rel: str, data: bytes) -> None:
         with smbclient.open_file(self.unc(rel), mode="wb", **self._kw()) as fh:
@@ -256,9 +337,10 @@ class SmbOfficial:
             time.sleep(typing_delay)
         self.write(f"{folder}/{final_name}", encode_like_notepad(text, encoding))
 
-    def word_save(self, rel: str, data: bytes) -> None:
+    def word_save(self, rel: str, data: bytes, *, still_open: bool = False) -> None:
         """Word's save of ``rel``: owner file ``~$name``, write a ``~WRL0001.tmp``, rename the
-        original away, rename the temporary to the name, delete the old one."""
+        original away, rename the temporary to the name, delete the old one; the owner file
+        goes when Word closes the document (``still_open``: not yet)."""
         folder, _, name = rel.rpartition("/")
         prefix = f"{folder}/" if folder else ""
         owner = f"{prefix}~${name[2:]}" if len(name) > 2 else f"{prefix}~${name}"
@@ -271,7 +353,8 @@ class SmbOfficial:
         self.move(tmp, rel)
         if self.exists(old):
             self.delete(old)
-        self.delete(owner)
+        if not still_open:
+            self.delete(owner)
 
     @contextlib.contextmanager
     def held_open(self, rel: str):
@@ -314,5 +397,5 @@ def wait_for(predicate, timeout: float, what: str):
     return wait_until(predicate, timeout=timeout, what=what, interval=0.1)
 
 
-__all__ = ["SambaServer", "Share", "SmbOfficial", "access_denied", "encode_like_notepad",
+__all__ = ["AuditLine", "SambaServer", "Share", "SmbOfficial", "access_denied", "encode_like_notepad",
            "samba_available", "sharing_violation", "wait_for"]

@@ -586,7 +586,8 @@ def check_outcome(office: Office, smtp: SmtpServer, journal: list[Move],
         problems += account_for_moves(office, journal, audit)
         result.refusals = sum(1 for e in audit if e.action == "stage.refused")
         result.kept_aside = sum(1 for p in ws.state.glob("cases/*/sisa/*")
-                                if not re.fullmatch(r"SPT-\d{4}-\d{4,}( \(\d+\))?\.txt", p.name))
+                                if not re.fullmatch(r"SPT-\d{4}-\d{4,}( \(\d+\))?\.txt", p.name)
+                                and not p.name.endswith(".catatan.txt"))  # notes beside them
         returned = sum(1 for e in audit if e.action == "stage.returned")
         if returned != result.returns:
             problems.append(f"{result.returns} returns made, {returned} recorded")
