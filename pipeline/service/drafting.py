@@ -165,8 +165,10 @@ class DraftMaker:
 
     def first_draft(
         self, case_id: str, source: Path, assignees: list[dict[str, Any]],
-        fields: dict[str, Any] | None = None,
+        fields: dict[str, Any] | None = None, workflow: Workflow | None = None,
     ) -> DraftFiles:
+        """The first draft; ``workflow``: the chain as held when drafted (a Plh./Plt. then
+        appears in the paraf table and the signature block), else the configured one."""
         from pipeline.drafting.letter import LetterContext
         from pipeline.extract import ExtractLimits
 
@@ -174,7 +176,8 @@ class DraftMaker:
         if fields is None:
             fields, notes = self.worker.call(steps.read_invitation, source,
                                              ExtractLimits.from_config(self.config.limits))
-        ctx = LetterContext.build(config=self.config, workflow=self.workflow, fields=fields,
+        ctx = LetterContext.build(config=self.config, workflow=workflow or self.workflow,
+                                  fields=fields,
                                   assignees=assignees)
         with tempfile.TemporaryDirectory(dir=self.ws.state, prefix=DRAFT_TMP) as tmp:
             docx = Path(tmp) / f"{case_id}.docx"

@@ -50,6 +50,7 @@ from pipeline.service.clock import Clock, SystemClock
 from pipeline.service.drafting import DraftFiles, DraftMaker
 from pipeline.service.faults import crash_point
 from pipeline.service.finalize import Finalizer
+from pipeline.service.holders import Holders
 from pipeline.service.intake import Intake
 from pipeline.service.notify import Notifier
 from pipeline.service.publisher import StagePublisher
@@ -89,6 +90,7 @@ class Engine:
         self.ws = Workspace(config, self.workflow)
         self.clock = clock or SystemClock()
         self.store = store or Store(self.ws.database)
+        self.holders = Holders(self.store, self.workflow)
         self.publisher = StagePublisher(self.ws)
         self.drafts = DraftMaker(config, self.workflow, self.ws, converter)
         self.signer = signer
@@ -151,6 +153,21 @@ class Engine:
         self.collect_drafts()
         for case_id in sorted(self._unfinished):
             self.reconcile(self.store.cases.get(case_id))
+        self.follow_holders()
+
+    def follow_holders(self) -> None:
+        """A delegation that started or ended while a case waits: its new holder is told
+        (the stage mail is keyed by the holder, so it goes once to each)."""
+        for case in self.store.cases.active():
+            if case.state.status is not Status.IN_CHAIN or not case.drafted:
+                continue
+            visit = self.store.cases.open_visit(case.id)
+            if visit is None or visit.stage_key == self.workflow.drafting.key:
+                continue
+            try:
+                self.notifier.stage_arrival(case, visit)
+            except Exception:
+                log.exception("%s: telling the stage's holder failed; will retry", case.id)
 
     def scan_folder(self, folder: Path) -> None:
         kind, sf = self.ws.classify(folder)
@@ -414,6 +431,9 @@ class Engine:
     def _advance(self, case: CaseRecord, cand: Candidate, decision: Advance, sha: str, *,
                  via: str = "folder") -> None:
         stage = cand.folder.stage
+        # Whoever holds the stage now, when the file is moved: the official or their
+        # Plh./Plt., who marks with their own key and is named in the audit log.
+        held = self.holders.stage(stage, case.id, self.clock.now())
         new_docx = new_pdf = None
         assignees = None
         if decision.new_version:
@@ -430,14 +450,15 @@ class Engine:
             shown = shown_fields(cand.path)  # the fields as the letter shows them
         if decision.mark is not None:
             base = new_pdf or case.state.pdf_sha256
-            new_pdf = self.signer.mark(case, decision.mark, base, when=self.clock.now())
+            mark_stage = self.holders.stage(decision.mark, case.id, self.clock.now())
+            new_pdf = self.signer.mark(case, mark_stage, base, when=self.clock.now())
         if decision.approver_marked is not None:
             new_pdf = self.signer.keep_approver_file(case, cand.path, sha)
         new_state = machine.apply(self.workflow, case.state, decision,
                                   pdf_sha256=new_pdf, docx_sha256=new_docx)
         crash_point("stage.signed")
         now = self.clock.now()
-        actor = _actor(stage, via)
+        actor = _actor(held, via)
         with self.store.transaction():
             if not self._unchanged(case):
                 return
@@ -459,7 +480,8 @@ class Engine:
                 audit.append(AuditAction.MARK_APPLIED, case_id=case.id, stage=stage.key,
                              actor=actor, file_sha256=new_pdf, at=now,
                              detail={"action": marker.action.value, "field": marker.field_name,
-                                     "by": "approver" if decision.approver_marked else "service"})
+                                     "by": "approver" if decision.approver_marked else "service",
+                                     **_acting_detail(held)})
             elif stage.index > 0:
                 audit.append(AuditAction.MARK_KEPT, case_id=case.id, stage=stage.key, actor=actor,
                              at=now, detail={"reason": "already marked this version"})
@@ -487,14 +509,16 @@ class Engine:
         prev = self.workflow.stages[decision.to_stage]
         new_state = machine.apply(self.workflow, case.state, decision)
         now = self.clock.now()
+        held = self.holders.stage(stage, case.id, now)
         with self.store.transaction():
             if not self._unchanged(case):
                 return
             self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True)
             self.store.cases.leave(case.id, "returned", now)
             self.store.audit.append(AuditAction.STAGE_RETURNED, case_id=case.id, stage=stage.key,
-                                    actor=_actor(stage, via), file_sha256=sha, at=now,
-                                    detail={"to": prev.key, "reason": decision.reason})
+                                    actor=_actor(held, via), file_sha256=sha, at=now,
+                                    detail={"to": prev.key, "reason": decision.reason,
+                                            **_acting_detail(held)})
             self.store.cases.arrive(case.id, prev.key, new_state.version, now,
                                     came_back=True, note=decision.reason)
         crash_point("stage.returned")
@@ -668,7 +692,9 @@ class Engine:
         from pipeline.service.publisher import source_path
 
         source = source_path(self.ws, case)
-        fut = self._draft_pool.submit(self.drafts.first_draft, case.id, source, case.assignees)
+        held = self.holders.chain(case.id, self.clock.now())  # a Plh./Plt. in the letter
+        fut = self._draft_pool.submit(self.drafts.first_draft, case.id, source, case.assignees,
+                                      workflow=held)
         fut.add_done_callback(lambda _f: self._wake())
         self._drafting[case.id] = fut
 
@@ -843,8 +869,22 @@ class Engine:
 
 
 def _actor(stage, via: str = "folder") -> str:
-    who = f"{stage.person.name} ({stage.key})"
+    """Who acted, for the audit log: ``Name (key)``, or ``Name sebagai Plh. Role (key)``."""
+    from pipeline.core.delegation import acting_phrase
+
+    who = f"{acting_phrase(stage)} ({stage.key})"
     return who if via == "folder" else f"{who} via {via}"
+
+
+def _acting_detail(stage) -> dict:
+    """The audit entry's record of a deputy acting (empty for the official)."""
+    if stage.acting is None:
+        return {}
+    from pipeline.core.delegation import acting_phrase
+
+    d = stage.acting.delegation
+    return {"acting": acting_phrase(stage), "kind": d.kind.value, "delegation": d.id,
+            "deputy_nip": stage.person.nip, "official": stage.acting.official.name}
 
 
 def stage_folder_returned(ws: Workspace, index: int) -> Path:

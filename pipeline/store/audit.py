@@ -53,6 +53,8 @@ class AuditAction(StrEnum):
     BACKUP_RESTORED = "backup.restored"      # spt pulihkan: from which backup (no case)
     FINALIZE_WAITING = "finalize.waiting"     # validation data cannot be had yet (LTV)
     ARCHIVE_RENEWED = "archive.renewed"       # spt perpanjang: a fresh archive timestamp
+    DELEGATION_SET = "delegation.set"         # spt delegasi tetapkan: a Plh./Plt. (no case,
+    DELEGATION_ENDED = "delegation.ended"     # unless for one case); ended early by IT
 
 
 # How people read an action (Indonesian: the history in ``spt status CASE``).
@@ -77,6 +79,8 @@ ACTION_LABEL: dict[AuditAction, str] = {
     AuditAction.MAIL_FAILED: "surel gagal",
     AuditAction.FINALIZE_WAITING: "menunggu data validasi",
     AuditAction.ARCHIVE_RENEWED: "cap waktu arsip diperpanjang",
+    AuditAction.DELEGATION_SET: "pelimpahan (Plh./Plt.) ditetapkan",
+    AuditAction.DELEGATION_ENDED: "pelimpahan (Plh./Plt.) diakhiri",
 }
 
 
