@@ -1,0 +1,201 @@
+"""Plh. through the real service: the Sekda on leave for a day, the Asisten signs as Plh.
+
+The chain ends at the Sekda (the letter's signatory), so the signature block itself is the
+Plh.'s; the Kasubag is away the same day and a Kabid, with a key of their own from
+``[[delegation.deputy]]``, marks the paraf row as Plh. Both delegations are set with
+``spt delegasi`` at the service's simulated time (``SPT_FAKE_NOW``); the next day (the
+service restarted with its clock a day later, nothing sleeping) they are over by
+themselves and the next case goes to the Sekda and the Kasubag again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.reports.verification import verify_issued
+from pipeline.service.clock import FAKE_NOW_ENV
+from pipeline.signing.demo_pki import create_demo_pki
+from pipeline.signing.pdfsig import pdfsig_check
+from pipeline.simulate import wait_until
+from pipeline.workspace_init import init_workspace
+
+from .conftest import FAST, SAMPLES, Office, ServiceProcess, tune
+from .test_chain import NOTE
+
+pytestmark = pytest.mark.slow
+
+WIB = dt.timezone(dt.timedelta(hours=7))
+LEAVE_DAY = dt.date(2026, 12, 8)          # a Tuesday
+ASISTEN = "Dr. Rahmat Hidayat, S.H., M.H."
+ASISTEN_NIP = "196805141993031009"
+SEKDA = "Dr. H. Sudirman Effendi, M.Si."
+KABID = "Drs. Yohanes Kristian, M.Si."
+KABID_NIP = "196508091986031012"
+KEPT = ("kepegawaian", "kasubag", "asisten1", "sekda")
+
+DEPUTY_KEY = f'''
+[delegation]
+[[delegation.deputy]]
+nip = "{KABID_NIP}"
+signing_key = {{ pkcs12 = "pki/pengganti-kabid.p12", passphrase = {{ file = "pki/pengganti-kabid.pass" }} }}
+'''
+
+
+def _chain_ending_at_the_sekda(text: str) -> str:
+    """The shipped chain without the Sekretaris, Inspektur and Gubernur: the Sekda signs."""
+    head, _, rest = text.partition("[[stage]]")
+    body, marker, tail = rest.partition("# --- Automatic steps")
+    blocks = ["[[stage]]" + b for b in ("[[stage]]" + body).split("[[stage]]")[1:]]
+    kept = [b for b in blocks if re.search(r'(?m)^key = "(' + "|".join(KEPT) + ')"', b)]
+    return head + "".join(kept) + marker + tail
+
+
+def _at(day: dt.date, hour: int) -> str:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=WIB).isoformat()
+
+
+def _spt(office: Office, *args: str, now: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, FAKE_NOW_ENV: now}
+    return subprocess.run([sys.executable, "-m", "pipeline", *args, "--config",
+                           str(office.config_path)], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+
+
+def _mails_to(office: Office, case: str, address: str) -> list[email.message.EmailMessage]:
+    found = []
+    for path in sorted(office.ws.outbox.rglob(f"{case}-*.eml")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if address in str(msg["To"]):
+            found.append(msg)
+    return found
+
+
+def _text(pdf) -> str:
+    """The letter's text in reading order (each cell and block whole), as pdftotext reads it."""
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                         check=True)
+    return out.stdout
+
+
+def _run_case(office: Office, sample: str) -> tuple[str, object]:
+    o = office.officials
+    known = {p.stem for p in office.ws.folder(0).root.glob("SPT-*.docx")}
+    o.drop_invitation(SAMPLES / sample, note=NOTE)
+    case = o.new_cases(known)[0]
+    for stage in office.workflow.stages:
+        o.agree(case, stage.index)
+    store = office.store()
+    entry = wait_until(lambda: store.agenda.for_case(case), timeout=90, what="issuing")
+    return case, entry
+
+
+@pytest.fixture
+def delegated_office(tmp_path):
+    office = Office.__new__(Office)
+    root = tmp_path / "ws"
+    office.config_path = init_workspace(root)
+    text = _chain_ending_at_the_sekda(office.config_path.read_text(encoding="utf-8"))
+    office.config_path.write_text(text + DEPUTY_KEY, encoding="utf-8")
+    tune(office.config_path, **FAST)
+    with open(root / "pegawai.csv", "a", encoding="utf-8") as fh:  # the Asisten, as HR has it
+        fh.write(f'"{ASISTEN}",{ASISTEN_NIP},Pembina Utama Madya,IV/d,'
+                 "Asisten Pemerintahan dan Kesejahteraan Rakyat,asisten1@kalbarprov.go.id\n")
+    create_demo_pki(load_config(office.config_path))
+    office.service = ServiceProcess(office.config_path, {FAKE_NOW_ENV: _at(LEAVE_DAY, 9)})
+    office.reload()
+    yield office
+    office.service.stop()
+
+
+def test_the_sekda_on_leave_for_a_day_the_asisten_signs_as_plh(delegated_office):
+    office = delegated_office
+    day = LEAVE_DAY.isoformat()
+    # IT sets both delegations the evening before, without touching the chain.
+    for args in (("--tahap", "sekda", "--pengganti", ASISTEN_NIP),
+                 ("--tahap", "kasubag", "--pengganti", KABID_NIP)):
+        done = _spt(office, "delegasi", "tetapkan", *args, "--jenis", "plh", "--mulai", day,
+                    "--selesai", day, now=_at(LEAVE_DAY - dt.timedelta(days=1), 17))
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "akan berlaku" in done.stdout
+    listed = _spt(office, "delegasi", "daftar", now=_at(LEAVE_DAY, 8))
+    assert f"{ASISTEN} sebagai Plh. Sekretaris Daerah" in listed.stdout
+    assert f"{KABID} sebagai Plh. Kepala Sub Bagian Administrasi dan Umum" in listed.stdout
+
+    # --- the day of leave: a case passes through -------------------------------------------
+    office.service.start()
+    case, entry = _run_case(office, "undangan-dev-02.pdf")
+    pdf = office.ws.root / entry.archive_path
+    text = _text(pdf)
+    flat = " ".join(text.split())
+    lines = [line.strip() for line in text.splitlines()]
+    # The signature block: "Plh. SEKRETARIS DAERAH ...," over the mark, then the Asisten's
+    # name without degrees, NIP or rank (Permendagri 1/2023 Art. 44).
+    assert "Plh. SEKRETARIS DAERAH PROVINSI KALIMANTAN BARAT," in flat, text
+    assert "Rahmat Hidayat" in lines, text                 # the name line, bare
+    assert ASISTEN_NIP[:8] not in text and "Pembina Utama Madya" not in text
+    assert "Sudirman" not in text
+    # The mark in the block says who signed, as what; the paraf row reads Plh. too.
+    assert f"elektronik oleh {ASISTEN} Plh. Sekretaris Daerah" in flat, text
+    assert "Plh. Kepala Sub Bagian Administrasi dan Umum Drs. Yohanes Kristian, M.Si." in flat
+
+    store = office.store()
+    report = verify_issued(office.config, pdf.read_bytes(), store=store)
+    assert report.ok, report.render()
+    by_field = {s.field_name: s for s in report.signatures}
+    assert by_field["TTD_sekda"].signer == ASISTEN
+    assert by_field["TTD_sekda"].role == "Plh. Sekretaris Daerah"
+    assert by_field["Paraf_kasubag"].signer == KABID
+    assert by_field["Paraf_kasubag"].role == "Plh. Kepala Sub Bagian Administrasi dan Umum"
+    assert by_field["TTD_asisten1"].signer == ASISTEN  # his own mark as Asisten, before
+    if shutil.which("pdfsig") and shutil.which("certutil"):
+        sigs = {s.field_name: s for s in pdfsig_check(pdf, office.config.trust.roots)}
+        assert sigs["TTD_sekda"].ok and sigs["TTD_sekda"].signer == ASISTEN, sigs
+        assert sigs["Paraf_kasubag"].ok and sigs["Paraf_kasubag"].signer == KABID, sigs
+
+    # The Sekda's stage mail went to the Asisten, as Plh.; nothing to the Sekda.
+    to_asisten = [m for m in _mails_to(office, case, "asisten1@kalbarprov.go.id")
+                  if "tahap Anda (Plh. Sekretaris Daerah)"
+                  in " ".join(m.get_body(("plain",)).get_content().split())]
+    assert to_asisten, "the Plh. was not told"
+    assert not _mails_to(office, case, "sekda@kalbarprov.go.id")
+    assert not _mails_to(office, case, "kasubag@diskopukm.kalbarprov.go.id")
+
+    # The audit log and spt status: "X sebagai Plh. Y".
+    history = _spt(office, "status", case, "--json", now=_at(LEAVE_DAY, 12))
+    actors = [e["actor"] for e in json.loads(history.stdout)["audit"]]
+    assert f"{ASISTEN} sebagai Plh. Sekretaris Daerah (sekda)" in actors, actors
+    assert f"{KABID} sebagai Plh. Kepala Sub Bagian Administrasi dan Umum (kasubag)" in actors
+
+    # --- the next day: both delegations are over by themselves -----------------------------
+    office.service.stop()
+    office.service.env[FAKE_NOW_ENV] = _at(LEAVE_DAY + dt.timedelta(days=1), 9)
+    office.service.start()
+    case2, entry2 = _run_case(office, "undangan-dev-03.pdf")
+    pdf2 = office.ws.root / entry2.archive_path
+    text2 = _text(pdf2)
+    flat2 = " ".join(text2.split())
+    assert "Plh." not in text2
+    assert "SEKRETARIS DAERAH PROVINSI KALIMANTAN BARAT," in flat2
+    assert f"elektronik oleh {SEKDA} Sekretaris Daerah" in flat2
+    assert SEKDA in [line.strip() for line in text2.splitlines()]  # his own name line
+    report2 = verify_issued(office.config, pdf2.read_bytes(), store=office.store())
+    assert report2.ok, report2.render()
+    by_field2 = {s.field_name: s for s in report2.signatures}
+    assert by_field2["TTD_sekda"].signer == SEKDA
+    assert by_field2["TTD_sekda"].role == "Sekretaris Daerah"
+    assert by_field2["Paraf_kasubag"].signer == "Hendra Wijaya, S.E."
+    assert _mails_to(office, case2, "sekda@kalbarprov.go.id")
+    listed = _spt(office, "delegasi", "daftar", "--semua",
+                  now=_at(LEAVE_DAY + dt.timedelta(days=1), 9))
+    assert listed.stdout.count("[berakhir]") == 2, listed.stdout
