@@ -12,6 +12,7 @@ from collections import Counter
 from pipeline.core.delegation import Delegation, DelegationKind
 from pipeline.core.workflow import Person
 from pipeline.ops.reminders import ESKALASI, PENGINGAT
+from pipeline.reports.status import where
 from pipeline.service.clock import FixedClock
 from pipeline.service.notify import Notifier
 from pipeline.store import Store
@@ -61,12 +62,19 @@ def test_the_stage_mail_follows_the_holder_when_a_delegation_starts_and_ends(tmp
     assert _recipients(ws) == {"sekda": 1, "asisten1": 1}
     [deputy_mail] = [m for m in mails(ws, "tahap") if "asisten1@" in str(m["To"])]
     assert "tahap Anda (Plh. Sekretaris Daerah)" in text_of(deputy_mail)
+    # spt status names who holds it now.
+    now = clock.now()
+    shown, _ = where(config, case, store, delegations=store.delegations.current(now), now=now)
+    assert shown == f"{ASISTEN.name} sebagai Plh. Sekretaris Daerah (06-sekda)"
 
     # The delegation ends by itself at 12:00: the Sekda holds the stage again and is told.
     clock.advance(hours=2)
     notifier.stage_arrival(case, visit)
     notifier.stage_arrival(case, visit)
     assert _recipients(ws) == {"sekda": 2, "asisten1": 1}
+    now = clock.now()
+    shown, _ = where(config, case, store, delegations=store.delegations.current(now), now=now)
+    assert shown == "Sekretaris Daerah (06-sekda)"
 
 
 def test_a_delegation_for_another_case_changes_nothing_here(tmp_path):
