@@ -123,7 +123,8 @@ CREATE TABLE IF NOT EXISTS agenda (
     received_at    TEXT,
     received_by    TEXT,
     revoked_at     TEXT,
-    revoked_reason TEXT
+    revoked_reason TEXT,
+    signed_by      TEXT                         -- "X (Y)", or "X sebagai Plh. Y" (schema 4)
 );
 CREATE INDEX IF NOT EXISTS agenda_by_date ON agenda (letter_date);
 -- spt verify and the web check find an issued letter by its hash.
@@ -265,6 +266,7 @@ class Store:
                 return
             for statement in _statements(SCHEMA):
                 conn.execute(statement)
+            _add_columns(conn)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _check_version(self) -> None:
@@ -419,6 +421,18 @@ class Store:
         from pipeline.store.visits import VisitLog
 
         return VisitLog(self)
+
+# Columns added to an existing table after it was first shipped: CREATE TABLE IF NOT EXISTS
+# leaves an older table as it is, so they are added here. (table, column, declaration)
+_ADDED_COLUMNS = (("agenda", "signed_by", "TEXT"),)
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    for table, column, decl in _ADDED_COLUMNS:
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+
 
 def _create_private(path: Path) -> None:
     """Create the database file readable by the service user only, if it does not exist.

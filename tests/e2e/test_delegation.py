@@ -177,6 +177,16 @@ def test_the_sekda_on_leave_for_a_day_the_asisten_signs_as_plh(delegated_office)
     assert f"{ASISTEN} sebagai Plh. Sekretaris Daerah (sekda)" in actors, actors
     assert f"{KABID} sebagai Plh. Kepala Sub Bagian Administrasi dan Umum (kasubag)" in actors
 
+    # The public page behind the QR code says who signed, as what.
+    from pipeline.config import WebConfig
+    from pipeline.web.app import create_app
+
+    token = store.cases.get(case).verify_token
+    page = create_app(office.config, WebConfig()).test_client().get(f"/v/{token}")
+    html = " ".join(page.get_data(as_text=True).split())
+    assert f"{ASISTEN} sebagai Plh. Sekretaris Daerah" in html
+    assert f"{KABID} sebagai Plh. Kepala Sub Bagian Administrasi dan Umum" in html
+
     # --- the next day: both delegations are over by themselves -----------------------------
     office.service.stop()
     office.service.env[FAKE_NOW_ENV] = _at(LEAVE_DAY + dt.timedelta(days=1), 9)
@@ -196,6 +206,16 @@ def test_the_sekda_on_leave_for_a_day_the_asisten_signs_as_plh(delegated_office)
     assert by_field2["TTD_sekda"].role == "Sekretaris Daerah"
     assert by_field2["Paraf_kasubag"].signer == "Hendra Wijaya, S.E."
     assert _mails_to(office, case2, "sekda@kalbarprov.go.id")
+    # The buku agenda: the Plh. for the first letter, the Sekda for the second.
+    agenda_csv = office.ws.root / "agenda.csv"
+    done = _spt(office, "agenda", "--csv", str(agenda_csv), now=_at(LEAVE_DAY, 12))
+    assert done.returncode == 0, done.stderr
+    import csv
+
+    with open(agenda_csv, encoding="utf-8") as fh:
+        signed = {row["Nomor"]: row["Penandatangan"] for row in csv.DictReader(fh)}
+    assert signed == {entry.number: f"{ASISTEN} sebagai Plh. Sekretaris Daerah",
+                      entry2.number: f"{SEKDA} (Sekretaris Daerah)"}
     listed = _spt(office, "delegasi", "daftar", "--semua",
                   now=_at(LEAVE_DAY + dt.timedelta(days=1), 9))
     assert listed.stdout.count("[berakhir]") == 2, listed.stdout

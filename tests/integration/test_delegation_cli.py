@@ -125,3 +125,29 @@ def test_doctor_flags_a_deputy_whose_key_no_longer_opens(config_path, monkeypatc
     problems = [f for f in findings() if f.level == "MASALAH"]
     assert problems and "Plh. Sekretaris" in problems[0].message
     assert "spt delegasi akhiri" in problems[0].fix
+
+
+def test_a_schema_3_database_gains_the_delegations_and_the_agenda_signatory(tmp_path):
+    """An installed database (schema 3, before delegations) is migrated in place."""
+    import sqlite3
+
+    from pipeline.store.db import SCHEMA, _statements
+
+    path = tmp_path / "spt.sqlite3"
+    old = sqlite3.connect(path)
+    for statement in _statements(SCHEMA):
+        if "delegations" not in statement:
+            old.execute(statement.replace(
+                ",\n    signed_by      TEXT                         -- \"X (Y)\", or \"X sebagai "
+                "Plh. Y\" (schema 4)", ""))
+    assert "signed_by" not in {r[1] for r in old.execute("PRAGMA table_info(agenda)")}
+    old.execute("PRAGMA user_version=3")
+    old.commit()
+    old.close()
+    store = Store(path)
+    try:
+        assert store.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert "signed_by" in {r[1] for r in store.execute("PRAGMA table_info(agenda)")}
+        assert store.delegations.all() == []
+    finally:
+        store.close()
