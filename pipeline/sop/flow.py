@@ -26,10 +26,13 @@ Steps, in order:
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pipeline.config import HANDOVER_KEY, START_KEY, Config, SopConfig, StepText
+from pipeline.core.delegation import Delegation
 from pipeline.core.workflow import Action, Stage, Workflow
 
 Kind = Literal["start", "process", "decision", "end"]
@@ -97,8 +100,10 @@ def roles(config: Config, settings: SopConfig | None = None) -> list[Role]:
     return [Role(k, settings.role_labels.get(k, labels[k])) for k in order]
 
 
-def sop_steps(config: Config, settings: SopConfig | None = None) -> list[SopStep]:
-    """The SOP's rows, derived from the configured chain."""
+def sop_steps(config: Config, settings: SopConfig | None = None, *,
+              delegations: Sequence[Delegation] = ()) -> list[SopStep]:
+    """The SOP's rows, derived from the configured chain; a step a Plh./Plt. holds in one of
+    ``delegations`` (those in force or to come) says so in its keterangan."""
     settings = settings or config.sop
     wf: Workflow = config.workflow()
     umum, pemohon = wf.finalization, wf.receipt
@@ -136,7 +141,8 @@ def sop_steps(config: Config, settings: SopConfig | None = None) -> list[SopStep
             kelengkapan="Draf SPT, surat undangan", waktu=waktu(stage.mutu_baku_minutes),
             output="SPT yang telah ditandatangani" if is_signatory
             else "Draf SPT yang telah diperiksa",
-            keterangan=_mark_note(stage, is_signatory),
+            keterangan=_mark_note(stage, is_signatory)
+            + _delegated_note(stage, delegations, config.tz),
             no_index=stage.index - 1,
         ))
     if handover is not None:
@@ -183,10 +189,11 @@ def sop_steps(config: Config, settings: SopConfig | None = None) -> list[SopStep
     return steps
 
 
-def derive(config: Config) -> SopSheet:
+def derive(config: Config, delegations: Sequence[Delegation] = ()) -> SopSheet:
     """Everything the sheet shows, checked against the chain."""
     settings = config.sop
-    return SopSheet(settings, roles(config, settings), sop_steps(config, settings))
+    return SopSheet(settings, roles(config, settings),
+                    sop_steps(config, settings, delegations=delegations))
 
 
 def _handover_stage(wf: Workflow, settings: SopConfig) -> Stage | None:
@@ -205,6 +212,24 @@ def _mark_note(stage: Stage, is_signatory: bool) -> str:
     if is_signatory:
         return "Tanda tangan elektronik pejabat penandatangan"
     return "Tanda tangan elektronik"
+
+
+def _delegated_note(stage: Stage, delegations: Sequence[Delegation], tz) -> str:
+    """``; dilaksanakan oleh X sebagai Plh. <role> 8 s.d. 9 Desember 2026`` per delegation."""
+    from pipeline.core.dates_id import format_date
+
+    notes = []
+    for d in delegations:
+        if d.stage_key != stage.key:
+            continue
+        first = d.start.astimezone(tz).date()
+        last = (d.until - dt.timedelta(seconds=1)).astimezone(tz).date()
+        when = format_date(first) if first == last else (
+            f"{format_date(first)} s.d. {format_date(last)}")
+        scope = f", kasus {d.case_id}" if d.case_id else ""
+        notes.append(f"; dilaksanakan oleh {d.deputy.name} sebagai {d.kind.prefix} "
+                     f"{stage.role} ({when}{scope})")
+    return "".join(notes)
 
 
 def _sentence(text: str) -> str:
