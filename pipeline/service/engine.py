@@ -112,6 +112,7 @@ class Engine:
         self._cancel_done: set[str] = set()  # cancelled cases whose folders were swept
         self._missing: set[Path] = set()     # stage folders found missing (logged once)
         self._wake = wake or (lambda: None)
+        self._holders_seen = None  # when follow_holders() last looked (service clock)
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -157,12 +158,23 @@ class Engine:
 
     def follow_holders(self) -> None:
         """A delegation that started or ended while a case waits: its new holder is told
-        (the stage mail is keyed by the holder, so it goes once to each)."""
+        (the stage mail is keyed by the holder, so it goes once to each).
+
+        Only the stages of delegations in force at some moment since the last look are
+        looked at: with none, this costs one query."""
+        now = self.clock.now()
+        since = self._holders_seen or now
+        self._holders_seen = now
+        stages = {d.stage_key for d in self.store.delegations.touching(since, now)}
+        stages |= {d.stage_key for d in self.store.delegations.current(now)
+                   if d.start <= now}
+        if not stages:
+            return
         for case in self.store.cases.active():
             if case.state.status is not Status.IN_CHAIN or not case.drafted:
                 continue
             visit = self.store.cases.open_visit(case.id)
-            if visit is None or visit.stage_key == self.workflow.drafting.key:
+            if visit is None or visit.stage_key not in stages:
                 continue
             try:
                 self.notifier.stage_arrival(case, visit)
