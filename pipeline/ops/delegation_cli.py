@@ -169,6 +169,9 @@ def tetapkan(config_path: Path | None, stage_key: str, nip: str, kind: str, star
     click.echo("Surel, pengingat dan eskalasi tahap ini kini ditujukan kepada pengganti selama "
                "masa itu; ia menandai dengan kuncinya sendiri. Beri akunnya hak tulis pada "
                "folder tahap (docs/delegation.md).")
+    if any(d.nip == deputy.nip for d in config.delegation.deputy):
+        click.echo("Kunci pengganti berasal dari [[delegation.deputy]]: bila entri itu baru "
+                   "ditambahkan, mulai ulang layanan agar kuncinya dimuat.")
 
 
 @delegasi_group.command("daftar")

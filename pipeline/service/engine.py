@@ -113,6 +113,7 @@ class Engine:
         self._missing: set[Path] = set()     # stage folders found missing (logged once)
         self._wake = wake or (lambda: None)
         self._holders_seen = None  # when follow_holders() last looked (service clock)
+        self._deputy_key_told: set[int | None] = set()
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -165,9 +166,10 @@ class Engine:
         now = self.clock.now()
         since = self._holders_seen or now
         self._holders_seen = now
+        current = self.store.delegations.current(now)
+        self._check_deputy_keys(current)
         stages = {d.stage_key for d in self.store.delegations.touching(since, now)}
-        stages |= {d.stage_key for d in self.store.delegations.current(now)
-                   if d.start <= now}
+        stages |= {d.stage_key for d in current if d.start <= now}
         if not stages:
             return
         for case in self.store.cases.active():
@@ -221,6 +223,18 @@ class Engine:
                 self.collect_drafts()
             if returned and sf.stage.index > 0:
                 self._late_reasons(sf)
+
+    def _check_deputy_keys(self, current) -> None:
+        """A delegation whose deputy's key this running service does not hold (a
+        [[delegation.deputy]] added to spt.toml without a restart): said once, loudly, before
+        the deputy's file is moved rather than when it is."""
+        for d in current:
+            if d.id in self._deputy_key_told or self.signer.can_mark_for(d.deputy.nip):
+                continue
+            self._deputy_key_told.add(d.id)
+            log.error("delegation #%s: the service holds no key for the deputy %s (%s); "
+                      "restart the service after adding [[delegation.deputy]] to spt.toml, "
+                      "or the deputy's mark will be refused", d.id, d.deputy.name, d.deputy.nip)
 
     def _stage_root_present(self, sf: StageFolder) -> bool:
         """The stage's folder exists. A missing one is not recreated (a dropped share would

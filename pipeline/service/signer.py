@@ -49,6 +49,13 @@ class MarkSigner:
         )
         return self.ws.keep(case.id, signed, "pdf")
 
+    def can_mark_for(self, nip: str) -> bool:
+        """Whether the running service holds a deputy's key (loaded at start-up)."""
+        from pipeline.signing.keys import deputy_key_label
+
+        label = deputy_key_label(self.config, nip)
+        return label is not None and label in self.keyring
+
     def _signer_of(self, stage: Stage):
         """The key of whoever holds ``stage``: a Plh./Plt. marks with their own key, never the
         absent official's (``stage`` as held: pipeline.service.holders)."""
