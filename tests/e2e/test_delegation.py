@@ -33,10 +33,14 @@ from pipeline.simulate import wait_until
 from pipeline.web.app import create_app
 from pipeline.workspace_init import init_workspace
 
+from . import test_mail_service
 from .conftest import FAST, SAMPLES, Office, ServiceProcess, tune
 from .test_chain import NOTE
+from .test_mail_service import delivered, invitation, mail_office, reply
 
 pytestmark = pytest.mark.slow
+
+servers = test_mail_service.servers  # Dovecot and SMTP, as the mail tests run them
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 LEAVE_DAY = dt.date(2026, 12, 8)          # a Tuesday
@@ -250,3 +254,44 @@ def test_the_sekda_on_leave_for_a_day_the_asisten_signs_as_plh(delegated_office)
     # in it says who signed, as what.
     flat3 = " ".join(_text(office.ws.root / entry3.archive_path).split())
     assert f"elektronik oleh {ASISTEN} Plh. Sekretaris Daerah" in flat3
+
+
+def test_the_plh_approves_by_reply_and_the_absent_official_cannot(tmp_path, servers):
+    """Approval by reply during a delegation: only the deputy's address moves the case."""
+    dovecot, smtp = servers
+    office = mail_office(tmp_path, dovecot, smtp, approval_by_reply=True)
+    office.config_path.write_text(office.config_path.read_text() + DEPUTY_KEY)
+    create_demo_pki(load_config(office.config_path))
+    office.reload()
+    today = dt.datetime.now(office.config.tz).date().isoformat()
+    done = _spt(office, "delegasi", "tetapkan", "--tahap", "kasubag", "--pengganti",
+                KABID_NIP, "--mulai", today, "--selesai", today,
+                now=dt.datetime.now(dt.UTC).isoformat())
+    assert done.returncode == 0, done.stdout + done.stderr
+    office.service.start()
+    try:
+        o = office.officials
+        kasubag = office.workflow.stage("kasubag").person.email
+        kabid = "yohanes.k@diskopukm.kalbarprov.go.id"
+        dovecot.append(invitation(SAMPLES / "undangan-dev-05.pdf"))
+        case = o.new_cases(set(), timeout=60)[0]
+        o.agree(case, 0)
+        note = wait_until(lambda: delivered(smtp, to=kabid, kind="tahap", case=case),
+                          timeout=30, what="the Plh.'s stage mail")
+        assert delivered(smtp, to=kasubag, kind="tahap", case=case) is None
+
+        # The absent Kasubag answers from his own address with the token: refused.
+        dovecot.append(reply(note, sender=kasubag, first_line="SETUJU"))
+        wait_until(lambda: delivered(smtp, to=kasubag, kind="balasan_ditolak"), timeout=30,
+                   what="the refusal of the absent official's reply")
+        assert office.store().cases.get(case).state.stage == 1
+
+        dovecot.append(reply(note, sender=kabid, first_line="SETUJU"))
+        o.wait_for(case, 2)
+        agreed = [e for e in office.store().audit.for_case(case)
+                  if e.action == "mark.applied" and e.stage == "kasubag"]
+        assert agreed[-1].actor == (f"{KABID} sebagai Plh. Kepala Sub Bagian Administrasi dan "
+                                    "Umum (kasubag) via email")
+        assert agreed[-1].detail["deputy_nip"] == KABID_NIP
+    finally:
+        office.service.stop()
