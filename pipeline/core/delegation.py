@@ -124,8 +124,8 @@ def held_workflow(workflow: Workflow, at: dt.datetime, case_id: str | None,
 
 
 def check_new(workflow: Workflow, new: Delegation, existing: Iterable[Delegation], *,
-              allow_next_stage_official: bool = False) -> list[str]:
-    """Why ``new`` cannot be set (Indonesian, for IT); empty when it can."""
+              allow_next_stage_official: bool = False, tz: dt.tzinfo = dt.UTC) -> list[str]:
+    """Why ``new`` cannot be set (Indonesian, for IT, times in ``tz``); empty when it can."""
     problems: list[str] = []
     try:
         stage = workflow.stage(new.stage_key)
@@ -159,9 +159,17 @@ def check_new(workflow: Workflow, new: Delegation, existing: Iterable[Delegation
             continue  # two single cases: never both in force for one case
         problems.append(
             f"bertumpang tindih dengan pelimpahan #{old.id} ({old.deputy.name} sebagai "
-            f"{old.kind.prefix} {stage.role}, {old.start.isoformat()} s.d. "
-            f"{old.until.isoformat()}): akhiri yang itu dulu")
+            f"{old.kind.prefix} {stage.role}, {_when(old.start, tz)} s.d. "
+            f"{_when(old.until, tz)}): akhiri yang itu dulu")
     return problems
+
+
+def _when(moment: dt.datetime, tz: dt.tzinfo) -> str:
+    """``12 Desember 2026 00.00``."""
+    from pipeline.core.dates_id import format_date
+
+    local = moment.astimezone(tz)
+    return f"{format_date(local.date())} {local:%H.%M}"
 
 
 def _same_person(a: Person, b: Person) -> bool:

@@ -141,7 +141,7 @@ def tetapkan(config_path: Path | None, stage_key: str, nip: str, kind: str, star
             problems.append(f"kasus {new.case_id} tidak ada")
         problems += check_new(workflow, new, store.delegations.all(),
                               allow_next_stage_official=
-                              config.delegation.allow_next_stage_official)
+                              config.delegation.allow_next_stage_official, tz=tz)
         if not problems:
             problems += [f"kunci pengganti: {p}" for p in
                          check_deputy_key(config, deputy.nip, deputy.name,
