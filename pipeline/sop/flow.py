@@ -215,20 +215,25 @@ def _mark_note(stage: Stage, is_signatory: bool) -> str:
 
 
 def _delegated_note(stage: Stage, delegations: Sequence[Delegation], tz) -> str:
-    """``; dilaksanakan oleh X sebagai Plh. <role> 8 s.d. 9 Desember 2026`` per delegation."""
-    from pipeline.core.dates_id import format_date
+    """``; Plh.: Rahmat Hidayat (12 s.d. 14 Desember 2026)``: the stage's delegations, one
+    phrase per deputy and kind (consecutive days merged), at most two, kept short so the
+    sheet still fits its page."""
+    from pipeline.core.dates_id import format_range
+    from pipeline.core.delegation import without_degrees
 
-    notes = []
-    for d in delegations:
-        if d.stage_key != stage.key:
-            continue
+    spans: dict[tuple[str, str], list[dt.date]] = {}
+    for d in sorted((d for d in delegations if d.stage_key == stage.key),
+                    key=lambda d: d.start):
         first = d.start.astimezone(tz).date()
         last = (d.until - dt.timedelta(seconds=1)).astimezone(tz).date()
-        when = format_date(first) if first == last else (
-            f"{format_date(first)} s.d. {format_date(last)}")
-        scope = f", kasus {d.case_id}" if d.case_id else ""
-        notes.append(f"; dilaksanakan oleh {d.deputy.name} sebagai {d.kind.prefix} "
-                     f"{stage.role} ({when}{scope})")
+        span = spans.setdefault((d.kind.prefix, without_degrees(d.deputy.name)), [first, last])
+        span[0], span[1] = min(span[0], first), max(span[1], last)
+    notes = []
+    for (prefix, name), (first, last) in list(spans.items())[:2]:
+        when = format_range(first, last)
+        notes.append(f"; {prefix}: {name} ({when})")
+    if len(spans) > 2:
+        notes.append(f"; {len(spans) - 2} pelimpahan lain")
     return "".join(notes)
 
 

@@ -667,7 +667,7 @@ def print_sop(config: Config, echo: Any = None, delegations: Sequence = ()) -> N
         out(f"{step.number:>2}. {labels[step.performer]} ({kinds[step.kind]}): {step.activity}")
         out(f"    Kelengkapan: {step.kelengkapan}; Waktu: {step.waktu or '-'}; "
             f"Output: {step.output}")
-        if "dilaksanakan oleh" in step.keterangan:  # a Plh./Plt. holds this step
+        if "Plh.: " in step.keterangan or "Plt.: " in step.keterangan:  # a deputy holds it
             out(f"    Keterangan: {step.keterangan}")
         if step.no_to is not None:
             back = sheet.steps[step.no_to]
