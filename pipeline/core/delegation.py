@@ -229,3 +229,20 @@ def shown_name(stage: Stage, block: SignatureBlock | None = None) -> str:
     if stage.acting is None or deputy_shows_nip(stage, block):
         return stage.person.name
     return without_degrees(stage.person.name)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).rstrip(",").strip()
+
+
+def printed_block_differs(printed_title: str, printed_name: str, *, title: str,
+                          name: str, deputy: bool) -> bool:
+    """Whether the signature block as printed (its office line(s), its name line) names
+    someone other than the holder, whose block reads ``title`` (before its comma) and
+    ``name``. For a deputy (``deputy``) the block must read exactly so (whitespace and the
+    closing comma aside); for the official it must not be a Plh./Plt. block (the drafter's
+    own wording of the official's block is theirs to keep)."""
+    if not deputy:
+        return _plain(printed_title).startswith(tuple(f"{k.prefix} " for k in DelegationKind))
+    return (_plain(printed_title) != _plain(title)
+            or _plain(printed_name) != _plain(name))

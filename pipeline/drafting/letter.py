@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core.dates_id import format_date, format_range
-from pipeline.core.workflow import Workflow
+from pipeline.core.workflow import Stage, Workflow
 from pipeline.drafting.assignees import AssigneeRow, format_nip
 from pipeline.drafting.phrases import sender_phrase, time_phrase
 from pipeline.folders.atomic import write_atomic
@@ -154,19 +154,11 @@ class LetterContext:
         assignees: Iterable[Mapping[str, Any]],
     ) -> LetterContext:
         """The letter for one invitation (``fields`` as ``spt extract`` prints them)."""
-        from pipeline.core import delegation
-        from pipeline.core.letter_form import Kop, SignatureBlock
+        from pipeline.core.letter_form import Kop
 
         agency = config.agency
         signatory = workflow.signatory  # as held when drafted: a Plh./Plt. in its place
-        signer = signatory.person
         signer_config = next((st for st in config.stage if st.key == signatory.key), None)
-        block = signer_config.block if signer_config is not None else None
-        show_nip = signer_config is None or block is SignatureBlock.NAME_RANK_NIP
-        office = (signatory.acting.official.jabatan if signatory.acting is not None
-                  else signer.jabatan)
-        if signatory.acting is not None:
-            show_nip = delegation.deputy_shows_nip(signatory, block)
         kepada = tuple(AssigneeRow.from_employee(a) for a in assignees)
         head_kop = signer_config is not None and signer_config.letterhead is Kop.HEAD_OF_REGION
         return cls(
@@ -179,14 +171,7 @@ class LetterContext:
             lampiran=len(kepada) > config.letter.max_kepada_in_body,
             untuk=(attendance(fields, _zone_name(config)),
                    *(Phrase.of(u) for u in config.letter.untuk_tambahan)),
-            signatory=Signatory(
-                name=delegation.shown_name(signatory, block), jabatan=office,
-                nip_formatted=format_nip(signer.nip), pangkat=signer.pangkat,
-                show_nip=show_nip,
-                title=delegation.title_line(
-                    signatory, office, config.delegation.title_lines.get(signatory.key)
-                    if signatory.acting is not None else None),
-            ),
+            signatory=signatory_block(config, signatory),
             kop=Letterhead(head_of_region=head_kop, title=config.letter.head_of_region_title,
                            emblem=config.letter.national_emblem) if head_kop else Letterhead(),
             paraf_rows=tuple(
@@ -223,6 +208,31 @@ class LetterContext:
             "tembusan": self.tembusan,
             "letter": {"footer": self.footer},
         }
+
+
+def signatory_block(config: Config, signatory: Stage) -> Signatory:
+    """The signature block for the signatory stage as held (``signatory``): the official's,
+    or the Plh./Plt. form when a deputy holds it. The drafting prints it; the signatory's
+    mark checks the printed block against it (pipeline.service.engine)."""
+    from pipeline.core import delegation
+    from pipeline.core.letter_form import SignatureBlock
+
+    signer = signatory.person
+    signer_config = next((st for st in config.stage if st.key == signatory.key), None)
+    block = signer_config.block if signer_config is not None else None
+    show_nip = signer_config is None or block is SignatureBlock.NAME_RANK_NIP
+    office = (signatory.acting.official.jabatan if signatory.acting is not None
+              else signer.jabatan)
+    if signatory.acting is not None:
+        show_nip = delegation.deputy_shows_nip(signatory, block)
+    return Signatory(
+        name=delegation.shown_name(signatory, block), jabatan=office,
+        nip_formatted=format_nip(signer.nip), pangkat=signer.pangkat,
+        show_nip=show_nip,
+        title=delegation.title_line(
+            signatory, office, config.delegation.title_lines.get(signatory.key)
+            if signatory.acting is not None else None),
+    )
 
 
 def _paraf_jabatan(stage) -> str:

@@ -210,6 +210,10 @@ class DraftMaker:
         """The Kepada rows the letter at ``pdf`` shows: [nama, NIP, pangkat/gol., jabatan]."""
         return self.worker.call(steps.read_kepada_pdf, pdf)
 
+    def signatory_shown(self, pdf: Path) -> tuple[str, str]:
+        """The signatory's office line(s) and name as the letter at ``pdf`` prints them."""
+        return self.worker.call(steps.read_signatory_block, pdf)
+
     def _convert_and_prepare(self, case_id: str, docx: Path, tmp: Path) -> str:
         pdf = tmp / f"{case_id}.pdf"
         from pipeline.pdf.prepare import prepare_for_signing

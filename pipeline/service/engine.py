@@ -24,7 +24,7 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.core import machine
 from pipeline.core.machine import STATUS_PHRASE, Advance, GoBack, Refusal, Status
-from pipeline.core.workflow import SigningMode
+from pipeline.core.workflow import SigningMode, Stage
 from pipeline.directory import EmployeeDirectory
 from pipeline.folders import notes
 from pipeline.folders.atomic import (
@@ -477,6 +477,10 @@ class Engine:
         if decision.mark is not None:
             base = new_pdf or case.state.pdf_sha256
             mark_stage = self.holders.stage(decision.mark, case.id, self.clock.now())
+            reason = self._block_not_holder(case, mark_stage, base)
+            if reason is not None:
+                self._return_to_drafting(case, cand, mark_stage, reason, sha, via=via)
+                return
             new_pdf = self.signer.mark(case, mark_stage, base, when=self.clock.now())
         if decision.approver_marked is not None:
             new_pdf = self.signer.keep_approver_file(case, cand.path, sha)
@@ -527,6 +531,64 @@ class Engine:
                  else self.workflow.stages[decision.to_stage].key)
         self.publisher.clear_notes(case)
         self.publisher.clear(case, stage.index)
+        self.reconcile(self.store.cases.get(case.id))
+
+    def _block_not_holder(self, case: CaseRecord, held: Stage, pdf_sha: str) -> str | None:
+        """Why the signatory's mark must not be made on this letter (``None``: it may): its
+        printed block names someone other than ``held``, the stage's holder now. The block
+        is printed when the letter is drafted and cannot change after the first paraf
+        without breaking it, so a Plh./Plt. set (or ended) since then means a new draft."""
+        if held.key != self.workflow.signatory.key:
+            return None
+        from pipeline.core.delegation import acting_phrase, printed_block_differs
+        from pipeline.drafting.letter import signatory_block
+        from pipeline.pdf.fields import PlacementError
+
+        expected = signatory_block(self.config, held)
+        try:
+            title, name = self.drafts.signatory_shown(self.ws.case_file(case.id, pdf_sha, "pdf"))
+        except PlacementError as exc:  # measured when prepared: not expected
+            log.warning("%s: the printed signature block could not be read (%s)", case.id, exc)
+            return None
+        if not printed_block_differs(title, name, title=expected.title_line,
+                                     name=expected.name, deputy=held.acting is not None):
+            return None
+        return notes.block_not_holder(
+            role=held.role, holder=acting_phrase(held), printed_title=title,
+            printed_name=name, title_line=expected.title_line, name=expected.name,
+            show_nip=expected.show_nip)
+
+    def _return_to_drafting(self, case: CaseRecord, cand: Candidate, held: Stage, reason: str,
+                            sha: str, *, via: str) -> None:
+        """The holder agreed, but the letter names someone else: nothing is signed, the case
+        goes back to the drafter with ``reason``; the holder is told why (note and mail)."""
+        from pipeline.core.delegation import acting_phrase
+
+        stage = cand.folder.stage
+        drafting = self.workflow.stages[0]
+        decision = GoBack(stage.index, 0, reason)
+        new_state = machine.apply(self.workflow, case.state, decision)
+        now = self.clock.now()
+        with self.store.transaction():
+            if not self._unchanged(case):
+                return
+            self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True)
+            self.store.cases.leave(case.id, "returned", now)
+            self.store.audit.append(
+                AuditAction.STAGE_RETURNED, case_id=case.id, stage=stage.key,
+                actor=_actor(held, via), file_sha256=sha, at=now,
+                detail={"to": drafting.key, "reason": reason, "code": "block_not_holder",
+                        "returned_by": notes.block_returned_by(acting_phrase(held)),
+                        **_acting_detail(held)})
+            self.store.cases.arrive(case.id, drafting.key, new_state.version, now,
+                                    came_back=True, note=reason)
+        log.warning("%s: %s agreed, but the letter's signature block names someone else; "
+                    "returned to drafting", case.id, stage.key)
+        self.publisher.clear_notes(case)
+        self.publisher.clear(case, stage.index)
+        text = notes.block_returned(case.id, reason)
+        write_atomic(cand.folder.root / f"{case.id}.galat.txt", text)
+        self.notifier.refused_move(case, held, text, sha)
         self.reconcile(self.store.cases.get(case.id))
 
     def _go_back(self, case: CaseRecord, cand: Candidate, decision: GoBack, sha: str, *,
@@ -859,7 +921,8 @@ class Engine:
                           default=0)
         late = [e.detail.get("reason", "") for e in entries
                 if e.action is AuditAction.STAGE_RETURN_REASON and e.seq > last_return]
-        return notes.returned_to(self.workflow, case.id, visit.stage_key, visit.note, late)
+        return notes.returned_to(self.workflow, case.id, visit.stage_key, visit.note, late,
+                                 by=self.store.audit.returned_by(case.id, visit.stage_key))
 
     def _late_edit_note(self, case: CaseRecord) -> None:
         """A draft saved again in the drafting folder after it was sent on (Word's second

@@ -124,9 +124,10 @@ class Notifier:
                       files=self.stage_files(case, attach=True))
         if visit.came_back:
             nxt = self.workflow.stages[min(stage.index + 1, self.workflow.last_index)]
+            by = self.store.audit.returned_by(case.id, stage.key)  # the service itself
             msg = self.composer.dikembalikan(
                 stage, alasan=visit.note or "tanpa alasan",
-                dikembalikan_oleh=f"{nxt.role} ({nxt.person.name})", **common)
+                dikembalikan_oleh=by or f"{nxt.role} ({nxt.person.name})", **common)
         else:
             msg = self.composer.tahap(_as_acting(stage), catatan=visit.note, **common)
         self.send(msg, key=key, case_id=case.id, kind="tahap")

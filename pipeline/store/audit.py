@@ -165,6 +165,14 @@ class AuditLog:
         ).fetchall()
         return [_entry(r) for r in rows]
 
+    def returned_by(self, case_id: str, to_stage: str) -> str | None:
+        """Who the last return of ``case_id`` to ``to_stage`` names as its author, when that
+        was not the next stage's official (``detail.returned_by``: the service itself)."""
+        last = next((e for e in reversed(self.for_case(case_id))
+                     if e.action is AuditAction.STAGE_RETURNED
+                     and e.detail.get("to") == to_stage), None)
+        return last.detail.get("returned_by") if last is not None else None
+
     def all(self) -> list[AuditEntry]:
         return [_entry(r) for r in self.store.execute("SELECT * FROM audit ORDER BY seq")]
 

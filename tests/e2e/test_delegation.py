@@ -32,6 +32,7 @@ from pipeline.signing.pdfsig import pdfsig_check
 from pipeline.simulate import wait_until
 from pipeline.web.app import create_app
 from pipeline.workspace_init import init_workspace
+from tests.support import drafts as d
 
 from . import test_mail_service
 from .conftest import FAST, SAMPLES, Office, ServiceProcess, tune
@@ -241,19 +242,70 @@ def test_the_sekda_on_leave_for_a_day_the_asisten_signs_as_plh(delegated_office)
     # The new holder is told (the service looks again at its next full scan).
     wait_until(lambda: _mails_to(office, case3, "asisten1@kalbarprov.go.id")[1:], timeout=30,
                what="the stage mail to the Plh.")  # [0]: his own stage, as Asisten
+    o.agree(case3, office.workflow.last_index)   # the Asisten agrees
+    # The letter was drafted before the delegation: its block prints the Sekda's office and
+    # name, and cannot change after the first paraf. Nothing is signed; the case goes back
+    # to the drafter, told what the block must read, and the Asisten is told why.
+    drafting = office.workflow.stages[0]
+    back = office.ws.folder(0).root / f"{case3}-catatan.txt"
+    note = " ".join(wait_until(lambda: back.is_file() and back.read_text(encoding="utf-8"),
+                               timeout=60, what="the drafter's note").split())
+    assert (f"dikembalikan oleh sistem SPT, ketika {ASISTEN} sebagai Plh. Sekretaris Daerah "
+            "menyetujui") in note, note
+    assert (f'mencetak "SEKRETARIS DAERAH PROVINSI KALIMANTAN BARAT," atas nama "{SEKDA}"'
+            in note), note
+    assert ('baris jabatan "Plh. SEKRETARIS DAERAH PROVINSI KALIMANTAN BARAT," dan nama '
+            '"Rahmat Hidayat" (tanpa gelar akademik, NIP, dan pangkat)') in note, note
+    state3 = office.store().cases.get(case3).state
+    assert state3.stage == 0 and "sekda" not in state3.marked
+    assert not (office.ws.folder(office.workflow.last_index).root / f"{case3}.pdf").exists()
+    to_drafter = wait_until(lambda: [m for m in _mails_to(office, case3, drafting.person.email)
+                                     if "Rahmat Hidayat" in m.get_body(("plain",)).get_content()],
+                            timeout=30, what="the drafter's mail")
+    assert "Plh. SEKRETARIS DAERAH" in to_drafter[-1].get_body(("plain",)).get_content()
+    told = wait_until(lambda: [m for m in _mails_to(office, case3, "asisten1@kalbarprov.go.id")
+                               if "belum ditandatangani" in m.get_body(("plain",)).get_content()],
+                      timeout=30, what="the Plh.'s mail")
+    assert "dikembalikan ke tahap penyusunan draf" in " ".join(
+        told[-1].get_body(("plain",)).get_content().split())
+
+    # The drafter writes the block as the note says (and in the Lampiran, if any) and hands
+    # the draft on; the chain marks the new version, the Asisten signs under his own block.
+    draft = o.wait_for(case3, 0)
+    edited = draft.with_name(f"{case3}-edit.docx")
+
+    def plh_block(root):
+        for p in root.iter(d.w("p")):
+            text = "".join(t.text or "" for t in p.iter(d.w("t"))).strip()
+            new = {"SEKRETARIS DAERAH PROVINSI KALIMANTAN BARAT,":
+                   "Plh. SEKRETARIS DAERAH PROVINSI KALIMANTAN BARAT,",
+                   SEKDA: "Rahmat Hidayat"}.get(text)
+            if new is not None:
+                d.set_cell(p, new)
+
+    d.edit_document(draft, edited, plh_block)
+    os.replace(edited, draft)
+    for stage in office.workflow.stages[:-1]:
+        o.agree(case3, stage.index)
     o.agree(case3, office.workflow.last_index)   # the Asisten moves the file: his key
     entry3 = wait_until(lambda: office.store().agenda.for_case(case3), timeout=90,
                         what="issuing")
-    report3 = verify_issued(office.config, (office.ws.root / entry3.archive_path).read_bytes(),
-                            store=office.store())
-    assert report3.ok, report3.render()
+    pdf3 = office.ws.root / entry3.archive_path
+    report3 = verify_issued(office.config, pdf3.read_bytes(), store=office.store())
+    assert report3.ok, report3.render()  # every paraf and the signature, pyHanko
     sig3 = {s.field_name: s for s in report3.signatures}["TTD_sekda"]
     assert (sig3.signer, sig3.role) == (ASISTEN, "Plh. Sekretaris Daerah")
     assert entry3.signed_by == f"{ASISTEN} sebagai Plh. Sekretaris Daerah"
-    # The printed block was fixed when the letter was drafted (docs/delegation.md): the mark
-    # in it says who signed, as what.
-    flat3 = " ".join(_text(office.ws.root / entry3.archive_path).split())
+    if shutil.which("pdfsig") and shutil.which("certutil"):
+        sigs3 = pdfsig_check(pdf3, office.config.trust.roots)
+        assert len(sigs3) == len(report3.signatures) and all(s.ok for s in sigs3), sigs3
+    # What the pemohon reads: the Plh. block, the Asisten's bare name, not the Sekda.
+    text3 = _text(pdf3)
+    flat3 = " ".join(text3.split())
+    assert "Plh. SEKRETARIS DAERAH PROVINSI KALIMANTAN BARAT," in flat3, text3
+    assert "Rahmat Hidayat" in [line.strip() for line in text3.splitlines()], text3
     assert f"elektronik oleh {ASISTEN} Plh. Sekretaris Daerah" in flat3
+    assert "Sudirman" not in text3 and ASISTEN_NIP[:8] not in text3
 
 
 def test_the_plh_approves_by_reply_and_the_absent_official_cannot(tmp_path, servers):

@@ -170,3 +170,29 @@ def test_the_paraf_row_of_a_delegated_stage_reads_plh(config, wf):
     assert rows["Paraf_kasubag"].jabatan == "Kepala Sub Bagian Administrasi dan Umum"
     plain = LetterContext.build(config=config, workflow=wf, fields={}, assignees=[])
     assert plain.signatory.title_line == "GUBERNUR KALIMANTAN BARAT"
+
+
+def test_a_block_printed_for_someone_other_than_the_holder_is_found(config, wf):
+    """The signatory's mark checks the printed block (pipeline.service.engine): a Plh. set
+    after drafting, or a Plh. block when the official holds the stage again."""
+    from pipeline.drafting.letter import signatory_block
+
+    official = signatory_block(config, wf.signatory)
+    deputy = signatory_block(config, dl.held_stage(wf.signatory, DAY, None,
+                                                   [leave(stage="gubernur")]))
+    printed_official = ("GUBERNUR KALIMANTAN\nBARAT,", "H. Sutarmidji")  # as pdfplumber reads
+    printed_deputy = ("Plh. GUBERNUR KALIMANTAN BARAT,", "Rahmat Hidayat")
+    assert dl.printed_block_differs(*printed_official, title=deputy.title_line,
+                                    name=deputy.name, deputy=True)
+    assert not dl.printed_block_differs(*printed_deputy, title=deputy.title_line,
+                                        name=deputy.name, deputy=True)
+    assert dl.printed_block_differs("Plh. GUBERNUR KALIMANTAN BARAT,", "Budi Santoso",
+                                    title=deputy.title_line, name=deputy.name, deputy=True)
+    # The official again: a Plh./Plt. block is someone else's; his own, as drafted, is his.
+    assert dl.printed_block_differs(*printed_deputy, title=official.title_line,
+                                    name=official.name, deputy=False)
+    assert dl.printed_block_differs("Plt. GUBERNUR KALIMANTAN BARAT,", "Rahmat Hidayat",
+                                    title=official.title_line, name=official.name,
+                                    deputy=False)
+    assert not dl.printed_block_differs(*printed_official, title=official.title_line,
+                                        name=official.name, deputy=False)
