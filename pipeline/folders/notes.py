@@ -39,10 +39,15 @@ def draft_unprepared(reason: str) -> str:
 
 
 def block_not_holder(*, role: str, holder: str, printed_title: str, printed_name: str,
-                     title_line: str, name: str, show_nip: bool) -> str:
+                     title_line: str, name: str, nip: str | None, pangkat: str | None,
+                     deputy: bool) -> str:
     """The reason a signatory's approval went back to drafting: the printed block names
-    someone other than the stage's holder (a Plh./Plt. set, or ended, after drafting)."""
-    nip = "" if show_nip else " (tanpa gelar akademik, NIP, dan pangkat)"
+    someone other than the stage's holder (a Plh./Plt. set, or ended, after drafting).
+    ``nip``/``pangkat``: the lines under the name (``None``: none, as Art. 44 has it)."""
+    if nip:
+        nip = f", pangkat \"{pangkat}\" dan \"NIP. {nip}\"" if pangkat else f", \"NIP. {nip}\""
+    else:
+        nip = " (tanpa gelar akademik, NIP, dan pangkat)" if deputy else " (tanpa NIP)"
     return (f"Blok tanda tangan surat mencetak \"{' '.join(printed_title.split())}\" atas "
             f"nama \"{' '.join(printed_name.split())}\", sedangkan tahap {role} saat ini "
             f"dipegang oleh {holder}. Surat TIDAK ditandatangani: tanda tangan harus berada di "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import datetime as dt
 import logging
 import os
 import sqlite3
@@ -540,6 +541,11 @@ class Engine:
         without breaking it, so a Plh./Plt. set (or ended) since then means a new draft."""
         if held.key != self.workflow.signatory.key:
             return None
+        now = self.clock.now()
+        if held.acting is None and not any(
+                d.stage_key == held.key and d.case_id in (None, case.id)
+                for d in self.store.delegations.touching(case.opened_at, now + _INSTANT)):
+            return None  # no Plh./Plt. since the case opened: the block is the official's
         from pipeline.core.delegation import acting_phrase, printed_block_differs
         from pipeline.drafting.letter import signatory_block
         from pipeline.pdf.fields import PlacementError
@@ -556,7 +562,8 @@ class Engine:
         return notes.block_not_holder(
             role=held.role, holder=acting_phrase(held), printed_title=title,
             printed_name=name, title_line=expected.title_line, name=expected.name,
-            show_nip=expected.show_nip)
+            nip=expected.nip_formatted if expected.show_nip else None,
+            pangkat=expected.pangkat or None, deputy=held.acting is not None)
 
     def _return_to_drafting(self, case: CaseRecord, cand: Candidate, held: Stage, reason: str,
                             sha: str, *, via: str) -> None:
@@ -955,6 +962,9 @@ class Engine:
             except FileNotFoundError:
                 continue
         return frozenset(pending)
+
+
+_INSTANT = dt.timedelta(microseconds=1)  # [opened, now] as a half-open period
 
 
 def _actor(stage, via: str = "folder") -> str:

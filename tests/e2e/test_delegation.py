@@ -308,6 +308,80 @@ def test_the_sekda_on_leave_for_a_day_the_asisten_signs_as_plh(delegated_office)
     assert "Sudirman" not in text3 and ASISTEN_NIP[:8] not in text3
 
 
+def test_a_delegation_ending_after_drafting_the_official_signs_his_own_block(delegated_office):
+    """The letter was drafted with the Plh.'s block; the Sekda comes back early and agrees:
+    nothing is signed under the Asisten's block, the drafter puts the Sekda's back."""
+    office = delegated_office
+    day = LEAVE_DAY.isoformat()
+    done = _spt(office, "delegasi", "tetapkan", "--tahap", "sekda", "--pengganti", ASISTEN_NIP,
+                "--jenis", "plh", "--mulai", day, "--selesai", day,
+                now=_at(LEAVE_DAY - dt.timedelta(days=1), 17))
+    assert done.returncode == 0, done.stdout + done.stderr
+    started = dt.datetime.now(dt.UTC)
+    office.service.start()
+
+    def service_now() -> str:  # the service's clock: its fake start plus the time since
+        since = dt.datetime.now(dt.UTC) - started
+        return (dt.datetime.fromisoformat(_at(LEAVE_DAY, 9)) + since).isoformat()
+
+    o = office.officials
+    o.drop_invitation(SAMPLES / "undangan-dev-02.pdf", note=NOTE)
+    case = o.new_cases(set())[0]
+    for stage in office.workflow.stages[:-1]:
+        o.agree(case, stage.index)
+    o.wait_for(case, office.workflow.last_index)
+    done = _spt(office, "delegasi", "akhiri", "1", "--alasan", "Sekda kembali",
+                now=service_now())
+    assert done.returncode == 0, done.stdout + done.stderr
+    wait_until(lambda: _mails_to(office, case, "sekda@kalbarprov.go.id"), timeout=30,
+               what="the stage mail to the Sekda, back early")
+    o.agree(case, office.workflow.last_index)   # the Sekda agrees: his own key
+    back = office.ws.folder(0).root / f"{case}-catatan.txt"
+    note = " ".join(wait_until(lambda: back.is_file() and back.read_text(encoding="utf-8"),
+                               timeout=60, what="the drafter's note").split())
+    assert f"dikembalikan oleh sistem SPT, ketika {SEKDA} menyetujui" in note, note
+    assert ('mencetak "Plh. SEKRETARIS DAERAH PROVINSI KALIMANTAN BARAT," atas nama '
+            '"Rahmat Hidayat"') in note, note
+    assert (f'baris jabatan "SEKRETARIS DAERAH PROVINSI KALIMANTAN BARAT," dan nama "{SEKDA}"'
+            in note), note
+    assert "sekda" not in office.store().cases.get(case).state.marked
+    told = wait_until(lambda: [m for m in _mails_to(office, case, "sekda@kalbarprov.go.id")
+                               if "belum ditandatangani" in m.get_body(("plain",)).get_content()],
+                      timeout=30, what="the Sekda's mail")
+    assert "Rahmat Hidayat" in told[-1].get_body(("plain",)).get_content()
+
+    draft = o.wait_for(case, 0)
+    edited = draft.with_name(f"{case}-edit.docx")
+
+    def sekda_block(root):
+        for p in root.iter(d.w("p")):
+            text = "".join(t.text or "" for t in p.iter(d.w("t"))).strip()
+            new = {"Plh. SEKRETARIS DAERAH PROVINSI KALIMANTAN BARAT,":
+                   "SEKRETARIS DAERAH PROVINSI KALIMANTAN BARAT,",
+                   "Rahmat Hidayat": SEKDA}.get(text)
+            if new is not None:
+                d.set_cell(p, new)
+
+    d.edit_document(draft, edited, sekda_block)
+    os.replace(edited, draft)
+    for stage in office.workflow.stages:
+        o.agree(case, stage.index)
+    entry = wait_until(lambda: office.store().agenda.for_case(case), timeout=90, what="issuing")
+    pdf = office.ws.root / entry.archive_path
+    report = verify_issued(office.config, pdf.read_bytes(), store=office.store())
+    assert report.ok, report.render()
+    sig = {s.field_name: s for s in report.signatures}["TTD_sekda"]
+    assert (sig.signer, sig.role) == (SEKDA, "Sekretaris Daerah")
+    if shutil.which("pdfsig") and shutil.which("certutil"):
+        sigs = pdfsig_check(pdf, office.config.trust.roots)
+        assert len(sigs) == len(report.signatures) and all(s.ok for s in sigs), sigs
+    text = _text(pdf)
+    lines = [line.strip() for line in text.splitlines()]
+    assert "Plh." not in text and "Rahmat Hidayat" not in lines, text
+    assert "SEKRETARIS DAERAH PROVINSI KALIMANTAN BARAT," in " ".join(text.split())
+    assert SEKDA in lines, text
+
+
 def test_the_plh_approves_by_reply_and_the_absent_official_cannot(tmp_path, servers):
     """Approval by reply during a delegation: only the deputy's address moves the case."""
     dovecot, smtp = servers
