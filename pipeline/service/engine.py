@@ -595,7 +595,7 @@ class Engine:
         self.publisher.clear(case, stage.index)
         text = notes.block_returned(case.id, reason)
         write_atomic(cand.folder.root / f"{case.id}.galat.txt", text)
-        self.notifier.refused_move(case, held, text, sha)
+        self.notifier.refused_move(case, held, text, sha, back_to_drafting=True)
         self.reconcile(self.store.cases.get(case.id))
 
     def _go_back(self, case: CaseRecord, cand: Candidate, decision: GoBack, sha: str, *,

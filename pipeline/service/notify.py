@@ -132,15 +132,17 @@ class Notifier:
             msg = self.composer.tahap(_as_acting(stage), catatan=visit.note, **common)
         self.send(msg, key=key, case_id=case.id, kind="tahap")
 
-    def refused_move(self, case: CaseRecord, stage: Stage, note: str, file_sha256: str) -> None:
-        """A file the official moved was refused: the note they may never open, by mail too."""
+    def refused_move(self, case: CaseRecord, stage: Stage, note: str, file_sha256: str, *,
+                     back_to_drafting: bool = False) -> None:
+        """A file the official moved was refused: the note they may never open, by mail too
+        (``back_to_drafting``: the case went back to the drafter, nothing to do now)."""
         key = f"tidak_diproses:{case.id}:{stage.key}:{file_sha256}"
         if self.queued(key):
             return
         msg = self.composer.tidak_diproses(
             stage, case_id=case.id, hal=(case.fields or {}).get("hal"),
             folder=self.shown_folder(stage), catatan=note,
-            files=self.stage_files(case, attach=False))
+            files=self.stage_files(case, attach=False), back_to_drafting=back_to_drafting)
         self.send(msg, key=key, case_id=case.id, kind="tidak_diproses")
 
     def shown_folder(self, stage: Stage) -> str:

@@ -266,8 +266,10 @@ def test_the_sekda_on_leave_for_a_day_the_asisten_signs_as_plh(delegated_office)
     told = wait_until(lambda: [m for m in _mails_to(office, case3, "asisten1@kalbarprov.go.id")
                                if "belum ditandatangani" in m.get_body(("plain",)).get_content()],
                       timeout=30, what="the Plh.'s mail")
-    assert "dikembalikan ke tahap penyusunan draf" in " ".join(
-        told[-1].get_body(("plain",)).get_content().split())
+    told_text = " ".join(told[-1].get_body(("plain",)).get_content().split())
+    assert "dikembalikan ke tahap penyusunan draf" in told_text
+    assert "Tidak ada yang perlu Anda lakukan sekarang" in told_text
+    assert "Jika setuju" not in told_text  # no steps for a case no longer in his folder
 
     # The drafter writes the block as the note says (and in the Lampiran, if any) and hands
     # the draft on; the chain marks the new version, the Asisten signs under his own block.
