@@ -78,6 +78,7 @@ class LazyGroup(Group):
         "revoke": "pipeline.web.cli:revoke_command",
         "cadangkan": "pipeline.backup.cli:backup_command",
         "pulihkan": "pipeline.backup.cli:restore_command",
+        "delegasi": "pipeline.ops.delegation_cli:delegasi_group",
     },
 )
 @click.version_option(package_name="spt", help=VERSION_TEXT, message="%(prog)s versi %(version)s")

@@ -527,6 +527,41 @@ class SopConfig(_Model):
     )
 
 
+# --- [delegation] -----------------------------------------------------------------
+
+
+class DeputyKeyConfig(_Model):
+    """The key of a deputy (Plh./Plt.) who is not an official of the chain with a key.
+
+    A deputy always marks with their own key, never the absent official's. A deputy who is
+    already a service-signed official of the chain (the Asisten standing in for the Sekda)
+    uses that key and needs no entry here."""
+
+    nip: str = Field(description="the deputy's NIP, as in pegawai.csv")
+    signing_key: KeyConfig
+
+    @field_validator("nip")
+    @classmethod
+    def _valid_nip(cls, value: str) -> str:
+        try:
+            return parse_nip(value).digits
+        except InvalidNip as exc:
+            raise ValueError(str(exc)) from None
+
+
+class DelegationConfig(_Model):
+    """``[delegation]``: Plh./Plt. (``spt delegasi``; docs/delegation.md)."""
+
+    allow_next_stage_official: bool = Field(
+        default=False, description="let a deputy be the next stage's official too (they would "
+        "then mark the same letter twice in a row); refused by default")
+    title_lines: dict[str, str] = Field(
+        default_factory=dict, description="per stage key, the office as a deputy's signature "
+        "block writes it after 'Plh.'/'Plt.' (e.g. sekda = \"SEKRETARIS DAERAH\"); default: "
+        "the official's jabatan in capitals")
+    deputy: list[DeputyKeyConfig] = Field(default_factory=list)
+
+
 # --- [web] ------------------------------------------------------------------------
 
 
@@ -616,6 +651,7 @@ class Config(_Model):
     sop: SopConfig = SopConfig()
     web: WebConfig = WebConfig()
     backup: BackupConfig = BackupConfig()
+    delegation: DelegationConfig = DelegationConfig()
 
     @model_validator(mode="after")
     def _chain(self) -> Config:
@@ -648,6 +684,9 @@ class Config(_Model):
                 f"stage[{len(self.stage) - 1}]: the last stage is the signatory; "
                 "its action must be \"tandatangan\""
             )
+        unknown = sorted(set(self.delegation.title_lines) - seen_keys)
+        if unknown:
+            raise ValueError(f"delegation.title_lines: {', '.join(unknown)} is not a stage key")
         return self
 
     # --- derived -------------------------------------------------------------
@@ -695,6 +734,8 @@ class Config(_Model):
             key(st.key, st.signing_key)
         if self.seal is not None:
             key("cap dinas", self.seal.signing_key)
+        for deputy in self.delegation.deputy:
+            key(f"pengganti {deputy.nip}", deputy.signing_key)
         for name in ("smtp", "imap"):
             section = getattr(self.mail, name, None)
             ref = getattr(section, "password", None)

@@ -455,7 +455,7 @@ def signature_block(doc: Document) -> None:
     rule = paragraph(right, left=0.6, after=6)
     rule.paragraph_format.line_spacing = Pt(6)
     p = paragraph(right, align=WD_ALIGN_PARAGRAPH.CENTER)
-    run(p, "{{ signatory.jabatan|upper }},", bold=True)
+    run(p, "{{ signatory.title_line }},", bold=True)
     exact_height(paragraph(right), SIGNATURE_SPACE)
     p = paragraph(right, align=WD_ALIGN_PARAGRAPH.CENTER)
     run(p, "{{ signatory.name }}", bold=True, underline=True)
@@ -479,7 +479,7 @@ def lampiran(doc: Document) -> None:
     p = paragraph(doc)
     p.add_run().add_break(WD_BREAK.PAGE)
     head_left = 7.3
-    for text in ("LAMPIRAN SURAT PERINTAH TUGAS", "{{ signatory.jabatan|upper }}"):
+    for text in ("LAMPIRAN SURAT PERINTAH TUGAS", "{{ signatory.title_line }}"):
         run(paragraph(doc, left=head_left), text)
     for label, after in (("NOMOR", 0), ("TANGGAL", 14)):
         p = paragraph(doc, left=head_left, tabs=(head_left + 2.5,), after=after)
@@ -491,7 +491,7 @@ def lampiran(doc: Document) -> None:
     kepada_table(doc)
     p = paragraph(doc, left=TEXT_W - 8.6, before=18, keep_with_next=True)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run(p, "{{ signatory.jabatan|upper }},", bold=True)
+    run(p, "{{ signatory.title_line }},", bold=True)
     p = paragraph(doc, left=TEXT_W - 8.6, before=30)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run(p, "{{ signatory.name }}", bold=True, underline=True)

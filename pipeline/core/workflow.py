@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.core.delegation import Acting
 
 
 class Action(enum.StrEnum):
@@ -46,6 +50,9 @@ class Stage:
     mutu_baku_minutes: int | None
     folder: str                   # e.g. "02-kasubag"
     signing: SigningMode = SigningMode.SERVICE
+    # Set on a stage as *held* (pipeline.core.delegation.held_stage): ``person`` is then
+    # the deputy (Plh./Plt.) acting for ``acting.official``.
+    acting: Acting | None = None
 
     @property
     def marks(self) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core.dates_id import format_date, format_range
-from pipeline.core.workflow import Workflow
+from pipeline.core.workflow import Stage, Workflow
 from pipeline.drafting.assignees import AssigneeRow, format_nip
 from pipeline.drafting.phrases import sender_phrase, time_phrase
 from pipeline.folders.atomic import write_atomic
@@ -100,6 +100,13 @@ class Signatory:
     nip_formatted: str
     pangkat: str = ""
     show_nip: bool = True       # NIP and rank under the name (Permendagri 1/2023 Art. 44)
+    # The block's first line, before its comma: "SEKRETARIS DAERAH", or for a deputy
+    # "Plh. SEKRETARIS DAERAH" (pipeline.core.delegation.title_line); empty: the jabatan.
+    title: str = ""
+
+    @property
+    def title_line(self) -> str:
+        return self.title or self.jabatan.upper()
 
 
 @dataclass(frozen=True)
@@ -147,13 +154,11 @@ class LetterContext:
         assignees: Iterable[Mapping[str, Any]],
     ) -> LetterContext:
         """The letter for one invitation (``fields`` as ``spt extract`` prints them)."""
-        from pipeline.core.letter_form import Kop, SignatureBlock
+        from pipeline.core.letter_form import Kop
 
         agency = config.agency
-        signer = workflow.signatory.person
-        signer_config = next((st for st in config.stage if st.key == workflow.signatory.key),
-                             None)
-        show_nip = signer_config is None or signer_config.block is SignatureBlock.NAME_RANK_NIP
+        signatory = workflow.signatory  # as held when drafted: a Plh./Plt. in its place
+        signer_config = next((st for st in config.stage if st.key == signatory.key), None)
         kepada = tuple(AssigneeRow.from_employee(a) for a in assignees)
         head_kop = signer_config is not None and signer_config.letterhead is Kop.HEAD_OF_REGION
         return cls(
@@ -166,15 +171,11 @@ class LetterContext:
             lampiran=len(kepada) > config.letter.max_kepada_in_body,
             untuk=(attendance(fields, _zone_name(config)),
                    *(Phrase.of(u) for u in config.letter.untuk_tambahan)),
-            signatory=Signatory(
-                name=signer.name, jabatan=signer.jabatan,
-                nip_formatted=format_nip(signer.nip), pangkat=signer.pangkat,
-                show_nip=show_nip,
-            ),
+            signatory=signatory_block(config, signatory),
             kop=Letterhead(head_of_region=head_kop, title=config.letter.head_of_region_title,
                            emblem=config.letter.national_emblem) if head_kop else Letterhead(),
             paraf_rows=tuple(
-                ParafRow(no=i, jabatan=stage.person.jabatan, name=stage.person.name,
+                ParafRow(no=i, jabatan=_paraf_jabatan(stage), name=stage.person.name,
                          field_name=stage.field_name)
                 for i, stage in enumerate(workflow.reviewers[:-1], start=1)
             ),
@@ -207,6 +208,38 @@ class LetterContext:
             "tembusan": self.tembusan,
             "letter": {"footer": self.footer},
         }
+
+
+def signatory_block(config: Config, signatory: Stage) -> Signatory:
+    """The signature block for the signatory stage as held (``signatory``): the official's,
+    or the Plh./Plt. form when a deputy holds it. The drafting prints it; the signatory's
+    mark checks the printed block against it (pipeline.service.engine)."""
+    from pipeline.core import delegation
+    from pipeline.core.letter_form import SignatureBlock
+
+    signer = signatory.person
+    signer_config = next((st for st in config.stage if st.key == signatory.key), None)
+    block = signer_config.block if signer_config is not None else None
+    show_nip = signer_config is None or block is SignatureBlock.NAME_RANK_NIP
+    office = (signatory.acting.official.jabatan if signatory.acting is not None
+              else signer.jabatan)
+    if signatory.acting is not None:
+        show_nip = delegation.deputy_shows_nip(signatory, block)
+    return Signatory(
+        name=delegation.shown_name(signatory, block), jabatan=office,
+        nip_formatted=format_nip(signer.nip), pangkat=signer.pangkat,
+        show_nip=show_nip,
+        title=delegation.title_line(
+            signatory, office, config.delegation.title_lines.get(signatory.key)
+            if signatory.acting is not None else None),
+    )
+
+
+def _paraf_jabatan(stage) -> str:
+    """A paraf row's office: the official's, ``Plh. <office>`` while a deputy holds it."""
+    if stage.acting is None:
+        return stage.person.jabatan
+    return f"{stage.acting.kind.prefix} {stage.acting.official.jabatan}"
 
 
 # --- the sentences ---------------------------------------------------------------------

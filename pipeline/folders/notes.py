@@ -38,6 +38,36 @@ def draft_unprepared(reason: str) -> str:
             "Kembalikan bagian itu seperti pada draf yang diterima.")
 
 
+def block_not_holder(*, role: str, holder: str, printed_title: str, printed_name: str,
+                     title_line: str, name: str, nip: str | None, pangkat: str | None,
+                     deputy: bool) -> str:
+    """The reason a signatory's approval went back to drafting: the printed block names
+    someone other than the stage's holder (a Plh./Plt. set, or ended, after drafting).
+    ``nip``/``pangkat``: the lines under the name (``None``: none, as Art. 44 has it)."""
+    if nip:
+        nip = f", pangkat \"{pangkat}\" dan \"NIP. {nip}\"" if pangkat else f", \"NIP. {nip}\""
+    else:
+        nip = " (tanpa gelar akademik, NIP, dan pangkat)" if deputy else " (tanpa NIP)"
+    return (f"Blok tanda tangan surat mencetak \"{' '.join(printed_title.split())}\" atas "
+            f"nama \"{' '.join(printed_name.split())}\", sedangkan tahap {role} saat ini "
+            f"dipegang oleh {holder}. Surat TIDAK ditandatangani: tanda tangan harus berada di "
+            "bawah blok atas nama pemegang tahap. Ubah blok tanda tangan pada draf (dan pada "
+            f"Lampiran, bila ada) menjadi baris jabatan \"{title_line},\" dan nama "
+            f"\"{name}\"{nip}, lalu pindahkan draf ke folder disetujui.")
+
+
+def block_returned_by(holder: str) -> str:
+    """Who returned a case whose printed block names someone else (the service did)."""
+    return f"sistem SPT, ketika {holder} menyetujui"
+
+
+def block_returned(case_id: str, reason: str) -> str:
+    """Left for the holder whose approval was not signed (and mailed to them)."""
+    return note(f"Persetujuan Anda atas kasus {case_id} belum ditandatangani.\n\n{reason}\n\n"
+                "Kasus dikembalikan ke tahap penyusunan draf. Setelah draf diperbaiki, surat "
+                "kembali ke folder ini untuk Anda setujui.")
+
+
 def _into(returned: bool) -> str:
     return "dikembalikan" if returned else "disetujui"
 
@@ -79,14 +109,15 @@ def for_drafter(text: str) -> str:
 
 
 def returned_to(workflow: Workflow, case_id: str, stage_key: str, reason: str | None,
-                late: Sequence[str] = ()) -> str:
-    """Published with a draft that came back to ``stage_key``: who returned it and why
-    (``late``: reasons the official wrote after the return was recorded)."""
+                late: Sequence[str] = (), by: str | None = None) -> str:
+    """Published with a draft that came back to ``stage_key``: who returned it (``by``, else
+    the next stage's official) and why (``late``: reasons the official wrote after the
+    return was recorded)."""
     idx = next((s.index for s in workflow.stages if s.key == stage_key), 0)
     nxt = workflow.stages[min(idx + 1, workflow.last_index)]
     added = "".join(f"Alasan (ditulis kemudian): {text}\n" for text in late)
     return note(
-        f"Kasus {case_id} dikembalikan oleh {nxt.role} ({nxt.person.name}).\n"
+        f"Kasus {case_id} dikembalikan oleh {by or f'{nxt.role} ({nxt.person.name})'}.\n"
         f"Alasan: {reason or 'tanpa alasan'}\n{added}\n"
         + ("Perbaiki draf (berkas .docx) lalu pindahkan ke folder disetujui."
            if idx == 0 else

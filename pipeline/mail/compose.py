@@ -155,11 +155,14 @@ class MailComposer:
 
     def tidak_diproses(self, stage: Stage, *, case_id: str, hal: str | None,
                        folder: str | Path, catatan: str, files: StageFiles | None = None,
-                       message_id: str | None = None) -> EmailMessage:
-        """A file the official moved was refused: the note's text, and what to do now."""
+                       message_id: str | None = None,
+                       back_to_drafting: bool = False) -> EmailMessage:
+        """A file the official moved was refused: the note's text, and what to do now
+        (``back_to_drafting``: nothing, the case went back to the drafter)."""
         return self._stage_mail("tidak_diproses", stage, case_id=case_id, token=None,
                                 files=files, message_id=message_id, context=dict(
-                                    hal=hal, folder=str(folder), catatan=catatan.strip()))
+                                    hal=hal, folder=str(folder), catatan=catatan.strip(),
+                                    ke_penyusunan=back_to_drafting))
 
     def eskalasi(self, *, to: str, to_name: str = "", case_id: str, hal: str | None,
                  tahap: str, pejabat: str | None, since: dt.datetime, due_at: dt.datetime,

@@ -128,6 +128,7 @@ def diagnose(path: Path) -> list[Section]:
         ("Ruang disk", _check_disk),
         ("Pemantauan folder (inotify)", _check_inotify),
         ("Cadangan", _check_backup),
+        ("Pelimpahan (Plh./Plt.)", _check_delegations),
         ("Kode QR dan akar kepercayaan", check_qr_and_trust),
         ("Surel kepada pejabat dan eskalasi", check_people_mail),
     ):
@@ -231,6 +232,53 @@ def _check_keys(config: Config, s: Section) -> None:
         _check_revocation(config, ring, s)
     finally:
         ring.close()
+
+
+def _check_delegations(config: Config, s: Section) -> None:
+    """Every delegation in force or to come: its deputy can mark over the whole period (a
+    key that opens, a certificate in their name valid until its end), so that a missing key
+    is found now and never when the deputy's file is moved (docs/delegation.md)."""
+    from pipeline.folders.layout import Workspace
+    from pipeline.ops.share import account
+    from pipeline.service.clock import clock_from_env
+    from pipeline.signing.keys import check_deputy_key
+    from pipeline.store import Store
+
+    database = Workspace(config).database
+    if not database.exists():
+        s.ok("tidak ada pelimpahan (belum ada basis data)")
+        return
+    now = clock_from_env().now()
+    store = Store(database, create=False)
+    try:
+        current = store.delegations.current(now)
+    finally:
+        store.close()
+    if not current:
+        s.ok("tidak ada pelimpahan yang berlaku atau akan berlaku")
+        return
+    wf = config.workflow()
+    for d in current:
+        try:
+            stage = wf.stage(d.stage_key)
+        except KeyError:
+            s.warn(f"pelimpahan #{d.id}: tahap '{d.stage_key}' tidak lagi ada dalam rantai",
+                   f"akhiri dengan 'spt delegasi akhiri {d.id}'")
+            continue
+        what = f"pelimpahan #{d.id}: {d.deputy.name} sebagai {d.kind.prefix} {stage.role}"
+        with _quiet("spt.signing", "pyhanko", "pyhanko_certvalidator"):
+            problems = check_deputy_key(config, d.deputy.nip, d.deputy.name,
+                                        max(d.start, now), d.end)
+        if problems:
+            for p in problems:
+                s.problem(f"{what}: {p}", "pasang kunci pengganti yang sah untuk seluruh masa "
+                          f"itu, atau akhiri dengan 'spt delegasi akhiri {d.id}'")
+        else:
+            s.ok(f"{what}: kunci pengganti dapat dipakai sampai akhir masanya")
+        s.warn(f"{what}: pengganti perlu hak tulis pada folder {stage.folder}",
+               f"tambahkan akun Samba pengganti ke 'valid users' share spt-{stage.folder} "
+               f"(di samping {account(stage)}) selama masa itu, lalu hapus kembali "
+               "(docs/delegation.md)")
 
 
 def _check_revocation(config: Config, ring, s: Section) -> None:

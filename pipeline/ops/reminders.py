@@ -135,9 +135,13 @@ class Reminder:
 
 def due_reminders(
     store: Store, workflow: Workflow, calendar: WorkingCalendar, now: dt.datetime,
-    settings: ReminderSettings,
+    settings: ReminderSettings, held=None,
 ) -> list[Reminder]:
-    """Every reminder that is due at ``now`` and not sent within its interval."""
+    """Every reminder that is due at ``now`` and not sent within its interval.
+
+    ``held(case_id)``: the chain as held now for that case (pipeline.service.holders): a
+    stage's Plh./Plt. is reminded in the official's place, and an escalation goes to whoever
+    holds the stage above."""
     if settings.only_in_working_time and not calendar.is_working_time(now):
         return []
     last_sent = store.reminders.last_sent()
@@ -148,7 +152,8 @@ def due_reminders(
             if visit.case_id not in delivered:
                 continue  # not delivered yet: the pemohon's clock has not started
             visit = replace(visit, arrived_at=max(visit.arrived_at, delivered[visit.case_id]))
-        for reminder in _reminders_for(visit, workflow, calendar, now, settings):
+        chain = held(visit.case_id) if held is not None else workflow
+        for reminder in _reminders_for(visit, chain, calendar, now, settings):
             receipt = reminder.kind is ReminderKind.PENGINGAT_TERIMA
             interval = settings.receipt_interval if receipt else settings.interval
             previous = last_sent.get(reminder.key)

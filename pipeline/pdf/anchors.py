@@ -173,9 +173,24 @@ def _paraf_cells(page: Page, table: _Table, expected: int) -> tuple[Box, ...]:
     return tuple(cells)
 
 
-def _signature_gap(page: Page, words: list[_Word], tanggal: Box, table: _Table) -> Box:
-    """The tallest gap between the lines of the signatory's block (right of the paraf table)."""
-    page_no = tanggal.page
+def printed_signatory(pdf: bytes) -> tuple[str, str]:
+    """What the letter prints in the signatory's block: the office line(s) above the
+    signature space, joined ("Plh. SEKRETARIS DAERAH ...,"), and the name line below it."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        words = [_words(p) for p in doc.pages]
+        tanggal = _after_label(words, ("pada", "tanggal"), first=False)
+        page = doc.pages[tanggal.page]
+        block, i = _block_lines(page, words[tanggal.page], tanggal, _paraf_table(page))
+
+    def text(lines: list[list[_Word]]) -> str:
+        return " ".join(w.text for line in lines for w in line)
+
+    return text(block[:i + 1]), text(block[i + 1:i + 2])
+
+
+def _block_lines(page: Page, words: list[_Word], tanggal: Box,
+                 table: _Table) -> tuple[list[list[_Word]], int]:
+    """The signatory's block, line by line, and the index of the line above its tallest gap."""
     h = float(page.height)
     below = h - (tanggal.y0 + TEXT_BASELINE)  # the "pada tanggal" baseline, top-down
     left = table.x1 + 2
@@ -195,6 +210,14 @@ def _signature_gap(page: Page, words: list[_Word], tanggal: Box, table: _Table) 
     size, i = max(gaps)
     if size < 1.5 * CM:
         raise PlacementError("tidak ada ruang tanda tangan antara jabatan dan nama penanda tangan")
+    return block, i
+
+
+def _signature_gap(page: Page, words: list[_Word], tanggal: Box, table: _Table) -> Box:
+    """The tallest gap between the lines of the signatory's block (right of the paraf table)."""
+    page_no = tanggal.page
+    left = table.x1 + 2
+    block, i = _block_lines(page, words, tanggal, table)
     top = max(w.bottom for w in block[i]) + 2
     bottom = min(w.top for w in block[i + 1]) - 2
     right = max(_text_right(words), left + 6 * CM)

@@ -20,7 +20,7 @@ from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
 
 HEADERS = ("Nomor", "Tanggal", "Hal", "Yang ditugaskan", "Pemohon", "SHA-256 berkas",
-           "Diterima", "Diterima oleh", "Dicabut")
+           "Diterima", "Diterima oleh", "Dicabut", "Penandatangan")
 
 
 SHOWN = 50  # entries the terminal table shows by default: the latest ones
@@ -44,7 +44,7 @@ def _latest(config: Config, year: int | None, limit: int) -> tuple[list[AgendaEn
 def _values(e: AgendaEntry) -> list[str]:
     return [e.number, e.letter_date.isoformat(), e.hal, e.assignee_names, e.pemohon or "",
             e.file_sha256, e.received_at or "", e.received_by or "",
-            f"{e.revoked_at} ({e.revoked_reason})" if e.revoked_at else ""]
+            f"{e.revoked_at} ({e.revoked_reason})" if e.revoked_at else "", e.signed_by or ""]
 
 
 def print_agenda(config: Config, *, year: int | None = None, limit: int | None = None) -> None:
@@ -57,12 +57,13 @@ def print_agenda(config: Config, *, year: int | None = None, limit: int | None =
     rows = []
     for e in entries:
         v = _values(e)
-        rows.append((*v[:5], (v[6][:16] + " " + v[7]).strip()))
+        rows.append((*v[:5], (v[6][:16] + " " + v[7]).strip(), v[9]))
     console = Console()
     # One line per entry (pipeline.reports.tables; rich's Table took ~1 ms a row). The number
     # and date are what people look up: never cut (keep=).
-    print_table(console, "Buku Agenda Surat Keluar (SPT)", (*HEADERS[:5], "Diterima"), rows,
-                max_widths=(None, None, 50, 45, 30, 40), keep=(0, 1))
+    print_table(console, "Buku Agenda Surat Keluar (SPT)",
+                (*HEADERS[:5], "Diterima", "Penandatangan"), rows,
+                max_widths=(None, None, 50, 45, 30, 40, 45), keep=(0, 1))
     if len(entries) < total:
         console.print(f"{len(entries)} entri terakhir dari {total} (--limit N untuk jumlah lain, "
                       "--limit 0 untuk semua, --csv/--xlsx untuk mengekspor semuanya)",

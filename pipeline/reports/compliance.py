@@ -57,6 +57,7 @@ class StageStats:
     p90: float | None
     within: int                   # finished stays within the mutu baku
     overdue_now: int              # open stays beyond the mutu baku at ``now``
+    delegated: int = 0            # finished stays acted on by a Plh./Plt. (not the official)
 
     @property
     def within_share(self) -> float | None:
@@ -92,6 +93,7 @@ class Report:
     months: list[MonthStats]
     lead_time_median: float | None      # office minutes from intake to issue, cases issued
     calendar: WorkingCalendar
+    delegations: tuple = ()             # Plh./Plt. in force at some time of the period
 
     @property
     def issued(self) -> int:
@@ -136,9 +138,13 @@ def percentile(values: list[float], q: float) -> float | None:
 
 def stage_stats(
     store: Store, workflow: Workflow, calendar: WorkingCalendar, since: dt.date,
-    until: dt.date, now: dt.datetime,
+    until: dt.date, now: dt.datetime, delegations: tuple = (),
 ) -> list[StageStats]:
-    """Per step: cases, median and p90 office minutes, share within mutu baku, overdue now."""
+    """Per step: cases, median and p90 office minutes, share within mutu baku, overdue now,
+    and how many stays a Plh./Plt. ended (``delegations``: those of the period)."""
+    from pipeline.core.delegation import holder
+    from pipeline.core.workflow import Stage
+
     lo, hi = _bounds(calendar, since, until)
     by_step: dict[str, list[TimedVisit]] = defaultdict(list)
     for visit in store.visits.arrived_between_or_open(lo, hi):
@@ -149,12 +155,16 @@ def stage_stats(
         cases: set[str] = set()
         durations: list[float] = []
         overdue = 0
+        delegated = 0
         for visit in by_step.get(step.key, []):
             arrived = visit.arrived_at
             if lo <= arrived < hi:
                 cases.add(visit.case_id)
                 if visit.left_at is not None:
                     durations.append(calendar.working_minutes(arrived, visit.left_at))
+                    if isinstance(step, Stage) and holder(step, visit.left_at, visit.case_id,
+                                                          delegations) is not None:
+                        delegated += 1
             if (visit.left_at is None and visit.status in _WAITING and standard is not None
                     and calendar.working_minutes(arrived, now) > standard):
                 overdue += 1
@@ -164,6 +174,7 @@ def stage_stats(
             stays=len(durations),
             median=statistics.median(durations) if durations else None,
             p90=percentile(durations, 0.9), within=within, overdue_now=overdue,
+            delegated=delegated,
         ))
     return out
 
@@ -208,9 +219,10 @@ def build_report(
     until: dt.date, now: dt.datetime,
 ) -> Report:
     leads = lead_times(store, workflow, calendar, since, until)
+    delegations = tuple(store.delegations.touching(*_bounds(calendar, since, until)))
     return Report(
-        since=since, until=until, now=now,
-        stages=stage_stats(store, workflow, calendar, since, until, now),
+        since=since, until=until, now=now, delegations=delegations,
+        stages=stage_stats(store, workflow, calendar, since, until, now, delegations),
         months=monthly(store, workflow, calendar.tz, since, until),
         lead_time_median=statistics.median(leads) if leads else None,
         calendar=calendar,
@@ -310,7 +322,8 @@ def print_report(config: Config, since: dt.date | None = None, until: dt.date | 
     )
     table = Table(title="Per tahap (jam kerja)", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Tahap")
-    for col in ("Mutu\nbaku", "Kasus", "Median", "P90", "Dalam\nmutu baku", "Terlambat\nkini"):
+    for col in ("Mutu\nbaku", "Kasus", "Median", "P90", "Dalam\nmutu baku", "Terlambat\nkini",
+                "Oleh\nPlh./Plt."):
         table.add_column(col, justify="right", no_wrap=True)
     for s in report.stages:
         share = s.within_share
@@ -318,9 +331,18 @@ def print_report(config: Config, since: dt.date | None = None, until: dt.date | 
         table.add_row(
             step_label(s, workflow), f"{s.standard} mnt" if s.standard else "-", str(s.cases),
             format_minutes(s.median, day), format_minutes(s.p90, day),
-            format_share(share), str(s.overdue_now), style=style,
+            format_share(share), str(s.overdue_now), str(s.delegated) if s.delegated else "-",
+            style=style,
         )
     console.print(table)
+    for d in report.delegations:
+        scope = f", hanya kasus {d.case_id}" if d.case_id else ""
+        console.print(
+            f"Pelimpahan #{d.id}: {d.deputy.name} sebagai {d.kind.prefix} "
+            f"{_role(workflow, d.stage_key)}{scope}, "
+            f"{format_date(d.start.astimezone(config.tz).date())} s.d. "
+            f"{format_date((d.until - dt.timedelta(seconds=1)).astimezone(config.tz).date())}",
+            highlight=False)
 
     keys = [s.key for s in report.stages if any(m.returns.get(s.key) for m in report.months)]
     months = Table(title="Per bulan: SPT terbit, dan draf dikembalikan oleh tiap tahap",

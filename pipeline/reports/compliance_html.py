@@ -276,8 +276,18 @@ def _page(config: Config, report: Report, workflow: Workflow, labels: dict[str, 
             f'<tr class="{"late" if late else ""}"><td>{_e(labels[s.key])}</td>'
             f"<td>{_e(f'{s.standard} menit' if s.standard else '-')}</td><td>{s.cases}</td>"
             f"<td>{_e(format_minutes(s.median, day))}</td><td>{_e(format_minutes(s.p90, day))}</td>"
-            f"<td>{pill}</td><td>{s.overdue_now}</td></tr>"
+            f"<td>{pill}</td><td>{s.overdue_now}</td>"
+            f"<td>{s.delegated if s.delegated else '-'}</td></tr>"
         )
+    delegated = "".join(
+        f"<li>{_e(d.deputy.name)} sebagai {_e(d.kind.prefix)} "
+        f"{_e(labels.get(d.stage_key, d.stage_key))}"
+        f"{_e(f', hanya kasus {d.case_id}' if d.case_id else '')}: "
+        f"{_e(format_date(d.start.astimezone(config.tz).date()))} s.d. "
+        f"{_e(format_date((d.until - dt.timedelta(seconds=1)).astimezone(config.tz).date()))}</li>"
+        for d in report.delegations)
+    delegated_html = (f"<h2>Pelimpahan (Plh./Plt.) dalam periode ini</h2><ul>{delegated}</ul>"
+                      if delegated else "")
     keys = [s.key for s in report.stages if any(m.returns.get(s.key) for m in report.months)]
     month_head = "".join(f"<th>{_e(labels[k])}</th>" for k in keys)
     month_rows = "".join(
@@ -310,8 +320,10 @@ selesai dalam waktu ini; garis merah: mutu baku menurut SOP.</p>
 <h2>Selesai dalam mutu baku</h2>
 <img src="{CHARTS['share']}" alt="Persentase kasus yang selesai dalam mutu baku per tahap">
 <table><thead><tr><th>Tahap</th><th>Mutu baku</th><th>Kasus</th><th>Median</th>
-<th>Persentil ke-90</th><th>Dalam mutu baku</th><th>Terlambat saat ini</th></tr></thead>
+<th>Persentil ke-90</th><th>Dalam mutu baku</th><th>Terlambat saat ini</th>
+<th>Oleh Plh./Plt.</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
+{delegated_html}
 
 <h2>SPT terbit per bulan</h2>
 <img src="{CHARTS['issued']}" alt="Jumlah SPT terbit per bulan">

@@ -22,14 +22,24 @@ def _store(config: Config) -> Store:
     return Store(Workspace(config).database)
 
 
-def where(config: Config, case: CaseRecord, store: Store | None = None) -> tuple[str, int | None]:
-    """The case's current step (role) and that step's mutu baku in minutes."""
+def where(config: Config, case: CaseRecord, store: Store | None = None, *,
+          delegations: list | None = None, now: dt.datetime | None = None,
+          ) -> tuple[str, int | None]:
+    """The case's current step (role) and that step's mutu baku in minutes; a stage a
+    Plh./Plt. holds at ``now`` (``delegations``: the store's current ones) reads
+    ``X sebagai Plh. <role> (<folder>)``."""
     wf = config.workflow()
     state = case.state
     if state.status is Status.IN_CHAIN:
         if not case.drafted:
             return "menyiapkan draf", None
         stage = wf.stages[state.stage]
+        if delegations and now is not None:
+            from pipeline.core.delegation import acting_phrase, held_stage
+
+            held = held_stage(stage, now, case.id, delegations)
+            if held.acting is not None:
+                return f"{acting_phrase(held)} ({stage.folder})", stage.mutu_baku_minutes
         return f"{stage.role} ({stage.folder})", stage.mutu_baku_minutes
     if state.status is Status.FINALIZING:
         visit = store.cases.open_visit(case.id) if store is not None else None
@@ -42,12 +52,20 @@ def where(config: Config, case: CaseRecord, store: Store | None = None) -> tuple
     return STATUS_LABEL[state.status], None
 
 
+def _now() -> dt.datetime:
+    """The service's time (``SPT_FAKE_NOW`` in tests, as for the service)."""
+    from pipeline.service.clock import clock_from_env
+
+    return clock_from_env().now()
+
+
 def _minutes(since: dt.datetime, now: dt.datetime) -> float:
     return max(0.0, (now - since).total_seconds() / 60)
 
 
-def _row(config: Config, case: CaseRecord, now: dt.datetime, store: Store | None = None) -> dict:
-    step, standard = where(config, case, store)
+def _row(config: Config, case: CaseRecord, now: dt.datetime, store: Store | None = None,
+         delegations: list | None = None) -> dict:
+    step, standard = where(config, case, store, delegations=delegations, now=now)
     open_case = case.state.status in (Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
     spent = _minutes(case.stage_since, now) if open_case else None
     return {
@@ -66,13 +84,14 @@ def _row(config: Config, case: CaseRecord, now: dt.datetime, store: Store | None
 
 def print_overview(config: Config, *, show_all: bool = False, as_json: bool = False) -> None:
     store = _store(config)
-    now = dt.datetime.now(dt.UTC)
+    now = _now()
     with store.snapshot():  # the list and the counts of one instant
         cases = store.cases.all() if show_all else store.cases.with_status(
             Status.IN_CHAIN, Status.FINALIZING, Status.ISSUED)
         counts = store.cases.status_counts()
         failed_mail = store.mail.counts().get(MailStatus.FAILED, 0)
-        rows = [_row(config, c, now, store) for c in cases]
+        delegations = store.delegations.current(now)
+        rows = [_row(config, c, now, store, delegations) for c in cases]
     if as_json:
         print(json.dumps({"counts": counts, "failed_mail": failed_mail, "cases": rows},
                          ensure_ascii=False, indent=2))
@@ -101,8 +120,8 @@ def print_case(config: Config, case_id: str, *, as_json: bool = False) -> bool:
     if case is None:
         print(f"Kasus {case_id} tidak ditemukan.")
         return False
-    now = dt.datetime.now(dt.UTC)
-    row = _row(config, case, now, store)
+    now = _now()
+    row = _row(config, case, now, store, store.delegations.current(now))
     entries = store.audit.for_case(case_id)
     number = store.register.for_case(case_id)
     if as_json:

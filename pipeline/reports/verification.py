@@ -168,7 +168,9 @@ def verify_issued(config: Config, pdf: bytes, *, store: Store | None = None,
     # certificate that expired since does not make last year's letter false).
     moment = dt.datetime.fromisoformat(entry.recorded_at) if entry else None
     report = verify_pdf(pdf, trust_roots=config.trust.roots, workflow=config.workflow(),
-                        tz=config.tz, moment=moment, at=at)
+                        tz=config.tz, moment=moment, at=at,
+                        delegations=store.delegations.all(),
+                        case_id=entry.case_id if entry else None)
     number = report.nomor
     if entry is None and number:
         entry = store.agenda.by_number(number)

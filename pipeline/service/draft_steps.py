@@ -117,6 +117,14 @@ def measure_letter(pdf: Path, workflow: Workflow) -> LetterLayout:
 
 
 @_step
+def read_signatory_block(pdf: Path) -> tuple[str, str]:
+    """The signatory's office line(s) and name as the letter at ``pdf`` prints them."""
+    from pipeline.pdf.anchors import printed_signatory
+
+    return printed_signatory(pdf.read_bytes())
+
+
+@_step
 def read_kepada_pdf(pdf: Path) -> list[list[str]]:
     """The Kepada rows the converted letter shows (the draft check compares them)."""
     from pipeline.pdf.kepada import kepada_rows

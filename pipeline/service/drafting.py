@@ -165,8 +165,10 @@ class DraftMaker:
 
     def first_draft(
         self, case_id: str, source: Path, assignees: list[dict[str, Any]],
-        fields: dict[str, Any] | None = None,
+        fields: dict[str, Any] | None = None, workflow: Workflow | None = None,
     ) -> DraftFiles:
+        """The first draft; ``workflow``: the chain as held when drafted (a Plh./Plt. then
+        appears in the paraf table and the signature block), else the configured one."""
         from pipeline.drafting.letter import LetterContext
         from pipeline.extract import ExtractLimits
 
@@ -174,7 +176,8 @@ class DraftMaker:
         if fields is None:
             fields, notes = self.worker.call(steps.read_invitation, source,
                                              ExtractLimits.from_config(self.config.limits))
-        ctx = LetterContext.build(config=self.config, workflow=self.workflow, fields=fields,
+        ctx = LetterContext.build(config=self.config, workflow=workflow or self.workflow,
+                                  fields=fields,
                                   assignees=assignees)
         with tempfile.TemporaryDirectory(dir=self.ws.state, prefix=DRAFT_TMP) as tmp:
             docx = Path(tmp) / f"{case_id}.docx"
@@ -206,6 +209,10 @@ class DraftMaker:
     def kepada_shown(self, pdf: Path) -> list[list[str]]:
         """The Kepada rows the letter at ``pdf`` shows: [nama, NIP, pangkat/gol., jabatan]."""
         return self.worker.call(steps.read_kepada_pdf, pdf)
+
+    def signatory_shown(self, pdf: Path) -> tuple[str, str]:
+        """The signatory's office line(s) and name as the letter at ``pdf`` prints them."""
+        return self.worker.call(steps.read_signatory_block, pdf)
 
     def _convert_and_prepare(self, case_id: str, docx: Path, tmp: Path) -> str:
         pdf = tmp / f"{case_id}.pdf"

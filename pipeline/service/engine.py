@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import datetime as dt
 import logging
 import os
 import sqlite3
@@ -24,7 +25,7 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.core import machine
 from pipeline.core.machine import STATUS_PHRASE, Advance, GoBack, Refusal, Status
-from pipeline.core.workflow import SigningMode
+from pipeline.core.workflow import SigningMode, Stage
 from pipeline.directory import EmployeeDirectory
 from pipeline.folders import notes
 from pipeline.folders.atomic import (
@@ -51,6 +52,7 @@ from pipeline.service.clock import Clock, SystemClock
 from pipeline.service.drafting import DraftFiles, DraftMaker
 from pipeline.service.faults import crash_point
 from pipeline.service.finalize import Finalizer
+from pipeline.service.holders import Holders
 from pipeline.service.intake import Intake
 from pipeline.service.notify import Notifier
 from pipeline.service.publisher import StagePublisher
@@ -90,6 +92,7 @@ class Engine:
         self.ws = Workspace(config, self.workflow)
         self.clock = clock or SystemClock()
         self.store = store or Store(self.ws.database)
+        self.holders = Holders(self.store, self.workflow)
         self.publisher = StagePublisher(self.ws)
         self.drafts = DraftMaker(config, self.workflow, self.ws, converter)
         self.signer = signer
@@ -112,6 +115,8 @@ class Engine:
         self._missing: set[Path] = set()     # stage folders found missing (logged once)
         self.action_folders = ActionFolders()  # disetujui/… renamed or deleted on the share
         self._wake = wake or (lambda: None)
+        self._holders_seen = None  # when follow_holders() last looked (service clock)
+        self._deputy_key_told: set[int | None] = set()
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -153,6 +158,33 @@ class Engine:
         self.collect_drafts()
         for case_id in sorted(self._unfinished):
             self.reconcile(self.store.cases.get(case_id))
+        self.follow_holders()
+
+    def follow_holders(self) -> None:
+        """A delegation that started or ended while a case waits: its new holder is told
+        (the stage mail is keyed by the holder, so it goes once to each).
+
+        Only the stages of delegations in force at some moment since the last look are
+        looked at: with none, this costs one query."""
+        now = self.clock.now()
+        since = self._holders_seen or now
+        self._holders_seen = now
+        current = self.store.delegations.current(now)
+        self._check_deputy_keys(current)
+        stages = {d.stage_key for d in self.store.delegations.touching(since, now)}
+        stages |= {d.stage_key for d in current if d.start <= now}
+        if not stages:
+            return
+        for case in self.store.cases.active():
+            if case.state.status is not Status.IN_CHAIN or not case.drafted:
+                continue
+            visit = self.store.cases.open_visit(case.id)
+            if visit is None or visit.stage_key not in stages:
+                continue
+            try:
+                self.notifier.stage_arrival(case, visit)
+            except Exception:
+                log.exception("%s: telling the stage's holder failed; will retry", case.id)
 
     def scan_folder(self, folder: Path) -> None:
         kind, sf = self.ws.classify(folder)
@@ -198,6 +230,18 @@ class Engine:
             if returned and sf.stage.index > 0:
                 self._late_reasons(sf)
         self.action_folders.drop_stale_notes(sf)
+
+    def _check_deputy_keys(self, current) -> None:
+        """A delegation whose deputy's key this running service does not hold (a
+        [[delegation.deputy]] added to spt.toml without a restart): said once, loudly, before
+        the deputy's file is moved rather than when it is."""
+        for d in current:
+            if d.id in self._deputy_key_told or self.signer.can_mark_for(d.deputy.nip):
+                continue
+            self._deputy_key_told.add(d.id)
+            log.error("delegation #%s: the service holds no key for the deputy %s (%s); "
+                      "restart the service after adding [[delegation.deputy]] to spt.toml, "
+                      "or the deputy's mark will be refused", d.id, d.deputy.name, d.deputy.nip)
 
     def _stage_root_present(self, sf: StageFolder) -> bool:
         """The stage's folder exists. A missing one is not recreated (a dropped share would
@@ -420,6 +464,9 @@ class Engine:
     def _advance(self, case: CaseRecord, cand: Candidate, decision: Advance, sha: str, *,
                  via: str = "folder") -> None:
         stage = cand.folder.stage
+        # Whoever holds the stage now, when the file is moved: the official or their
+        # Plh./Plt., who marks with their own key and is named in the audit log.
+        held = self.holders.stage(stage, case.id, self.clock.now())
         new_docx = new_pdf = None
         assignees = None
         if decision.new_version:
@@ -436,14 +483,19 @@ class Engine:
             shown = shown_fields(cand.path)  # the fields as the letter shows them
         if decision.mark is not None:
             base = new_pdf or case.state.pdf_sha256
-            new_pdf = self.signer.mark(case, decision.mark, base, when=self.clock.now())
+            mark_stage = self.holders.stage(decision.mark, case.id, self.clock.now())
+            reason = self._block_not_holder(case, mark_stage, base)
+            if reason is not None:
+                self._return_to_drafting(case, cand, mark_stage, reason, sha, via=via)
+                return
+            new_pdf = self.signer.mark(case, mark_stage, base, when=self.clock.now())
         if decision.approver_marked is not None:
             new_pdf = self.signer.keep_approver_file(case, cand.path, sha)
         new_state = machine.apply(self.workflow, case.state, decision,
                                   pdf_sha256=new_pdf, docx_sha256=new_docx)
         crash_point("stage.signed")
         now = self.clock.now()
-        actor = _actor(stage, via)
+        actor = _actor(held, via)
         with self.store.transaction():
             if not self._unchanged(case):
                 return
@@ -465,7 +517,8 @@ class Engine:
                 audit.append(AuditAction.MARK_APPLIED, case_id=case.id, stage=stage.key,
                              actor=actor, file_sha256=new_pdf, at=now,
                              detail={"action": marker.action.value, "field": marker.field_name,
-                                     "by": "approver" if decision.approver_marked else "service"})
+                                     "by": "approver" if decision.approver_marked else "service",
+                                     **_acting_detail(held)})
             elif stage.index > 0:
                 audit.append(AuditAction.MARK_KEPT, case_id=case.id, stage=stage.key, actor=actor,
                              at=now, detail={"reason": "already marked this version"})
@@ -487,10 +540,46 @@ class Engine:
         self.publisher.clear(case, stage.index)
         self.reconcile(self.store.cases.get(case.id))
 
-    def _go_back(self, case: CaseRecord, cand: Candidate, decision: GoBack, sha: str, *,
-                 via: str = "folder") -> None:
+    def _block_not_holder(self, case: CaseRecord, held: Stage, pdf_sha: str) -> str | None:
+        """Why the signatory's mark must not be made on this letter (``None``: it may): its
+        printed block names someone other than ``held``, the stage's holder now. The block
+        is printed when the letter is drafted and cannot change after the first paraf
+        without breaking it, so a Plh./Plt. set (or ended) since then means a new draft."""
+        if held.key != self.workflow.signatory.key:
+            return None
+        now = self.clock.now()
+        if held.acting is None and not any(
+                d.stage_key == held.key and d.case_id in (None, case.id)
+                for d in self.store.delegations.touching(case.opened_at, now + _INSTANT)):
+            return None  # no Plh./Plt. since the case opened: the block is the official's
+        from pipeline.core.delegation import acting_phrase, printed_block_differs
+        from pipeline.drafting.letter import signatory_block
+        from pipeline.pdf.fields import PlacementError
+
+        expected = signatory_block(self.config, held)
+        try:
+            title, name = self.drafts.signatory_shown(self.ws.case_file(case.id, pdf_sha, "pdf"))
+        except PlacementError as exc:  # measured when prepared: not expected
+            log.warning("%s: the printed signature block could not be read (%s)", case.id, exc)
+            return None
+        if not printed_block_differs(title, name, title=expected.title_line,
+                                     name=expected.name, deputy=held.acting is not None):
+            return None
+        return notes.block_not_holder(
+            role=held.role, holder=acting_phrase(held), printed_title=title,
+            printed_name=name, title_line=expected.title_line, name=expected.name,
+            nip=expected.nip_formatted if expected.show_nip else None,
+            pangkat=expected.pangkat or None, deputy=held.acting is not None)
+
+    def _return_to_drafting(self, case: CaseRecord, cand: Candidate, held: Stage, reason: str,
+                            sha: str, *, via: str) -> None:
+        """The holder agreed, but the letter names someone else: nothing is signed, the case
+        goes back to the drafter with ``reason``; the holder is told why (note and mail)."""
+        from pipeline.core.delegation import acting_phrase
+
         stage = cand.folder.stage
-        prev = self.workflow.stages[decision.to_stage]
+        drafting = self.workflow.stages[0]
+        decision = GoBack(stage.index, 0, reason)
         new_state = machine.apply(self.workflow, case.state, decision)
         now = self.clock.now()
         with self.store.transaction():
@@ -498,9 +587,39 @@ class Engine:
                 return
             self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True)
             self.store.cases.leave(case.id, "returned", now)
+            self.store.audit.append(
+                AuditAction.STAGE_RETURNED, case_id=case.id, stage=stage.key,
+                actor=_actor(held, via), file_sha256=sha, at=now,
+                detail={"to": drafting.key, "reason": reason, "code": "block_not_holder",
+                        "returned_by": notes.block_returned_by(acting_phrase(held)),
+                        **_acting_detail(held)})
+            self.store.cases.arrive(case.id, drafting.key, new_state.version, now,
+                                    came_back=True, note=reason)
+        log.warning("%s: %s agreed, but the letter's signature block names someone else; "
+                    "returned to drafting", case.id, stage.key)
+        self.publisher.clear_notes(case)
+        self.publisher.clear(case, stage.index)
+        text = notes.block_returned(case.id, reason)
+        write_atomic(cand.folder.root / f"{case.id}.galat.txt", text)
+        self.notifier.refused_move(case, held, text, sha, back_to_drafting=True)
+        self.reconcile(self.store.cases.get(case.id))
+
+    def _go_back(self, case: CaseRecord, cand: Candidate, decision: GoBack, sha: str, *,
+                 via: str = "folder") -> None:
+        stage = cand.folder.stage
+        prev = self.workflow.stages[decision.to_stage]
+        new_state = machine.apply(self.workflow, case.state, decision)
+        now = self.clock.now()
+        held = self.holders.stage(stage, case.id, now)
+        with self.store.transaction():
+            if not self._unchanged(case):
+                return
+            self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True)
+            self.store.cases.leave(case.id, "returned", now)
             self.store.audit.append(AuditAction.STAGE_RETURNED, case_id=case.id, stage=stage.key,
-                                    actor=_actor(stage, via), file_sha256=sha, at=now,
-                                    detail={"to": prev.key, "reason": decision.reason})
+                                    actor=_actor(held, via), file_sha256=sha, at=now,
+                                    detail={"to": prev.key, "reason": decision.reason,
+                                            **_acting_detail(held)})
             self.store.cases.arrive(case.id, prev.key, new_state.version, now,
                                     came_back=True, note=decision.reason)
         crash_point("stage.returned")
@@ -674,7 +793,9 @@ class Engine:
         from pipeline.service.publisher import source_path
 
         source = source_path(self.ws, case)
-        fut = self._draft_pool.submit(self.drafts.first_draft, case.id, source, case.assignees)
+        held = self.holders.chain(case.id, self.clock.now())  # a Plh./Plt. in the letter
+        fut = self._draft_pool.submit(self.drafts.first_draft, case.id, source, case.assignees,
+                                      workflow=held)
         fut.add_done_callback(lambda _f: self._wake())
         self._drafting[case.id] = fut
 
@@ -813,7 +934,8 @@ class Engine:
                           default=0)
         late = [e.detail.get("reason", "") for e in entries
                 if e.action is AuditAction.STAGE_RETURN_REASON and e.seq > last_return]
-        return notes.returned_to(self.workflow, case.id, visit.stage_key, visit.note, late)
+        return notes.returned_to(self.workflow, case.id, visit.stage_key, visit.note, late,
+                                 by=self.store.audit.returned_by(case.id, visit.stage_key))
 
     def _late_edit_note(self, case: CaseRecord) -> None:
         """A draft saved again in the drafting folder after it was sent on (Word's second
@@ -848,9 +970,26 @@ class Engine:
         return frozenset(pending)
 
 
+_INSTANT = dt.timedelta(microseconds=1)  # [opened, now] as a half-open period
+
+
 def _actor(stage, via: str = "folder") -> str:
-    who = f"{stage.person.name} ({stage.key})"
+    """Who acted, for the audit log: ``Name (key)``, or ``Name sebagai Plh. Role (key)``."""
+    from pipeline.core.delegation import acting_phrase
+
+    who = f"{acting_phrase(stage)} ({stage.key})"
     return who if via == "folder" else f"{who} via {via}"
+
+
+def _acting_detail(stage) -> dict:
+    """The audit entry's record of a deputy acting (empty for the official)."""
+    if stage.acting is None:
+        return {}
+    from pipeline.core.delegation import acting_phrase
+
+    d = stage.acting.delegation
+    return {"acting": acting_phrase(stage), "kind": d.kind.value, "delegation": d.id,
+            "deputy_nip": stage.person.nip, "official": stage.acting.official.name}
 
 
 def stage_folder_returned(ws: Workspace, index: int) -> Path:

@@ -128,7 +128,7 @@ class Finalizer:
                 number=number.number, case_id=case.id, letter_date=number.letter_date,
                 hal=_hal(case), assignees=case.assignees, pemohon=case.pemohon,
                 file_sha256=sha, archive_path=str(archive.relative_to(self.ws.root)),
-                recorded_at=iso(done),
+                recorded_at=iso(done), signed_by=self._signed_by(case),
             ))
             self.store.cases.save_state(case.id, machine.issued(case.state, sha), now=done,
                                         stage_changed=True)
@@ -141,6 +141,16 @@ class Finalizer:
         log.info("%s issued as %s", case.id, number.number)
         crash_point("finalize.issued")
         self.complete_effects(self.store.cases.get(case.id))
+
+    def _signed_by(self, case: CaseRecord) -> str:
+        """The buku agenda's signatory: ``X (Y)``, or ``X sebagai Plh. Y`` when a deputy
+        made the signature (as the audit entry of that mark recorded it)."""
+        signatory = self.workflow.signatory
+        marks = [e for e in self.store.audit.for_case(case.id)
+                 if e.action is AuditAction.MARK_APPLIED and e.stage == signatory.key]
+        if marks and marks[-1].detail.get("acting"):
+            return str(marks[-1].detail["acting"])
+        return f"{signatory.person.name} ({signatory.role})"
 
     def _timestamper(self):
         """The configured timestamper (TSA URL or the demo's in-process key), made once."""

@@ -129,6 +129,8 @@ class MailActions:
             return self._refuse(msg, reply, case, "Kasus ini sudah tidak menunggu persetujuan.")
         visit = self.store.cases.open_visit(case.id)
         stage = engine.workflow.stage(visit.stage_key) if visit else None
+        if stage is not None:  # whoever holds it now: a Plh./Plt. answers from their address
+            stage = engine.holders.stage(stage, case.id, engine.clock.now())
         if stage is None or not check_token(self.notifier.secret, reply.token, case.id,
                                             stage.key, visit.id):
             moved_on = any(

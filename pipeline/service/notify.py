@@ -36,6 +36,7 @@ from pipeline.ops.reminders import (
 )
 from pipeline.ops.worktime import WorkingCalendar
 from pipeline.service.clock import Clock
+from pipeline.service.holders import Holders
 from pipeline.service.publisher import invitation_for_stage
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
@@ -65,6 +66,7 @@ class Notifier:
         self.store = store
         self.calendar = WorkingCalendar.from_config(config, long_running=True)
         self.reminder_settings = ReminderSettings.from_config(config)
+        self.holders = Holders(store, workflow)
 
     def background_workers(self, wake) -> list:
         """Threads the runner starts and stops: SMTP delivery (when configured)."""
@@ -93,14 +95,24 @@ class Notifier:
         return make_token(self.secret, case_id, stage_key, visit_id)
 
     def stage_arrival(self, case: CaseRecord, visit: StageVisit) -> None:
-        """The official of the case's stage learns it waits for them (once per visit)."""
-        key = f"tahap:{case.id}:{visit.id}"
-        if self.queued(key):
-            return
+        """Whoever holds the case's stage learns it waits for them (once per visit and
+        holder): the official, or their Plh./Plt.; when a delegation starts or ends while
+        the case waits, the new holder is told too."""
         try:
             stage = self.workflow.stage(visit.stage_key)
         except KeyError:
             return  # an automatic step (umum, pemohon): nobody to tell here
+        now = self.clock.now()
+        stage = self.holders.stage(stage, case.id, now)
+        key = f"tahap:{case.id}:{visit.id}"
+        if stage.acting is not None:
+            key += f":d{stage.acting.delegation.id}"
+        else:
+            ended = self.holders.ended_during(stage, case.id, visit.arrived_at, now)
+            if ended is not None:
+                key += f":setelah-d{ended.id}"  # the official again, after a deputy
+        if self.queued(key):
+            return
         fields = case.fields or {}
         due = (self.calendar.add_working_minutes(visit.arrived_at, stage.mutu_baku_minutes)
                if stage.mutu_baku_minutes else None)
@@ -111,22 +123,25 @@ class Notifier:
                       files=self.stage_files(case, attach=True))
         if visit.came_back:
             nxt = self.workflow.stages[min(stage.index + 1, self.workflow.last_index)]
+            by = self.store.audit.returned_by(case.id, stage.key)  # the service itself
             msg = self.composer.dikembalikan(
                 stage, alasan=visit.note or "tanpa alasan",
-                dikembalikan_oleh=f"{nxt.role} ({nxt.person.name})", **common)
+                dikembalikan_oleh=by or f"{nxt.role} ({nxt.person.name})", **common)
         else:
-            msg = self.composer.tahap(stage, catatan=visit.note, **common)
+            msg = self.composer.tahap(_as_acting(stage), catatan=visit.note, **common)
         self.send(msg, key=key, case_id=case.id, kind="tahap")
 
-    def refused_move(self, case: CaseRecord, stage: Stage, note: str, file_sha256: str) -> None:
-        """A file the official moved was refused: the note they may never open, by mail too."""
+    def refused_move(self, case: CaseRecord, stage: Stage, note: str, file_sha256: str, *,
+                     back_to_drafting: bool = False) -> None:
+        """A file the official moved was refused: the note they may never open, by mail too
+        (``back_to_drafting``: the case went back to the drafter, nothing to do now)."""
         key = f"tidak_diproses:{case.id}:{stage.key}:{file_sha256}"
         if self.queued(key):
             return
         msg = self.composer.tidak_diproses(
             stage, case_id=case.id, hal=(case.fields or {}).get("hal"),
             folder=self.shown_folder(stage), catatan=note,
-            files=self.stage_files(case, attach=False))
+            files=self.stage_files(case, attach=False), back_to_drafting=back_to_drafting)
         self.send(msg, key=key, case_id=case.id, kind="tidak_diproses")
 
     def shown_folder(self, stage: Stage) -> str:
@@ -302,7 +317,8 @@ class Notifier:
         now = self.clock.now()
         sent = 0
         for reminder in due_reminders(self.store, self.workflow, self.calendar, now,
-                                      self.reminder_settings):
+                                      self.reminder_settings,
+                                      held=lambda case_id: self.holders.chain(case_id, now)):
             earlier = self.store.reminders.count(reminder.key)
             key = f"{reminder.kind}:{reminder.case_id}:{reminder.stage_key}:{earlier}"
             case = self.store.cases.get(reminder.case_id)
@@ -328,7 +344,7 @@ class Notifier:
         if r.kind is not ReminderKind.ESKALASI and r.stage is not None:
             visit = self.store.cases.open_visit(case.id)
             return self.composer.pengingat(
-                r.stage, case_id=case.id, hal=hal, folder=self.shown_folder(r.stage),
+                _as_acting(r.stage), case_id=case.id, hal=hal, folder=self.shown_folder(r.stage),
                 since=r.since, due_at=r.due_at, files=self.stage_files(case, attach=False),
                 token=self.token(case.id, r.stage.key, visit.id) if visit else None)
         return self.composer.eskalasi(
@@ -336,6 +352,15 @@ class Notifier:
             pejabat=r.late_person.name if r.late_person else None, since=r.since,
             due_at=r.due_at, minutes=r.minutes, standard_minutes=r.standard_minutes,
             peran=(r.escalated_to or EscalatedTo.IT).value, otomatis=r.stage is None)
+
+
+def _as_acting(stage: Stage) -> Stage:
+    """For a mail's words: a held stage's role as ``Plh. <role>``."""
+    from dataclasses import replace
+
+    from pipeline.core.delegation import acting_role
+
+    return stage if stage.acting is None else replace(stage, role=acting_role(stage))
 
 
 def _event(fields: dict) -> dict:

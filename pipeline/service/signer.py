@@ -37,23 +37,38 @@ class MarkSigner:
         from pipeline.signing.marks import MarkAppearance, apply_mark
 
         pdf = self.ws.case_file(case.id, base_sha256, "pdf").read_bytes()
-        self._refuse_revoked(stage)
+        signer = self._signer_of(stage)
+        self._refuse_revoked(stage, signer)
         signed = apply_mark(
             pdf,
             field_name=stage.field_name,
-            signer=self.keyring.signer(stage.key),
+            signer=signer,
             appearance=MarkAppearance.for_stage(stage, self.config),
             when=when,
             timestamper=self.timestamper(),
         )
         return self.ws.keep(case.id, signed, "pdf")
 
-    def _refuse_revoked(self, stage: Stage) -> None:
+    def can_mark_for(self, nip: str) -> bool:
+        """Whether the running service holds a deputy's key (loaded at start-up)."""
+        from pipeline.signing.keys import deputy_key_label
+
+        label = deputy_key_label(self.config, nip)
+        return label is not None and label in self.keyring
+
+    def _signer_of(self, stage: Stage):
+        """The key of whoever holds ``stage``: a Plh./Plt. marks with their own key, never the
+        absent official's (``stage`` as held: pipeline.service.holders)."""
+        if stage.acting is not None:
+            return self.keyring.deputy_signer(self.config, stage.person.nip)
+        return self.keyring.signer(stage.key)
+
+    def _refuse_revoked(self, stage: Stage, signer) -> None:
         """Ask the CA before every mark: a revoked key is never used (SigningFailed)."""
         from pipeline.signing.revocation import check_signer
         from pipeline.signing.signature import SigningFailed
 
-        status = check_signer(self.config, stage.key, self.keyring.signer(stage.key))
+        status = check_signer(self.config, signer.label, signer)
         log.info("revocation check before the mark of %s: %s", stage.key,
                  "revoked" if status.revoked else f"unknown ({status.unknown})"
                  if status.unknown else "good")

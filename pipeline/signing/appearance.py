@@ -90,8 +90,10 @@ class MarkAppearance:
     def for_stage(cls, stage: Stage, config: Config) -> MarkAppearance:
         if stage.action is Action.DRAFT:
             raise ValueError(f"stage '{stage.key}' drafts; it does not mark the letter")
+        from pipeline.core.delegation import acting_role
+
         return cls(
-            action=stage.action, name=stage.person.name, role=stage.role,
+            action=stage.action, name=stage.person.name, role=acting_role(stage),
             location=config.agency.city, tz=config.tz,
             in_paraf_table=stage.key != config.workflow().signatory.key,
         )

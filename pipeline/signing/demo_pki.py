@@ -175,6 +175,20 @@ def create_demo_pki(
         )
         pki.identities[stage.key] = ident
 
+    # Deputies (Plh./Plt.) with a key of their own ([[delegation.deputy]]): named as in
+    # pegawai.csv, whose names their certificates must carry.
+    if config.delegation.deputy:
+        from pipeline.signing.keys import DEPUTY_PREFIX, _deputy_names
+
+        names = _deputy_names(config)
+        for deputy in config.delegation.deputy:
+            if deputy.signing_key.pkcs12 is None:
+                continue
+            label = DEPUTY_PREFIX + deputy.nip
+            subject = _subject(names.get(deputy.nip, deputy.nip), org, nip=deputy.nip)
+            pki.identities[label] = _make_identity(pki, label, subject, deputy.signing_key,
+                                                   place, now, email=None)
+
     tsa_key = config.trust.tsa_key
     if tsa_key is not None and tsa_key.pkcs12 is not None and not config.trust.tsa_url:
         cert, key = pki.issue("DEMO TSA " + (config.agency.unit or org)[:40],

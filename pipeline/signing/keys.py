@@ -115,16 +115,22 @@ class KeyRing:
     _sessions: list = field(default_factory=list, repr=False)
 
     @classmethod
-    def load(cls, config: Config, *, now: dt.datetime | None = None) -> KeyRing:
-        """Load and check every configured key; raise :class:`KeyRingError` naming each problem."""
+    def load(cls, config: Config, *, now: dt.datetime | None = None,
+             deputy_names: dict[str, str] | None = None) -> KeyRing:
+        """Load and check every configured key; raise :class:`KeyRingError` naming each problem.
+
+        ``deputy_names``: the names of ``[[delegation.deputy]]`` keys' holders by NIP (from
+        pegawai.csv when not given), which their certificates must carry."""
         now = now or dt.datetime.now(dt.UTC)
+        if deputy_names is None:
+            deputy_names = _deputy_names(config)
         problems: list[KeyProblem] = []
         ring = cls(signers={})
         roots, root_problems = _load_roots(config.trust.roots)
         for message in root_problems:
             problems.append(KeyProblem("trust", "trust.roots", message))
 
-        for label, holder, nip, key_cfg, is_seal in _configured_keys(config):
+        for label, holder, nip, key_cfg, is_seal in _configured_keys(config, deputy_names):
             loader = _SignerLoader(label, holder, is_seal, config.agency.name, roots, now, nip)
             loaded = loader.load(key_cfg, ring._sessions, location=config.agency.city)
             problems += loader.problems
@@ -154,6 +160,14 @@ class KeyRing:
     def signer(self, stage_key: str) -> LoadedSigner:
         """The signer of stage ``stage_key`` (service-signed stages only)."""
         return self._loaded(stage_key, "tidak ada kunci layanan untuk tahap ini")
+
+    def deputy_signer(self, config: Config, nip: str) -> LoadedSigner:
+        """The deputy's own key (Plh./Plt.): never the absent official's."""
+        label = deputy_key_label(config, nip)
+        if label is None or label not in self.signers:
+            raise KeyRingError([KeyProblem(DEPUTY_PREFIX + nip, nip,
+                                           "pengganti ini tidak mempunyai kunci layanan")])
+        return self.signers[label]
 
     def seal_signer(self) -> LoadedSigner:
         """The agency's electronic seal (cap dinas)."""
@@ -223,7 +237,8 @@ def seal_names_agency(certificate: asn1_x509.Certificate, agency: str) -> bool:
 # --- loading ----------------------------------------------------------------------
 
 
-def _configured_keys(config: Config) -> Iterator[tuple[str, str, str, KeyConfig, bool]]:
+def _configured_keys(config: Config, deputy_names: dict[str, str] | None = None,
+                     ) -> Iterator[tuple[str, str, str, KeyConfig, bool]]:
     """(label, holder, NIP, key, is_seal) of every key the service signs with."""
     for stage in config.stage:
         if stage.action is Action.DRAFT or stage.signing is not SigningMode.SERVICE:
@@ -232,6 +247,72 @@ def _configured_keys(config: Config) -> Iterator[tuple[str, str, str, KeyConfig,
         yield stage.key, stage.person.name, stage.person.nip, stage.signing_key, False
     if config.seal is not None:
         yield SEAL_LABEL, config.agency.name, "", config.seal.signing_key, True
+    for deputy in config.delegation.deputy:
+        name = (deputy_names or {}).get(deputy.nip, deputy.nip)
+        yield DEPUTY_PREFIX + deputy.nip, name, deputy.nip, deputy.signing_key, False
+
+
+# --- deputies (Plh./Plt.) -------------------------------------------------------------
+
+DEPUTY_PREFIX = "pengganti:"
+
+
+def deputy_key_label(config: Config, nip: str) -> str | None:
+    """Which key ring entry a deputy marks with: their ``[[delegation.deputy]]`` key, else
+    the key of the chain's service-signed stage they are the official of; ``None``: none."""
+    if any(d.nip == nip for d in config.delegation.deputy):
+        return DEPUTY_PREFIX + nip
+    for stage in config.stage:
+        if (stage.action is not Action.DRAFT and stage.signing is SigningMode.SERVICE
+                and stage.person.nip and stage.person.nip == nip):
+            return stage.key
+    return None
+
+
+def _deputy_names(config: Config) -> dict[str, str]:
+    if not config.delegation.deputy:
+        return {}
+    from pipeline.directory import DirectoryError, EmployeeDirectory
+
+    try:
+        directory = EmployeeDirectory.load(config.pegawai_csv)
+    except DirectoryError:
+        return {}
+    return {e.nip: e.nama for e in directory.employees}
+
+
+def check_deputy_key(config: Config, nip: str, name: str, start: dt.datetime,
+                     end: dt.datetime) -> list[str]:
+    """Why the deputy ``nip`` (``name``) cannot mark from ``start`` to ``end``: no key, a key
+    that does not open, a certificate for someone else or not valid over the whole period.
+    Empty: usable. Asked when a delegation is set and by ``spt doctor``, so that it is never
+    found out at signing time."""
+    label = deputy_key_label(config, nip)
+    if label is None:
+        return [f"{name} tidak mempunyai kunci penanda tangan: tambahkan [[delegation.deputy]] "
+                f"nip = \"{nip}\" dengan signing_key di spt.toml (docs/delegation.md)"]
+    if label.startswith(DEPUTY_PREFIX):
+        key_cfg = next(d.signing_key for d in config.delegation.deputy if d.nip == nip)
+    else:
+        key_cfg = next(s.signing_key for s in config.stage if s.key == label)
+    assert key_cfg is not None
+    roots, root_problems = _load_roots(config.trust.roots)
+    problems = list(root_problems)
+    sessions: list = []
+    try:
+        for moment in (start, end - dt.timedelta(seconds=1)):
+            loader = _SignerLoader(label, name, False, config.agency.name, roots, moment, nip)
+            loader.load(key_cfg, sessions, location=config.agency.city)
+            problems += [p.message for p in loader.problems if p.message not in problems]
+            if loader.problems:
+                break
+    finally:
+        for session in sessions:
+            try:
+                session.close()
+            except Exception:
+                log.debug("closing a PKCS#11 session failed", exc_info=True)
+    return problems
 
 
 def _read_certificates(path: Path, what: str) -> tuple[list[asn1_x509.Certificate], str | None]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -53,6 +54,7 @@ from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from pipeline.core.delegation import Delegation
 from pipeline.core.workflow import Workflow
 from pipeline.signing.keys import SIGNING_KEY_USAGE, names_match
 from pipeline.signing.pdfsig import PdfsigResult, PdfsigUnavailable, pdfsig_check
@@ -177,6 +179,8 @@ def verify_pdf(
     tz: ZoneInfo = DEFAULT_TZ,
     moment: dt.datetime | None = None,
     at: dt.datetime | None = None,
+    delegations: Sequence[Delegation] = (),
+    case_id: str | None = None,
 ) -> VerificationReport:
     """Check every signature of ``pdf`` against ``trust_roots`` (see the module's rules).
 
@@ -186,6 +190,10 @@ def verify_pdf(
     is a problem ("tidak dapat diverifikasi pada ..."), and the cryptographic checks are
     then made at the signing time instead of now (certificates may have expired by then).
     Never raises for a bad PDF: the report says what is wrong.
+
+    ``delegations`` (the store's, for the letter's case ``case_id``): a stage's mark by its
+    Plh./Plt. is the right person's when it was made during their delegation; its role then
+    reads ``Plh. <role>``.
     """
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -207,7 +215,8 @@ def verify_pdf(
     reports: list[SignatureReport] = []
     for i, (sig, status) in enumerate(zip(embedded, statuses, strict=True)):
         last = i == len(embedded) - 1
-        reports.append(_report(sig, status, stages, workflow is not None, last, tz, at=at))
+        reports.append(_report(sig, status, stages, workflow is not None, last, tz, at=at,
+                               delegations=delegations, case_id=case_id))
     for rep in reports:
         problems += [f"{rep.field_name}: {p}" for p in rep.problems]
     if not embedded:
@@ -285,7 +294,8 @@ async def _validate_all(embedded, roots, moment, dss=([], [], [])):
 
 
 def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo,
-            at: dt.datetime | None = None) -> SignatureReport:
+            at: dt.datetime | None = None, delegations: Sequence[Delegation] = (),
+            case_id: str | None = None) -> SignatureReport:
     name = str(sig.field_name)
     try:
         signer = str(sig.signer_cert.subject.native.get("common_name", ""))
@@ -324,16 +334,19 @@ def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo,
     # Only validation data and document timestamps (LTA_UPDATES) may follow the last one.
     if last and not whole and level is not ModificationLevel.LTA_UPDATES:
         problems.append("tanda tangan terakhir tidak mencakup seluruh berkas")
+    ts = status.timestamp_validity
+    when = ts.timestamp if ts is not None else status.signer_reported_dt
     if with_workflow:
         if role is None:
             problems.append("kolom ini bukan bagian dari alur SPT")
         elif stage is not None and not names_match(signer, stage.person.name):
-            problems.append(
-                f"ditandatangani oleh '{signer}', bukan oleh {stage.person.name} ({stage.role})"
-            )
+            deputy = _deputy_of(stage, signer, when, delegations, case_id)
+            if deputy is not None:
+                role = f"{deputy.kind.prefix} {stage.role}"
+            else:
+                problems.append(f"ditandatangani oleh '{signer}', bukan oleh "
+                                f"{stage.person.name} ({stage.role})")
 
-    ts = status.timestamp_validity
-    when = ts.timestamp if ts is not None else status.signer_reported_dt
     return SignatureReport(
         field_name=name,
         signer=signer,
@@ -349,6 +362,18 @@ def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo,
         bottom_line=bool(status.bottom_line),
         problems=tuple(problems),
     )
+
+
+def _deputy_of(stage, signer: str, when: dt.datetime | None,
+               delegations: Sequence[Delegation], case_id: str | None) -> Delegation | None:
+    """The delegation under which ``signer`` marked ``stage`` at ``when``, if any."""
+    if when is None:
+        return None
+    for d in delegations:
+        if (d.stage_key == stage.key and d.case_id in (None, case_id)
+                and d.start <= when < d.until and names_match(signer, d.deputy.name)):
+            return d
+    return None
 
 
 def _revoked_reason(details, tz: ZoneInfo) -> str:

@@ -26,10 +26,13 @@ Steps, in order:
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pipeline.config import HANDOVER_KEY, START_KEY, Config, SopConfig, StepText
+from pipeline.core.delegation import Delegation
 from pipeline.core.workflow import Action, Stage, Workflow
 
 Kind = Literal["start", "process", "decision", "end"]
@@ -97,8 +100,10 @@ def roles(config: Config, settings: SopConfig | None = None) -> list[Role]:
     return [Role(k, settings.role_labels.get(k, labels[k])) for k in order]
 
 
-def sop_steps(config: Config, settings: SopConfig | None = None) -> list[SopStep]:
-    """The SOP's rows, derived from the configured chain."""
+def sop_steps(config: Config, settings: SopConfig | None = None, *,
+              delegations: Sequence[Delegation] = ()) -> list[SopStep]:
+    """The SOP's rows, derived from the configured chain; a step a Plh./Plt. holds in one of
+    ``delegations`` (those in force or to come) says so in its keterangan."""
     settings = settings or config.sop
     wf: Workflow = config.workflow()
     umum, pemohon = wf.finalization, wf.receipt
@@ -136,7 +141,8 @@ def sop_steps(config: Config, settings: SopConfig | None = None) -> list[SopStep
             kelengkapan="Draf SPT, surat undangan", waktu=waktu(stage.mutu_baku_minutes),
             output="SPT yang telah ditandatangani" if is_signatory
             else "Draf SPT yang telah diperiksa",
-            keterangan=_mark_note(stage, is_signatory),
+            keterangan=_mark_note(stage, is_signatory)
+            + _delegated_note(stage, delegations, config.tz),
             no_index=stage.index - 1,
         ))
     if handover is not None:
@@ -183,10 +189,11 @@ def sop_steps(config: Config, settings: SopConfig | None = None) -> list[SopStep
     return steps
 
 
-def derive(config: Config) -> SopSheet:
+def derive(config: Config, delegations: Sequence[Delegation] = ()) -> SopSheet:
     """Everything the sheet shows, checked against the chain."""
     settings = config.sop
-    return SopSheet(settings, roles(config, settings), sop_steps(config, settings))
+    return SopSheet(settings, roles(config, settings),
+                    sop_steps(config, settings, delegations=delegations))
 
 
 def _handover_stage(wf: Workflow, settings: SopConfig) -> Stage | None:
@@ -205,6 +212,29 @@ def _mark_note(stage: Stage, is_signatory: bool) -> str:
     if is_signatory:
         return "Tanda tangan elektronik pejabat penandatangan"
     return "Tanda tangan elektronik"
+
+
+def _delegated_note(stage: Stage, delegations: Sequence[Delegation], tz) -> str:
+    """``; Plh.: Rahmat Hidayat (12 s.d. 14 Desember 2026)``: the stage's delegations, one
+    phrase per deputy and kind (consecutive days merged), at most two, kept short so the
+    sheet still fits its page."""
+    from pipeline.core.dates_id import format_range
+    from pipeline.core.delegation import without_degrees
+
+    spans: dict[tuple[str, str], list[dt.date]] = {}
+    for d in sorted((d for d in delegations if d.stage_key == stage.key),
+                    key=lambda d: d.start):
+        first = d.start.astimezone(tz).date()
+        last = (d.until - dt.timedelta(seconds=1)).astimezone(tz).date()
+        span = spans.setdefault((d.kind.prefix, without_degrees(d.deputy.name)), [first, last])
+        span[0], span[1] = min(span[0], first), max(span[1], last)
+    notes = []
+    for (prefix, name), (first, last) in list(spans.items())[:2]:
+        when = format_range(first, last)
+        notes.append(f"; {prefix}: {name} ({when})")
+    if len(spans) > 2:
+        notes.append(f"; {len(spans) - 2} pelimpahan lain")
+    return "".join(notes)
 
 
 def _sentence(text: str) -> str:

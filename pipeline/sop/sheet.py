@@ -22,7 +22,7 @@ gets smaller until the table fits one page.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -603,19 +603,20 @@ def _draw_flow(page: _Page, sheet: SopSheet, cols: _Columns, ys: list[float],
 # --- entry points ----------------------------------------------------------------------
 
 
-def _figures(config: Config) -> Iterator[Figure]:
-    sheet = derive(config)
+def _figures(config: Config, delegations: Sequence = ()) -> Iterator[Figure]:
+    sheet = derive(config, delegations)
     pages = 2
     yield _identity_page(config, sheet, pages)
     yield _flow_page(config, sheet, 2, pages)
 
 
-def render_sop_pdf(config: Config, out: Path) -> Path:
-    """Write the SOP sheet of ``config``'s chain to ``out`` (PDF, two A4 landscape pages)."""
+def render_sop_pdf(config: Config, out: Path, delegations: Sequence = ()) -> Path:
+    """Write the SOP sheet of ``config``'s chain to ``out`` (PDF, two A4 landscape pages);
+    ``delegations``: Plh./Plt. in force or to come, shown on their steps."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     sop = derive(config).settings
-    figures = list(_figures(config))
+    figures = list(_figures(config, delegations))
     with matplotlib.rc_context({"pdf.fonttype": 42, "svg.fonttype": "none"}), PdfPages(
         out, metadata={
             "Title": f"SOP {sop.nama}", "Subject": f"Nomor SOP {sop.nomor}",
@@ -627,14 +628,15 @@ def render_sop_pdf(config: Config, out: Path) -> Path:
     return out
 
 
-def render_sop_png(config: Config, out: Path, dpi: int = 110) -> Path:
+def render_sop_png(config: Config, out: Path, dpi: int = 110, delegations: Sequence = ()
+                   ) -> Path:
     """Write the sheet as one PNG: its pages one below the other, on a grey gap."""
     import numpy as np
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     images = []
-    for fig in _figures(config):
+    for fig in _figures(config, delegations):
         fig.set_dpi(dpi)
         canvas = FigureCanvasAgg(fig)
         canvas.draw()
@@ -649,12 +651,12 @@ def render_sop_png(config: Config, out: Path, dpi: int = 110) -> Path:
     return out
 
 
-def print_sop(config: Config, echo: Any = None) -> None:
+def print_sop(config: Config, echo: Any = None, delegations: Sequence = ()) -> None:
     """The SOP's steps as text in the terminal (what ``--pdf`` draws)."""
     import click
 
     out = echo or click.echo
-    sheet = derive(config)
+    sheet = derive(config, delegations)
     labels = {r.key: r.label for r in sheet.roles}
     sop = sheet.settings
     kinds = {"start": "mulai", "end": "selesai", "process": "proses", "decision": "keputusan"}
@@ -665,6 +667,8 @@ def print_sop(config: Config, echo: Any = None) -> None:
         out(f"{step.number:>2}. {labels[step.performer]} ({kinds[step.kind]}): {step.activity}")
         out(f"    Kelengkapan: {step.kelengkapan}; Waktu: {step.waktu or '-'}; "
             f"Output: {step.output}")
+        if "Plh.: " in step.keterangan or "Plt.: " in step.keterangan:  # a deputy holds it
+            out(f"    Keterangan: {step.keterangan}")
         if step.no_to is not None:
             back = sheet.steps[step.no_to]
             out(f"    Tidak → {back.number}. {labels[back.performer]}")

@@ -28,6 +28,7 @@ class AgendaEntry:
     received_by: str | None = None
     revoked_at: str | None = None
     revoked_reason: str | None = None
+    signed_by: str | None = None     # the signatory as they signed: "X (Y)" or "X sebagai Plh. Y"
 
     @property
     def assignee_names(self) -> str:
@@ -47,10 +48,10 @@ class AgendaBook:
             return existing
         self.store.execute(
             "INSERT INTO agenda (number, case_id, letter_date, hal, assignees, pemohon,"
-            " file_sha256, archive_path, recorded_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            " file_sha256, archive_path, recorded_at, signed_by) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (entry.number, entry.case_id, entry.letter_date.isoformat(), entry.hal,
              json.dumps(entry.assignees, ensure_ascii=False), entry.pemohon, entry.file_sha256,
-             entry.archive_path, entry.recorded_at),
+             entry.archive_path, entry.recorded_at, entry.signed_by),
         )
         return entry
 
@@ -140,4 +141,5 @@ def _entry(row) -> AgendaEntry:
         recorded_at=row["recorded_at"], received_at=row["received_at"],
         received_by=row["received_by"], revoked_at=row["revoked_at"],
         revoked_reason=row["revoked_reason"],
+        signed_by=row["signed_by"],
     )

@@ -53,6 +53,8 @@ class AuditAction(StrEnum):
     BACKUP_RESTORED = "backup.restored"      # spt pulihkan: from which backup (no case)
     FINALIZE_WAITING = "finalize.waiting"     # validation data cannot be had yet (LTV)
     ARCHIVE_RENEWED = "archive.renewed"       # spt perpanjang: a fresh archive timestamp
+    DELEGATION_SET = "delegation.set"         # spt delegasi tetapkan: a Plh./Plt. (no case,
+    DELEGATION_ENDED = "delegation.ended"     # unless for one case); ended early by IT
 
 
 # How people read an action (Indonesian: the history in ``spt status CASE``).
@@ -77,6 +79,8 @@ ACTION_LABEL: dict[AuditAction, str] = {
     AuditAction.MAIL_FAILED: "surel gagal",
     AuditAction.FINALIZE_WAITING: "menunggu data validasi",
     AuditAction.ARCHIVE_RENEWED: "cap waktu arsip diperpanjang",
+    AuditAction.DELEGATION_SET: "pelimpahan (Plh./Plt.) ditetapkan",
+    AuditAction.DELEGATION_ENDED: "pelimpahan (Plh./Plt.) diakhiri",
 }
 
 
@@ -158,6 +162,14 @@ class AuditLog:
     def for_case(self, case_id: str) -> list[AuditEntry]:
         sql = "SELECT * FROM audit WHERE case_id = ? ORDER BY seq"
         return [_entry(r) for r in self.store.execute(sql, (case_id,))]
+
+    def returned_by(self, case_id: str, to_stage: str) -> str | None:
+        """Who the last return of ``case_id`` to ``to_stage`` names as its author, when that
+        was not the next stage's official (``detail.returned_by``: the service itself)."""
+        last = next((e for e in reversed(self.for_case(case_id))
+                     if e.action is AuditAction.STAGE_RETURNED
+                     and e.detail.get("to") == to_stage), None)
+        return last.detail.get("returned_by") if last is not None else None
 
     def all(self) -> list[AuditEntry]:
         return [_entry(r) for r in self.store.execute("SELECT * FROM audit ORDER BY seq")]

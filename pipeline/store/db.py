@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pipeline.store.agenda import AgendaBook
     from pipeline.store.audit import AuditLog
     from pipeline.store.cases import CaseRepo
+    from pipeline.store.delegations import DelegationBook
     from pipeline.store.mail import MailQueue, MailSeen
     from pipeline.store.register import NumberRegister
     from pipeline.store.reminders import ReminderLog
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 # 2: indexes for the agenda by file hash (spt verify, the web check) and mail by case.
 # 3: incoming mail by content hash (was added by the mail adapter outside this schema).
-SCHEMA_VERSION = 3
+# 4: delegations (Plh./Plt.: who holds a stage while its official is away).
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -121,7 +123,8 @@ CREATE TABLE IF NOT EXISTS agenda (
     received_at    TEXT,
     received_by    TEXT,
     revoked_at     TEXT,
-    revoked_reason TEXT
+    revoked_reason TEXT,
+    signed_by      TEXT                         -- "X (Y)", or "X sebagai Plh. Y" (schema 4)
 );
 CREATE INDEX IF NOT EXISTS agenda_by_date ON agenda (letter_date);
 -- spt verify and the web check find an issued letter by its hash.
@@ -162,6 +165,28 @@ CREATE TABLE IF NOT EXISTS mail_seen (
 );
 -- "Seen before?" is asked by Message-ID (the primary key) and by content hash.
 CREATE INDEX IF NOT EXISTS mail_seen_by_sha ON mail_seen (content_sha);
+
+-- Plh./Plt.: a deputy holds a stage for a period (pipeline.core.delegation). The deputy's
+-- particulars are kept as they were when it was set: a later pegawai.csv edit does not
+-- rewrite who acted.
+CREATE TABLE IF NOT EXISTS delegations (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    stage_key      TEXT NOT NULL,
+    kind           TEXT NOT NULL,              -- plh | plt
+    deputy_name    TEXT NOT NULL,
+    deputy_nip     TEXT NOT NULL,
+    deputy_jabatan TEXT NOT NULL,
+    deputy_pangkat TEXT NOT NULL,
+    deputy_email   TEXT NOT NULL,
+    starts_at      TEXT NOT NULL,
+    ends_at        TEXT NOT NULL,
+    case_id        TEXT,                       -- NULL: every case at the stage
+    created_at     TEXT NOT NULL,
+    created_by     TEXT NOT NULL,
+    ended_at       TEXT,                       -- ended early (spt delegasi akhiri)
+    end_reason     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS delegations_by_stage ON delegations (stage_key, ends_at);
 """
 
 
@@ -241,6 +266,7 @@ class Store:
                 return
             for statement in _statements(SCHEMA):
                 conn.execute(statement)
+            _add_columns(conn)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _check_version(self) -> None:
@@ -385,10 +411,28 @@ class Store:
         return ReminderLog(self)
 
     @property
+    def delegations(self) -> DelegationBook:
+        from pipeline.store.delegations import DelegationBook
+
+        return DelegationBook(self)
+
+    @property
     def visits(self) -> VisitLog:
         from pipeline.store.visits import VisitLog
 
         return VisitLog(self)
+
+# Columns added to an existing table after it was first shipped: CREATE TABLE IF NOT EXISTS
+# leaves an older table as it is, so they are added here. (table, column, declaration)
+_ADDED_COLUMNS = (("agenda", "signed_by", "TEXT"),)
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    for table, column, decl in _ADDED_COLUMNS:
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+
 
 def _create_private(path: Path) -> None:
     """Create the database file readable by the service user only, if it does not exist.

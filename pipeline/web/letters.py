@@ -104,7 +104,7 @@ def signatory_views(config: Config, signatures: Sequence) -> tuple[SignatoryView
         SignatoryView(
             kind=kinds.get(sig.field_name, "Tanda tangan lain"),
             role=sig.role or NO_VALUE,
-            signer=sig.signer or NO_VALUE,
+            signer=_signer(sig),
             signed_at=format_moment(sig.signing_time, config.tz) if sig.signing_time
             else NO_VALUE,
             ok=bool(sig.intact and sig.valid and sig.trusted and sig.bottom_line),
@@ -112,6 +112,15 @@ def signatory_views(config: Config, signatures: Sequence) -> tuple[SignatoryView
         )
         for sig in signatures
     )
+
+
+def _signer(sig) -> str:
+    """The signer's name; a Plh./Plt.'s as ``X sebagai Plh. <role>``."""
+    if not sig.signer:
+        return NO_VALUE
+    if sig.role and sig.role.startswith(("Plh. ", "Plt. ")):
+        return f"{sig.signer} sebagai {sig.role}"
+    return sig.signer
 
 
 def _state(sig) -> str:

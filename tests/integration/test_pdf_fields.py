@@ -245,3 +245,19 @@ def test_the_number_is_written_once(prepared):
     filled = fill_number(prepared, NOMOR, TANGGAL, QR)
     with pytest.raises(FormFillingError):
         fill_number(filled, "800.1.11.1/0043/DISKOPUKM/2026", TANGGAL, QR)
+
+
+def test_the_printed_signature_block_reads_back_as_drafted(config, prepared, workflow):
+    """The signatory's mark compares the printed block with the holder (a Plh. set after
+    drafting): read off the prepared letter, it is exactly what the drafting printed."""
+    from pipeline.core.delegation import printed_block_differs
+    from pipeline.drafting.letter import signatory_block
+    from pipeline.pdf.anchors import printed_signatory
+
+    title, name = printed_signatory(prepared)
+    block = signatory_block(config, workflow.signatory)
+    assert title.endswith(",") and name == block.name, (title, name)
+    assert not printed_block_differs(title, name, title=block.title_line, name=block.name,
+                                     deputy=True)
+    assert printed_block_differs(title, name, title=f"Plh. {block.title_line}",
+                                 name="Rahmat Hidayat", deputy=True)
