@@ -266,7 +266,7 @@ def _check_delegations(config: Config, s: Section) -> None:
                    f"akhiri dengan 'spt delegasi akhiri {d.id}'")
             continue
         what = f"pelimpahan #{d.id}: {d.deputy.name} sebagai {d.kind.prefix} {stage.role}"
-        with _quiet("spt.signing", "pyhanko", "pyhanko_certvalidator"):
+        with quiet("spt.signing", "pyhanko", "pyhanko_certvalidator"):
             problems = check_deputy_key(config, d.deputy.nip, d.deputy.name,
                                         max(d.start, now), d.end)
         if problems:

@@ -11,7 +11,7 @@ from collections import Counter
 
 from pipeline.core.delegation import Delegation, DelegationKind
 from pipeline.core.workflow import Person
-from pipeline.ops.reminders import ESKALASI, PENGINGAT
+from pipeline.ops.reminders import ReminderKind
 from pipeline.reports.status import where
 from pipeline.service.clock import FixedClock
 from pipeline.service.notify import Notifier
@@ -102,9 +102,9 @@ def test_reminders_and_escalations_go_to_whoever_holds_the_stages(tmp_path):
     _set(store, "sekretaris", ASISTEN, ARRIVED - dt.timedelta(hours=1), 10)
     clock.advance(minutes=3 * kasubag.mutu_baku_minutes)
     assert notifier.send_reminders() == 2
-    sent = {m["X-SPT-Kind"]: m for m in mails(ws, PENGINGAT) + mails(ws, ESKALASI)}
-    assert "yohanes.k@" in str(sent[PENGINGAT]["To"])
-    assert "Plh. Kepala Sub Bagian" in text_of(sent[PENGINGAT])
-    assert "asisten1@" in str(sent[ESKALASI]["To"])
-    assert KABID.name in text_of(sent[ESKALASI])    # the late holder is named
-    assert case.id in text_of(sent[ESKALASI])
+    sent = {m["X-SPT-Kind"]: m for m in mails(ws, ReminderKind.PENGINGAT) + mails(ws, ReminderKind.ESKALASI)}
+    assert "yohanes.k@" in str(sent[ReminderKind.PENGINGAT]["To"])
+    assert "Plh. Kepala Sub Bagian" in text_of(sent[ReminderKind.PENGINGAT])
+    assert "asisten1@" in str(sent[ReminderKind.ESKALASI]["To"])
+    assert KABID.name in text_of(sent[ReminderKind.ESKALASI])    # the late holder is named
+    assert case.id in text_of(sent[ReminderKind.ESKALASI])
