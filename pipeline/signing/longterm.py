@@ -62,6 +62,14 @@ class LongTermResult:
                 "reason": self.reason,
                 "best_time": self.best_time.isoformat() if self.best_time else None}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> LongTermResult:
+        """The result :meth:`to_dict` wrote (from a bounded check's JSON answer)."""
+        best = data.get("best_time")
+        return cls(field_name=data["field_name"], ok=data["ok"], status=data["status"],
+                   reason=data["reason"],
+                   best_time=dt.datetime.fromisoformat(best) if best else None)
+
 
 def validate_at(pdf: bytes, roots, at: dt.datetime, *, diff_policy=None) -> list[LongTermResult]:
     """Each signature's long-term verdict at ``at`` (an aware datetime), from the file alone."""
