@@ -512,11 +512,14 @@ class Engine:
                                     detail={"to": prev.key, "reason": decision.reason})
             self.store.cases.arrive(case.id, prev.key, new_state.version, now,
                                     came_back=True, note=decision.reason)
+            # The reasons are kept with the return, not after it: whoever sees the return
+            # recorded (the board, the audit log, `spt status`) finds them in alasan/.
+            files = self._reason_files.pop(cand.path, [])
+            self.reasons.copy_in(case, files)
         crash_point("stage.returned")
         log.info("%s: %s returned it to %s (%s)", case.id, stage.key, prev.key, decision.reason)
         self.publisher.clear_notes(case)
-        files = self._reason_files.pop(cand.path, [])
-        self.reasons.keep(case, files)
+        self.reasons.release(case, files)
         self.publisher.clear(case, stage.index)
         self.reasons.done_note(stage_folder_returned(self.ws, stage.index), case,
                                decision.reason, to_role=prev.role)
@@ -550,6 +553,8 @@ class Engine:
             # The move was recorded, then the service stopped before emptying the folder.
             log.info("%s: %s in %s was taken into account before a restart; clearing it",
                      case.id, cand.path.name, sf.stage.key)
+            if cand.returned:
+                self.reasons.release_kept(case, cand.path.parent)
             self.publisher.clear(case, sf.stage.index)
             return
         if self._been_here(case, sf) and self.publisher.is_case_content(case, cand.path, sha):
@@ -606,8 +611,8 @@ class Engine:
         files = self._reason_files.pop(cand.path, [])
         if record_cancel(self.store, self.workflow, case, decision,
                          actor=_actor(cand.folder.stage), at=self.clock.now(),
-                         file_sha256=sha):
-            self.reasons.keep(case, files)
+                         file_sha256=sha, with_it=lambda: self.reasons.copy_in(case, files)):
+            self.reasons.release(case, files)
             self.settle.forget(cand.path)
             self.reconcile(self.store.cases.get(case.id))
 
