@@ -10,6 +10,10 @@ the pool wakes the engine, which takes the file again (:meth:`Engine.collect_che
 and decides on it in its own thread with the result: the single-threaded decision
 model stays as it is, the result is simply one more thing that arrives.
 
+A file that passes is then asked about at the CA: its signer's certificate revoked is a
+refusal (:func:`pipeline.signing.revocation.check_approver_mark`), asked in the same
+worker thread, never in the engine or the bounded child (network time, not the file's).
+
 A check is keyed by the case, the stage and the file's SHA-256: a file replaced
 while its check runs is a new file and gets a check of its own; the old result is
 dropped unused.
@@ -88,7 +92,8 @@ class ApproverChecks:
         from pipeline.signing.approver import ApproverSpec
 
         spec = ApproverSpec.for_stage(self.config, stage)
-        fut = self._pool.submit(_check, str(published), submitted, spec, self.limits)
+        fut = self._pool.submit(_check, str(published), submitted, spec, self.limits,
+                                self.config)
         fut.add_done_callback(lambda _f: self._wake())
         self._running[key] = (fut, candidate)
         log.info("%s: checking the signed file of %s outside the engine", key.case_id,
@@ -116,12 +121,38 @@ class ApproverChecks:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _check(published: str, submitted: bytes, spec, limits) -> list[str]:
-    """The check in a bounded child; a limit hit or a failed child is itself the problem."""
+def _check(published: str, submitted: bytes, spec, limits, config: Config) -> list[str]:
+    """The check in a bounded child; a limit hit or a failed child is itself the problem.
+    A file that passes is then refused if its signer's certificate is revoked (asked of
+    the CA here, in this worker thread: network time, not the file's cost)."""
     from pipeline.signing.bounded import CheckRefused, run_bounded
 
     try:
-        return list(run_bounded("pipeline.signing.approver:check_in_child",
-                                (published, submitted, spec), limits))
+        problems = list(run_bounded("pipeline.signing.approver:check_in_child",
+                                    (published, submitted, spec), limits))
     except CheckRefused as exc:
         return [str(exc)]
+    if problems:
+        return problems
+    return _revocation_problems(config, spec.stage, submitted)
+
+
+def _revocation_problems(config: Config, stage: Stage, submitted: bytes) -> list[str]:
+    from pipeline.signing.revocation import approver_problem, check_approver_mark
+
+    try:
+        status = check_approver_mark(config, stage.key, stage.person.name, submitted,
+                                     stage.field_name)
+    except Exception as exc:  # a CA answer we cannot read is an unknown status
+        from pipeline.signing.revocation import RevocationStatus
+
+        log.warning("%s: revocation check of the approver's certificate failed: %s",
+                    stage.key, exc)
+        status = RevocationStatus(stage.key, stage.person.name, False,
+                                  unknown=type(exc).__name__)
+    if status is None:
+        return []
+    problem = approver_problem(status, unknown_refused=not config.trust.long_term)
+    if status.revoked or status.unknown:
+        log.warning("%s: %s", stage.key, status.message)
+    return [problem] if problem else []

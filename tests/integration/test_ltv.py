@@ -314,6 +314,59 @@ def test_revoked_approver_certificate_is_found_at_start_up(tmp_path):
             ring.close()
 
 
+def test_an_approvers_mark_is_asked_of_the_ca_revoked_unknown_or_good(tmp_path):
+    """What the service asks the CA once an approver's file passed its bounded check
+    (pipeline.service.approvals): revoked is refused; unknown (CA down) is refused only
+    when nothing later would reveal a revocation ([trust] long_term off)."""
+    from pyhanko.sign import signers
+
+    from pipeline.signing.revocation import approver_problem, check_approver_mark
+    from tests.conftest import ROOT
+    from tests.support.signing import as_approver_stage
+
+    text = (ROOT / "pipeline" / "resources" / "workspace" / "spt.toml").read_text("utf-8")
+    config, _ = demo_workspace(tmp_path / "ws", as_approver_stage(text, "sekda"))
+    stage = next(s for s in config.workflow().stages if s.key == "sekda")
+    with CertomancerPki(tmp_path / "ca", subjects_for(config),
+                        organization=config.agency.name) as pki:
+        pki.install(config)
+        official = signers.SimpleSigner.load_pkcs12(
+            str(config.path(stage_certificate(config, "sekda")).with_suffix(".p12")),
+            passphrase=b"uji")
+        out = io.BytesIO()
+        signers.PdfSigner(signers.PdfSignatureMetadata(field_name=stage.field_name),
+                          signer=official).sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(prepared_pdf())), output=out)
+        signed = out.getvalue()
+
+        def ask():
+            return check_approver_mark(config, stage.key, stage.person.name, signed,
+                                       stage.field_name)
+
+        good = ask()
+        assert not good.revoked and not good.unknown, good
+        assert approver_problem(good, unknown_refused=True) is None
+
+        pki.stop_serving("crls", "ocsp")
+        down = ask()
+        assert down.unknown and not down.revoked
+        assert approver_problem(down, unknown_refused=False) is None
+        assert "belum dapat diperiksa" in approver_problem(down, unknown_refused=True)
+
+        pki.resume_serving()
+        pki.revoke("sekda")
+        revoked = ask()
+        assert revoked.revoked
+        problem = approver_problem(revoked, unknown_refused=False)
+        assert "DICABUT" in problem and stage.person.name in problem
+        assert check_approver_mark(config, stage.key, stage.person.name, signed,
+                                   "TTD_lain") is None
+
+
+def stage_certificate(config, key: str):
+    return next(s.certificate for s in config.stage if s.key == key)
+
+
 # --- issue 19 with issue 23: which document timestamps a letter may carry --------------------
 
 
