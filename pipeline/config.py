@@ -327,6 +327,10 @@ class SignatureCheckConfig(_Model):
     max_revisions: int = Field(default=24, ge=4, le=1000)
     max_fields: int = Field(default=64, ge=8, le=10000)
     concurrent: int = Field(default=2, ge=1, le=16, description="checks at once per process")
+    long_term_seconds: float = Field(
+        default=15.0, gt=0, le=120,
+        description="processor seconds of the web page's long-term (B-LTA) check, run only on "
+                    "a file already recognised as an issued letter (one check per signature)")
 
     def limits(self):
         from pipeline.signing.bounded import CheckLimits

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pipeline.config import Config
 from pipeline.core.dates_id import format_date, format_moment
@@ -208,6 +208,41 @@ def check_signatures(config: Config, pdf: bytes, *, moment: dt.datetime | None =
          moment.isoformat() if moment else None, at.isoformat() if at else None),
         limits, gate=gate)
     return VerificationReport.from_dict(value)
+
+
+@dataclass(frozen=True)
+class LongTermCheck:
+    """The long-term (PAdES B-LTA) verdict a day after every signer's certificate expired,
+    from the file's own data; ``refused``: the bounded check's reason when a limit was hit."""
+
+    at: dt.datetime | None
+    results: tuple = ()
+    refused: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refused is None and bool(self.results) and all(r.ok for r in self.results)
+
+
+def check_long_term(config: Config, pdf: bytes, *,
+                    gate: CheckGate | None = None) -> LongTermCheck:
+    """:func:`pipeline.signing.longterm.long_term_in_child` in a child bounded by
+    ``[signature_check]``, like :func:`check_signatures` (the web page's long-term check)."""
+    from pipeline.signing.longterm import LongTermResult
+
+    # One AdES-LTA validation per signature: seconds of its own ([signature_check]
+    # long_term_seconds); the page asks only about a file it already recognised as ours.
+    limits = replace(config.signature_check.limits(),
+                     seconds=config.signature_check.long_term_seconds)
+    if len(pdf) > limits.max_bytes:
+        return LongTermCheck(None, refused=limit_message(Limit.SIZE, limits))
+    try:
+        value = run_bounded("pipeline.signing.longterm:long_term_in_child",
+                            (pdf, [str(p) for p in config.trust.roots]), limits, gate=gate)
+    except CheckRefused as exc:
+        return LongTermCheck(None, refused=str(exc))
+    return LongTermCheck(dt.datetime.fromisoformat(value["at"]),
+                         tuple(LongTermResult.from_dict(r) for r in value["results"]))
 
 
 def _only_lta_after_seal(report: VerificationReport) -> bool:

@@ -79,6 +79,35 @@ def validate_at(pdf: bytes, roots, at: dt.datetime, *, diff_policy=None) -> list
         return asyncio.run(_validate_all(pdf, list(roots), at, diff_policy))
 
 
+def after_expiry(pdf: bytes) -> dt.datetime:
+    """A day after the last signer's certificate expires (or now, if that has passed):
+    the date at which only the file's own validation data can still prove the letter."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    ends = [sig.signer_cert["tbs_certificate"]["validity"]["not_after"].native
+            for sig in reader.embedded_regular_signatures]
+    now = dt.datetime.now(dt.UTC)
+    return max([now, *(e + dt.timedelta(days=1) for e in ends)])
+
+
+def long_term_in_child(pdf: bytes, trust_roots: list[str], limits) -> dict:
+    """The long-term verdict a day after every signer's certificate expired, as
+    :func:`pipeline.signing.bounded.run_bounded` runs it (the web page's check): the
+    file's size, revisions and fields are counted first, then :func:`validate_at`."""
+    from pipeline.signing.bounded import CheckRefused, structure_problem
+    from pipeline.signing.verify import SPT_DIFF_POLICY
+
+    hit = structure_problem(PdfFileReader(io.BytesIO(pdf), strict=False), limits)
+    if hit is not None:
+        raise CheckRefused(*hit)
+    from pyhanko.keys import load_certs_from_pemder
+
+    roots = list(load_certs_from_pemder(trust_roots))
+    at = after_expiry(pdf)
+    return {"at": at.isoformat(),
+            "results": [r.to_dict() for r in validate_at(pdf, roots, at,
+                                                         diff_policy=SPT_DIFF_POLICY)]}
+
+
 @contextlib.contextmanager
 def _quiet():
     """pyHanko logs every failed path with a traceback; the verdict says it once, clearly."""

@@ -101,7 +101,7 @@ def check_upload(config: Config, data: bytes, store: Store, *,
     entry = store.agenda.by_sha256(sha)
     if entry is not None:  # the very file issued: recognised before anything parses it
         return _issued(config, entry, sha, archived(store, entry) if archived else None,
-                       page_entry, data)
+                       page_entry, data, gate)
     result = verify_issued(config, data, store=store, gate=gate)
     verdict = classify(result)
     signatures = signatory_views(config, result.signatures,
@@ -125,7 +125,7 @@ def check_upload(config: Config, data: bytes, store: Store, *,
     assert entry is not None
     notes: list[str] = []
     if verdict is Verdict.ISSUED:  # the issued file plus archive renewals (spt perpanjang)
-        return _renewed(config, entry, result, data, signatures, problems, page_entry)
+        return _renewed(config, entry, result, data, signatures, problems, page_entry, gate)
     if verdict is Verdict.SIGNED_COPY:
         headline = "Surat ini asli, dalam berkas yang tidak persis sama dengan yang diterbitkan"
         tone = Tone.WARN
@@ -134,6 +134,8 @@ def check_upload(config: Config, data: bytes, store: Store, *,
             "tanda tangan elektronik serta cap dinas di dalam berkas ini utuh, sah, dan "
             "tepercaya. Berkas ini berbeda dari berkas yang diterbitkan hanya karena data "
             "validasi yang ditambahkan sesudahnya.")
+        # Checked in the bounded child first; whether this copy proves itself later too.
+        notes += _long_term_notes(config, data, renewed=False, gate=gate)
         if result.demo:
             headline, tone = _demo(config, tone, notes)
     else:
@@ -156,7 +158,8 @@ def check_upload(config: Config, data: bytes, store: Store, *,
 
 
 def _issued(config: Config, entry: AgendaEntry, sha: str, archived,
-            page_entry: AgendaEntry | None, data: bytes) -> UploadCheck:
+            page_entry: AgendaEntry | None, data: bytes,
+            gate: CheckGate | None = None) -> UploadCheck:
     notes = [f"Berkas ini sama persis dengan berkas yang tercatat dalam buku agenda "
              f"{config.agency.name} untuk surat nomor {entry.number} tanggal "
              f"{format_date(entry.letter_date)}."]
@@ -166,7 +169,7 @@ def _issued(config: Config, entry: AgendaEntry, sha: str, archived,
         tone = Tone.GOOD
         notes.append("Semua tanda tangan elektronik di dalamnya utuh dan sah.")
         # Byte for byte our own issued file: reading its validation data here is safe.
-        notes += _long_term_notes(config, data, renewed=False)
+        notes += _long_term_notes(config, data, renewed=False, gate=gate)
         problems: tuple[str, ...] = ()
     else:
         headline = ("Berkas ini tercatat sebagai berkas yang diterbitkan, tetapi tanda tangan "
@@ -187,7 +190,8 @@ def _issued(config: Config, entry: AgendaEntry, sha: str, archived,
 
 
 def _renewed(config: Config, entry: AgendaEntry, result: IssuedVerification, data: bytes,
-             signatures, problems, page_entry: AgendaEntry | None) -> UploadCheck:
+             signatures, problems, page_entry: AgendaEntry | None,
+             gate: CheckGate | None = None) -> UploadCheck:
     """The issued file with archive timestamps added since (issue 23's renewal): its bytes
     begin with the issued file's, and the bounded check found only validation data and
     trusted archive timestamps after the seal."""
@@ -200,7 +204,7 @@ def _renewed(config: Config, entry: AgendaEntry, result: IssuedVerification, dat
         tone = Tone.GOOD
         notes.append("Semua tanda tangan elektronik di dalamnya utuh dan sah.")
         # Checked in the bounded child first (within its revision and field limits).
-        notes += _long_term_notes(config, data, renewed=True)
+        notes += _long_term_notes(config, data, renewed=True, gate=gate)
         problems = ()
     else:
         headline = ("Berkas ini tercatat sebagai berkas yang diterbitkan, tetapi tanda tangan "
@@ -248,8 +252,12 @@ def _sentence(text: str) -> str:
     return (text[:1].upper() + text[1:]).rstrip(".") + "."
 
 
-def _long_term_notes(config: Config, data: bytes, *, renewed: bool) -> list[str]:
-    """Whether the letter carries what proves it after its certificates expire (PAdES LTA)."""
+def _long_term_notes(config: Config, data: bytes, *, renewed: bool,
+                     gate: CheckGate | None = None) -> list[str]:
+    """Whether the letter carries what proves it after its certificates expire (PAdES LTA),
+    and whether it does prove it: the long-term validation at a day after the last
+    signer's certificate expires, from the file alone, in a bounded child
+    (:func:`pipeline.reports.verification.check_long_term`)."""
     from pipeline.signing.ltv import archive_timestamps, has_long_term_data
 
     notes = []
@@ -270,7 +278,29 @@ def _long_term_notes(config: Config, data: bytes, *, renewed: bool) -> list[str]
         notes.append("Surat ini tidak memuat data validasi jangka panjang: setelah sertifikat "
                      "penanda tangan kedaluwarsa, tanda tangannya tidak lagi dapat dibuktikan "
                      "dari berkas ini saja.")
+    notes.append(_long_term_check_note(config, data, gate))
     return notes
+
+
+def _long_term_check_note(config: Config, data: bytes, gate: CheckGate | None) -> str:
+    """What the long-term validation found, in one sentence for the page."""
+    from pipeline.reports.verification import check_long_term, field_labels
+
+    check = check_long_term(config, data, gate=gate)
+    if check.refused is not None or check.at is None:
+        return ("Pemeriksaan jangka panjang tidak dapat diselesaikan: "
+                + _sentence(check.refused or "tidak ada tanda tangan"))
+    day = format_date(check.at.astimezone(config.tz).date())
+    if check.ok:
+        return (f"Pemeriksaan jangka panjang: pada {day}, sesudah sertifikat penanda tangan "
+                "terakhir kedaluwarsa, semua tanda tangan masih terbukti sah dari data di "
+                "dalam berkas ini saja.")
+    labels = field_labels(config)
+    failed = [r for r in check.results if not r.ok]
+    names = ", ".join(labels.get(r.field_name, r.field_name) for r in failed)
+    return (f"Pemeriksaan jangka panjang: pada {day}, sesudah sertifikat penanda tangan "
+            f"terakhir kedaluwarsa, {names} tidak dapat dibuktikan dari data di dalam berkas "
+            f"ini saja (kode pemeriksaan: {failed[0].reason or failed[0].status}).")
 
 
 def _not_ours(config: Config, sha256: str, signatures: tuple[SignatoryView, ...],
