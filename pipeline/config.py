@@ -329,8 +329,9 @@ class SignatureCheckConfig(_Model):
     concurrent: int = Field(default=2, ge=1, le=16, description="checks at once per process")
     long_term_seconds: float = Field(
         default=15.0, gt=0, le=120,
-        description="processor seconds of the web page's long-term (B-LTA) check, run only on "
-                    "a file already recognised as an issued letter (one check per signature)")
+        description="processor seconds of a long-term (B-LTA) validation, one per signature: "
+                    "the web page's, run only on a file already recognised as an issued "
+                    "letter, and what `spt verify --pada` adds to its check")
 
     def limits(self):
         from pipeline.signing.bounded import CheckLimits
