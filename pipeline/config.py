@@ -315,6 +315,32 @@ class LimitsConfig(_Model):
     ocr_timeout: float = Field(default=120.0, gt=0, description="seconds of OCR per file")
 
 
+class SignatureCheckConfig(_Model):
+    """Limits of one check of a signed PDF from outside (an approver's file, an upload, ``spt
+    verify`` of a file other than the one issued); see :mod:`pipeline.signing.bounded`."""
+
+    seconds: float = Field(default=5.0, gt=0, le=120,
+                           description="processor seconds per check, start-up included")
+    memory_mb: int = Field(default=256, ge=128, le=4096, description="address space, MB")
+    max_file_mb: float = Field(default=10.0, gt=0, le=200,
+                               description="MB of a file checked (an approver: MB added)")
+    max_revisions: int = Field(default=24, ge=4, le=1000)
+    max_fields: int = Field(default=64, ge=8, le=10000)
+    concurrent: int = Field(default=2, ge=1, le=16, description="checks at once per process")
+    long_term_seconds: float = Field(
+        default=15.0, gt=0, le=120,
+        description="processor seconds of a long-term (B-LTA) validation, one per signature: "
+                    "the web page's, run only on a file already recognised as an issued "
+                    "letter, and what `spt verify --pada` adds to its check")
+
+    def limits(self):
+        from pipeline.signing.bounded import CheckLimits
+
+        return CheckLimits(seconds=self.seconds, memory_mb=self.memory_mb,
+                           max_bytes=int(self.max_file_mb * 1024 * 1024),
+                           max_revisions=self.max_revisions, max_fields=self.max_fields)
+
+
 class SmtpConfig(_Model):
     host: str
     port: int = 587
@@ -578,7 +604,8 @@ class WebConfig(_Model):
                                  description="letter pages (GET /v/<token>) per period")
     # Behind a reverse proxy: take the client address from X-Forwarded-For (one hop).
     trust_proxy: bool = False
-    threads: int = Field(default=4, ge=1, le=64, description="worker threads of the server")
+    threads: int = Field(default=16, ge=1, le=64, description="worker threads of the server: "
+                         "pages, and uploads waiting for their bounded checks (pipeline.web.app)")
 
     @field_validator("rate_limit", "page_rate_limit")
     @classmethod
@@ -644,6 +671,7 @@ class Config(_Model):
     watch: WatchConfig = WatchConfig()
     converter: ConverterConfig = ConverterConfig()
     limits: LimitsConfig = LimitsConfig()
+    signature_check: SignatureCheckConfig = SignatureCheckConfig()
     mail: MailConfig = MailConfig()
     escalation: EscalationConfig = EscalationConfig()
     board: BoardConfig = BoardConfig()

@@ -20,6 +20,7 @@ together on its last page, and no DRAF.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from pyhanko.pdf_utils import generic
@@ -30,6 +31,7 @@ from pyhanko.pdf_utils.layout import BoxConstraints
 from pipeline.pdf.fields import Box
 
 DRAF_PREFIX = "Draf_"
+DRAF_FIELD = re.compile(r"Draf_[1-9][0-9]{0,2}\Z")
 KETERANGAN_FIELD = "Keterangan"
 DRAF_VALUE = "DRAF"
 CM = 72 / 2.54
@@ -44,6 +46,11 @@ DRAF_NOTE = "Salinan untuk pemeriksaan: belum bernomor, belum diterbitkan, bukan
 def draf_name(page: int) -> str:
     """The DRAF field of 0-based ``page``: ``Draf_1`` on the first page."""
     return f"{DRAF_PREFIX}{page + 1}"
+
+
+def is_draf_field(name: str) -> bool:
+    """Whether ``name`` is a page's DRAF band (``Draf_1``, ``Draf_2``, …)."""
+    return DRAF_FIELD.match(name) is not None
 
 
 def draf_box(page: int, width: float, height: float) -> Box:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from pipeline.core import machine
 from pipeline.core.machine import Cancel, Refusal
@@ -30,8 +31,12 @@ class CancelRefused(Exception):
 
 
 def record_cancel(store: Store, workflow: Workflow, case: CaseRecord, decision: Cancel, *,
-                  actor: str, at: dt.datetime, file_sha256: str | None = None) -> bool:
-    """Commit ``decision``; false if the case changed since it was read (nothing done)."""
+                  actor: str, at: dt.datetime, file_sha256: str | None = None,
+                  with_it: Callable[[], None] | None = None) -> bool:
+    """Commit ``decision``; false if the case changed since it was read (nothing done).
+
+    ``with_it`` runs inside the transaction, before the commit (the reasons copied into
+    the case's folder, so they are there as soon as the cancellation is)."""
     new_state = machine.apply(workflow, case.state, decision)
     stage_key = workflow.stages[decision.from_stage].key \
         if decision.from_stage <= workflow.last_index else None
@@ -45,6 +50,8 @@ def record_cancel(store: Store, workflow: Workflow, case: CaseRecord, decision: 
         store.audit.append(AuditAction.CASE_CANCELLED, case_id=case.id, stage=stage_key,
                            actor=actor, file_sha256=file_sha256, at=at,
                            detail={"reason": decision.reason})
+        if with_it is not None:
+            with_it()
     log.info("%s cancelled by %s: %s", case.id, actor, decision.reason)
     return True
 

@@ -47,6 +47,7 @@ from pipeline.folders.layout import (
 )
 from pipeline.folders.settle import SettleTracker
 from pipeline.service.action_folders import ActionFolders
+from pipeline.service.approvals import ApproverChecks, CheckKey
 from pipeline.service.cancel import cancel_reason, record_cancel
 from pipeline.service.clock import Clock, SystemClock
 from pipeline.service.drafting import DraftFiles, DraftMaker
@@ -117,6 +118,9 @@ class Engine:
         self._wake = wake or (lambda: None)
         self._holders_seen = None  # when follow_holders() last looked (service clock)
         self._deputy_key_told: set[int | None] = set()
+        # Approvers' signed files are checked in bounded child processes; results come back
+        # through collect_checks(), like finished drafts.
+        self.approvals = ApproverChecks(config, wake=lambda: self._wake())
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -143,11 +147,12 @@ class Engine:
 
     def close(self) -> None:
         self._draft_pool.shutdown(wait=True, cancel_futures=True)
+        self.approvals.close()
         self.drafts.close()  # its worker process, once the draft in progress is done
         self.store.close()
 
     def idle(self) -> bool:
-        return not self._drafting
+        return not self._drafting and self.approvals.idle()
 
     # --- scanning ----------------------------------------------------------------
 
@@ -156,6 +161,7 @@ class Engine:
         for sf in self.ws.stage_folders:
             self.scan_stage(sf)
         self.collect_drafts()
+        self.collect_checks()
         for case_id in sorted(self._unfinished):
             self.reconcile(self.store.cases.get(case_id))
         self.follow_holders()
@@ -311,6 +317,8 @@ class Engine:
         match = CASE_FILE.match(path.name)
         case = self.store.cases.get(match.group("case")) if match else None
         sha = sha256_file(path)
+        if self.approvals.pending(sha):
+            return  # its check is running; the result brings it back (collect_checks)
         if case is None:
             case = self.store.cases.by_published_file(sha)
         if case is None:
@@ -322,7 +330,8 @@ class Engine:
         state = case.state
         ext = path.suffix.lower().lstrip(".")
         expected = state.docx_sha256 if (ext == "docx" and state.stage == 0) else state.pdf_sha256
-        if sha != expected and not self._may_look(path):
+        checked = self.approvals.done(CheckKey(case.id, sf.stage.index, sha))
+        if sha != expected and not checked and not self._may_look(path):
             return  # perhaps still being copied: decide once it is whole and stopped changing
         if state.status is not Status.IN_CHAIN or state.stage != sf.stage.index:
             if sha == expected or self._may_judge(path):
@@ -372,9 +381,15 @@ class Engine:
                 return machine.DraftSubmitted("", (notes.draft_not_docx(case.id, cand.path.name),))
             return machine.DraftSubmitted(sha, tuple(self._draft_problems(case, cand.path, sha)))
         if stage.signing is SigningMode.APPROVER and sha != case.state.pdf_sha256:
-            problems = self.signer.check_approver_signature(case, stage, cand.path, sha)
+            key = CheckKey(case.id, stage.index, sha)
+            problems = self.approvals.take(key)
             if problems is None:
-                return None  # the file changed since it was hashed: look again once settled
+                submitted = self.signer.read_checked(cand.path, sha)
+                if submitted is None:
+                    return None  # the file changed since it was hashed: look again once settled
+                published = self.ws.case_file(case.id, case.state.pdf_sha256, "pdf")
+                self.approvals.start(key, cand, published, submitted, stage)
+                return None  # decided when the check's result comes back
             return machine.Agreed(stage.index, sha, tuple(problems))
         return machine.Agreed(stage.index, sha)
 
@@ -622,11 +637,14 @@ class Engine:
                                             **_acting_detail(held)})
             self.store.cases.arrive(case.id, prev.key, new_state.version, now,
                                     came_back=True, note=decision.reason)
+            # The reasons are kept with the return, not after it: whoever sees the return
+            # recorded (the board, the audit log, `spt status`) finds them in alasan/.
+            files = self._reason_files.pop(cand.path, [])
+            self.reasons.copy_in(case, files)
         crash_point("stage.returned")
         log.info("%s: %s returned it to %s (%s)", case.id, stage.key, prev.key, decision.reason)
         self.publisher.clear_notes(case)
-        files = self._reason_files.pop(cand.path, [])
-        self.reasons.keep(case, files)
+        self.reasons.release(case, files)
         self.publisher.clear(case, stage.index)
         self.reasons.done_note(stage_folder_returned(self.ws, stage.index), case,
                                decision.reason, to_role=prev.role)
@@ -660,6 +678,8 @@ class Engine:
             # The move was recorded, then the service stopped before emptying the folder.
             log.info("%s: %s in %s was taken into account before a restart; clearing it",
                      case.id, cand.path.name, sf.stage.key)
+            if cand.returned:
+                self.reasons.release_kept(case, cand.path.parent)
             self.publisher.clear(case, sf.stage.index)
             return
         if self._been_here(case, sf) and self.publisher.is_case_content(case, cand.path, sha):
@@ -716,8 +736,8 @@ class Engine:
         files = self._reason_files.pop(cand.path, [])
         if record_cancel(self.store, self.workflow, case, decision,
                          actor=_actor(cand.folder.stage), at=self.clock.now(),
-                         file_sha256=sha):
-            self.reasons.keep(case, files)
+                         file_sha256=sha, with_it=lambda: self.reasons.copy_in(case, files)):
+            self.reasons.release(case, files)
             self.settle.forget(cand.path)
             self.reconcile(self.store.cases.get(case.id))
 
@@ -815,6 +835,23 @@ class Engine:
                 log.exception("%s: drafting failed; will retry", case_id)
                 continue
             done += 1
+        return done
+
+    def collect_checks(self) -> int:
+        """Decide on the approvers' files whose checks finished; returns how many."""
+        done = 0
+        for key, cand in self.approvals.finished():
+            try:
+                if cand.path.exists():
+                    self.handle(cand)
+                    done += 1
+            except FileNotFoundError:
+                self.settle.forget(cand.path)
+            except Exception:
+                log.exception("%s: deciding on the checked file failed; will retry", key.case_id)
+        # A result whose file was decided (moved) or went is dropped; one whose refusal
+        # waits for the file to rest (_may_judge) is kept for that later decision.
+        self.approvals.prune()
         return done
 
     def _record_draft(self, case_id: str, files: DraftFiles) -> None:

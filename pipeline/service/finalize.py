@@ -105,7 +105,8 @@ class Finalizer:
         try:
             sealed = apply_seal(filled, signer=self.keyring.seal_signer(),
                                 image=self.config.seal.image, when=self.clock.now(),
-                                timestamper=timestamper)
+                                timestamper=timestamper,
+                                expected_fields=expected_fields(self.config))
             if self.config.trust.long_term:
                 sealed = self._long_term(sealed, timestamper)
         except WaitForValidation as wait:
@@ -210,3 +211,15 @@ def _hal(case: CaseRecord) -> str:
     fields = case.fields or {}
     acara = fields.get("acara") or fields.get("hal")
     return f"Perintah tugas menghadiri {acara}" if acara else "Surat Perintah Tugas"
+
+
+def expected_fields(config: Config) -> frozenset[str]:
+    """Every field an SPT of the configured chain has: a signature field per marking stage,
+    the seal, the number, the date, the QR code, the claim beside it and the Lampiran's
+    number and date (:mod:`pipeline.pdf.prepare`); the DRAF bands ``Draf_<page>`` are
+    recognised by name (:func:`pipeline.pdf.review.is_draf_field`)."""
+    from pipeline.signing.seal import SEAL_FIELD
+    from pipeline.signing.verify import ISSUE_FIELDS
+
+    marks = [s.field_name for s in config.workflow().reviewers]
+    return frozenset([*marks, SEAL_FIELD, *ISSUE_FIELDS])

@@ -20,13 +20,15 @@ in Word, saved as UTF-16. The rules (docs/windows-share.md, "Reasons"):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import re
 import time
 from pathlib import Path
 
 from pipeline.folders import notes
-from pipeline.folders.atomic import move_into, remove_quietly, write_atomic
+from pipeline.folders.atomic import remove_quietly, unique_path, write_atomic
 from pipeline.folders.layout import CANCEL, CASE_FILE, StageFolder, Workspace
 from pipeline.folders.settle import SettleTracker
 from pipeline.service.clock import Clock
@@ -153,14 +155,47 @@ class Reasons:
 
     def keep(self, case: CaseRecord, files: list[Path]) -> None:
         """Move the reason files taken into ``state/cases/<case>/alasan/``."""
+        self.copy_in(case, files)
+        self.release(case, files)
+
+    def copy_in(self, case: CaseRecord, files: list[Path]) -> None:
+        """Copy the reason files taken into ``state/cases/<case>/alasan/``, inside the
+        transaction that records the act they explain: whoever sees the act recorded sees
+        its reasons kept. A copy already there (the same name and bytes, left by a run
+        killed before its commit) is not made twice. The originals go after the commit
+        (:meth:`release`), so a crash before it loses nothing: the act is decided again
+        with them."""
+        folder = self.ws.case_dir(case.id) / "alasan"
         for f in files:
             try:
-                kept = move_into(f, self.ws.case_dir(case.id) / "alasan")
-                log.info("%s: reason %r kept as %s", case.id, f.name, kept.name)
+                data = f.read_bytes()
             except FileNotFoundError:
-                pass
+                continue
+            except OSError as exc:  # unreadable now: its text is in the audit log
+                log.warning("%s: cannot copy the reason %r (%s)", case.id, f.name, exc)
+                continue
+            if _kept_already(folder, f.name, data):
+                continue
+            kept = write_atomic(unique_path(folder / f.name), data)
+            log.info("%s: reason %r kept as %s", case.id, f.name, kept.name)
+
+    def release(self, case: CaseRecord, files: list[Path]) -> None:
+        """Remove the originals of reasons copied in (after the act was committed)."""
+        for f in files:
+            try:
+                remove_quietly(f)
             except OSError as exc:  # a read-only folder: its text is in the audit log
                 log.warning("%s: cannot move the reason %r away (%s)", case.id, f.name, exc)
+
+    def release_kept(self, case: CaseRecord, folder: Path) -> None:
+        """Remove the reasons in ``folder`` already kept with the recorded act (the service
+        stopped between its commit and :meth:`release`): kept once, not set aside again."""
+        alone = cases_waiting(folder) == {case.id}
+        kept = self.ws.case_dir(case.id) / "alasan"
+        for f in reason_files(folder, case.id, only_case_waiting=alone):
+            with contextlib.suppress(OSError):
+                if _kept_already(kept, f.name, f.read_bytes()):
+                    self.release(case, [f])
 
     def done_note(self, folder: Path, case: CaseRecord, reason: str, *, to_role: str) -> None:
         """The note left after a return without a reason (it invites one); removed otherwise."""
@@ -228,12 +263,29 @@ class Reasons:
                     actor=f"{sf.stage.person.name} ({sf.stage.key})",
                     at=self.clock.now(),
                     detail={"reason": reason, "late": True, "return_seq": returns[-1].seq})
-            self.keep(case, files)
+                self.copy_in(case, files)
+            self.release(case, files)
             remove_quietly(waiting_note_path(folder, case_id))
             log.info("%s: a reason for its return from %s arrived later; forwarded",
                      case_id, sf.stage.key)
             forwarded.append((case, reason))
         return forwarded
+
+
+def _kept_already(folder: Path, name: str, data: bytes) -> bool:
+    """``folder`` holds ``name`` (or ``name`` numbered by :func:`unique_path`) with ``data``."""
+    stem, suffix = os.path.splitext(name)
+    numbered = re.compile(re.escape(stem) + r" \(\d+\)" + re.escape(suffix))
+    try:
+        entries = list(folder.iterdir())
+    except FileNotFoundError:
+        return False
+    for p in entries:
+        if p.name == name or numbered.fullmatch(p.name):
+            with contextlib.suppress(OSError):
+                if p.stat().st_size == len(data) and p.read_bytes() == data:
+                    return True
+    return False
 
 
 __all__ = ["NO_REASON", "Reasons", "cases_waiting", "reason_files"]

@@ -233,6 +233,7 @@ class Service:
                 for folder in sorted(folders):
                     engine.scan_folder(folder)
                 engine.collect_drafts()
+                engine.collect_checks()
                 if due is not None and time.monotonic() - started >= due:
                     # A file settling or waiting (for its reason, for its copy to end)
                     # reached its time: look at everything again. Each waiting file asks

@@ -63,6 +63,10 @@ class MarkSigner:
             return self.keyring.deputy_signer(self.config, stage.person.nip)
         return self.keyring.signer(stage.key)
 
+    def read_checked(self, path: Path, sha256: str) -> bytes | None:
+        """``path``'s bytes if they still hash to ``sha256`` (what is checked is what is kept)."""
+        return _read_as(path, sha256)
+
     def _refuse_revoked(self, stage: Stage, signer) -> None:
         """Ask the CA before every mark: a revoked key is never used (SigningFailed)."""
         from pipeline.signing.revocation import check_signer
@@ -74,24 +78,6 @@ class MarkSigner:
                  if status.unknown else "good")
         if status.revoked:
             raise SigningFailed(status.message)
-
-    def check_approver_signature(self, case: CaseRecord, stage: Stage, path: Path,
-                                 sha256: str) -> list[str] | None:
-        """Problems with a PDF the official signed themselves (empty: acceptable).
-
-        ``None`` if the file no longer has the hash ``sha256`` the engine decided on: what is
-        checked must be exactly what is then kept (:meth:`keep_approver_file`), byte for byte,
-        or a file swapped in between would be accepted unchecked.
-        """
-        from pipeline.signing.approver import check_approver_revision
-
-        submitted = _read_as(path, sha256)
-        if submitted is None:
-            return None
-        published = self.ws.case_file(case.id, case.state.pdf_sha256, "pdf").read_bytes()
-        return check_approver_revision(
-            published=published, submitted=submitted, stage=stage, config=self.config,
-        )
 
     def keep_approver_file(self, case: CaseRecord, path: Path, sha256: str) -> str:
         """Keep the checked file; ``FileChanged`` if it is no longer the one checked."""

@@ -62,6 +62,14 @@ class LongTermResult:
                 "reason": self.reason,
                 "best_time": self.best_time.isoformat() if self.best_time else None}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> LongTermResult:
+        """The result :meth:`to_dict` wrote (from a bounded check's JSON answer)."""
+        best = data.get("best_time")
+        return cls(field_name=data["field_name"], ok=data["ok"], status=data["status"],
+                   reason=data["reason"],
+                   best_time=dt.datetime.fromisoformat(best) if best else None)
+
 
 def validate_at(pdf: bytes, roots, at: dt.datetime, *, diff_policy=None) -> list[LongTermResult]:
     """Each signature's long-term verdict at ``at`` (an aware datetime), from the file alone."""
@@ -69,6 +77,35 @@ def validate_at(pdf: bytes, roots, at: dt.datetime, *, diff_policy=None) -> list
         raise ValueError("the validation time needs a time zone")
     with quiet("pyhanko", "pyhanko_certvalidator"):  # the verdict says it once
         return asyncio.run(_validate_all(pdf, list(roots), at, diff_policy))
+
+
+def after_expiry(pdf: bytes) -> dt.datetime:
+    """A day after the last signer's certificate expires (or now, if that has passed):
+    the date at which only the file's own validation data can still prove the letter."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    ends = [sig.signer_cert["tbs_certificate"]["validity"]["not_after"].native
+            for sig in reader.embedded_regular_signatures]
+    now = dt.datetime.now(dt.UTC)
+    return max([now, *(e + dt.timedelta(days=1) for e in ends)])
+
+
+def long_term_in_child(pdf: bytes, trust_roots: list[str], limits) -> dict:
+    """The long-term verdict a day after every signer's certificate expired, as
+    :func:`pipeline.signing.bounded.run_bounded` runs it (the web page's check): the
+    file's size, revisions and fields are counted first, then :func:`validate_at`."""
+    from pipeline.signing.bounded import CheckRefused, structure_problem
+    from pipeline.signing.verify import SPT_DIFF_POLICY
+
+    hit = structure_problem(PdfFileReader(io.BytesIO(pdf), strict=False), limits)
+    if hit is not None:
+        raise CheckRefused(*hit)
+    from pyhanko.keys import load_certs_from_pemder
+
+    roots = list(load_certs_from_pemder(trust_roots))
+    at = after_expiry(pdf)
+    return {"at": at.isoformat(),
+            "results": [r.to_dict() for r in validate_at(pdf, roots, at,
+                                                         diff_policy=SPT_DIFF_POLICY)]}
 
 
 

@@ -10,6 +10,11 @@ The CA's answer (CRL or OCSP, fetched from the URLs in the certificate with the
 - **unknown** (the CA cannot be reached): a warning only. The mark is made; the letter
   is not issued until finalisation has the validation data for every signature, which
   would reveal a revocation then (:mod:`pipeline.signing.ltv`).
+
+An approver's own signature (``signing = "approver"``) is asked about when their signed
+file is accepted (:func:`check_approver_mark`, after the bounded check passed): revoked
+is refused with a note; unknown is refused only with ``[trust] long_term`` off, when no
+finalisation would ask again (:func:`approver_problem`).
 """
 
 from __future__ import annotations
@@ -47,6 +52,48 @@ class RevocationStatus:
             return (f"status pencabutan sertifikat {self.holder} ({self.label}) belum dapat "
                     f"diperiksa: {self.unknown}")
         return f"sertifikat {self.holder} ({self.label}) tidak dicabut"
+
+
+def approver_problem(status: RevocationStatus, *, unknown_refused: bool) -> str | None:
+    """Why an approver's signed file is refused for its certificate's status (None: not).
+
+    Revoked: always. Unknown (the CA cannot be reached): only when ``unknown_refused``
+    (nothing later would reveal a revocation: ``[trust] long_term`` off); with long-term
+    data on, finalisation needs revocation data for every signature before issuing."""
+    if status.revoked:
+        return (f"tanda tangan Anda dibuat dengan sertifikat yang telah DICABUT oleh "
+                f"penerbitnya ({status.holder})"
+                + (f": {status.detail}" if status.detail else "")
+                + ". Tanda tangan dengan sertifikat itu tidak diterima; minta sertifikat baru "
+                "kepada penerbit (mis. BSrE), lalu tandatangani lagi berkas dari layanan")
+    if status.unknown and unknown_refused:
+        return (f"status pencabutan sertifikat Anda ({status.holder}) belum dapat diperiksa "
+                f"pada penerbitnya: {status.unknown}. Berkas belum dapat diterima; pindahkan "
+                "lagi berkas yang sudah ditandatangani ke disetujui/ beberapa saat lagi")
+    return None
+
+
+def check_approver_mark(config, stage_key: str, holder: str, submitted: bytes,
+                        field_name: str) -> RevocationStatus | None:
+    """The revocation status of the certificate that made the signature in ``field_name``
+    of ``submitted`` (None if there is no such signature: the check already said so).
+
+    Called after the bounded check accepted the file (:mod:`pipeline.service.approvals`),
+    in a worker thread, never in the engine: asking the CA takes network time
+    (``[trust]`` timeouts and attempts), not the file's."""
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from pipeline.signing.ltv import LtvSettings
+
+    reader = PdfFileReader(io.BytesIO(submitted), strict=False)
+    sig = next((s for s in reader.embedded_signatures if s.field_name == field_name), None)
+    if sig is None:
+        return None
+    settings = LtvSettings.from_config(config)
+    people = {stage_key: (holder, sig.signer_cert, list(sig.other_embedded_certs))}
+    return asyncio.run(_check_all(settings, people))[0]
 
 
 def check_signers(config, signers: dict, *, approvers: bool = False) -> list[RevocationStatus]:

@@ -68,6 +68,7 @@ def apply_seal(
     when: dt.datetime,
     tsa_url: str | None = None,
     location: str | None = None,
+    expected_fields: frozenset[str] | None = None,
     timestamper=None,
 ) -> bytes:
     """Seal ``pdf`` in its existing ``Cap_Dinas`` field; the sealed PDF's bytes.
@@ -75,10 +76,12 @@ def apply_seal(
     The appearance is the stamp ``image`` (PNG with transparency works best),
     scaled into the field's box. Refuses (:class:`SigningFailed`) when the
     field is missing, already signed, or not locked, when another signature
-    field is still empty (nobody could sign after the seal), or when the
-    image cannot be read.
+    field is still empty (nobody could sign after the seal) or holds anything
+    but a signature (a ``/DocTimeStamp`` fills a field too), when the letter has a
+    field outside ``expected_fields`` (the fields an SPT of the chain has), or when
+    the image cannot be read.
     """
-    _check_sealable(pdf)
+    _check_sealable(pdf, expected_fields)
     style = _stamp_style(prepared_seal_image(Path(image)))
     return sign_field(
         pdf,
@@ -94,18 +97,37 @@ def apply_seal(
     )
 
 
-def _check_sealable(pdf: bytes) -> None:
+def _check_sealable(pdf: bytes, expected_fields: frozenset[str] | None = None) -> None:
+    from pipeline.pdf.review import is_draf_field
+    from pipeline.signing.revisions import field_refs
+
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     except Exception as exc:  # any parse failure
         raise SigningFailed(f"berkas bukan PDF yang dapat dibaca ({exc})") from None
+    if expected_fields is not None:
+        try:
+            present = set(field_refs(reader.root["/AcroForm"]))
+        except KeyError:
+            present = set()
+        unexpected = sorted(n for n in present - expected_fields - {SEAL_FIELD}
+                            if not is_draf_field(n))
+        if unexpected:
+            raise SigningFailed("surat memuat kolom yang bukan bagian dari SPT: "
+                                + ", ".join(unexpected))
     seal_field = None
     empty: list[str] = []
+    not_signatures: list[str] = []
     for name, value, ref in fields.enumerate_sig_fields(reader, filled_status=None):
         if name == SEAL_FIELD:
             seal_field = (value, ref.get_object())
         elif value is None:
             empty.append(name)
+        elif value.get_object().get("/Type", "/Sig") != "/Sig":
+            not_signatures.append(name)
+    if not_signatures:
+        raise SigningFailed("kolom tanda tangan berisi sesuatu yang bukan tanda tangan "
+                            "(misalnya stempel waktu dokumen): " + ", ".join(not_signatures))
     if seal_field is None:
         raise SigningFailed(f"kolom {SEAL_FIELD} tidak ada di PDF")
     value, field = seal_field

@@ -17,7 +17,15 @@ pyHanko keeps ``valid=True`` for a signature whose bytes changed):
   (modification level at most ``FORM_FILLING``);
 - the last signature covers the whole file;
 - with a workflow: each signature sits in a field of the workflow and was
-  made by that stage's configured person.
+  made by that stage's configured person;
+- with a workflow, the letter has exactly the fields an SPT of that chain has
+  (a signature field per marking stage, ``Cap_Dinas``, ``Nomor``, ``Tanggal``,
+  ``QR``): any other field, and any document timestamp, is a failure;
+- with a workflow, every revision from the first signature on changed only what
+  it was allowed to (:mod:`pipeline.signing.revisions`): a mark only its own
+  field, the finalisation only the number, date and QR fields, after the seal
+  only validation data. pyHanko's modification level alone lets a signer hide
+  or replace text inside their own revision (a "shadow attack").
 
 The form values (``Nomor``, ``Tanggal``, ``QR``) are read too, so the caller
 can compare them with the register.
@@ -29,7 +37,7 @@ import asyncio
 import datetime as dt
 import io
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -50,14 +58,21 @@ from pyhanko.sign.diff_analysis import (
     StandardDiffPolicy,
     XrefStreamRule,
 )
-from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
+from pyhanko.sign.validation.pdf_embedded import (
+    EmbeddedPdfSignature,
+    async_validate_pdf_signature,
+    async_validate_pdf_timestamp,
+)
 from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
 
 from pipeline.core.delegation import Delegation
 from pipeline.core.workflow import Workflow
+from pipeline.pdf.review import DRAF_FIELD, is_draf_field
+from pipeline.signing.bounded import CheckLimits, CheckRefused, structure_problem
 from pipeline.signing.keys import SIGNING_KEY_USAGE, names_match
 from pipeline.signing.pdfsig import PdfsigResult, PdfsigUnavailable, pdfsig_check
+from pipeline.signing.revisions import RevisionRule, field_refs, revision_problems
 from pipeline.signing.seal import SEAL_FIELD
 
 __all__ = ["PdfsigResult", "PdfsigUnavailable", "SignatureReport", "VerificationReport",
@@ -66,6 +81,9 @@ __all__ = ["PdfsigResult", "PdfsigUnavailable", "SignatureReport", "Verification
 SEAL_ROLE = "Cap Dinas"
 DEFAULT_TZ = ZoneInfo("Asia/Pontianak")
 FORM_FIELDS = ("Nomor", "Tanggal", "QR")
+# Text fields the numbering revision fills (issue 18 added the claim beside the QR code and
+# the Lampiran's number and date); it also empties every review band ``Draf_<page>``.
+ISSUE_FIELDS = (*FORM_FIELDS, "Keterangan", "Nomor_Lampiran", "Tanggal_Lampiran")
 _ALLOWED_AFTER = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES,
                   ModificationLevel.FORM_FILLING)
 
@@ -104,6 +122,8 @@ class SignatureReport:
     intact: bool
     valid: bool
     trusted: bool
+    certificate_ours: bool              # the signer's certificate chains to our roots (even when
+                                        # the signed bytes changed and nothing else is checked)
     modification_level: str | None      # NONE / LTA_UPDATES / FORM_FILLING / ANNOTATIONS / OTHER
     coverage: str | None                # ENTIRE_FILE / ENTIRE_REVISION / …
     whole_file: bool
@@ -121,6 +141,15 @@ class SignatureReport:
         data["ok"] = self.ok
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict) -> SignatureReport:
+        """The report :meth:`to_dict` wrote (from a bounded check's JSON answer)."""
+        values = {k: data[k] for k in cls.__dataclass_fields__}
+        when = values["signing_time"]
+        values["signing_time"] = dt.datetime.fromisoformat(when) if when else None
+        values["problems"] = tuple(values["problems"])
+        return cls(**values)
+
 
 @dataclass(frozen=True)
 class VerificationReport:
@@ -136,11 +165,20 @@ class VerificationReport:
     long_term_at: dt.datetime | None = None
     # The newest archive timestamp's certificate expires then: renew before (spt perpanjang).
     archive_until: dt.datetime | None = None
+    # Signed with DEMO certificates (spt init --demo); set by the bounded check's child,
+    # which alone parses a file from outside (pipeline.signing.demo_pki.demo_signed).
+    demo: bool = False
 
     @property
     def ok(self) -> bool:
         """Every signature holds and nothing forbidden happened after any of them."""
         return bool(self.signatures) and not self.problems
+
+    @property
+    def document_problems(self) -> tuple[str, ...]:
+        """Problems of the document itself (fields, revisions), not of one signature."""
+        own = tuple(f"{s.field_name}: " for s in self.signatures)
+        return tuple(p for p in self.problems if not p.startswith(own))
 
     @property
     def complete(self) -> bool:
@@ -164,11 +202,49 @@ class VerificationReport:
             "unsigned_fields": list(self.unsigned_fields),
             "missing": list(self.missing),
             "problems": list(self.problems),
+            "demo": self.demo,
             **({"long_term_at": self.long_term_at.isoformat(),
                 "long_term": [r.to_dict() for r in self.long_term],
                 "archive_until": self.archive_until.isoformat() if self.archive_until else None}
                if self.long_term_at is not None else {}),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> VerificationReport:
+        """The report :meth:`to_dict` wrote (from a bounded check's JSON answer)."""
+        from pipeline.signing.longterm import LongTermResult
+
+        return cls(
+            signatures=tuple(SignatureReport.from_dict(s) for s in data["signatures"]),
+            form_values=dict(data["form_values"]),
+            unsigned_fields=tuple(data["unsigned_fields"]),
+            missing=tuple(data["missing"]),
+            problems=tuple(data["problems"]),
+            long_term=tuple(LongTermResult.from_dict(r) for r in data.get("long_term", ())),
+            long_term_at=_when(data.get("long_term_at")),
+            archive_until=_when(data.get("archive_until")),
+            demo=bool(data.get("demo", False)),
+        )
+
+
+def _when(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+def verify_in_child(pdf: bytes, trust_roots: list[str], workflow: Workflow | None,
+                    tz_name: str, moment: str | None, at: str | None,
+                    delegations: tuple[Delegation, ...], case_id: str | None,
+                    limits: CheckLimits) -> dict:
+    """:func:`verify_pdf` as :func:`pipeline.signing.bounded.run_bounded` runs it (times as
+    ISO strings: the answer and the arguments cross as plain data)."""
+    report = verify_pdf(pdf, trust_roots=[Path(p) for p in trust_roots], workflow=workflow,
+                        tz=ZoneInfo(tz_name),
+                        moment=dt.datetime.fromisoformat(moment) if moment else None,
+                        at=dt.datetime.fromisoformat(at) if at else None,
+                        delegations=delegations, case_id=case_id, limits=limits)
+    from pipeline.signing.demo_pki import demo_signed
+
+    return replace(report, demo=demo_signed(pdf)).to_dict()
 
 
 def verify_pdf(
@@ -181,6 +257,7 @@ def verify_pdf(
     at: dt.datetime | None = None,
     delegations: Sequence[Delegation] = (),
     case_id: str | None = None,
+    limits: CheckLimits | None = None,
 ) -> VerificationReport:
     """Check every signature of ``pdf`` against ``trust_roots`` (see the module's rules).
 
@@ -189,7 +266,9 @@ def verify_pdf(
     still verifies on that date (PAdES long-term validation); a signature that does not
     is a problem ("tidak dapat diverifikasi pada ..."), and the cryptographic checks are
     then made at the signing time instead of now (certificates may have expired by then).
-    Never raises for a bad PDF: the report says what is wrong.
+    Never raises for a bad PDF: the report says what is wrong. With ``limits``, a file
+    with more revisions or fields than that raises :class:`CheckRefused` before any
+    signature is validated (the cost of validation grows with their product).
 
     ``delegations`` (the store's, for the letter's case ``case_id``): a stage's mark by its
     Plh./Plt. is the right person's when it was made during their delegation; its role then
@@ -197,12 +276,19 @@ def verify_pdf(
     """
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        embedded = list(reader.embedded_regular_signatures)
+        if limits is not None:
+            hit = structure_problem(reader, limits)
+            if hit is not None:
+                raise CheckRefused(*hit)
+        embedded, stamps, broken = collect_signatures(reader)
+    except CheckRefused:
+        raise
     except Exception as exc:  # any parse failure is a verdict, not a crash
         return VerificationReport((), {}, (), (), (f"PDF tidak dapat dibaca: {exc}",))
 
     roots = []
-    problems: list[str] = []
+    problems: list[str] = [f"{name}: isi kolom tanda tangan rusak dan tidak dapat dibaca"
+                           for name in broken]
     for path in trust_roots:
         try:
             roots += list(load_certs_from_pemder([str(path)]))
@@ -213,10 +299,10 @@ def verify_pdf(
     dss = _dss_data(reader)
     statuses = asyncio.run(_validate_all(embedded, roots, moment, dss))
     reports: list[SignatureReport] = []
-    for i, (sig, status) in enumerate(zip(embedded, statuses, strict=True)):
+    for i, (sig, (status, ours)) in enumerate(zip(embedded, statuses, strict=True)):
         last = i == len(embedded) - 1
-        reports.append(_report(sig, status, stages, workflow is not None, last, tz, at=at,
-                               delegations=delegations, case_id=case_id))
+        reports.append(_report(sig, status, ours, stages, workflow is not None, last, tz,
+                               at=at, delegations=delegations, case_id=case_id))
     for rep in reports:
         problems += [f"{rep.field_name}: {p}" for p in rep.problems]
     if not embedded:
@@ -231,6 +317,8 @@ def verify_pdf(
     if workflow is not None:
         wanted = [s.field_name for s in workflow.reviewers] + [SEAL_FIELD]
         missing = tuple(n for n in wanted if n not in signed_names)
+        # First: they say what was done to the letter; the signatures' problems follow from it.
+        problems[:0] = _structure_problems(reader, embedded, stamps, wanted, roots)
     long_term: tuple = ()
     archive_until = None
     if at is not None and embedded:
@@ -238,8 +326,8 @@ def verify_pdf(
         from pipeline.signing.ltv import archive_timestamps
 
         long_term = tuple(validate_at(pdf, roots, at, diff_policy=SPT_DIFF_POLICY))
-        stamps = archive_timestamps(pdf)
-        archive_until = stamps[-1][1] if stamps else None
+        archive = archive_timestamps(pdf)
+        archive_until = archive[-1][1] if archive else None
         day = at.astimezone(tz).strftime("%d-%m-%Y")
         problems += [
             f"{r.field_name}: tidak dapat diverifikasi pada {day} dari data di dalam berkas "
@@ -257,6 +345,128 @@ def verify_pdf(
         long_term_at=at,
         archive_until=archive_until,
     )
+
+
+def collect_signatures(reader: PdfFileReader) -> tuple[list, list, list[str]]:
+    """The regular signatures and the document timestamps in signing order, and the names of
+    filled signature fields that cannot be read at all (pyHanko's own collection stops at the
+    first one, and skips a signature whose SubFilter it does not know)."""
+    regular, stamps, broken = [], [], []
+    for name, _value, sig_field in pdf_fields.enumerate_sig_fields(reader, filled_status=True):
+        try:
+            sig = EmbeddedPdfSignature(reader, sig_field, name)
+            _ = sig.signed_revision
+        except Exception:
+            broken.append(str(name))
+            continue
+        (stamps if sig.sig_object_type == "/DocTimeStamp" else regular).append(sig)
+    return (sorted(regular, key=lambda s: s.signed_revision),
+            sorted(stamps, key=lambda s: s.signed_revision), broken)
+
+
+def is_letter_field(name: str, signature_fields) -> bool:
+    """Whether ``name`` is a field an SPT of the chain has: a signature field per marking
+    stage, the seal, the number, date and QR code, and the review marks and Lampiran
+    fields of :mod:`pipeline.pdf.review` and :mod:`pipeline.pdf.fields` (issue 18)."""
+    return (name in signature_fields or name == SEAL_FIELD or name in ISSUE_FIELDS
+            or is_draf_field(name))
+
+
+def _structure_problems(reader: PdfFileReader, embedded, stamps, signature_fields: list[str],
+                        roots=()) -> list[str]:
+    """Fields beyond an SPT's own, document timestamps other than the archive timestamps
+    after the seal (issue 23), and revisions that changed more than they were allowed to
+    (see the module's rules)."""
+    problems: list[str] = []
+    try:
+        present = field_refs(reader.root["/AcroForm"])
+    except KeyError:
+        present = {}
+    seal = _seal_revision(embedded)
+    archive = [s for s in stamps if seal is not None and _revision_of(s) > seal]
+    archive_names = {str(s.field_name) for s in archive}
+    unexpected = sorted(n for n in present
+                        if not is_letter_field(n, signature_fields) and n not in archive_names)
+    if unexpected:
+        problems.append("kolom yang bukan bagian dari surat ini: " + ", ".join(unexpected[:10]))
+    for stamp in stamps:
+        if stamp not in archive:
+            problems.append(f"{stamp.field_name}: stempel waktu dokumen (/DocTimeStamp) yang "
+                            "tidak dibubuhkan oleh layanan ini")
+    problems += asyncio.run(_archive_problems(archive, roots))
+    problems += [f"revisi {r + 1}: {p}" for r, p in revision_report(reader, embedded, archive)]
+    return problems
+
+
+def _revision_of(sig) -> int:
+    try:
+        return sig.signed_revision
+    except Exception:
+        return -1
+
+
+def _seal_revision(embedded) -> int | None:
+    return next((_revision_of(s) for s in embedded if str(s.field_name) == SEAL_FIELD), None)
+
+
+async def _archive_problems(stamps, roots) -> list[str]:
+    """Each archive timestamp after the seal must be intact, valid and from a TSA whose
+    certificate chains to our roots: a timestamp anyone can make proves nothing."""
+    problems = []
+    for stamp in stamps:
+        name = str(stamp.field_name)
+        context = ValidationContext(trust_roots=list(roots), allow_fetching=False,
+                                    revocation_mode="soft-fail")
+        try:
+            status = await async_validate_pdf_timestamp(stamp, validation_context=context,
+                                                        diff_policy=SPT_DIFF_POLICY)
+        except Exception as exc:
+            problems.append(f"{name}: stempel waktu dokumen tidak dapat diperiksa "
+                            f"({type(exc).__name__})")
+            continue
+        if not (status.intact and status.valid):
+            problems.append(f"{name}: stempel waktu dokumen tidak utuh atau tidak sah")
+        elif not status.trusted:
+            problems.append(f"{name}: stempel waktu dokumen bukan dari server cap waktu "
+                            "(TSA) yang dipercaya")
+    return problems
+
+
+def revision_report(reader: PdfFileReader, embedded, archive=()) -> list[tuple[int, str]]:
+    """Every revision from the first signature on, held to its rule.
+
+    A revision holding a signature may fill only that signature's field; one without,
+    after the last mark and before the seal, only the number, date, QR, Lampiran and
+    review-mark fields; one between two marks nothing; after the seal only validation
+    data (``/DSS``) and, in the revision of an archive timestamp (``archive``: the
+    ``/DocTimeStamp`` signatures after the seal), that timestamp's new invisible field.
+    """
+    by_revision: dict[int, str] = {}
+    for sig in embedded:
+        try:
+            by_revision[sig.signed_revision] = str(sig.field_name)
+        except Exception:
+            continue
+    if not by_revision:
+        return []
+    stamped = {_revision_of(s): str(s.field_name) for s in archive}
+    seal = next((r for r, name in by_revision.items() if name == SEAL_FIELD), None)
+    last_mark = max((r for r, name in by_revision.items() if name != SEAL_FIELD), default=-1)
+    found: list[tuple[int, str]] = []
+    for revision in range(min(by_revision), reader.xrefs.total_revisions):
+        if revision in by_revision:
+            rule = RevisionRule(signature_field=by_revision[revision])
+        elif seal is not None and revision > seal:
+            rule = RevisionRule(validation_data=True, timestamp_field=stamped.get(revision))
+        elif revision > last_mark:  # after the last mark, before the seal: the number
+            rule = RevisionRule(text_fields=frozenset(ISSUE_FIELDS), refill_pattern=DRAF_FIELD)
+        else:                       # between two marks: nothing at all
+            rule = RevisionRule()
+        try:
+            found += [(revision, p) for p in revision_problems(reader, revision, rule)]
+        except Exception as exc:  # an unreadable revision is a failure, not a crash
+            found.append((revision, f"revisi tidak dapat dibaca ({type(exc).__name__})"))
+    return found
 
 
 def _dss_data(reader):
@@ -289,12 +499,30 @@ async def _validate_all(embedded, roots, moment, dss=([], [], [])):
             )
         except Exception as exc:  # malformed signature: report, don't crash
             status = exc
-        results.append(status)
+        ours = not isinstance(status, Exception) and bool(status.trusted)
+        if not ours:
+            ours = await _certificate_ours(sig, roots, moment)
+        results.append((status, ours))
     return results
 
 
-def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo,
-            at: dt.datetime | None = None, delegations: Sequence[Delegation] = (),
+async def _certificate_ours(sig, roots, moment) -> bool:
+    """Whether the signer's certificate chains to our roots, judged on its own: pyHanko does
+    not validate the certificate of a signature whose signed bytes changed."""
+    try:
+        context = ValidationContext(trust_roots=roots, allow_fetching=False,
+                                    revocation_mode="soft-fail", moment=moment)
+        validator = CertificateValidator(sig.signer_cert, intermediate_certs=list(
+            sig.other_embedded_certs), validation_context=context)
+        await validator.async_validate_usage(set())
+    except Exception:
+        return False
+    return True
+
+
+def _report(sig, status, ours: bool, stages, with_workflow: bool, last: bool,
+            tz: ZoneInfo, at: dt.datetime | None = None,
+            delegations: Sequence[Delegation] = (),
             case_id: str | None = None) -> SignatureReport:
     name = str(sig.field_name)
     try:
@@ -306,7 +534,8 @@ def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo,
     if isinstance(status, Exception):
         return SignatureReport(
             field_name=name, signer=signer, role=role, signing_time=None, timestamped=False,
-            intact=False, valid=False, trusted=False, modification_level=None, coverage=None,
+            intact=False, valid=False, trusted=False, certificate_ours=ours,
+            modification_level=None, coverage=None,
             whole_file=False, bottom_line=False,
             problems=(f"tanda tangan tidak dapat diperiksa: {status}",),
         )
@@ -319,7 +548,9 @@ def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo,
     revoked = getattr(status, "revocation_details", None)
     if revoked is not None:
         problems.append(_revoked_reason(revoked, tz))
-    elif not status.trusted and not (at is not None and _expired_only(sig)):
+    elif (not status.trusted and not (at is not None and _expired_only(sig))
+          and not (ours and not status.intact)):
+        # (a changed signature of our own certificate is already said to be not intact)
         problems.append(_untrusted_reason(sig, at))
     level = status.modification_level
     if level is None or level not in _ALLOWED_AFTER:
@@ -356,6 +587,7 @@ def _report(sig, status, stages, with_workflow: bool, last: bool, tz: ZoneInfo,
         intact=bool(status.intact),
         valid=bool(status.valid),
         trusted=bool(status.trusted),
+        certificate_ours=ours,
         modification_level=level.name if level is not None else None,
         coverage=status.coverage.name if status.coverage is not None else None,
         whole_file=whole,

@@ -29,6 +29,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pipeline.config import Config, WebConfig
+from pipeline.service import memory
+from pipeline.signing.bounded import CheckGate
 from pipeline.store.agenda import AgendaEntry
 from pipeline.web import security
 from pipeline.web.letters import letter_view
@@ -47,6 +49,8 @@ from pipeline.web.verdict import check_upload
 log = logging.getLogger("spt.web")
 
 ROBOTS = "User-agent: *\nDisallow: /\n"
+# Worker threads kept for pages (never waiting for a check).
+PAGE_THREADS = 4
 
 
 def create_app(config: Config, settings: WebConfig | None = None) -> Flask:
@@ -64,6 +68,11 @@ def create_app(config: Config, settings: WebConfig | None = None) -> Flask:
     app.extensions["spt"] = state
     if settings.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # type: ignore[method-assign]
+    # Uploads are checked in bounded child processes, a few at a time; a few more may wait,
+    # the rest are told the service is busy, so that threads stay free for the pages.
+    checks = CheckGate(config.signature_check.concurrent,
+                       max(1, settings.threads - config.signature_check.concurrent
+                           - PAGE_THREADS))
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://",
                       headers_enabled=False, strategy="fixed-window")
     app.extensions["spt.limiter"] = limiter
@@ -98,7 +107,12 @@ def create_app(config: Config, settings: WebConfig | None = None) -> Flask:
             data = read_upload(request.files.get(FIELD), max_bytes=settings.max_upload_bytes)
         except UploadRefused as exc:
             return render_template("refused.html", text=str(exc), back=back), exc.status
-        result = check_upload(config, data, state.store(), page_entry=page_entry)
+        try:
+            result = check_upload(config, data, state.store(), page_entry=page_entry,
+                                  archived=state.signatories.check, gate=checks)
+        finally:
+            del data
+            memory.release()  # the upload's buffers go back to the system, not kept
         log.info("upload checked: %s", result.verdict.value)
         return render_template("result.html", check=result, back=back)
 

@@ -97,21 +97,32 @@ def _kinds(config: Config) -> dict[str, str]:
     return kinds
 
 
-def signatory_views(config: Config, signatures: Sequence) -> tuple[SignatoryView, ...]:
-    """Each signature of a verification (:class:`pipeline.signing.verify.SignatureReport`)."""
+ALTERED = "Utuh, tetapi berkas ini diubah sesudahnya dengan cara yang tidak diizinkan"
+
+
+def signatory_views(config: Config, signatures: Sequence, *,
+                    altered: bool = False) -> tuple[SignatoryView, ...]:
+    """Each signature of a verification (:class:`pipeline.signing.verify.SignatureReport`).
+
+    ``altered``: the document itself broke the rules (a field or a revision that is not
+    the letter's): a signature that holds over what its signer saw is then not shown as
+    simply "Utuh dan sah", since the file shows more than that.
+    """
     kinds = _kinds(config)
-    return tuple(
-        SignatoryView(
+    views = []
+    for sig in signatures:
+        ok = bool(sig.intact and sig.valid and sig.trusted and sig.bottom_line
+                  and not sig.problems)
+        views.append(SignatoryView(
             kind=kinds.get(sig.field_name, "Tanda tangan lain"),
             role=sig.role or NO_VALUE,
             signer=_signer(sig),
             signed_at=format_moment(sig.signing_time, config.tz) if sig.signing_time
             else NO_VALUE,
-            ok=bool(sig.intact and sig.valid and sig.trusted and sig.bottom_line),
-            state=_state(sig),
-        )
-        for sig in signatures
-    )
+            ok=ok and not altered,
+            state=ALTERED if ok and altered else _state(sig),
+        ))
+    return tuple(views)
 
 
 def _signer(sig) -> str:
@@ -132,6 +143,8 @@ def _state(sig) -> str:
         return "Sertifikat tidak dikenal"
     if not sig.bottom_line:
         return "Berkas diubah dengan cara yang tidak diizinkan"
+    if sig.problems:
+        return "Tidak sesuai dengan surat ini: " + sig.problems[0]
     return "Utuh dan sah"
 
 

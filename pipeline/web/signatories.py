@@ -15,16 +15,26 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.reports.verification import verify_issued
-from pipeline.signing.demo_pki import demo_signed
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
 from pipeline.web.letters import SignatoryView, signatory_views
 
 log = logging.getLogger("spt.web")
+
+
+@dataclass(frozen=True)
+class ArchivedCheck:
+    """What the check of an archived letter found."""
+
+    signatories: tuple[SignatoryView, ...]
+    complete: bool                  # every signature of the chain and the seal hold
+    problems: tuple[str, ...]
+    demo: bool = False              # signed with DEMO certificates (``spt init --demo``)
 
 
 class SignatoryCache:
@@ -33,12 +43,16 @@ class SignatoryCache:
     def __init__(self, config: Config, *, size: int = 512):
         self.config = config
         self.size = size
-        self._items: OrderedDict[str, tuple[SignatoryView, ...]] = OrderedDict()
-        self._demo: dict[str, bool] = {}
+        self._items: OrderedDict[str, ArchivedCheck] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, store: Store, entry: AgendaEntry) -> tuple[SignatoryView, ...] | None:
         """The signatories of ``entry``'s archived file, or ``None`` if it cannot be read."""
+        found = self.check(store, entry)
+        return None if found is None else found.signatories
+
+    def check(self, store: Store, entry: AgendaEntry) -> ArchivedCheck | None:
+        """The check of ``entry``'s archived file, or ``None`` if it cannot be read."""
         with self._lock:
             found = self._items.get(entry.file_sha256)
             if found is not None:
@@ -47,26 +61,23 @@ class SignatoryCache:
         data = self._archived(entry)
         if data is None:
             return None
-        views = signatory_views(self.config, verify_issued(self.config, data, store=store)
-                                .signatures)
-        demo = demo_signed(data)
+        result = verify_issued(self.config, data, store=store)
+        if result.refused is not None:
+            return ArchivedCheck((), False, result.signatures_report.problems)
+        report = result.signatures_report
+        found = ArchivedCheck(signatory_views(self.config, report.signatures,
+                                              altered=bool(report.document_problems)),
+                              report.complete, report.problems, demo=result.demo)
         with self._lock:
-            self._items[entry.file_sha256] = views
-            self._demo[entry.file_sha256] = demo
+            self._items[entry.file_sha256] = found
             while len(self._items) > self.size:
-                gone, _ = self._items.popitem(last=False)
-                self._demo.pop(gone, None)
-        return views
+                self._items.popitem(last=False)
+        return found
 
     def is_demo(self, store: Store, entry: AgendaEntry) -> bool:
         """``entry``'s letter was signed with DEMO certificates (``spt init --demo``)."""
-        with self._lock:
-            known = self._demo.get(entry.file_sha256)
-        if known is None:
-            self.get(store, entry)
-            with self._lock:
-                known = self._demo.get(entry.file_sha256, False)
-        return known
+        found = self.check(store, entry)
+        return found is not None and found.demo
 
     def _archived(self, entry: AgendaEntry) -> bytes | None:
         root = self.config.root.resolve()

@@ -5,7 +5,9 @@ named instant. Here: just after a stage's agreement or return is committed,
 before the stage folder is emptied. After the restart the official's file
 is still in ``disetujui/`` (or ``dikembalikan/``); it was taken into account,
 so it must be cleared quietly: no "TIDAK diproses" note to the official, no
-refusal in the audit log, nothing set aside, and the case goes on.
+refusal in the audit log, nothing set aside, and the case goes on. A return's reason
+is already in the case's ``alasan/`` at that instant (kept in the same transaction)
+and is kept once, not twice, after the restart.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ def test_killed_after_a_move_was_recorded_the_file_is_cleared_quietly(tmp_path, 
         sf = ws.folder(acting)
         left = sf.returned if returned else sf.agreed
         assert (left / f"{case}.pdf").exists()  # the window: recorded, the file still there
+        kept = ws.case_dir(case) / "alasan"
+        if returned:  # ... and its reason already kept with it (copied in before the commit)
+            assert [p.read_text(encoding="utf-8") for p in kept.iterdir()] == ["Periksa tanggal."]
 
         del svc.env[CRASH_ENV]
         svc.start()
@@ -55,6 +60,9 @@ def test_killed_after_a_move_was_recorded_the_file_is_cleared_quietly(tmp_path, 
             1 if returned else 2)
         assert office.store().cases.get(case).state.stage == after
         assert not list(ws.case_dir(case).glob("sisa/*.pdf"))
+        if returned:  # kept once, not again when the restart cleared its original
+            assert [p.read_text(encoding="utf-8") for p in kept.iterdir()] == ["Periksa tanggal."]
+            assert not list(ws.case_dir(case).glob("sisa/*.txt"))
     finally:
         svc.stop()
 

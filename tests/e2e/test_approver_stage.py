@@ -166,7 +166,7 @@ def test_the_right_person_with_the_content_changed_is_refused(approver_office):
     changed = io.BytesIO()
     writer.write(changed)
     _submit(office, case, published, _sign(changed.getvalue(), _official(office)))
-    assert "tidak diizinkan" in _refused(office, case)
+    assert "diubah sebelum ditandatangani" in _refused(office, case)
 
 
 def test_an_expired_certificate_is_refused(approver_office):

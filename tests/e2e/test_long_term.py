@@ -4,6 +4,8 @@ outage at finalisation, and an official's certificate revoked mid-run."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 import shutil
 import subprocess
 import sys
@@ -149,3 +151,77 @@ def test_revoked_official_gets_no_mark_and_the_service_refuses_to_start(ca_offic
     doctor = _spt(office, "doctor")
     assert doctor.returncode != 0
     assert "DICABUT" in doctor.stdout and second.person.name in doctor.stdout
+
+
+def test_an_approvers_signature_with_a_revoked_certificate_is_refused_on_acceptance(tmp_path):
+    """An official who signs with their own key (signing = "approver") and whose certificate
+    the CA revoked: the signed file is refused with a note saying so, the case stays with
+    them; the same file signed once the certificate is good again is accepted."""
+    from asn1crypto import keys as asn1_keys
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    from tests.support.signing import as_approver_stage
+
+    office = Office(tmp_path / "ws")
+    text = office.config_path.read_text(encoding="utf-8")
+    office.config_path.write_text(as_approver_stage(text, "inspektur"), encoding="utf-8")
+    office.reload()
+    stage = next(s for s in office.workflow.stages if s.key == "inspektur")
+    sf = office.ws.folder(stage.index)
+    der = serialization.Encoding.DER
+    with CertomancerPki(tmp_path / "ca", subjects_for(office.config),
+                        organization=office.config.agency.name) as pki:
+        _use_ca(office, pki)
+        official = signers.SimpleSigner(
+            signing_cert=pki.asn1_certificate("inspektur"),
+            signing_key=asn1_keys.PrivateKeyInfo.load(pki.private_key("inspektur").private_bytes(
+                der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
+            cert_registry=SimpleCertificateStore.from_certs([pki.asn1_certificate("root")]))
+
+        def sign_and_move(case: str) -> None:
+            published = sf.root / f"{case}.pdf"
+            out = io.BytesIO()
+            signers.PdfSigner(signers.PdfSignatureMetadata(field_name=stage.field_name),
+                              signer=official).sign_pdf(
+                IncrementalPdfFileWriter(io.BytesIO(published.read_bytes())), output=out)
+            tmp = sf.agreed / f".saving-{case}.pdf"
+            tmp.write_bytes(out.getvalue())
+            os.replace(tmp, sf.agreed / f"{case}.pdf")
+            published.unlink()
+
+        svc, o = office.service, office.officials
+        try:
+            svc.start()
+            o.drop_invitation(SAMPLES / "undangan-dev-01.pdf", note=NOTE)
+            case = o.new_cases(set())[0]
+            for index in range(stage.index):
+                o.agree(case, index)
+            o.wait_for(case, stage.index)
+            pki.revoke("inspektur")
+            wait_until(lambda: pki.crl_lists("inspektur"), timeout=30,
+                       what="the CA to publish the revocation in its CRL")
+            sign_and_move(case)
+            galat = sf.root / f"{case}.galat.txt"
+            wait_until(galat.exists, timeout=90, what="the refusal note")
+            note = galat.read_text(encoding="utf-8")
+            assert "DICABUT" in note and stage.person.name in note, note
+            assert "sertifikat baru" in note, note
+            assert (sf.root / f"{case}-ditolak.pdf").exists()
+            store = office.store()
+            assert store.cases.get(case).state.stage == stage.index
+            refusals = [e for e in store.audit.for_case(case) if e.action == "stage.refused"]
+            assert refusals[-1].detail["code"] == "approver_signature"
+            assert svc.proc.poll() is None
+
+            # The control: the same official, the certificate good again, accepted.
+            pki.reinstate("inspektur")
+            wait_until((sf.root / f"{case}.pdf").exists, timeout=30,
+                       what="the published file back in the folder")
+            sign_and_move(case)
+            o.wait_for(case, stage.index + 1)
+            assert ("stage.agreed", stage.key) in office.audit_actions(case)
+        finally:
+            svc.stop()

@@ -312,3 +312,130 @@ def test_revoked_approver_certificate_is_found_at_start_up(tmp_path):
             assert "sekda" not in {s.label for s in check_signers(config, ring.signers)}
         finally:
             ring.close()
+
+
+def test_an_approvers_mark_is_asked_of_the_ca_revoked_unknown_or_good(tmp_path):
+    """What the service asks the CA once an approver's file passed its bounded check
+    (pipeline.service.approvals): revoked is refused; unknown (CA down) is refused only
+    when nothing later would reveal a revocation ([trust] long_term off)."""
+    from pyhanko.sign import signers
+
+    from pipeline.signing.revocation import approver_problem, check_approver_mark
+    from tests.conftest import ROOT
+    from tests.support.signing import as_approver_stage
+
+    text = (ROOT / "pipeline" / "resources" / "workspace" / "spt.toml").read_text("utf-8")
+    config, _ = demo_workspace(tmp_path / "ws", as_approver_stage(text, "sekda"))
+    stage = next(s for s in config.workflow().stages if s.key == "sekda")
+    with CertomancerPki(tmp_path / "ca", subjects_for(config),
+                        organization=config.agency.name) as pki:
+        pki.install(config)
+        official = signers.SimpleSigner.load_pkcs12(
+            str(config.path(stage_certificate(config, "sekda")).with_suffix(".p12")),
+            passphrase=b"uji")
+        out = io.BytesIO()
+        signers.PdfSigner(signers.PdfSignatureMetadata(field_name=stage.field_name),
+                          signer=official).sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(prepared_pdf())), output=out)
+        signed = out.getvalue()
+
+        def ask():
+            return check_approver_mark(config, stage.key, stage.person.name, signed,
+                                       stage.field_name)
+
+        good = ask()
+        assert not good.revoked and not good.unknown, good
+        assert approver_problem(good, unknown_refused=True) is None
+
+        pki.stop_serving("crls", "ocsp")
+        down = ask()
+        assert down.unknown and not down.revoked
+        assert approver_problem(down, unknown_refused=False) is None
+        assert "belum dapat diperiksa" in approver_problem(down, unknown_refused=True)
+
+        pki.resume_serving()
+        pki.revoke("sekda")
+        revoked = ask()
+        assert revoked.revoked
+        problem = approver_problem(revoked, unknown_refused=False)
+        assert "DICABUT" in problem and stage.person.name in problem
+        assert check_approver_mark(config, stage.key, stage.person.name, signed,
+                                   "TTD_lain") is None
+
+
+def stage_certificate(config, key: str):
+    return next(s.certificate for s in config.stage if s.key == key)
+
+
+# --- issue 19 with issue 23: which document timestamps a letter may carry --------------------
+
+
+def _own_tsa():
+    """A TSA anyone could set up: a self-signed certificate with the timeStamping purpose."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.keys import load_private_key_from_pemder_data
+    from pyhanko.sign.timestamps import DummyTimeStamper
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TSA Palsu")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=365))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
+                           critical=True)
+            .sign(key, hashes.SHA256()))
+    return DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=load_private_key_from_pemder_data(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()), passphrase=None))
+
+
+def _timestamped(pdf: bytes, timestamper, field_name: str) -> bytes:
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+
+    out = io.BytesIO()
+    PdfTimeStamper(timestamper, field_name=field_name).timestamp_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf)), "sha256", output=out)
+    return out.getvalue()
+
+
+def test_archive_timestamp_after_the_seal_from_an_untrusted_tsa_is_refused(issued):
+    """The same kind of revision as a renewal (an invisible field holding a /DocTimeStamp),
+    made by a TSA that does not chain to our roots: it proves nothing, so it is refused."""
+    forged = _timestamped(issued.lta, _own_tsa(), "Arsip_2")
+    report = issued.verify(forged)
+    assert not report.ok
+    assert any(p.startswith("Arsip_2:") and "bukan dari server cap waktu" in p
+               for p in report.problems), \
+        report.problems
+    # the genuine renewal of the same letter is accepted (the rule is the TSA, not the shape)
+    renewed = renew_archive_timestamp(issued.lta, issued.settings(),
+                                      timestamper_for_config(issued.config))
+    assert issued.verify(renewed).ok
+
+
+def test_trusted_document_timestamp_before_the_seal_is_refused(issued):
+    """Only the archive timestamps after the seal are ours: a genuine, trusted TSA's
+    /DocTimeStamp between the marks and the seal is still a revision nobody allowed."""
+    marked = prepared_pdf(text_fields=("Nomor", "Tanggal", "QR"))
+    for stage in issued.workflow.reviewers:
+        marked = apply_mark(marked, field_name=stage.field_name,
+                            signer=issued.ring.signer(stage.key),
+                            appearance=MarkAppearance.for_stage(stage, issued.config),
+                            when=dt.datetime.now(dt.UTC), tsa_url=issued.pki.tsa_url)
+    stamped = _timestamped(marked, timestamper_for_config(issued.config), ARCHIVE_FIELD)
+    report = issued.verify(stamped)
+    assert not report.ok
+    assert any(p.startswith(f"{ARCHIVE_FIELD}: stempel waktu dokumen (/DocTimeStamp)")
+               for p in report.problems), report.problems
+    with pytest.raises(Exception, match="stempel waktu"):
+        apply_seal(fill_number(stamped, nomor=NOMOR, tanggal="12 Mei 2026", qr_payload="SPT"),
+                   signer=issued.ring.seal_signer(), image=issued.config.seal.image,
+                   when=dt.datetime.now(dt.UTC), tsa_url=issued.pki.tsa_url)

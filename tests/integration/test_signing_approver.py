@@ -92,4 +92,5 @@ def test_filling_the_number_is_refused(setup):
     filled = fill_text_fields(published, {"Nomor": "123"})
     signed = _sign_as_official(filled, ident.certificate_pem.with_suffix(".p12"),
                                ident.certificate_pem.with_suffix(".pass"), "TTD_inspektur")
-    assert any("isian Nomor diubah" in p for p in _check(setup, signed))
+    # Filled in a revision of its own, then signed: two new revisions where one is allowed.
+    assert any("diubah sebelum ditandatangani" in p for p in _check(setup, signed))

@@ -139,6 +139,11 @@ class CertomancerPki:
         self.revoked[label] = (since.replace(microsecond=0), reason)
         self._rebuild()
 
+    def reinstate(self, label: str) -> None:
+        """Take ``label``'s revocation back (a test's control: the same certificate, good)."""
+        self.revoked.pop(label, None)
+        self._rebuild()
+
     def crl_lists(self, label: str) -> bool:
         """Whether the CRL the CA serves now (over HTTP) lists ``label``'s certificate."""
         import urllib.request

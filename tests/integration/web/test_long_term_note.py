@@ -1,5 +1,7 @@
-"""The verification page says whether a letter carries long-term validation data, and
-recognises an archive renewed by ``spt perpanjang`` as the issued letter."""
+"""The verification page says whether a letter carries long-term validation data, checks
+that it does prove the letter after its certificates expire (the B-LTA validation, in a
+bounded child), and recognises an archive renewed by ``spt perpanjang`` as the issued
+letter."""
 
 from __future__ import annotations
 
@@ -7,11 +9,15 @@ import io
 import re
 
 import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from pipeline.config import WebConfig
+from pipeline.core.dates_id import format_date
 from pipeline.folders.layout import Workspace
 from pipeline.ops.renew import renew_archive
+from pipeline.signing.longterm import after_expiry
 from pipeline.signing.ltv import archive_timestamps
+from pipeline.signing.seal import SEAL_FIELD
 from pipeline.store import Store
 from pipeline.web.app import create_app
 from tests.integration.web.issued import text_of
@@ -38,6 +44,28 @@ def test_issued_demo_letter_is_said_to_carry_long_term_data(issued):
     assert "data validasi jangka panjang (PAdES B-LTA)" in text
     assert "Cap waktu arsipnya berlaku sampai" in text
     assert "sama persis" in text
+    # The long-term validation itself ran, at a date after every certificate expired.
+    day = format_date(after_expiry(issued.pdf.read_bytes()).astimezone(issued.config.tz).date())
+    assert (f"Pemeriksaan jangka panjang: pada {day}, sesudah sertifikat penanda tangan "
+            "terakhir kedaluwarsa, semua tanda tangan masih terbukti sah") in text, text
+
+
+def test_a_copy_without_the_validation_data_is_said_not_to_prove_itself_later(issued):
+    """The issued letter cut back to its sealed revision (what a B-T letter is): still a
+    valid, trusted copy today, but the long-term validation says it cannot be proved once
+    its certificates have expired, naming the signatures."""
+    data = issued.pdf.read_bytes()
+    seal = next(s for s in PdfFileReader(io.BytesIO(data)).embedded_signatures
+                if s.field_name == SEAL_FIELD)
+    start, length = seal.byte_range[2], seal.byte_range[3]
+    sealed = data[:start + length]
+    kind, text = _check(issued.config, sealed)
+    assert kind == "salinan-sah", text
+    assert "tidak memuat data validasi jangka panjang" in text
+    day = format_date(after_expiry(sealed).astimezone(issued.config.tz).date())
+    assert f"Pemeriksaan jangka panjang: pada {day}" in text
+    assert "Paraf Kepala Sub Bagian" in text.split("Pemeriksaan jangka panjang")[1]
+    assert "tidak dapat dibuktikan dari data di dalam berkas ini saja" in text
 
 
 def test_renewed_archive_is_still_the_issued_letter(issued, tmp_path):

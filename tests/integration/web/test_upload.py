@@ -27,8 +27,9 @@ AGENCY = "DINAS KOPERASI, USAHA KECIL DAN MENENGAH"
 ISSUED = "Berkas ini adalah SPT asli yang diterbitkan"
 # The test letters come from `spt demo`: signed with DEMO certificates, so the page says so.
 ISSUED_DEMO = "Berkas ini adalah SURAT DEMO – bukan surat dinas yang sah"
-OTHER_FILE = ("Surat ini asli, tetapi berkas ini bukan berkas yang diterbitkan "
-              "(misalnya disimpan ulang; tanda tangan elektronik rusak)")
+OTHER_FILE = "Berkas ini bukan berkas yang diterbitkan; isinya tidak dapat dipastikan asli"
+UNPROVEN = f"Berkas ini tidak dapat dinyatakan sebagai SPT asli {AGENCY}"
+ASK = f"tanyakan keaslian surat ini langsung kepada {AGENCY}"
 NOT_OURS = f"Berkas ini bukan SPT yang diterbitkan oleh {AGENCY}"
 
 
@@ -81,8 +82,8 @@ def test_a_resaved_copy_is_a_genuine_letter_but_not_the_issued_file(client, issu
     page = upload(client, resaved(issued.pdf.read_bytes()))
     kind, text = verdict(page)
     assert kind == "berkas-lain"
-    assert OTHER_FILE in text
-    assert ISSUED not in text
+    assert OTHER_FILE in text and ASK in text
+    assert ISSUED not in text and "Surat ini asli" not in text
     assert "Rusak: berkas diubah setelah ditandatangani" in text
     assert "✓" not in text
 
@@ -119,13 +120,15 @@ def pdf_with_number_field(number: str) -> bytes:
     return out.getvalue()
 
 
-def test_a_made_up_pdf_naming_our_number_is_not_ours(client, issued):
-    """Without our chain's signatures, a real number in a file reveals nothing of that letter."""
+def test_a_made_up_pdf_naming_our_number_is_called_unproven(client, issued):
+    """Without our chain's signatures, a real number in a file reveals nothing of that letter,
+    and the page says plainly that the file is not proven genuine, and whom to ask."""
     data = pdf_with_number_field(issued.entry.number)
     assert verify_issued(issued.config, data).registered        # the number is read, and known
     kind, text = verdict(upload(client, data))
-    assert kind == "bukan"
-    assert NOT_OURS in text
+    assert kind == "tidak-terbukti"
+    assert UNPROVEN in text and ASK in text
+    assert "asli yang diterbitkan" not in text
     assert issued.entry.hal not in text and "tercatat" not in text
 
 
