@@ -36,10 +36,12 @@ from pipeline.store import Store
 from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
 from pipeline.untrusted.people_text import (
+    MAX_DOCUMENT_BYTES,
     is_unnamed_text,
     read_reason,
     reason_case,
 )
+from pipeline.untrusted.reading import read_untrusted
 
 log = logging.getLogger("spt.returns")
 
@@ -168,10 +170,11 @@ class Reasons:
         folder = self.ws.case_dir(case.id) / "alasan"
         for f in files:
             try:
-                data = f.read_bytes()
+                # Never through a link: an official's "reason" may point at a secret.
+                data = read_untrusted(f, MAX_DOCUMENT_BYTES)
             except FileNotFoundError:
                 continue
-            except OSError as exc:  # unreadable now: its text is in the audit log
+            except OSError as exc:  # a link, too large, unreadable: the audit log says why
                 log.warning("%s: cannot copy the reason %r (%s)", case.id, f.name, exc)
                 continue
             if _kept_already(folder, f.name, data):
@@ -194,7 +197,7 @@ class Reasons:
         kept = self.ws.case_dir(case.id) / "alasan"
         for f in reason_files(folder, case.id, only_case_waiting=alone):
             with contextlib.suppress(OSError):
-                if _kept_already(kept, f.name, f.read_bytes()):
+                if _kept_already(kept, f.name, read_untrusted(f, MAX_DOCUMENT_BYTES)):
                     self.release(case, [f])
 
     def done_note(self, folder: Path, case: CaseRecord, reason: str, *, to_role: str) -> None:
