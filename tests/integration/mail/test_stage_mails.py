@@ -83,18 +83,29 @@ def html_of(msg) -> str:
     return " ".join(msg.get_body(("html",)).get_content().split())
 
 
-@pytest.fixture
-def office(tmp_path):
-    config, ws = workspace(tmp_path, share_path="'\\\\fileserver\\spt'")
+def make_office(tmp_path, **mail: str):
+    """A workspace with ``[mail]`` settings ``mail``, its store and a notifier at ARRIVED."""
+    config, ws = workspace(tmp_path, **mail)
     store = Store(ws.database)
     return config, ws, store, Notifier(config, config.workflow(), ws, store, FixedClock(ARRIVED))
 
 
-def test_a_reviewer_can_read_and_act_from_a_phone(office):
+def arrival_mail(office, stage: int):
+    """A case arrives at ``stage``: the case and the one stage mail it got."""
     config, ws, store, notifier = office
-    case, _ = case_at(config, ws, store, 1)
+    case, _ = case_at(config, ws, store, stage)
     notifier.stage_arrival(case, store.cases.open_visit(case.id))
     [msg] = mails(ws, "tahap")
+    return case, msg
+
+
+@pytest.fixture
+def office(tmp_path):
+    return make_office(tmp_path, share_path="'\\\\fileserver\\spt'")
+
+
+def test_a_reviewer_can_read_and_act_from_a_phone(office):
+    case, msg = arrival_mail(office, 1)
     assert "kasubag@" in str(msg["To"])
     attached = {p.get_filename(): p.get_content() for p in msg.iter_attachments()}
     # The letter to review and the invitation as it is in the folder (a DOCX here).
@@ -112,10 +123,7 @@ def test_a_reviewer_can_read_and_act_from_a_phone(office):
 
 
 def test_the_drafter_is_told_to_cancel_into_batal_never_to_return(office):
-    config, ws, store, notifier = office
-    case, _ = case_at(config, ws, store, 0)
-    notifier.stage_arrival(case, store.cases.open_visit(case.id))
-    [msg] = mails(ws, "tahap")
+    case, msg = arrival_mail(office, 0)
     for body in (text_of(msg), html_of(msg)):
         assert "dikembalikan" not in body
         assert "batal" in body and f"{case.id}.txt" in body
@@ -124,10 +132,8 @@ def test_the_drafter_is_told_to_cancel_into_batal_never_to_return(office):
 
 
 def test_the_signatory_is_told_the_move_is_the_signature(office):
-    config, ws, store, notifier = office
-    case, _ = case_at(config, ws, store, config.workflow().last_index)
-    notifier.stage_arrival(case, store.cases.open_visit(case.id))
-    [msg] = mails(ws, "tahap")
+    config = office[0]
+    _, msg = arrival_mail(office, config.workflow().last_index)
     body = text_of(msg)
     assert "gubernur@" in str(msg["To"])
     assert ("sistem membubuhkan tanda tangan elektronik Anda dengan sertifikat elektronik atas "
@@ -136,12 +142,7 @@ def test_the_signatory_is_told_the_move_is_the_signature(office):
 
 
 def test_attachments_above_the_limit_are_left_out_and_named(tmp_path):
-    config, ws = workspace(tmp_path, attachment_max_mb="0.2")
-    store = Store(ws.database)
-    notifier = Notifier(config, config.workflow(), ws, store, FixedClock(ARRIVED))
-    case, _ = case_at(config, ws, store, 2)
-    notifier.stage_arrival(case, store.cases.open_visit(case.id))
-    [msg] = mails(ws, "tahap")
+    case, msg = arrival_mail(make_office(tmp_path, attachment_max_mb="0.2"), 2)
     # The 0.3 MB letter does not fit in 0.2 MB; the 0.05 MB invitation does.
     assert [p.get_filename() for p in msg.iter_attachments()] == [f"{case.id}-undangan.docx"]
     assert f"melebihi batas lampiran surel (0,2 MB): {case.id}.pdf (0,3 MB)" in text_of(msg)
@@ -150,12 +151,7 @@ def test_attachments_above_the_limit_are_left_out_and_named(tmp_path):
 
 
 def test_no_attachment_when_switched_off(tmp_path):
-    config, ws = workspace(tmp_path, attach_review_pdf="false")
-    store = Store(ws.database)
-    notifier = Notifier(config, config.workflow(), ws, store, FixedClock(ARRIVED))
-    case, _ = case_at(config, ws, store, 1)
-    notifier.stage_arrival(case, store.cases.open_visit(case.id))
-    [msg] = mails(ws, "tahap")
+    _, msg = arrival_mail(make_office(tmp_path, attach_review_pdf="false"), 1)
     assert list(msg.iter_attachments()) == []
     assert "Terlampir" not in text_of(msg)
 
@@ -181,9 +177,7 @@ def test_a_refused_move_sends_the_note_by_mail(office):
 def test_reply_instructions_only_where_a_reply_can_act(tmp_path):
     """With approval by reply on, the drafter is not offered SETUJU/KEMBALIKAN by mail:
     the service refuses replies at the drafting stage (the draft is edited in the DOCX)."""
-    config, ws = workspace(tmp_path, approval_by_reply="true")
-    store = Store(ws.database)
-    notifier = Notifier(config, config.workflow(), ws, store, FixedClock(ARRIVED))
+    config, ws, store, notifier = make_office(tmp_path, approval_by_reply="true")
     drafted, _ = case_at(config, ws, store, 0)
     notifier.stage_arrival(drafted, store.cases.open_visit(drafted.id))
     [drafter] = mails(ws, "tahap")
