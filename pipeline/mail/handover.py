@@ -28,6 +28,9 @@ call in between, so no thread switch). A kill before the mark: the mail is
 sent again; after it: the ``.`` is in the kernel, which delivers it even
 after the process is gone.
 
+Pinned by ``test_the_mark_is_not_set_while_the_final_dot_waits_for_room``: a server
+that stops reading mid-DATA holds the "." back, and the mark stays empty meanwhile.
+
 Left: a kill after the ``.`` and before the reply, on a server that then
 refused the message, is recorded as sent; it takes a kill within one round
 trip *and* a refusal after DATA, and is logged at WARNING.

@@ -10,12 +10,18 @@ on); in the third it is sent again, once (the server discarded the unfinished on
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
+import socket
+import struct
+import termios
+import threading
+from pathlib import Path
 
 import pytest
 
-from pipeline.mail.handover import HandoverMark
+from pipeline.mail.handover import HandoverMark, MarkingSMTP
 from pipeline.mail.outbox import Outbox
 from pipeline.mail.smtp import SmtpDelivery
 from pipeline.store.db import Store
@@ -89,3 +95,107 @@ def test_killed_while_handing_over_a_mail_it_arrives_once(workspace, smtp_server
     assert record.status is MailStatus.SENT
     assert (config.outbox_dir / "terkirim" / record.file_name).exists()
     assert HandoverMark(config.state_dir / "smtp-handover").get() is None
+
+
+# -- the window itself: a server that stops reading mid-DATA --------------------------------
+
+_POLL, _SENDTO = 7, 44  # x86-64 system call numbers, as /proc/<tid>/syscall shows them
+
+
+class _SlowReader:
+    """A bare SMTP server that answers up to DATA's 354 and then reads only when told to."""
+
+    def __init__(self):
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.data: bytearray = bytearray()
+        self._conn: socket.socket | None = None
+        self.in_data = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        conn, _ = self._listener.accept()
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self._conn = conn
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 slow ESMTP\r\n")
+        while line := reader.readline():
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                conn.sendall(b"250 slow\r\n")
+            elif verb == b"DATA":
+                conn.sendall(b"354 go on\r\n")
+                self.in_data.set()
+                return  # the test reads the body itself, bit by bit
+            else:
+                conn.sendall(b"250 OK\r\n")
+
+    def connection(self) -> socket.socket:
+        assert self._conn is not None
+        return self._conn
+
+    def read_a_little(self) -> bool:
+        """Read up to 1 KB of DATA; False once the final "." is in."""
+        assert self._conn is not None
+        self.data += self._conn.recv(1024)
+        return not self.data.endswith(b"\r\n.\r\n")
+
+    def finish(self) -> None:
+        assert self._conn is not None
+        self._conn.sendall(b"250 queued\r\n")
+        self._conn.close()
+        self._listener.close()
+
+
+def _syscall(thread: threading.Thread) -> int | None:
+    """The system call ``thread`` is in (or None when it runs)."""
+    first = Path(f"/proc/self/task/{thread.native_id}/syscall").read_text().split()[0]
+    return int(first) if first.lstrip("-").isdigit() else None
+
+
+def _queued(sock: socket.socket, request: int) -> int:
+    return struct.unpack("i", fcntl.ioctl(sock.fileno(), request, b"\0" * 4))[0]
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="system call numbers of x86-64")
+def test_the_mark_is_not_set_while_the_final_dot_waits_for_room(tmp_path):
+    """The window behind the mail the chaos test lost: all of the body is in the kernel,
+    the server has stopped reading, so the final "." has to wait for room. While it waits,
+    the mark must stay empty (a kill there: the server discards the message, we must send
+    it again); once the mark is set, the "." reaches the kernel with no more reading."""
+    server = _SlowReader()
+    mark = HandoverMark(tmp_path / "smtp-handover")
+    client = MarkingSMTP("127.0.0.1", server.port, timeout=30)
+    client.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    client.handover = (mark, "<one@spt>")
+    body = b"Subject: x\r\n\r\n" + b"0123456789abcdef" * 20_000 + b"\r\n"
+    outcome: list[object] = []
+    sender = threading.Thread(
+        target=lambda: outcome.append(client.sendmail("a@b.id", ["c@d.id"], body)))
+    sender.start()
+    assert server.in_data.wait(10)
+    conn = server.connection()
+
+    def in_kernel_or_read() -> int:
+        """DATA bytes that left the client: read by the server or queued on either side."""
+        return (len(server.data) + _queued(conn, termios.FIONREAD)
+                + _queued(client.sock, termios.TIOCOUTQ))
+
+    times_the_dot_waited = 0
+    while mark.get() is None:
+        assert server.read_a_little(), "the '.' arrived but the mark was never set"
+        wait_until(lambda: _syscall(sender) == _POLL, 10, message="the sender to wait again")
+        if mark.get() is None and in_kernel_or_read() == len(body):
+            times_the_dot_waited += 1  # the whole body is out, the "." waits, no mark: right
+    # Marked: the "." must reach the kernel now, without the server reading any more.
+    wait_until(lambda: in_kernel_or_read() == len(body) + 3, 10,
+               message="the '.' to be written once the mail was marked as handed over")
+    while server.read_a_little():
+        pass
+    server.finish()
+    sender.join(10)
+    assert times_the_dot_waited > 0, "the '.' never had to wait: the window was not reached"
+    assert outcome == [{}]
+    assert mark.get() == "<one@spt>"
+    client.close()
