@@ -51,12 +51,10 @@ import datetime as dt
 import imaplib
 import json
 import logging
-import random
 import re
 import select
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -76,6 +74,7 @@ from pipeline.mail.incoming import (
     sender_allowed,
     too_large_reason,
 )
+from pipeline.mail.worker import MailWorker
 from pipeline.signing.passphrases import SecretUnavailable, read_secret
 from pipeline.store.db import Store, utcnow
 
@@ -123,8 +122,10 @@ Handler = Callable[[IncomingMessage], MailOutcome]
 RefusedHook = Callable[[IncomingMessage, str], None]
 
 
-class ImapWatcher:
+class ImapWatcher(MailWorker):
     """The mailbox watcher thread. ``start()`` once, ``stop()`` once."""
+
+    thread_name = "spt-imap"
 
     def __init__(
         self,
@@ -145,6 +146,7 @@ class ImapWatcher:
     ):
         if config.mail.imap is None:
             raise ValueError("[mail.imap] is not configured")
+        super().__init__(backoff_base=backoff_base, backoff_max=backoff_max)
         self.config = config
         self.imap: ImapConfig = config.mail.imap
         self.store_factory = store_factory
@@ -155,8 +157,6 @@ class ImapWatcher:
         self.also_allowed = also_allowed
         self.idle_seconds = min(idle_seconds, 29 * 60)
         self.poll_seconds = poll_seconds if poll_seconds is not None else self.imap.poll_seconds
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
         self.timeout = timeout
         self.ssl_context = ssl_context
         self.use_idle = use_idle
@@ -171,29 +171,14 @@ class ImapWatcher:
         self._healthy = False
         self._failures: dict[str, int] = {}
         self._consecutive_failures = 0
-        self._stop = threading.Event()
         self._waker_r, self._waker_w = socket.socketpair()
         self._waker_r.setblocking(False)
         self._waker_w.setblocking(False)
-        self._thread: threading.Thread | None = None
         self._store: Store | None = None
         self._mailbox = None
         self._delim = "/"
 
     # --- lifecycle --------------------------------------------------------
-
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("already started")
-        self._thread = threading.Thread(target=self._run, name="spt-imap", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop promptly: the message in hand is finished, the IDLE wait is cut short."""
-        self._stop.set()
-        self.wake()
-        if self._thread is not None:
-            self._thread.join(timeout)
 
     def wake(self) -> None:
         """Look at the folder now (e.g. after IT moved a message back)."""
@@ -217,7 +202,7 @@ class ImapWatcher:
                     self._consecutive_failures += 1
                     self._healthy = False
                     self.last_error = _describe(exc)
-                    delay = self._backoff(self._consecutive_failures)
+                    delay = self.backoff(self._consecutive_failures)
                     expected = isinstance(exc, (*_CONNECTION_ERRORS, ImapToolsError,
                                                 _ConfigTrouble))
                     log.log(logging.WARNING if expected else logging.ERROR,
@@ -233,11 +218,6 @@ class ImapWatcher:
             self.state = WatcherState.STOPPED
             if self._store is not None:
                 self._store.close()
-
-    def _backoff(self, failures: int) -> float:
-        """Capped exponential backoff with jitter (50-100 %)."""
-        delay = min(self.backoff_max, self.backoff_base * 2 ** min(failures - 1, 30))
-        return delay * random.uniform(0.5, 1.0)
 
     def _session(self) -> None:
         mailbox = self._connect()

@@ -36,7 +36,6 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import random
 import smtplib
 import socket
 import ssl
@@ -49,6 +48,7 @@ from pipeline.config import Config, SmtpConfig
 from pipeline.folders.atomic import PRIVATE, write_atomic
 from pipeline.mail.handover import HandoverMark, MarkingSMTP, MarkingSMTP_SSL
 from pipeline.mail.outbox import REASON_SUFFIX, Outbox
+from pipeline.mail.worker import MailWorker
 from pipeline.signing.passphrases import SecretUnavailable, read_secret
 from pipeline.store.audit import AuditAction
 from pipeline.store.db import Store, utcnow
@@ -70,8 +70,10 @@ class _ConnectionTrouble(Exception):
     """The server could not be reached or would not take us: defer every due mail."""
 
 
-class SmtpDelivery:
+class SmtpDelivery(MailWorker):
     """Sends queued mail; one instance per service (it may be ticked from several threads)."""
+
+    thread_name = "spt-smtp"
 
     def __init__(
         self,
@@ -86,13 +88,12 @@ class SmtpDelivery:
         batch: int = 50,
         ssl_context: ssl.SSLContext | None = None,
     ):
+        super().__init__(backoff_base=backoff_base, backoff_max=backoff_max)
         self.config = config
         self.smtp: SmtpConfig | None = config.mail.smtp
         self.store_factory = store_factory
         self._now = clock or utcnow
         self.timeout = timeout
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
         self.idle_seconds = idle_seconds
         self.batch = batch
         self.ssl_context = ssl_context
@@ -101,9 +102,7 @@ class SmtpDelivery:
         self._local = threading.local()
         self._round = threading.Lock()
         self._recovered = False
-        self._stop = threading.Event()
         self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
         self._secrets: list[str] = []
         self._handover_mark: HandoverMark | None = None
 
@@ -123,17 +122,7 @@ class SmtpDelivery:
             log.info("no [mail.smtp] configured: outgoing mail stays in %s",
                      self.config.outbox_dir)
             return
-        if self._thread is not None:
-            raise RuntimeError("already started")
-        self._thread = threading.Thread(target=self._run, name="spt-smtp", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop promptly: the mail being sent (if any) finishes, nothing new is taken."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        super().start()
 
     def wake(self) -> None:
         """Deliver now (call after enqueueing)."""
@@ -439,12 +428,7 @@ class SmtpDelivery:
         self._healthy = False
         self.last_error = reason
 
-    # --- backoff and secrets --------------------------------------------------------
-
-    def backoff(self, attempts: int) -> float:
-        """Seconds before attempt ``attempts + 1``: exponential, capped, with jitter (50-100%)."""
-        delay = min(self.backoff_max, self.backoff_base * (2 ** min(max(attempts - 1, 0), 30)))
-        return delay * random.uniform(0.5, 1.0)
+    # --- secrets ---------------------------------------------------------------------
 
     def _remember_secret(self, password: str, user: str) -> None:
         forms = {password, base64.b64encode(password.encode()).decode(),

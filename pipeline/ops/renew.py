@@ -15,7 +15,6 @@ it was and reported; the next run tries again.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
 
 from pipeline.config import Config
@@ -23,8 +22,6 @@ from pipeline.folders.atomic import PRIVATE, sha256_bytes, write_atomic
 from pipeline.folders.layout import Workspace
 from pipeline.store import Store
 from pipeline.store.audit import AuditAction
-
-log = logging.getLogger("spt.renew")
 
 
 @dataclass

@@ -16,14 +16,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pipeline.core.dates_id import format_date
 from pipeline.folders.atomic import sha256_file
 from pipeline.store.agenda import AgendaEntry
 from pipeline.store.audit import AuditAction, AuditEntry
 from pipeline.store.register import AssignedNumber
+
+_R = TypeVar("_R")
+_S = TypeVar("_S")
 
 
 @dataclass(frozen=True)
@@ -110,9 +115,8 @@ def differences(rebuilt: Rebuilt, register: list[AssignedNumber],
                 agenda: list[AgendaEntry]) -> list[str]:
     """Where the tables differ from what the audit log and the archive say (Indonesian)."""
     out: list[str] = []
-    table = {n.number: n for n in register}
-    for r in rebuilt.register:
-        n = table.pop(r.number, None)
+    numbers, unlogged_numbers = _matched(rebuilt.register, register, lambda n: n.number)
+    for r, n in numbers:
         if n is None:
             out.append(f"Nomor {r.number} ({r.case_id}) diberikan menurut log audit tetapi "
                        "tidak ada di register.")
@@ -122,13 +126,12 @@ def differences(rebuilt: Rebuilt, register: list[AssignedNumber],
         if got != want:
             out.append(f"Register {r.number}: tercatat {_show(got)}, menurut log audit "
                        f"{_show(want)}.")
-    for n in table.values():
+    for n in unlogged_numbers:
         out.append(f"Nomor {n.number} ({n.case_id}) ada di register tanpa entri audit "
                    "number.assigned (disisipkan?).")
 
-    lines = {a.case_id: a for a in agenda}
-    for r in rebuilt.agenda:
-        a = lines.pop(r.case_id, None)
+    lines, unlogged_lines = _matched(rebuilt.agenda, agenda, lambda a: a.case_id)
+    for r, a in lines:
         if a is None:
             out.append(f"{r.case_id} ({r.number}) diterbitkan menurut log audit tetapi tidak "
                        "ada di buku agenda.")
@@ -143,10 +146,19 @@ def differences(rebuilt: Rebuilt, register: list[AssignedNumber],
                            f"{a.received_by or 'belum ada'}, menurut log audit "
                            f"{r.received_by or 'belum ada'}.")
         out += _archive_problems(r)
-    for a in lines.values():
+    for a in unlogged_lines:
         out.append(f"Buku agenda {a.number} ({a.case_id}) tanpa entri audit case.issued "
                    "(disisipkan?).")
     return out
+
+
+def _matched(rebuilt: list[_R], stored: list[_S],
+             key: Callable[[Any], str]) -> tuple[list[tuple[_R, _S | None]], list[_S]]:
+    """Each rebuilt line with the stored line of the same ``key`` (None: no such line), and
+    the stored lines no rebuilt line has, in their order."""
+    by_key = {key(s): s for s in stored}
+    pairs = [(r, by_key.pop(key(r), None)) for r in rebuilt]
+    return pairs, list(by_key.values())
 
 
 def _archive_problems(r: RebuiltAgendaLine) -> list[str]:

@@ -20,7 +20,6 @@ finalisation would ask again (:func:`approver_problem`).
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 
 from pyhanko_certvalidator import CertificateValidator
@@ -30,8 +29,6 @@ from pyhanko_certvalidator.errors import (
     PathValidationError,
     RevokedError,
 )
-
-log = logging.getLogger("spt.revocation")
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from pipeline.store.db import iso
-
-if TYPE_CHECKING:
-    from pipeline.store.db import Store
+from pipeline.store.db import Repository, iso
 
 
 @dataclass(frozen=True)
@@ -35,10 +31,7 @@ class AgendaEntry:
         return "; ".join(a.get("nama", "") for a in self.assignees)
 
 
-class AgendaBook:
-    def __init__(self, store: Store):
-        self.store = store
-
+class AgendaBook(Repository):
     def record(self, entry: AgendaEntry) -> AgendaEntry:
         """Record an issued letter; idempotent for the same case and number."""
         existing = self.for_case(entry.case_id)

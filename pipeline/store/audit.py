@@ -13,12 +13,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pipeline.store.db import iso, utcnow
-
-if TYPE_CHECKING:
-    from pipeline.store.db import Store
+from pipeline.store.db import Repository, iso, utcnow
 
 GENESIS = "0" * 64
 
@@ -124,10 +121,7 @@ def _content(seq: int, at: str, case_id, stage, actor, action, file_sha256, deta
     }
 
 
-class AuditLog:
-    def __init__(self, store: Store):
-        self.store = store
-
+class AuditLog(Repository):
     def append(
         self,
         action: AuditAction,

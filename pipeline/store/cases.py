@@ -6,13 +6,10 @@ import datetime as dt
 import json
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.core.machine import CaseState, Status
-from pipeline.store.db import iso, parse_iso
-
-if TYPE_CHECKING:
-    from pipeline.store.db import Store
+from pipeline.store.db import Repository, iso, parse_iso
 
 
 @dataclass(frozen=True)
@@ -41,10 +38,7 @@ def case_id(year: int, seq: int) -> str:
     return f"SPT-{year}-{seq:04d}"
 
 
-class CaseRepo:
-    def __init__(self, store: Store):
-        self.store = store
-
+class CaseRepo(Repository):
     def open(
         self, *, now: dt.datetime, tz: dt.tzinfo, source_sha256: str, source_name: str,
         source_ext: str, pemohon: str | None, assignees: list[dict[str, Any]],

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
 import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
 if TYPE_CHECKING:
     from pipeline.store.agenda import AgendaBook
@@ -216,6 +217,37 @@ class NewerDatabase(RuntimeError):
     """The database was migrated by a newer spt than this one."""
 
 
+class Repository:
+    """One table's statements over a :class:`Store`: its connection and its transactions.
+
+    Made afresh at each use (``store.cases``, ``store.agenda``, ...); it holds nothing else.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+
+
+_R = TypeVar("_R", bound=Repository)
+
+
+class _RepositoryOf(Generic[_R]):
+    """``store.<name>``: a new ``cls`` of ``pipeline.store.<module>`` over that store; the
+    class is imported then, since the repositories import this module."""
+
+    def __init__(self, module: str, cls: str):
+        self.module, self.cls = f"pipeline.store.{module}", cls
+
+    @overload
+    def __get__(self, store: None, owner: type[Store]) -> _RepositoryOf[_R]: ...
+    @overload
+    def __get__(self, store: Store, owner: type[Store]) -> _R: ...
+
+    def __get__(self, store: Store | None, owner: type[Store]) -> _R | _RepositoryOf[_R]:
+        if store is None:
+            return self
+        return getattr(importlib.import_module(self.module), self.cls)(store)
+
+
 class Store:
     """A connection to the state database, for one thread.
 
@@ -367,60 +399,17 @@ class Store:
         self.conn.close()
         _forget(self)
 
-    # Repositories over this connection (imported late: they import this module).
-    @property
-    def cases(self) -> CaseRepo:
-        from pipeline.store.cases import CaseRepo
+    # The repositories over this connection.
+    cases: _RepositoryOf[CaseRepo] = _RepositoryOf("cases", "CaseRepo")
+    audit: _RepositoryOf[AuditLog] = _RepositoryOf("audit", "AuditLog")
+    register: _RepositoryOf[NumberRegister] = _RepositoryOf("register", "NumberRegister")
+    agenda: _RepositoryOf[AgendaBook] = _RepositoryOf("agenda", "AgendaBook")
+    mail: _RepositoryOf[MailQueue] = _RepositoryOf("mail", "MailQueue")
+    mail_seen: _RepositoryOf[MailSeen] = _RepositoryOf("mail", "MailSeen")
+    reminders: _RepositoryOf[ReminderLog] = _RepositoryOf("reminders", "ReminderLog")
+    delegations: _RepositoryOf[DelegationBook] = _RepositoryOf("delegations", "DelegationBook")
+    visits: _RepositoryOf[VisitLog] = _RepositoryOf("visits", "VisitLog")
 
-        return CaseRepo(self)
-
-    @property
-    def audit(self) -> AuditLog:
-        from pipeline.store.audit import AuditLog
-
-        return AuditLog(self)
-
-    @property
-    def register(self) -> NumberRegister:
-        from pipeline.store.register import NumberRegister
-
-        return NumberRegister(self)
-
-    @property
-    def agenda(self) -> AgendaBook:
-        from pipeline.store.agenda import AgendaBook
-
-        return AgendaBook(self)
-
-    @property
-    def mail(self) -> MailQueue:
-        from pipeline.store.mail import MailQueue
-
-        return MailQueue(self)
-
-    @property
-    def mail_seen(self) -> MailSeen:
-        from pipeline.store.mail import MailSeen
-
-        return MailSeen(self)
-
-    @property
-    def reminders(self) -> ReminderLog:
-        from pipeline.store.reminders import ReminderLog
-
-        return ReminderLog(self)
-
-    @property
-    def delegations(self) -> DelegationBook:
-        from pipeline.store.delegations import DelegationBook
-
-        return DelegationBook(self)
-
-    @property
-    def visits(self) -> VisitLog:
-        from pipeline.store.visits import VisitLog
-
-        return VisitLog(self)
 
 # Columns added to an existing table after it was first shipped: CREATE TABLE IF NOT EXISTS
 # leaves an older table as it is, so they are added here. (table, column, declaration)

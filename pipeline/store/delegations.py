@@ -7,19 +7,14 @@ from typing import TYPE_CHECKING
 
 from pipeline.core.delegation import Delegation, DelegationKind
 from pipeline.core.workflow import Person
-from pipeline.store.db import iso, parse_iso
+from pipeline.store.db import Repository, iso, parse_iso
 
 if TYPE_CHECKING:
     import sqlite3
 
-    from pipeline.store.db import Store
 
-
-class DelegationBook:
+class DelegationBook(Repository):
     """The ``delegations`` table; nothing is ever deleted (ending one sets ``ended_at``)."""
-
-    def __init__(self, store: Store):
-        self.store = store
 
     def add(self, d: Delegation, *, by: str, at: dt.datetime) -> int:
         """Record ``d``; its id. Runs inside the caller's transaction (with the checks)."""

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from pipeline.store.db import iso, parse_iso
+from pipeline.store.db import Repository, iso, parse_iso
 
 if TYPE_CHECKING:
     import sqlite3
-
-    from pipeline.store.db import Store
 
 
 class MailStatus(StrEnum):
@@ -59,11 +57,8 @@ class MailRecord:
         )
 
 
-class MailQueue:
+class MailQueue(Repository):
     """The ``mail`` table: one row per outgoing mail, keyed by its Message-ID."""
-
-    def __init__(self, store: Store):
-        self.store = store
 
     # --- writing (callers hold the transaction where they need one) ----------------
 
@@ -161,11 +156,8 @@ class MailQueue:
         return [MailRecord.from_row(r) for r in rows]
 
 
-class MailSeen:
+class MailSeen(Repository):
     """The ``mail_seen`` table: incoming mail already handled, by Message-ID and content hash."""
-
-    def __init__(self, store: Store):
-        self.store = store
 
     def remember(self, message_key: str, content_sha: str, outcome_json: str,
                  now: dt.datetime) -> None:

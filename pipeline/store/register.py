@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pipeline.core.numbering import NumberParts, format_number
-from pipeline.store.db import iso
-
-if TYPE_CHECKING:
-    from pipeline.store.db import Store
+from pipeline.store.db import Repository, iso
 
 
 @dataclass(frozen=True)
@@ -31,10 +27,7 @@ class AssignedNumber:
     reused: bool = False
 
 
-class NumberRegister:
-    def __init__(self, store: Store):
-        self.store = store
-
+class NumberRegister(Repository):
     def for_case(self, case_id: str) -> AssignedNumber | None:
         row = self.store.execute(
             "SELECT * FROM number_register WHERE case_id = ?", (case_id,)

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
-from pipeline.store.db import iso, parse_iso
-
-if TYPE_CHECKING:
-    from pipeline.store.db import Store
+from pipeline.store.db import Repository, iso, parse_iso
 
 # (case id, step key, reminder kind)
 ReminderKey = tuple[str, str, str]
 
 
-class ReminderLog:
+class ReminderLog(Repository):
     """The ``reminders`` table: one row per reminder mailed."""
-
-    def __init__(self, store: Store):
-        self.store = store
 
     def record(self, case_id: str, stage_key: str, kind: str, at: dt.datetime) -> None:
         """Remember one reminder; runs inside the caller's transaction."""

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pipeline.core.machine import Status
-from pipeline.store.db import iso, parse_iso
-
-if TYPE_CHECKING:
-    from pipeline.store.db import Store
+from pipeline.store.db import Repository, iso, parse_iso
 
 
 @dataclass(frozen=True)
@@ -49,11 +45,8 @@ class Departure:
     outcome: str
 
 
-class VisitLog:
+class VisitLog(Repository):
     """Queries over ``stage_visits`` (joined with ``cases`` where a status matters)."""
-
-    def __init__(self, store: Store):
-        self.store = store
 
     def open_visits(self, statuses: tuple[Status, ...]) -> list[OpenVisit]:
         """The open, latest visit of every case in one of ``statuses``, by case id."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, Response, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, redirect, render_template, request, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from markupsafe import Markup
@@ -97,10 +97,14 @@ def create_app(config: Config, settings: WebConfig | None = None) -> Flask:
     def message(title: str, text: str, status: int) -> tuple[str, int]:
         return render_template("message.html", title=title, text=text), status
 
-    def entry_for(token: str) -> AgendaEntry | None:
+    def issued(token: str) -> AgendaEntry:
+        """The issued letter of ``token``; any other token ends in the 404 page."""
         store = state.store()
         case_id = state.tokens.case_for(store, token)
-        return store.agenda.for_case(case_id) if case_id else None
+        entry = store.agenda.for_case(case_id) if case_id else None
+        if entry is None:
+            abort(404)
+        return entry
 
     def run_check(page_entry: AgendaEntry | None, back: str):
         try:
@@ -127,9 +131,7 @@ def create_app(config: Config, settings: WebConfig | None = None) -> Flask:
     @app.get("/v/<path:token>")
     @limiter.shared_limit(settings.page_rate_limit, scope="halaman")
     def letter(token: str):
-        entry = entry_for(token)
-        if entry is None:
-            return not_found()
+        entry = issued(token)
         view = letter_view(config, entry, state.signatories.get(state.store(), entry))
         return render_template("letter.html", letter=view,
                                demo=state.signatories.is_demo(state.store(), entry),
@@ -138,10 +140,7 @@ def create_app(config: Config, settings: WebConfig | None = None) -> Flask:
     @app.post("/v/<path:token>")
     @limiter.shared_limit(settings.rate_limit, scope="unggah")
     def letter_check(token: str):
-        entry = entry_for(token)
-        if entry is None:
-            return not_found()
-        return run_check(entry, back=url_for("letter", token=token))
+        return run_check(issued(token), back=url_for("letter", token=token))
 
     @app.post("/periksa")
     @limiter.shared_limit(settings.rate_limit, scope="unggah")

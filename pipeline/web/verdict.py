@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import logging
 from dataclasses import dataclass
 
 from pipeline.config import Config
@@ -41,8 +40,6 @@ from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
 from pipeline.store.db import parse_iso
 from pipeline.web.letters import SignatoryView, signatory_views
-
-log = logging.getLogger("spt.web")
 
 
 class Verdict(enum.StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import io
 import re
 import secrets
 
@@ -119,6 +120,17 @@ def test_unknown_and_malformed_tokens_get_the_same_404(client, issued):
         assert page.get_data() == first.get_data()
         assert dict(page.headers) == dict(first.headers)
 
+
+def test_an_upload_to_an_unknown_tokens_page_gets_the_same_404(client, issued):
+    """Checking a file on a page that does not exist answers as the page would: no check."""
+    token = secrets.token_urlsafe(24)
+    page = client.get(f"/v/{token}")
+    posted = client.post(f"/v/{token}", content_type="multipart/form-data",
+                         data={"berkas": (io.BytesIO(issued.pdf.read_bytes()), "spt.pdf")})
+    assert posted.status_code == 404
+    assert posted.get_data() == page.get_data()
+    assert "Surat tidak ditemukan" in text_of(posted.get_data(as_text=True))
+    assert dict(posted.headers) == dict(page.headers)
 
 def test_an_unknown_and_a_malformed_token_cost_the_same_queries(client, issued):
     """Same work: the same SQL statements, in the same order (the token never reaches SQL)."""
