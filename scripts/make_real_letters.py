@@ -17,7 +17,10 @@ noisy: ``scripts/make_invitations.py``'s ``scan``) or a phone photo (a JPG with 
 tilt, perspective, a shadow across the page and a table around it). The sources,
 and how each file was made, are listed in ``SOURCES.md`` beside the letters.
 
-    python scripts/make_real_letters.py [OUT_DIR]
+    python scripts/make_real_letters.py [OUT_DIR] [--only NAME ...]
+
+``--only`` typesets just the named letters (``r14``, or a whole stem), so that adding a
+letter does not rewrite the files of the others (LibreOffice stamps each PDF anew).
 """
 
 from __future__ import annotations
@@ -247,18 +250,29 @@ def _file_name(letter: RealLetter, carrier: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[1]) if len(argv) > 1 else OUT
+    args = argv[1:]
+    only: list[str] = []
+    if "--only" in args:
+        at = args.index("--only")
+        args, only = args[:at], args[at + 1 :]
+    out = Path(args[0]) if args else OUT
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="spt-real-") as tmp:
         work = Path(tmp)
         docx_files = []
-        corpus = letters()
+        every = letters()
+        corpus = [
+            letter
+            for letter in every
+            if not only or any(letter.name == o or letter.name.startswith(o + "-") for o in only)
+        ]
         for letter in corpus:
             path = work / f"{letter.name}.docx"
             write_docx(letter, path)
             docx_files.append(path)
         convert(docx_files, work)
-        for number, letter in enumerate(corpus):
+        for letter in corpus:
+            number = every.index(letter)  # the photo's seed does not depend on --only
             pdf = work / f"{letter.name}.pdf"
             for carrier in letter.carriers:
                 target = out / _file_name(letter, carrier)
