@@ -136,7 +136,7 @@ def kop_lines(doc: Document, stop_at: int) -> list[Line]:
                 break
             continue
         prominent = (
-            upper_share(text) >= 0.7
+            (upper_share(text) >= 0.7 and not _title_cased_caps(text))
             or line.bold
             or (body_size is not None and line.size is not None and line.size > body_size + 0.5)
             or _names_itself(text)
@@ -147,6 +147,21 @@ def kop_lines(doc: Document, stop_at: int) -> list[Line]:
             continue
         names.append(line)
     return names
+
+
+def _title_cased_caps(text: str) -> bool:
+    """Capitals mixed with words in lower case ("NGOPI BARENG bersama KADISDIK dan KAKANWIL
+    KEMENAG JABAR"): a heading written as a sentence, not a kop, whose lines are set in one
+    case. In plain type such a line names no body; in bold or a larger type it still may."""
+    words = re.findall(r"[A-Za-z]+", text)
+    capitals = sum(len(w) > 1 and w.isupper() for w in words)
+    lower = sum(len(w) > 2 and w.islower() for w in words)
+    return capitals >= 2 and lower >= 1
+
+
+def starts_like_a_body(text: str) -> bool:
+    """``text`` begins the way a body's name does ("DINAS …", "Universitas …")."""
+    return bool(_BODY_START.match(text.strip()))
 
 
 def _names_itself(text: str) -> bool:
