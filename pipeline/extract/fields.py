@@ -584,6 +584,7 @@ class _Reader:
             self._labels(self.header, "nomor", "hal")
             or self._labels(self.event, "tempat")
             or self.prose.dates
+            or self.prose.places
             or self._labels(self.event, "hari_tanggal")
         )
         return bool(_INVITING.search(text)) and structured

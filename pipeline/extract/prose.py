@@ -340,6 +340,15 @@ def _place(p: Paragraph, into: ProseFindings) -> None:
 
 # "kegiatan Temu Inovator dengan tema “Sosialisasi …”": the theme is not part of the name.
 _THEME = r"\s*,?\s+dengan\s+tema\b"
+# The occasion: "Dalam rangka pelaksanaan X, kami …".
+_OCCASION_EVENT = re.compile(
+    r"\bdalam\s+rangka\s+(?:pelaksanaan|penyelenggaraan|kegiatan|memperingati)?\s*"
+    r"(?P<v>.+?)(?=\s*,\s*(?:dengan\s+hormat|kami|bersama|maka|perkenankan|mohon|bapak|"
+    r"kiranya|dimohon|diharapkan|sehubungan|kepada|berikut)\b|\s*[.;]\s"
+    r"|\s+yang\s+(?:akan\s+)?(?:di)?(?:laksanakan|selenggarakan|adakan)\b"
+    rf"|{_THEME})",
+    re.I,
+)
 _EVENT_PATTERNS = (
     # The name in quotes after the verb or "kegiatan": "akan menyelenggarakan kegiatan “Bimtek …”",
     # "hadir pada kegiatan “RAPAT KERJA …”". The quotes bound it exactly.
@@ -348,14 +357,7 @@ _EVENT_PATTERNS = (
         r"\s+(?:kegiatan\s+|acara\s+)?[“\"](?P<v>[^“”\"]{4,200}?)[”\"]",
         re.I,
     ),
-    re.compile(
-        r"\bdalam\s+rangka\s+(?:pelaksanaan|penyelenggaraan|kegiatan|memperingati)?\s*"
-        r"(?P<v>.+?)(?=\s*,\s*(?:dengan\s+hormat|kami|bersama|maka|perkenankan|mohon|bapak|"
-        r"kiranya|dimohon|diharapkan|sehubungan|kepada|berikut)\b|\s*[.;]\s"
-        r"|\s+yang\s+(?:akan\s+)?(?:di)?(?:laksanakan|selenggarakan|adakan)\b"
-        rf"|{_THEME})",
-        re.I,
-    ),
+    _OCCASION_EVENT,
     re.compile(
         r"\b(?:untuk\s+)?(?:menghadiri|mengikuti)\s+(?:kegiatan\s+|acara\s+)?(?P<v>.+?)"
         r"(?=\s*,|\s+yang\s+akan|\s+yang\s+(?:di)?(?:laksanakan|selenggarakan)|\s+pada\s+hari"
@@ -403,7 +405,12 @@ _NOT_A_NAME = re.compile(
 
 
 def _event_name(p: Paragraph, into: ProseFindings) -> None:
-    patterns = [(pattern, 2) for pattern in _EVENT_PATTERNS] + [(_REASON_EVENT, 3)]
+    # "Dalam rangka X, kami mengundang …" gives the occasion, read after the sentence that
+    # invites, which names the event itself: when one reading holds the other ("hadir pada
+    # Sidang Umum II DPM …" under "Dalam rangka Penetapan Anggaran … dalam Sidang Umum II
+    # DPM …"), the first read is the one given. "Sehubungan dengan diadakannya X" is weaker.
+    patterns = [(pattern, 2) for pattern in _EVENT_PATTERNS if pattern is not _OCCASION_EVENT]
+    patterns += [(_OCCASION_EVENT, 2), (_REASON_EVENT, 3)]
     for pattern, rank in patterns:
         for m in pattern.finditer(p.text):
             value = _DEFINED_TERM.sub("", m.group("v")).strip(' ,;:“”"‘’')
@@ -424,6 +431,45 @@ def _event_name(p: Paragraph, into: ProseFindings) -> None:
             )
 
 
+# --- a table run into a sentence ---------------------------------------------------------
+
+# "… dilaksanakan pada: Hari,Tanggal: Senin, … 2023 Waktu: 16.15 WIB - selesai Tempat :
+# Auditorium Polstat STIS DC : PDA Diwajibkan …" (a post whose line breaks were lost).
+_INLINE_LABEL = re.compile(
+    r"(?<![\w/])(?P<label>hari\s*[,/]\s*tanggal|waktu|pukul|tempat|lokasi)\s*:\s*", re.I
+)
+# Where an inline value ends: the next "Word :" (another label, known or not).
+_NEXT_LABEL = re.compile(r"\s+(?=[A-Za-z][\w.]*\s*:)")
+
+
+def _inline_labels(p: Paragraph, into: ProseFindings) -> None:
+    """The date, time and place of an event table run into a paragraph: two labels or more,
+    each followed by a colon and its value up to the next label."""
+    hits = list(_INLINE_LABEL.finditer(p.text))
+    if len(hits) < 2:
+        return
+    for index, m in enumerate(hits):
+        stop = hits[index + 1].start() if index + 1 < len(hits) else len(p.text)
+        value = p.text[m.end() : stop]
+        nxt = _NEXT_LABEL.search(value)
+        if nxt:
+            value = value[: nxt.start()]
+        value = value.strip(" ,;")
+        where = f"inline label '{m.group('label')}' line {p.line_at(m.start())}"
+        conf = _conf(p, m.end(), m.end() + len(value))
+        label = m.group("label").lower()
+        if label.startswith("hari"):
+            found = find_dates(value)
+            if len(found) == 1:
+                into.dates.append(Found(found[0], where, conf, line=p.line_at(m.start())))
+        elif label in ("waktu", "pukul"):
+            times = find_times(value)
+            if len(times) == 1:
+                into.times.append(Found(times[0], where, conf, line=p.line_at(m.start())))
+        elif 3 <= len(value) <= 150 and not re.search(r"\d{1,2}[.:]\d\d", value):
+            into.places.append(Found(value, where, conf))
+
+
 def read(doc: Document, skip: set[int]) -> ProseFindings:
     """Everything the prose says about the event (each with where it was read)."""
     findings = ProseFindings()
@@ -431,4 +477,5 @@ def read(doc: Document, skip: set[int]) -> ProseFindings:
         _event_dates(p, findings)
         _place(p, findings)
         _event_name(p, findings)
+        _inline_labels(p, findings)
     return findings

@@ -671,3 +671,31 @@ def test_a_heading_in_mixed_capitals_or_a_greeting_is_not_a_kop():
         "Hari/Tanggal : Senin, 16 Oktober 2023",
         "Tempat : Aula Dinas",
     ).fields["pengirim"] == "Dinas Pendidikan dan Kebudayaan Kabupaten Kapuas Hulu"
+
+
+def test_an_event_table_run_into_one_sentence():
+    """A post whose line breaks were lost: the labels stand inside the sentence, each value
+    ending at the next "Word :". The list of three days gives no date rather than a wrong one."""
+    reading = _read(
+        "SIDANG UMUM II DEWAN PERWAKILAN MAHASISWA POLSTAT STIS T.A. 2022/2023",
+        "Dalam rangka Penetapan Anggaran Imapolstat dalam Sidang Umum II DPM 2022/2023, Kami "
+        "mengundang rekan-rekan sekalian untuk hadir pada Sidang Umum II DPM 2022/2023 yang akan "
+        "dilaksanakan pada: Hari,Tanggal: Senin, Selasa, dan Kamis, 27-28 Februari dan 2 Maret "
+        "2023 Waktu: 16.15 WIB - selesai Tempat : Auditorium Polstat STIS DC : PDA Diwajibkan "
+        "kepada seluruh anggota DPM 2022/2023",
+    )
+    f = reading.fields
+    assert (f["waktu"], f["tempat"]) == ("16.15 WIB - selesai", "Auditorium Polstat STIS")
+    assert f["acara"] == "Sidang Umum II DPM 2022/2023", reading.explain["acara"]
+    assert f["tanggal_mulai"] is None
+    # the post's heading in capitals, alone above the body and without an address, is no kop
+    assert f["pengirim"] is None, reading.explain["pengirim"]
+
+
+def test_one_inline_label_is_not_a_table():
+    f = _read(
+        "Kami mengundang Bapak/Ibu untuk hadir. Tempat : Aula Kantor Camat, pada hari Senin, "
+        "5 Februari 2024 pukul 09.00 WIB."
+    ).fields
+    assert f["tempat"] is None
+    assert f["tanggal_mulai"] == "2024-02-05"
