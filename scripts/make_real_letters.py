@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Re-typeset invitation letters that others published into ``tests/data/real_letters/``.
 
-The texts in ``tests/data/real_letters/src/*.txt`` are copied from letters
-published by their senders (ministries, a student association, listed companies,
-the Attorney General's Office), as reproduced on the public pages named in each
-letter's ``source``. We did not write them; we only re-typeset them (DOCX with python-docx,
-PDF by LibreOffice), keeping the layout as far as the source shows it: kop lines
-centred, ``Label : value`` blocks on tab stops, a right-hand column where the
-source has one. Where the source leaves a part out (a kop, a date line), it is left
-out here too, and the truth file says null for it, unless ``added`` says what we
-completed from the source's own words. Each letter's truth (``<name>.json``) follows
-the labelling rules of DESIGN.md.
+The texts in ``tests/data/real_letters/src/*.txt`` are copied from letters published by
+their senders (ministries, a student association, listed companies, the Attorney
+General's Office), as reproduced on the public pages named in each letter's ``source``,
+or posted on the senders' own websites (schools, a village, a university, student and
+religious associations, a company) whose content public repositories keep as SQL dumps
+of the sites' posts. We did not write them; we only re-typeset them (DOCX with
+python-docx, PDF by LibreOffice), keeping the layout as far as the source shows it: kop
+lines centred, ``Label : value`` blocks on tab stops, a right-hand column where the
+source has one. Where the source leaves a part out (a kop, a date line), it is left out
+here too, and the truth file says null for it, unless ``added`` says what we completed
+from the source's own words. Each letter's truth (``<name>.json``) follows the labelling
+rules of DESIGN.md.
 
 Some are also delivered the way they reach an office: a scan (rasterised, skewed,
 noisy: ``scripts/make_invitations.py``'s ``scan``) or a phone photo (a JPG with a
@@ -228,10 +230,12 @@ def photograph(pdf: Path, target: Path, work: Path, seed: int) -> None:
 def write_sources(out: Path) -> None:
     rows = [
         "# Real letters: where each came from\n",
-        "The texts were published by their senders and reproduced on the pages below; we "
-        "re-typeset them (`scripts/make_real_letters.py`) and labelled them by the rules of "
-        "`../shared/DESIGN.md`. Nothing in a letter was written by us except what the "
-        "'added' column says.\n",
+        "The texts were published by their senders and reproduced on the pages below, or "
+        "posted on their own websites whose content public GitHub repositories keep (SQL "
+        "dumps of a site's posts and agenda tables; the file search names the file's id, not "
+        "always its repository); we re-typeset them (`scripts/make_real_letters.py`) and "
+        "labelled them by the rules of `../shared/DESIGN.md`. Nothing in a letter was written "
+        "by us except what the 'added' column says.\n",
         "| file(s) | sender | source | layout | added by us |",
         "| --- | --- | --- | --- | --- |",
     ]

@@ -477,5 +477,8 @@ def read(doc: Document, skip: set[int]) -> ProseFindings:
         _event_dates(p, findings)
         _place(p, findings)
         _event_name(p, findings)
-        _inline_labels(p, findings)
+        if doc.source != "ocr":
+            # Inline labels hang on exact colons and word breaks, which OCR misreads (a colon
+            # lost, "Auditorium-Polstat"): in a scan the run-on table is left unread.
+            _inline_labels(p, findings)
     return findings
