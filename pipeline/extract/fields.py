@@ -52,6 +52,9 @@ _INVITING = re.compile(
     # asked to come: "Mohon Alumni … untuk datang pada :", "mohon datang tepat waktu",
     # "Kami tunggu partisipasinya"
     r"|mohon\s+datang|(?<=\s)untuk\s+datang\s+pada|(?:kami\s+)?tunggu\s+(?:kehadiran|partisipasi)\w*"
+    # an events page's imperative: "Hadirilah kuliah tamu …", "datang dan ikuti …", "Jangan
+    # lupa hadir"
+    r"|hadirilah|(?:datang|hadir)\s+dan\s+ikuti|jangan\s+lupa\s+(?:hadir|datang)"
     # a request to send people: "kami mohon … untuk dapat menugaskan / mengutus …"
     r"|menugaskan|mengutus|mendelegasikan|mengirimkan\s+(?:peserta|utusan|wakil))\b"
     # weaker words count only when they are asked of the addressee: "Bapak/Ibu … sebagai
@@ -527,7 +530,8 @@ class _Reader:
         line = first_paragraphs[0].lines[0]
         if line.page != 0 or line is not next(iter(self.doc.lines), None):
             return None
-        title = line.text.strip().strip("[]").strip()
+        # "[Diskusi Online]"; "[Lain-lain] Kuliah Tamu …" (a site's category before the title)
+        title = re.sub(r"^\[[^\]]*\]\s+(?=\S)", "", line.text.strip()).strip("[] ")
         if (
             ":" in title
             or len(title.split()) > 10

@@ -359,7 +359,8 @@ _EVENT_PATTERNS = (
     ),
     _OCCASION_EVENT,
     re.compile(
-        r"\b(?:untuk\s+)?(?:menghadiri|mengikuti)\s+(?:kegiatan\s+|acara\s+)?(?P<v>.+?)"
+        r"\b(?:untuk\s+)?(?:menghadiri|mengikuti|(?<=dan\s)ikuti)\s+(?:kegiatan\s+|acara\s+)?"
+        r"(?P<v>.+?)"
         r"(?=\s*,|\s+yang\s+akan|\s+yang\s+(?:di)?(?:laksanakan|selenggarakan)|\s+pada\s+hari"
         rf"|\s+pada\s+tanggal|\s+pada\s*:|\s*[.;]\s|{_THEME})",
         re.I,

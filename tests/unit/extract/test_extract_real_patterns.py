@@ -699,3 +699,24 @@ def test_one_inline_label_is_not_a_table():
     ).fields
     assert f["tempat"] is None
     assert f["tanggal_mulai"] == "2024-02-05"
+
+
+def test_an_events_pages_imperative_invites():
+    """"Hadirilah kuliah tamu …" and "Jadi datang dan ikuti Controlling BEM pada :" invite;
+    the event is what to follow, and a site's category in brackets is not the title's."""
+    reading = _read(
+        "[Lain-lain] Kuliah Tamu dengan dosen dari Swinburn",
+        "Hadirilah kuliah tamu yang akan diadakan pada:",
+        "Hari/ Tanggal : Rabu / 09 Januari 2007",
+        "Tempat : U-401",
+    )
+    assert reading.fields["acara"] == "Kuliah Tamu dengan dosen dari Swinburn"
+    assert reading.fields["tanggal_mulai"] == "2007-01-09"
+    assert any("tidak sesuai" in note for note in reading.notes)  # Rabu: it was a Tuesday
+    f = _read(
+        "Jadi datang dan ikuti Controlling BEM pada :",
+        "Hari : Rabu , 25 Oktober 2017",
+        "Tempat : Aula BSC",
+        "Jangan lupa hadir yaa.",
+    ).fields
+    assert (f["acara"], f["tanggal_mulai"]) == ("Controlling BEM", "2017-10-25")
