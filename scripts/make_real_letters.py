@@ -1,23 +1,28 @@
 #!/usr/bin/env python3
 """Re-typeset invitation letters that others published into ``tests/data/real_letters/``.
 
-The texts in ``tests/data/real_letters/src/*.txt`` are copied from letters
-published by their senders (ministries, a student association, listed companies,
-the Attorney General's Office), as reproduced on the public pages named in each
-letter's ``source``. We did not write them; we only re-typeset them (DOCX with python-docx,
-PDF by LibreOffice), keeping the layout as far as the source shows it: kop lines
-centred, ``Label : value`` blocks on tab stops, a right-hand column where the
-source has one. Where the source leaves a part out (a kop, a date line), it is left
-out here too, and the truth file says null for it, unless ``added`` says what we
-completed from the source's own words. Each letter's truth (``<name>.json``) follows
-the labelling rules of DESIGN.md.
+The texts in ``tests/data/real_letters/src/*.txt`` are copied from letters published by
+their senders (ministries, a student association, listed companies, the Attorney
+General's Office), as reproduced on the public pages named in each letter's ``source``,
+or posted on the senders' own websites (schools, a village, a university, student and
+religious associations, a company) whose content public repositories keep as SQL dumps
+of the sites' posts. We did not write them; we only re-typeset them (DOCX with
+python-docx, PDF by LibreOffice), keeping the layout as far as the source shows it: kop
+lines centred, ``Label : value`` blocks on tab stops, a right-hand column where the
+source has one. Where the source leaves a part out (a kop, a date line), it is left out
+here too, and the truth file says null for it, unless ``added`` says what we completed
+from the source's own words. Each letter's truth (``<name>.json``) follows the labelling
+rules of DESIGN.md.
 
 Some are also delivered the way they reach an office: a scan (rasterised, skewed,
 noisy: ``scripts/make_invitations.py``'s ``scan``) or a phone photo (a JPG with a
 tilt, perspective, a shadow across the page and a table around it). The sources,
 and how each file was made, are listed in ``SOURCES.md`` beside the letters.
 
-    python scripts/make_real_letters.py [OUT_DIR]
+    python scripts/make_real_letters.py [OUT_DIR] [--only NAME ...]
+
+``--only`` typesets just the named letters (``r14``, or a whole stem), so that adding a
+letter does not rewrite the files of the others (LibreOffice stamps each PDF anew).
 """
 
 from __future__ import annotations
@@ -225,10 +230,12 @@ def photograph(pdf: Path, target: Path, work: Path, seed: int) -> None:
 def write_sources(out: Path) -> None:
     rows = [
         "# Real letters: where each came from\n",
-        "The texts were published by their senders and reproduced on the pages below; we "
-        "re-typeset them (`scripts/make_real_letters.py`) and labelled them by the rules of "
-        "`../shared/DESIGN.md`. Nothing in a letter was written by us except what the "
-        "'added' column says.\n",
+        "The texts were published by their senders and reproduced on the pages below, or "
+        "posted on their own websites whose content public GitHub repositories keep (SQL "
+        "dumps of a site's posts and agenda tables; the file search names the file's id, not "
+        "always its repository); we re-typeset them (`scripts/make_real_letters.py`) and "
+        "labelled them by the rules of `../shared/DESIGN.md`. Nothing in a letter was written "
+        "by us except what the 'added' column says.\n",
         "| file(s) | sender | source | layout | added by us |",
         "| --- | --- | --- | --- | --- |",
     ]
@@ -247,18 +254,29 @@ def _file_name(letter: RealLetter, carrier: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[1]) if len(argv) > 1 else OUT
+    args = argv[1:]
+    only: list[str] = []
+    if "--only" in args:
+        at = args.index("--only")
+        args, only = args[:at], args[at + 1 :]
+    out = Path(args[0]) if args else OUT
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="spt-real-") as tmp:
         work = Path(tmp)
         docx_files = []
-        corpus = letters()
+        every = letters()
+        corpus = [
+            letter
+            for letter in every
+            if not only or any(letter.name == o or letter.name.startswith(o + "-") for o in only)
+        ]
         for letter in corpus:
             path = work / f"{letter.name}.docx"
             write_docx(letter, path)
             docx_files.append(path)
         convert(docx_files, work)
-        for number, letter in enumerate(corpus):
+        for letter in corpus:
+            number = every.index(letter)  # the photo's seed does not depend on --only
             pdf = work / f"{letter.name}.pdf"
             for carrier in letter.carriers:
                 target = out / _file_name(letter, carrier)

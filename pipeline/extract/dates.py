@@ -182,6 +182,9 @@ def _build(m: re.Match[str]) -> DateRange | None:
 _STRAY_QUOTE = re.compile(r"(?<![A-Za-z])[’'`\"“”‘]|[’'`\"“”‘](?![A-Za-z])")
 
 
+_LISTED_BEFORE = re.compile(rf"(?:(?<![\d.:/]){_D}|{_MON})\s*(?:,|{_SEP})\s*$", re.I)
+
+
 def find_dates(text: str) -> list[DateRange]:
     """Every date or date range in ``text``, in order, without overlaps (longest first)."""
     # A quote mark that is not inside a word (Jum'at) is a scan's speck: blank it, keeping offsets.
@@ -204,6 +207,10 @@ def find_dates(text: str) -> list[DateRange]:
             for b in broken
         )
     ]
+    # "27-28 Februari dan 2 Maret 2023" (three days) is not "28 Februari - 2 Maret", nor "2
+    # Maret": a date that follows a day or a month and a separator ("27-", "Februari dan",
+    # "2, ") is only the tail of a list, which is no one date.
+    found = [r for r in found if not _LISTED_BEFORE.search(text[: r.span[0]])]
     found.sort(key=lambda r: (r.span[0], -(r.span[1] - r.span[0])))
     chosen: list[DateRange] = []
     for rng in found:

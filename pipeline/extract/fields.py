@@ -47,8 +47,14 @@ MIN_OCR_CONF = 50.0  # below this, an OCR'd value is not trusted
 NOT_INVITATION = "Berkas tidak tampak seperti surat undangan; isian perlu dilengkapi manual."
 
 _INVITING = re.compile(
-    r"\b(?:undangan|mengundang|diundang|kehadiran|menghadiri|hadir\s+pada|untuk\s+hadir|dapat\s+hadir"
-    r"|mengikuti\s+kegiatan"
+    r"\b(?:undangan|mengundang|diundang|kehadiran(?:nya)?|menghadiri|hadir\s+pada|untuk\s+hadir"
+    r"|dapat\s+hadir|mengikuti\s+kegiatan"
+    # asked to come: "Mohon Alumni … untuk datang pada :", "mohon datang tepat waktu",
+    # "Kami tunggu partisipasinya"
+    r"|mohon\s+datang|(?<=\s)untuk\s+datang\s+pada|(?:kami\s+)?tunggu\s+(?:kehadiran|partisipasi)\w*"
+    # an events page's imperative: "Hadirilah kuliah tamu …", "datang dan ikuti …", "Jangan
+    # lupa hadir"
+    r"|hadirilah|(?:datang|hadir)\s+dan\s+ikuti|jangan\s+lupa\s+(?:hadir|datang)"
     # a request to send people: "kami mohon … untuk dapat menugaskan / mengutus …"
     r"|menugaskan|mengutus|mendelegasikan|mengirimkan\s+(?:peserta|utusan|wakil))\b"
     # weaker words count only when they are asked of the addressee: "Bapak/Ibu … sebagai
@@ -65,9 +71,21 @@ _DATE_LINE = re.compile(
 _WEEKDAY = re.compile(
     r"^(?:senin|selasa|rabu|kamis|jum.?at|sabtu|minggu|ahad|hari|tanggal)\b", re.I
 )
-_SALUTATION = re.compile(r"^\s*(?:yth\b|kepada\b|dengan hormat)", re.I)
+# The letter's opening: the addressee, or a greeting ("Dear HIMASTI,", "Assalamu'alaikum").
+_SALUTATION = re.compile(
+    r"^\s*(?:yth\b|kepada\b|dengan hormat|dear\b|halo\b|hai\b|assalamu|salam\s+sejahtera)",
+    re.I,
+)
+# A title is the weakest evidence of the event's name: any sentence or subject naming it wins.
+_TITLE_RANK = 4
+_KINDS_OF_GATHERING = frozenset(
+    {"rapat", "pertemuan", "acara", "kegiatan", "resmi", "peserta", "narasumber", "kehadiran"}
+)
+# An "Acara"/"Kegiatan" row that describes what happens ("Sharing session mengenai perilaku
+# berkendaraan …, Fenomena Malaria, Transportasi … dll.") rather than naming the event.
+_DESCRIBES = re.compile(r"\b(?:dll|dsb|dan\s+lain-lain)\b|(?:[^,]*,){3}")
 _HAL_TO_EVENT = re.compile(
-    r"^\s*undangan\s*[:\-–]?\s*(?:(?:sebagai\s+)?(?:peserta|narasumber|pembicara|pemateri"
+    r"^\s*undangan\s*[:\-–]?\s*(?:terbuka\s+)?(?:(?:sebagai\s+)?(?:peserta|narasumber|pembicara|pemateri"
     r"|moderator)\s+)?(?:untuk\s+)?(?:(?:menghadiri|mengikuti|pelaksanaan|penyelenggaraan)\s+)?"
     r"(?:(?:kegiatan|acara)\s+)?",
     re.I,
@@ -159,6 +177,30 @@ def decide(candidates: list[Candidate], *, what: str = "") -> tuple[object | Non
     agreeing = [c.where for c in pool if c is not chosen and c.where != chosen.where]
     extra = f"; agrees with {', '.join(agreeing)}" if agreeing else ""
     return chosen.value, chosen.where + extra
+
+
+_TIME_JOINERS = re.compile(r"^(?:[\s&,;/+]|\bdan\b|\bserta\b)*$", re.I)
+
+
+def _only_times(value: str, times: list[TimeSpan]) -> str | None:
+    """``value`` with its times written the usual way, when it holds nothing but the times
+    and the words joining them ("&", "dan", a comma); else ``None``."""
+    rest, out, at = [], [], 0
+    for t in times:
+        rest.append(value[at : t.span[0]])
+        out.append(value[at : t.span[0]] if at else "")
+        out.append(t.text)
+        at = t.span[1]
+    rest.append(value[at:])
+    if not all(_TIME_JOINERS.match(piece) for piece in rest):
+        return None
+    return " ".join("".join(out).split()).strip(" ,;")
+
+
+def rest_mentions(text: str, words: list[str]) -> bool:
+    """``text`` holds ``words`` as a phrase, whatever their case."""
+    phrase = r"\s+".join(re.escape(w) for w in words)
+    return bool(re.search(rf"(?<!\w){phrase}(?!\w)", text, re.I))
 
 
 def _near_miss(a: str, b: str) -> bool:
@@ -338,7 +380,9 @@ class _Reader:
         candidates: list[Candidate] = []
         problems = []
         dated_labels = []
-        for item in self._labels(self.event, "hari_tanggal", "tanggal", "waktu"):
+        # A "Hari" row counts when it carries the date too ("Hari : Kamis, Tanggal 9 Agustus
+        # 2018"); alone ("Hari : Senin") it says nothing about the date, like "Waktu".
+        for item in self._labels(self.event, "hari_tanggal", "tanggal", "waktu", "hari"):
             found = find_dates(item.value)
             if found:
                 dated_labels.append(item)
@@ -350,7 +394,7 @@ class _Reader:
                 self._set("tanggal_mulai", None, why)
                 self._set("tanggal_selesai", None, why)
                 return
-            elif item.key != "waktu":
+            elif item.key not in ("waktu", "hari"):
                 problems.append(f"no date in '{item.value}' ({item.where})")
         self.table_end = max((item.lines[-1].number for item in dated_labels), default=None)
         candidates += [
@@ -375,21 +419,38 @@ class _Reader:
         candidates = []
         for item in self._labels(self.event, "waktu", "hari_tanggal"):
             times = find_times(item.value)
-            if times:
-                conf = item.min_conf(digits_only=True)  # a doubtful "-" or "WIB" changes nothing
-                candidates.append(Candidate(times[0], item.where, 1, conf))
+            if not times:
+                continue
+            conf = item.min_conf(digits_only=True)  # a doubtful "-" or "WIB" changes nothing
+            if item.key == "waktu" and len(times) > 1:
+                # "15.00 WIB s/d Selesai & 19.00 s/d selesai": two sessions. The first alone
+                # would be a confident half-truth; the whole value is the time only when it
+                # holds nothing but the times and the words joining them.
+                joined = _only_times(item.value, times)
+                if joined is None:
+                    self._set("waktu", None, f"null: several times in '{item.value}' "
+                              f"({item.where})")
+                    return
+                candidates.append(Candidate(joined, item.where, 1, conf))
+                continue
+            candidates.append(Candidate(times[0], item.where, 1, conf))
         candidates += [
             Candidate(f.value, f.where, 2, f.conf)
             for f in self.prose.times
             if self._counts(f, self.table_end)
         ]
-        self._set("waktu", *decide(candidates, what="no time found"), show=lambda v: v.text)
+        self._set(
+            "waktu",
+            *decide(candidates, what="no time found"),
+            show=lambda v: v.text if isinstance(v, TimeSpan) else str(v),
+        )
 
     def tempat(self) -> None:
         candidates = [
             Candidate(_clean_text(item.value), item.where, 1, item.min_conf())
             for item in self._labels(self.event, "tempat")
-            if len(_clean_text(item.value)) > 2
+            # a place's own short name in capitals ("Tempat: OT") counts; other scraps do not
+            if len(_clean_text(item.value)) > 2 or re.fullmatch(r"[A-Z]{2}", item.value.strip())
         ]
         candidates += [
             Candidate(_clean_text(str(f.value)), f.where, 2, f.conf) for f in self.prose.places
@@ -400,10 +461,13 @@ class _Reader:
         candidates = [
             Candidate(_clean_text(item.value), item.where, 1, item.min_conf())
             for item in self._labels(self.event, "acara")
-            if len(_clean_text(item.value)) > 2 and not _NOT_AN_EVENT.match(item.value)
+            if len(_clean_text(item.value)) > 2
+            and not _NOT_AN_EVENT.match(item.value)
+            and not _DESCRIBES.search(item.value)
         ]
         candidates += [
-            Candidate(_clean_text(str(f.value)), f.where, 2, f.conf) for f in self.prose.events
+            Candidate(_clean_text(str(f.value)), f.where, f.rank, f.conf)
+            for f in self.prose.events
         ]
         derived = None
         hal = self.fields.get("hal")
@@ -413,16 +477,27 @@ class _Reader:
             if m and len(rest.split()) >= 2:
                 derived = Candidate(rest, f"derived from hal ({self.explain['hal']})", 3)
                 candidates.append(derived)
+        titled = self._title_event()
+        if titled is not None:
+            candidates.append(titled)
         value, why = decide(candidates, what="no event name found")
-        if (
-            value is not None
-            and derived is not None
-            and value is not derived.value
-            and norm_text(derived.value).startswith(norm_text(str(value)) + " ")
-        ):
-            # The sentence was cut short (a line break, a stray OCR full stop): the subject
-            # names the same event in full.
-            value, why = derived.value, f"{derived.where}; completes {why}"
+        fuller = next(
+            (
+                c
+                for c in (derived, titled)
+                if c is not None
+                and value is not None
+                and value is not c.value
+                and norm_text(c.value).startswith(norm_text(str(value)) + " ")
+            ),
+            None,
+        )
+        if fuller is not None:
+            # The sentence was cut short (a line break, a stray OCR full stop), or the body
+            # names the event by its first words ("hadir dalam acara Technical Meeting" under
+            # the title "Technical Meeting MABIM 2021"): the subject or title names the same
+            # event in full.
+            value, why = fuller.value, f"{fuller.where}; completes {why}"
         elif (
             self.doc.source == "ocr"
             and value is not None
@@ -439,6 +514,49 @@ class _Reader:
             self._set("hal", None, why)
             value = None
         self._set("acara", value, why)
+
+    def _title_event(self) -> Candidate | None:
+        """A notice posted as a web page or sent as a message starts with its title, set apart
+        from the body: "Undangan Silaturahmi", "Technical Meeting MABIM 2021", "[Diskusi
+        Online]". The title names the event when it says so ("Undangan <event>", at least two
+        words) or when the body speaks of the event by the title's first two words ("… hadir
+        dalam acara Technical Meeting"). A letter with a number has a subject of its own, and
+        a kop line is a body's name, not a title: neither counts."""
+        if self._labels(self.header, "nomor"):
+            return None
+        first_paragraphs = prose.paragraphs(self.doc, set())[:1]
+        if not first_paragraphs or len(first_paragraphs[0].lines) != 1:
+            return None
+        line = first_paragraphs[0].lines[0]
+        if line.page != 0 or line is not next(iter(self.doc.lines), None):
+            return None
+        # "[Diskusi Online]"; "[Lain-lain] Kuliah Tamu …" (a site's category before the title)
+        title = re.sub(r"^\[[^\]]*\]\s+(?=\S)", "", line.text.strip()).strip("[] ")
+        if (
+            ":" in title
+            or len(title.split()) > 10
+            or find_dates(title)
+            or find_times(title)
+            or letterhead.starts_like_a_body(title)
+            or line in letterhead.kop_lines(self.doc, len(self.doc.lines) + 1)
+        ):
+            return None
+        where = f"title '{title}' line {line.number}"
+        m = _HAL_TO_EVENT.match(title)
+        if m:
+            rest = title[m.end() :].strip()
+            # A title is the name itself, so one word will do ("Undangan Silaturahmi"), but not
+            # a kind of gathering ("Undangan Rapat") that any letter could say.
+            if rest[:1].isupper() and (
+                len(rest.split()) >= 2 or rest.lower() not in _KINDS_OF_GATHERING
+            ):
+                return Candidate(_clean_text(rest), where, _TITLE_RANK, line.min_conf())
+            return None
+        words = title.split()
+        body = " ".join(ln.text for ln in self.doc.lines[1:])
+        if len(words) >= 2 and rest_mentions(body, words[:2]):
+            return Candidate(_clean_text(title), where, _TITLE_RANK, line.min_conf())
+        return None
 
     def pengirim(self) -> None:
         stops = [item.line.number for item in self.header]
@@ -470,6 +588,7 @@ class _Reader:
             self._labels(self.header, "nomor", "hal")
             or self._labels(self.event, "tempat")
             or self.prose.dates
+            or self.prose.places
             or self._labels(self.event, "hari_tanggal")
         )
         return bool(_INVITING.search(text)) and structured

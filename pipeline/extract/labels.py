@@ -338,7 +338,14 @@ def split_header_event(
     seen_event = False
     for group in clusters(doc, labeled):
         keys = {item.key for item in group}
-        if keys & HEADER_KEYS:
+        if keys & HEADER_KEYS and keys & (EVENT_KEYS - {"hari"}):
+            # One block holding both: an event table with a "Perihal" row of its own (a
+            # students' notice: "Hari/Tanggal / Waktu / Tempat / Perihal : Pemaparan …").
+            # Each label counts where its kind belongs.
+            header.extend(item for item in group if item.key in HEADER_KEYS)
+            event.extend(item for item in group if item.key not in HEADER_KEYS)
+            seen_event = True
+        elif keys & HEADER_KEYS:
             header.extend(group)
         elif keys & EVENT_KEYS:
             event.extend(group)

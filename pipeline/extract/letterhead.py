@@ -136,7 +136,7 @@ def kop_lines(doc: Document, stop_at: int) -> list[Line]:
                 break
             continue
         prominent = (
-            upper_share(text) >= 0.7
+            (upper_share(text) >= 0.7 and not _title_cased_caps(text))
             or line.bold
             or (body_size is not None and line.size is not None and line.size > body_size + 0.5)
             or _names_itself(text)
@@ -147,6 +147,34 @@ def kop_lines(doc: Document, stop_at: int) -> list[Line]:
             continue
         names.append(line)
     return names
+
+
+def _title_cased_caps(text: str) -> bool:
+    """Capitals mixed with words in lower case ("NGOPI BARENG bersama KADISDIK dan KAKANWIL
+    KEMENAG JABAR"): a heading written as a sentence, not a kop, whose lines are set in one
+    case. In plain type such a line names no body; in bold or a larger type it still may."""
+    words = re.findall(r"[A-Za-z]+", text)
+    capitals = sum(len(w) > 1 and w.isupper() for w in words)
+    lower = sum(len(w) > 2 and w.islower() for w in words)
+    return capitals >= 2 and lower >= 1
+
+
+def _a_heading(doc: Document, line: Line) -> bool:
+    """One line in capitals, in the body's type, naming no body and followed by no address:
+    a post's heading ("SIDANG UMUM II DEWAN PERWAKILAN MAHASISWA …"), not a kop. A kop in
+    plain type is a body's name ("DINAS …", "PT …") or has its address below it."""
+    if line.bold or _names_itself(line.text) or starts_like_a_body(line.text):
+        return False
+    body_size = _body_font_size(doc)
+    if body_size is not None and line.size is not None and line.size > body_size + 0.5:
+        return False
+    after = [ln for ln in doc.lines if ln.page == line.page and ln.number > line.number][:1]
+    return not (after and _ADDRESS.search(after[0].text))
+
+
+def starts_like_a_body(text: str) -> bool:
+    """``text`` begins the way a body's name does ("DINAS …", "Universitas …")."""
+    return bool(_BODY_START.match(text.strip()))
 
 
 def _names_itself(text: str) -> bool:
@@ -304,6 +332,8 @@ def pengirim(doc: Document, stop_at: int) -> tuple[str | None, str, float | None
     lines = kop_lines(doc, stop_at)
     if not lines:
         return None, "null: no letterhead found above the letter's header", None
+    if len(lines) == 1 and _a_heading(doc, lines[0]):
+        return None, f"null: line {lines[0].number} is a heading, not a letterhead", None
     name = compose([_DEFINED_COMPANY.sub("", ln.text) for ln in lines])
     if not name:
         return None, "null: letterhead has no name line", None

@@ -45,6 +45,7 @@ class Found:
     conf: float | None = None
     line: int = 0  # where it was read (the line number)
     held: bool = True  # a date read after "dilaksanakan … pada" (not a bare "pada hari")
+    rank: int = 2  # how directly the sentence names it (3: the reason clause "sehubungan …")
 
 
 @dataclass
@@ -163,7 +164,8 @@ def _event_dates(p: Paragraph, into: ProseFindings) -> None:
             )
         )
         after = _event_time(p, trig.end() + rng.span[1], into, held=into.dates[-1].held)
-        _bare_place(p, after, into)
+        if not _bare_place(p, after, into):
+            _place_line_below(p, after, into)
 
 
 def _event_time(p: Paragraph, after: int, into: ProseFindings, *, held: bool = True) -> int:
@@ -192,11 +194,11 @@ def _event_time(p: Paragraph, after: int, into: ProseFindings, *, held: bool = T
 _BARE_PLACE = re.compile(r"\s*,?\s*di\s+(?=[A-Z0-9])")
 
 
-def _bare_place(p: Paragraph, after: int, into: ProseFindings) -> None:
+def _bare_place(p: Paragraph, after: int, into: ProseFindings) -> bool:
     """A place named right after the date or time: "… pukul 08.00 WIB di Hotel Ibis …"."""
     m = _BARE_PLACE.match(p.text, after)
     if not m:
-        return
+        return False
     end = clause_end(p.text, m.end())
     # Unanchored by a word such as "bertempat", the place ends where the sentence turns to
     # something else: a comma before a lowercase word ("di Putussibau, para kepala …").
@@ -210,6 +212,41 @@ def _bare_place(p: Paragraph, after: int, into: ProseFindings) -> None:
                 value,
                 f"prose '{_snippet(p.text, m.start() + 1)}' line {p.line_at(m.end())}",
                 _conf(p, m.end(), end),
+            )
+        )
+        return True
+    return False
+
+
+# A venue or an online room, as a line of its own names it.
+_VENUE = re.compile(
+    r"\b(?:zoom|google\s+meet|youtube|webex|microsoft\s+teams|aula|gedung|hotel|ruang|auditorium"
+    r"|balai|pendopo|pendapa|masjid|lapangan|convention|hall)\b",
+    re.I,
+)
+
+
+def _place_line_below(p: Paragraph, after: int, into: ProseFindings) -> None:
+    """A post that sets date, time and place each on a line of its own, without labels
+    ("Senin, 03 Agustus 2020" / "15.00 - 16.30 Wib" / "Aplikasi Zoom Meeting"): the line
+    right after the date's or time's line is the place when it is short, holds no digit,
+    and names a venue or an online room."""
+    index = next((i for i, start in enumerate(p.starts) if start >= after), None)
+    if index is None or p.text[after : p.starts[index]].strip():
+        return  # the date or time does not end its line
+    end = p.starts[index + 1] - 1 if index + 1 < len(p.starts) else len(p.text)
+    value = p.text[p.starts[index] : end].strip(" ,;:")
+    if (
+        len(value.split()) <= 6
+        and not re.search(r"\d|:", value)
+        and _VENUE.search(value)
+        and value[:1].isupper()
+    ):
+        into.places.append(
+            Found(
+                value,
+                f"line below the date '{value}' line {p.lines[index].number}",
+                _conf(p, p.starts[index], end),
             )
         )
 
@@ -301,6 +338,17 @@ def _place(p: Paragraph, into: ProseFindings) -> None:
 
 # --- the event's name ----------------------------------------------------------------------
 
+# "kegiatan Temu Inovator dengan tema “Sosialisasi …”": the theme is not part of the name.
+_THEME = r"\s*,?\s+dengan\s+tema\b"
+# The occasion: "Dalam rangka pelaksanaan X, kami …".
+_OCCASION_EVENT = re.compile(
+    r"\bdalam\s+rangka\s+(?:pelaksanaan|penyelenggaraan|kegiatan|memperingati)?\s*"
+    r"(?P<v>.+?)(?=\s*,\s*(?:dengan\s+hormat|kami|bersama|maka|perkenankan|mohon|bapak|"
+    r"kiranya|dimohon|diharapkan|sehubungan|kepada|berikut)\b|\s*[.;]\s"
+    r"|\s+yang\s+(?:akan\s+)?(?:di)?(?:laksanakan|selenggarakan|adakan)\b"
+    rf"|{_THEME})",
+    re.I,
+)
 _EVENT_PATTERNS = (
     # The name in quotes after the verb or "kegiatan": "akan menyelenggarakan kegiatan “Bimtek …”",
     # "hadir pada kegiatan “RAPAT KERJA …”". The quotes bound it exactly.
@@ -309,24 +357,38 @@ _EVENT_PATTERNS = (
         r"\s+(?:kegiatan\s+|acara\s+)?[“\"](?P<v>[^“”\"]{4,200}?)[”\"]",
         re.I,
     ),
+    _OCCASION_EVENT,
     re.compile(
-        r"\bdalam\s+rangka\s+(?:pelaksanaan|penyelenggaraan|kegiatan|memperingati)?\s*"
-        r"(?P<v>.+?)(?=\s*,\s*(?:dengan\s+hormat|kami|bersama|maka|perkenankan|mohon|bapak|"
-        r"kiranya|dimohon|diharapkan|sehubungan|kepada|berikut)\b|\s*[.;]\s"
-        r"|\s+yang\s+(?:akan\s+)?(?:di)?(?:laksanakan|selenggarakan|adakan)\b)",
-        re.I,
-    ),
-    re.compile(
-        r"\b(?:untuk\s+)?(?:menghadiri|mengikuti)\s+(?:kegiatan\s+|acara\s+)?(?P<v>.+?)"
+        r"\b(?:untuk\s+)?(?:menghadiri|mengikuti|(?<=dan\s)ikuti)\s+(?:kegiatan\s+|acara\s+)?"
+        r"(?P<v>.+?)"
         r"(?=\s*,|\s+yang\s+akan|\s+yang\s+(?:di)?(?:laksanakan|selenggarakan)|\s+pada\s+hari"
-        r"|\s+pada\s+tanggal|\s+pada\s*:|\s*[.;]\s)",
+        rf"|\s+pada\s+tanggal|\s+pada\s*:|\s*[.;]\s|{_THEME})",
         re.I,
     ),
     re.compile(
-        r"\bakan\s+(?:menyelenggarakan|melaksanakan|mengadakan)\s+(?:kegiatan\s+|acara\s+)?"
-        r"(?P<v>.+?)(?=\s*,|\s+yang\s|\s+pada\s|\s+bertempat|\s*[.;:]\s)",
+        r"\b(?:akan\s+(?:menyelenggarakan|melaksanakan|mengadakan)\s+(?:kegiatan\s+|acara\s+)?"
+        # without "akan" only with the word "kegiatan"/"acara": "HIMA BARTIM … melaksanakan
+        # kegiatan Diskusi Online dengan tema …"
+        r"|(?:menyelenggarakan|melaksanakan|mengadakan)\s+(?:kegiatan|acara)\s+)"
+        rf"(?P<v>.+?)(?=\s*,|\s+yang\s|\s+pada\s|\s+bertempat|\s*[.;:]\s|{_THEME})",
         re.I,
     ),
+    # "… untuk hadir pada Sidang Umum II DPM 2022/2023 yang akan dilaksanakan pada:",
+    # "… hadir dalam acara Technical Meeting." (a quoted name: the first pattern)
+    re.compile(
+        r"\bhadir\s+(?:pada|dalam)\s+(?:acara\s+|kegiatan\s+)?(?![“\"])"
+        rf"(?P<v>.+?)(?=\s*,|\s+yang\s|\s+pada\s|\s+bertempat|\s*[.;:](?:\s|$)|{_THEME})",
+        re.I,
+    ),
+)
+# The reason clause names the event less directly than the sentence that invites to it
+# ("Sehubungan dengan akan diadakannya Rapat Kerja Zona … ke III, kami … hadir pada kegiatan
+# “RAPAT KERJA ZONA KE III …”"): a weaker reading (rank 3), used when nothing names it better.
+_REASON_EVENT = re.compile(
+    r"\bsehubungan\s+dengan\s+(?:akan\s+)?(?:di)?(?:adakan|laksanakan|selenggarakan|gelar)nya"
+    r"\s+(?:kegiatan\s+|acara\s+)?(?![“\"])"
+    rf"(?P<v>.+?)(?=\s*,|\s+yang\s|\s+pada\s|\s+bertempat|\s*[.;:](?:\s|$)|{_THEME})",
+    re.I,
 )
 # "… Rapat Umum Pemegang Saham Tahunan (Rapat)", "… (selanjutnya disebut “Rapat”)": the short
 # name a letter defines for the event is not part of the event's name.
@@ -344,7 +406,13 @@ _NOT_A_NAME = re.compile(
 
 
 def _event_name(p: Paragraph, into: ProseFindings) -> None:
-    for pattern in _EVENT_PATTERNS:
+    # "Dalam rangka X, kami mengundang …" gives the occasion, read after the sentence that
+    # invites, which names the event itself: when one reading holds the other ("hadir pada
+    # Sidang Umum II DPM …" under "Dalam rangka Penetapan Anggaran … dalam Sidang Umum II
+    # DPM …"), the first read is the one given. "Sehubungan dengan diadakannya X" is weaker.
+    patterns = [(pattern, 2) for pattern in _EVENT_PATTERNS if pattern is not _OCCASION_EVENT]
+    patterns += [(_OCCASION_EVENT, 2), (_REASON_EVENT, 3)]
+    for pattern, rank in patterns:
         for m in pattern.finditer(p.text):
             value = _DEFINED_TERM.sub("", m.group("v")).strip(' ,;:“”"‘’')
             if (
@@ -359,8 +427,48 @@ def _event_name(p: Paragraph, into: ProseFindings) -> None:
                     value,
                     f"prose '{_snippet(p.text, m.start())}' line {p.line_at(m.start('v'))}",
                     _conf(p, m.start("v"), m.end("v")),
+                    rank=rank,
                 )
             )
+
+
+# --- a table run into a sentence ---------------------------------------------------------
+
+# "… dilaksanakan pada: Hari,Tanggal: Senin, … 2023 Waktu: 16.15 WIB - selesai Tempat :
+# Auditorium Polstat STIS DC : PDA Diwajibkan …" (a post whose line breaks were lost).
+_INLINE_LABEL = re.compile(
+    r"(?<![\w/])(?P<label>hari\s*[,/]\s*tanggal|waktu|pukul|tempat|lokasi)\s*:\s*", re.I
+)
+# Where an inline value ends: the next "Word :" (another label, known or not).
+_NEXT_LABEL = re.compile(r"\s+(?=[A-Za-z][\w.]*\s*:)")
+
+
+def _inline_labels(p: Paragraph, into: ProseFindings) -> None:
+    """The date, time and place of an event table run into a paragraph: two labels or more,
+    each followed by a colon and its value up to the next label."""
+    hits = list(_INLINE_LABEL.finditer(p.text))
+    if len(hits) < 2:
+        return
+    for index, m in enumerate(hits):
+        stop = hits[index + 1].start() if index + 1 < len(hits) else len(p.text)
+        value = p.text[m.end() : stop]
+        nxt = _NEXT_LABEL.search(value)
+        if nxt:
+            value = value[: nxt.start()]
+        value = value.strip(" ,;")
+        where = f"inline label '{m.group('label')}' line {p.line_at(m.start())}"
+        conf = _conf(p, m.end(), m.end() + len(value))
+        label = m.group("label").lower()
+        if label.startswith("hari"):
+            found = find_dates(value)
+            if len(found) == 1:
+                into.dates.append(Found(found[0], where, conf, line=p.line_at(m.start())))
+        elif label in ("waktu", "pukul"):
+            times = find_times(value)
+            if len(times) == 1:
+                into.times.append(Found(times[0], where, conf, line=p.line_at(m.start())))
+        elif 3 <= len(value) <= 150 and not re.search(r"\d{1,2}[.:]\d\d", value):
+            into.places.append(Found(value, where, conf))
 
 
 def read(doc: Document, skip: set[int]) -> ProseFindings:
@@ -370,4 +478,8 @@ def read(doc: Document, skip: set[int]) -> ProseFindings:
         _event_dates(p, findings)
         _place(p, findings)
         _event_name(p, findings)
+        if doc.source != "ocr":
+            # Inline labels hang on exact colons and word breaks, which OCR misreads (a colon
+            # lost, "Auditorium-Polstat"): in a scan the run-on table is left unread.
+            _inline_labels(p, findings)
     return findings

@@ -4,7 +4,7 @@ Each test is one pattern seen on letters others wrote, reduced to its text; the 
 tests (tests/integration/test_extract_real_letters.py) then read the letters themselves.
 """
 
-from pipeline.extract.dates import find_times
+from pipeline.extract.dates import find_dates, find_times
 from pipeline.extract.fields import read_fields
 from pipeline.extract.letterhead import compose
 from pipeline.extract.numbers import clean_number
@@ -441,3 +441,282 @@ def test_a_short_sentence_opening_with_the_company_is_not_its_kop():
         "Tempat : Jl. Raya Cicadas No. 258, Gunung Putri, Kab. Bogor",
     ]
     assert read_fields(text_doc("\n".join(lines), source="ocr")).fields["pengirim"] is None
+
+
+# --- website posts and messages (issue 21, second round of real letters) ------------------
+
+
+def _read(*lines: str):
+    return read_fields(text_doc("\n".join(lines)))
+
+
+def test_kehadirannya_a_call_to_come_and_a_wait_for_participation_invite():
+    """"Diharapkan kehadirannya", "Mohon … untuk datang pada :" and "Kami tunggu
+    partisipasinya" ask the reader to attend; a schedule announced to pupils does not."""
+    asked = [
+        "Diharapkan kehadirannya untuk mendengarkan sharing session yang akan di adakan pada :",
+        "Mohon Alumni Jurusan Administrasi Perkantoran untuk datang pada :",
+        "Diskusi Online ini akan digelar pada sore hari. Kami tunggu partisipasinya...!!!!",
+    ]
+    for sentence in asked:
+        reading = _read(sentence, "Hari/Tanggal : Selasa, 6 Juni 2017", "Tempat : Auditorium")
+        assert reading.is_invitation, sentence
+        assert reading.fields["tanggal_mulai"] == "2017-06-06"
+    told = _read(
+        "Tes Gelombang II akan diselenggarakan pada:",
+        "Hari/Tanggal : Rabu, 20 Juli 2016",
+        "Waktu : 08.00 s/d Selesai",
+    )
+    assert not told.is_invitation
+    assert set(told.fields.values()) == {None}
+
+
+def test_a_perihal_row_inside_the_event_table():
+    """A students' notice puts "Perihal" among the event's rows: it is the subject, and the
+    rows around it still describe the event."""
+    f = _read(
+        "Diberitahukan kepada seluruh Peserta MABIM 2021 bahwa akan diadakan Technical meeting pada :",
+        "Hari/Tanggal : Sabtu , 23 Oktober 2021",
+        "Waktu : 15.00 WIB s/d Selesai",
+        "Tempat : STT Wastukancana Purwakarta",
+        "Perihal : Pemaparan kebutuhan Masa Bimbingan (MABIM) HUMANIKA 2021",
+        "Maka dari itu diharapkan untuk seluruh Peserta MABIM 2021 untuk hadir.",
+    ).fields
+    assert f["hal"] == "Pemaparan kebutuhan Masa Bimbingan (MABIM) HUMANIKA 2021"
+    assert (f["tanggal_mulai"], f["waktu"]) == ("2021-10-23", "15.00 WIB s/d Selesai")
+    assert f["tempat"] == "STT Wastukancana Purwakarta"
+
+
+def test_a_hari_row_that_carries_the_date():
+    f = _read(
+        "Mohon Alumni untuk datang pada :",
+        "Hari : Kamis, Tanggal 9 Agustus 2018",
+        "Tempat : Aula SMK Puspabangsa 2",
+        "Acara : Sosialisasi Perekrutan PJB anak Perusahaan PLN",
+    ).fields
+    assert (f["tanggal_mulai"], f["tanggal_selesai"]) == ("2018-08-09", "2018-08-09")
+    assert f["acara"] == "Sosialisasi Perekrutan PJB anak Perusahaan PLN"
+    # a "Hari" row with only the weekday, the date on its own row: the date row counts
+    f = _read(
+        "Kami memohon kehadirannya pada :",
+        "Hari : Senin",
+        "Tanggal : 13 November 2023",
+        "Tempat : Aula Kantor Desa Tupa",
+    ).fields
+    assert f["tanggal_mulai"] == "2023-11-13"
+
+
+def test_a_list_of_days_is_no_one_date():
+    """"27-28 Februari dan 2 Maret 2023" names three days: neither "28 Februari - 2 Maret"
+    nor "2 Maret" alone is the event's date."""
+    assert find_dates("Senin, Selasa, dan Kamis, 27-28 Februari dan 2 Maret 2023") == []
+    assert find_dates("2, 3 dan 5 Mei 2024") == []
+    assert [(d.start.day, d.end.day) for d in find_dates("tanggal 1 - 2 April 2022")] == [(1, 2)]
+
+
+def test_a_place_on_its_own_line_below_the_date_and_time():
+    """A post without labels: date, time and the online room each on a line."""
+    doc = placed_doc(
+        [
+            [(72, "Kami mengundang rekan-rekan dalam kegiatan Diskusi Online yang akan")],
+            [(72, "dilaksanakan pada :")],
+            [(72, "Senin, 03 Agustus 2020")],
+            [(72, "15.00 - 16.30 Wib")],
+            [(72, "Aplikasi Zoom Meeting")],
+            [(72, "Dengan Narasumber : Ariantho S. Muler")],
+        ]
+    )
+    f = read_fields(doc).fields
+    assert (f["tanggal_mulai"], f["waktu"]) == ("2020-08-03", "15.00 - 16.30 Wib")
+    assert f["tempat"] == "Aplikasi Zoom Meeting"
+
+
+def test_a_two_letter_place_in_capitals_is_a_place():
+    f = _read(
+        "Kami mengundang rekan-rekan sekalian untuk pertemuan pertama, yang akan dilaksanakan pada:",
+        "Hari/Tanggal : Sabtu, 10 Juni 2017",
+        "Tempat: OT",
+    ).fields
+    assert f["tempat"] == "OT"
+
+
+def test_two_sessions_in_the_time_label():
+    """Two times joined by "&" are the time, whole; times mixed with other words ("Sesi I")
+    give null rather than the first session alone."""
+    both = _read(
+        "Kami mengundang rekan-rekan untuk hadir pada :",
+        "Hari/Tanggal : Sabtu, 23 Oktober 2021",
+        "Waktu : 15.00 WIB s/d Selesai & 19.00 s/d selesai",
+    )
+    assert both.fields["waktu"] == "15.00 WIB s/d Selesai & 19.00 s/d selesai"
+    mixed = _read(
+        "Kami mengundang rekan-rekan untuk hadir pada :",
+        "Hari/Tanggal : Sabtu, 23 Oktober 2021",
+        "Waktu : Sesi I 08.00 - 10.00, Sesi II 13.00 - 15.00",
+    )
+    assert mixed.fields["waktu"] is None, mixed.explain["waktu"]
+
+
+def test_the_theme_is_not_part_of_the_events_name():
+    f = _read(
+        "Direktorat Inovasi dan Inkubator Bisnis (DIIB) Universitas Indonesia akan "
+        "menyelenggarakan kegiatan Temu Inovator dengan tema \"Sosialisasi dan Workshop "
+        "Program 108 Inovasi Indonesia BIC\" yang akan diselenggarakan pada:",
+        "Hari/Tanggal : Rabu, 1 Juni 2016",
+        "Bersama ini, kami mengundang Bapak/Ibu untuk dapat hadir pada acara tersebut.",
+    ).fields
+    assert f["acara"] == "Temu Inovator"
+
+
+def test_an_event_named_in_the_reason_clause_or_after_hadir_pada():
+    f = _read(
+        "Sehubungan dengan diadakannya HARLAH PK WAHID HASYIM KE-5, yang akan dilaksanakan pada :",
+        "Tanggal : Selasa, 15 Desember 2020",
+        "Tempat : SMK NU Tenggarang",
+        "Kami mengharapkan kehadiran sahabat/i sekalian.",
+    ).fields
+    assert f["acara"] == "HARLAH PK WAHID HASYIM KE-5"
+    f = _read(
+        "Kami mengundang rekan-rekan sekalian untuk hadir pada Sidang Umum II DPM 2022/2023 "
+        "yang akan dilaksanakan pada:",
+        "Hari/Tanggal : Senin, 27 Februari 2023",
+    ).fields
+    assert f["acara"] == "Sidang Umum II DPM 2022/2023"
+
+
+def test_the_reason_clause_yields_to_a_quoted_name():
+    """"Sehubungan dengan akan diadakannya Rapat Kerja Zona … ke III, … hadir pada kegiatan
+    “RAPAT KERJA ZONA KE III …”": two wordings of one event; the one the invitation quotes
+    is its name, not a disagreement that leaves it null."""
+    f = _read(
+        "Sehubungan dengan akan diadakannya Rapat Kerja Zona Sumatera Bagian Selatan ke III, "
+        "kami selaku panitia pelaksana mengharapkan kesediaan Saudara/i untuk dapat hadir pada "
+        "kegiatan “RAPAT KERJA ZONA KE III IMTII ZONA SUMBAGSEL” di Aula C Institut Teknologi "
+        "Sumatera",
+        "Tanggal : 22 Maret 2020",
+        "Tempat : Aula C Institut Teknologi Sumatera",
+    ).fields
+    assert f["acara"] == "RAPAT KERJA ZONA KE III IMTII ZONA SUMBAGSEL"
+
+
+def test_melaksanakan_kegiatan_without_akan():
+    f = _read(
+        "HIMA BARTIM di Kota Palangka Raya melaksanakan kegiatan Diskusi Online dengan tema "
+        "sangat menarik, yang akan dilaksanakan pada : Senin, 03 Agustus 2020 15.00 - 16.30 Wib",
+        "Kami tunggu partisipasinya...!!!!",
+    ).fields
+    assert f["acara"] == "Diskusi Online"
+    assert (f["tanggal_mulai"], f["waktu"]) == ("2020-08-03", "15.00 - 16.30 Wib")
+
+
+def test_a_posts_title_names_the_event():
+    """A web post or a message opens with its title. It names the event when the body speaks
+    of the event by the title's first words, or says "Undangan <event>", and completes a
+    shorter name read from the body; a title the body never mentions, "Undangan" with only a
+    kind of gathering ("Undangan Rapat") and a kop are no name."""
+    body = [
+        "Diberitahukan kepada seluruh Peserta MABIM 2021 bahwa akan diadakan rapat pada :",
+        "Hari/Tanggal : Sabtu, 23 Oktober 2021",
+        "Diharapkan untuk hadir dalam acara Technical Meeting.",
+    ]
+    reading = _read("Technical Meeting MABIM 2021", *body)
+    assert reading.fields["acara"] == "Technical Meeting MABIM 2021", reading.explain["acara"]
+    assert _read("Undangan terbuka Harlah PMII Wahid Hasyim", *body[:2]).fields["acara"] == (
+        "Harlah PMII Wahid Hasyim"
+    )
+    assert _read("Posyandu Tupa", *body[:2]).fields["acara"] is None
+    assert _read("Undangan Silaturahmi", *body[:2]).fields["acara"] == "Silaturahmi"
+    assert _read("Undangan Rapat", *body[:2]).fields["acara"] is None
+    assert _read("DINAS PENDIDIKAN PROVINSI JAWA BARAT", *body[:2]).fields["acara"] is None
+
+
+def test_an_acara_row_that_describes_is_not_a_name():
+    """"Kegiatan : Sharing session mengenai perilaku berkendaraan …, Fenomena Malaria, … dll."
+    lists what happens; the post's title names it."""
+    reading = _read(
+        "Sharing Session Berpikir Sistem",
+        "Diharapkan kehadirannya untuk mendengarkan sharing session pada :",
+        "Hari/Tanggal : Selasa, 6 Juni 2017",
+        "Tempat : Auditorium Institut Teknologi Del",
+        "Kegiatan : Sharing session mengenai perilaku berkendaraan di Toba Samosir, Tingginya "
+        "penderita HIV Aids, Fenomena Malaria, Transportasi di Toba Samosir dll.",
+    )
+    assert reading.fields["acara"] == "Sharing Session Berpikir Sistem", reading.explain["acara"]
+
+
+def test_a_heading_in_mixed_capitals_or_a_greeting_is_not_a_kop():
+    """"NGOPI BARENG bersama KADISDIK dan KAKANWIL KEMENAG JABAR" is a post's heading (capitals
+    mixed with lower-case words), and "Dear HIMASTI," opens a message: neither is a sender."""
+    f = _read(
+        "NGOPI BARENG bersama KADISDIK dan KAKANWIL KEMENAG JABAR",
+        "Kepada Yth. Bapak/Ibu Guru",
+        "Kami panitia mengundang Bapak/Ibu Guru pada NGOPI BARENG bersama KADISDIK, pada:",
+        "Hari, tanggal : Jumat, 23 April 2021",
+        "Tempat : YouTube live streaming",
+    ).fields
+    assert f["pengirim"] is None
+    assert f["acara"] == "NGOPI BARENG bersama KADISDIK dan KAKANWIL KEMENAG JABAR"
+    f = _read(
+        "Dear HIMASTI,",
+        "Kami mengundang rekan-rekan sekalian untuk mengadakan pertemuan pertama, pada:",
+        "Hari/Tanggal : Sabtu, 10 Juni 2017",
+        "Tempat : Auditorium",
+    ).fields
+    assert f["pengirim"] is None
+    # a kop in capitals throughout is still one
+    assert _read(
+        "DINAS PENDIDIKAN DAN KEBUDAYAAN",
+        "KABUPATEN KAPUAS HULU",
+        "Kami mengundang Bapak/Ibu untuk hadir pada:",
+        "Hari/Tanggal : Senin, 16 Oktober 2023",
+        "Tempat : Aula Dinas",
+    ).fields["pengirim"] == "Dinas Pendidikan dan Kebudayaan Kabupaten Kapuas Hulu"
+
+
+def test_an_event_table_run_into_one_sentence():
+    """A post whose line breaks were lost: the labels stand inside the sentence, each value
+    ending at the next "Word :". The list of three days gives no date rather than a wrong one."""
+    reading = _read(
+        "SIDANG UMUM II DEWAN PERWAKILAN MAHASISWA POLSTAT STIS T.A. 2022/2023",
+        "Dalam rangka Penetapan Anggaran Imapolstat dalam Sidang Umum II DPM 2022/2023, Kami "
+        "mengundang rekan-rekan sekalian untuk hadir pada Sidang Umum II DPM 2022/2023 yang akan "
+        "dilaksanakan pada: Hari,Tanggal: Senin, Selasa, dan Kamis, 27-28 Februari dan 2 Maret "
+        "2023 Waktu: 16.15 WIB - selesai Tempat : Auditorium Polstat STIS DC : PDA Diwajibkan "
+        "kepada seluruh anggota DPM 2022/2023",
+    )
+    f = reading.fields
+    assert (f["waktu"], f["tempat"]) == ("16.15 WIB - selesai", "Auditorium Polstat STIS")
+    assert f["acara"] == "Sidang Umum II DPM 2022/2023", reading.explain["acara"]
+    assert f["tanggal_mulai"] is None
+    # the post's heading in capitals, alone above the body and without an address, is no kop
+    assert f["pengirim"] is None, reading.explain["pengirim"]
+
+
+def test_one_inline_label_is_not_a_table():
+    f = _read(
+        "Kami mengundang Bapak/Ibu untuk hadir. Tempat : Aula Kantor Camat, pada hari Senin, "
+        "5 Februari 2024 pukul 09.00 WIB."
+    ).fields
+    assert f["tempat"] is None
+    assert f["tanggal_mulai"] == "2024-02-05"
+
+
+def test_an_events_pages_imperative_invites():
+    """"Hadirilah kuliah tamu …" and "Jadi datang dan ikuti Controlling BEM pada :" invite;
+    the event is what to follow, and a site's category in brackets is not the title's."""
+    reading = _read(
+        "[Lain-lain] Kuliah Tamu dengan dosen dari Swinburn",
+        "Hadirilah kuliah tamu yang akan diadakan pada:",
+        "Hari/ Tanggal : Rabu / 09 Januari 2007",
+        "Tempat : U-401",
+    )
+    assert reading.fields["acara"] == "Kuliah Tamu dengan dosen dari Swinburn"
+    assert reading.fields["tanggal_mulai"] == "2007-01-09"
+    assert any("tidak sesuai" in note for note in reading.notes)  # Rabu: it was a Tuesday
+    f = _read(
+        "Jadi datang dan ikuti Controlling BEM pada :",
+        "Hari : Rabu , 25 Oktober 2017",
+        "Tempat : Aula BSC",
+        "Jangan lupa hadir yaa.",
+    ).fields
+    assert (f["acara"], f["tanggal_mulai"]) == ("Controlling BEM", "2017-10-25")
