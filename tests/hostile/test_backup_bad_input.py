@@ -282,7 +282,7 @@ def test_doctor_warns_when_the_last_backup_is_too_old(demo, tmp_path):
             out = spt("doctor", config=demo / "spt.toml").stdout
             return "PERINGATAN cadangan terakhir yang berhasil" in out and \
                 "lebih tua dari batas" in out
-        wait_until(stale, timeout=60, interval=1, what="doctor to call the backup too old")
+        wait_until(stale, timeout=60, interval=4, what="doctor to call the backup too old")
     finally:
         (demo / "spt.toml").write_text(text)
 

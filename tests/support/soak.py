@@ -61,6 +61,7 @@ class SoakSettings:
     drop_every: float = 0.5           # seconds between two invitations
     kill_after: tuple[float, float] = (0.3, 5.0)   # a kill this long after the service is up
     converter: str = "soffice"        # "unoserver" for the warm server (slower to start)
+    it_pause_seconds: float = 1.5     # between two commands IT runs beside the service
     timeout: float = 900.0
 
 
@@ -290,7 +291,7 @@ class ItAtTheShell(threading.Thread):
 
     COMMANDS = ("status", "agenda", "audit", "verify", "revoke")
 
-    def __init__(self, office: Office, smtp: SmtpServer, out: Path, *, interval: float = 0.3):
+    def __init__(self, office: Office, smtp: SmtpServer, out: Path, *, interval: float):
         super().__init__(name="it-at-the-shell", daemon=True)
         self.office, self.smtp, self.out = office, smtp, out
         self.interval = interval
@@ -411,7 +412,7 @@ def run_soak(root: Path, settings: SoakSettings, *, log=print) -> SoakResult:
     files = invitations(settings.cases, root / "undangan")
     officials = ChaosOfficials(office, rng, return_cases={})
     killer = Killer(office, rng, kills=settings.kills, after=settings.kill_after)
-    it = ItAtTheShell(office, smtp, root / "it")
+    it = ItAtTheShell(office, smtp, root / "it", interval=settings.it_pause_seconds)
     try:
         svc.start()
         officials.start()
