@@ -1,0 +1,235 @@
+"""Tesseract kept loaded in a child process: each reading costs the recognition, not a start-up.
+
+Why: started as a program, Tesseract loads its models for every reading
+(``ind+eng``: ~0.3 s CPU before it looks at the image), and a scanned page takes
+two or three readings (the page, a missed band, the doubtful words). Measured
+here (2 cores), that load was a quarter of a scan's OCR time. This module runs
+libtesseract (through ``tesserocr``) in one child process that loads the models
+once and then reads image after image.
+
+It stays bounded like the program it replaces:
+
+- the child runs in its own process group; a reading not answered by the
+  caller's deadline gets the group killed (SIGKILL) and :class:`OcrTimeout`
+  raised; the next reading starts a fresh child;
+- the child reads requests from a pipe; when its parent goes away (the pipe
+  closes) or no request came for :data:`IDLE_SECONDS`, it exits, so an idle
+  service does not hold the models' memory;
+- one thread at a time uses the child (a lock, waited for within the same
+  deadline); a forked process never uses its parent's child.
+
+The protocol is one JSON line each way: ``{"image": path, "psm": n}`` in,
+``{"tsv": text}`` or ``{"error": text}`` out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+IDLE_SECONDS = 300.0  # the child exits after this long without a request
+_TSV_HEADER = (
+    "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\t"
+    "left\ttop\twidth\theight\tconf\ttext\n"
+)
+_TESSDATA_DIRS = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+)
+
+
+class EngineError(Exception):
+    """The engine could not read the image; ``str()`` says why."""
+
+
+class EngineTimeout(EngineError):
+    pass
+
+
+def tessdata(languages: str) -> str | None:
+    """The folder holding every model ``languages`` names (``ind+eng``), or None."""
+    names = [name for name in languages.split("+") if name]
+    candidates = [os.environ.get("TESSDATA_PREFIX", ""), *_TESSDATA_DIRS]
+    for folder in candidates:
+        if folder and all((Path(folder) / f"{n}.traineddata").is_file() for n in names):
+            return folder
+    return None
+
+
+def available(languages: str) -> bool:
+    try:
+        import tesserocr  # noqa: F401
+    except ImportError:
+        return False
+    return tessdata(languages) is not None
+
+
+class _Child:
+    def __init__(self, languages: str):
+        folder = tessdata(languages)
+        if folder is None:
+            raise EngineError(f"model Tesseract untuk {languages} tidak ditemukan")
+        self.languages = languages
+        self.owner = os.getpid()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.extract.ocr_engine", folder, languages],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # killed as a group, apart from the service
+            env=_child_env(),
+            cwd="/",
+        )
+        self.last_used = time.monotonic()
+
+    def alive(self) -> bool:
+        return (
+            self.proc.poll() is None
+            # the child leaves by itself when idle: retire it before it might
+            and time.monotonic() - self.last_used < IDLE_SECONDS - 10
+        )
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()  # type: ignore[union-attr]
+        self.proc.wait()
+
+    def ask(self, request: dict, deadline: float) -> dict:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+        self.proc.stdin.flush()
+        line = _read_line(self.proc.stdout, deadline)
+        self.last_used = time.monotonic()
+        return json.loads(line)
+
+
+def _child_env() -> dict[str, str]:
+    """One thread for Tesseract (the service's other work shares 2 cores); this package
+    importable from wherever the caller runs."""
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+    return dict(os.environ, OMP_THREAD_LIMIT="1", PYTHONPATH=path)
+
+
+def _read_line(stream, deadline: float) -> bytes:
+    """One line from the child's pipe, waiting no later than ``deadline``."""
+    fd = stream.fileno()
+    chunks: list[bytes] = []
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not sel.select(remaining):
+                raise EngineTimeout("batas waktu OCR habis")
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise EngineError("mesin OCR berhenti tanpa jawaban")
+            chunks.append(chunk)
+            if chunk.endswith(b"\n"):
+                return b"".join(chunks)
+
+
+_lock = threading.Lock()
+_child: _Child | None = None
+
+
+def read_tsv(image: Path, *, psm: int, languages: str, deadline: float) -> str:
+    """Tesseract's TSV (with its header row) for the image file at ``image``.
+
+    :class:`EngineTimeout` when ``deadline`` (a ``time.monotonic()`` value) passes
+    first: the child is then killed with everything it started.
+    """
+    global _child
+    remaining = deadline - time.monotonic()
+    if remaining <= 0 or not _lock.acquire(timeout=remaining):
+        raise EngineTimeout("batas waktu OCR habis")
+    try:
+        child = _child
+        if child is not None and child.owner != os.getpid():
+            child = None  # a forked copy: the pipes are the parent's, never ours to use
+        if child is not None and (not child.alive() or child.languages != languages):
+            child.kill()
+            child = None
+        if child is None:
+            child = _Child(languages)
+        _child = child
+        try:
+            answer = child.ask({"image": str(image), "psm": psm}, deadline)
+        except (EngineError, OSError, ValueError) as exc:
+            child.kill()
+            _child = None
+            if isinstance(exc, EngineError):
+                raise
+            raise EngineError(f"mesin OCR gagal: {exc}") from None
+    finally:
+        _lock.release()
+    if "error" in answer:
+        raise EngineError(str(answer["error"])[:200])
+    return _TSV_HEADER + answer["tsv"]
+
+
+def stop() -> None:
+    """End the child now (tests; a service stopping)."""
+    global _child
+    with _lock:
+        if _child is not None and _child.owner == os.getpid():
+            _child.kill()
+        _child = None
+
+
+def cpu_seconds() -> float:
+    """CPU time the live child has used so far (the benchmark adds it to its own)."""
+    child = _child
+    if child is None or child.owner != os.getpid() or child.proc.poll() is not None:
+        return 0.0
+    try:
+        import psutil
+
+        times = psutil.Process(child.proc.pid).cpu_times()
+    except Exception:
+        return 0.0
+    return times.user + times.system
+
+
+def _serve(folder: str, languages: str) -> int:
+    """The child: load the models once, then answer requests until the pipe closes."""
+    import tesserocr
+
+    api = tesserocr.PyTessBaseAPI(path=folder, lang=languages, psm=tesserocr.PSM.AUTO)
+    stdin = sys.stdin.buffer
+    with selectors.DefaultSelector() as sel:
+        sel.register(stdin.fileno(), selectors.EVENT_READ)
+        while sel.select(IDLE_SECONDS):
+            line = stdin.readline()
+            if not line:
+                return 0
+            try:
+                request = json.loads(line)
+                api.SetPageSegMode(int(request["psm"]))
+                api.SetImageFile(str(request["image"]))
+                answer = {"tsv": api.GetTSVText(0)}
+            except Exception as exc:  # reported to the caller, who decides
+                answer = {"error": f"{type(exc).__name__}: {exc}"}
+            finally:
+                api.Clear()  # the page's image and results: only the models stay
+            sys.stdout.write(json.dumps(answer) + "\n")
+            sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the child ends
+    sys.exit(_serve(sys.argv[1], sys.argv[2]))
