@@ -425,6 +425,15 @@ def ocr_pdf(path: Path, *, pages: int, timeout: float, languages: str = "ind+eng
         raise OcrUnavailable("tesseract/pdftoppm tidak terpasang")
     started = time.monotonic()
     deadline = started + timeout
+    ocr_engine.start(languages)  # loads its models while poppler renders the page
+    try:
+        return _ocr_pages(path, pages, started, deadline, languages)
+    except OcrTimeout:
+        ocr_engine.stop(blocking=False)  # nothing of a file past its time stays running
+        raise
+
+
+def _ocr_pages(path: Path, pages: int, started: float, deadline: float, languages: str) -> OcrPages:
     sizes = _page_sizes(path, pages)
     native = _image_dpi(path, len(sizes), deadline)
     all_words: list[list[PlacedWord]] = []
