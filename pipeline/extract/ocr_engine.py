@@ -182,6 +182,19 @@ def read_tsv(image: Path, *, psm: int, languages: str, deadline: float) -> str:
     :class:`EngineTimeout` when ``deadline`` (a ``time.monotonic()`` value) passes
     first: the child is then killed with everything it started.
     """
+    return _TSV_HEADER + _ask({"image": str(image), "psm": psm}, languages, deadline)["tsv"]
+
+
+def orientation(image: Path, *, deadline: float, languages: str = "ind+eng") -> int:
+    """Degrees to turn the page in ``image`` clockwise to make it upright (0, 90, 180, 270),
+    by Tesseract's orientation detection (the ``osd`` model, loaded in the child on first
+    use); :class:`EngineError` when it cannot tell."""
+    answer = _ask({"image": str(image), "osd": True}, languages, deadline)
+    return int(answer["rotate"])
+
+
+def _ask(request: dict, languages: str, deadline: float) -> dict:
+    """The child's answer to ``request``; the child is killed on a timeout or a broken pipe."""
     global _child
     remaining = deadline - time.monotonic()
     if remaining <= 0 or not _lock.acquire(timeout=remaining):
@@ -189,7 +202,7 @@ def read_tsv(image: Path, *, psm: int, languages: str, deadline: float) -> str:
     try:
         child = _ready_child(languages)
         try:
-            answer = child.ask({"image": str(image), "psm": psm}, deadline)
+            answer = child.ask(request, deadline)
         except (EngineError, OSError, ValueError) as exc:
             child.kill()
             _child = None
@@ -200,7 +213,7 @@ def read_tsv(image: Path, *, psm: int, languages: str, deadline: float) -> str:
         _lock.release()
     if "error" in answer:
         raise EngineError(str(answer["error"])[:200])
-    return _TSV_HEADER + answer["tsv"]
+    return answer
 
 
 def stop(*, blocking: bool = True) -> None:
@@ -235,6 +248,7 @@ def _serve(folder: str, languages: str, idle: float) -> int:
     import tesserocr
 
     api = tesserocr.PyTessBaseAPI(path=folder, lang=languages, psm=tesserocr.PSM.AUTO)
+    osd = None  # the orientation model: only sideways photos need it
     stdin = sys.stdin.buffer
     with selectors.DefaultSelector() as sel:
         sel.register(stdin.fileno(), selectors.EVENT_READ)
@@ -244,13 +258,27 @@ def _serve(folder: str, languages: str, idle: float) -> int:
                 return 0
             try:
                 request = json.loads(line)
-                api.SetPageSegMode(int(request["psm"]))
-                api.SetImageFile(str(request["image"]))
-                answer = {"tsv": api.GetTSVText(0)}
+                if request.get("osd"):
+                    if osd is None:
+                        osd = tesserocr.PyTessBaseAPI(
+                            path=folder, lang="osd", psm=tesserocr.PSM.OSD_ONLY
+                        )
+                    osd.SetImageFile(str(request["image"]))
+                    found = osd.DetectOrientationScript()
+                    if not found:
+                        raise ValueError("orientation not found")
+                    # Tesseract gives the page's orientation; turning it upright is the reverse.
+                    answer = {"rotate": (360 - int(found["orient_deg"])) % 360}
+                else:
+                    api.SetPageSegMode(int(request["psm"]))
+                    api.SetImageFile(str(request["image"]))
+                    answer = {"tsv": api.GetTSVText(0)}
             except Exception as exc:  # reported to the caller, who decides
                 answer = {"error": f"{type(exc).__name__}: {exc}"}
             finally:
                 api.Clear()  # the page's image and results: only the models stay
+                if osd is not None:
+                    osd.Clear()
             sys.stdout.write(json.dumps(answer) + "\n")
             sys.stdout.flush()
     return 0

@@ -7,6 +7,7 @@ child never outlives its parent nor stays when idle.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -133,3 +134,19 @@ def test_an_idle_engine_ends_by_itself_and_a_new_one_takes_over(tmp_path, monkey
     wait_until(lambda: _gone(pid), timeout=10, what="the idle engine to exit")
     assert _words(_read(image)).count("hormat,") == 6
     assert _engine_pid() != pid
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_photo_taken_sideways_either_way_is_read_upright(tmp_path, turn):
+    from pipeline.extract import extract
+
+    letters = Path(__file__).resolve().parents[1] / "data" / "real_letters"
+    original = letters / "r13-kemdikbud-bimtek-proktor-foto.jpg"
+    truth = json.loads(original.with_suffix(".json").read_text(encoding="utf-8"))
+    sideways = tmp_path / "foto-miring.jpg"
+    with Image.open(original) as im:
+        im.rotate(turn, expand=True).save(sideways, quality=90)
+    fields = extract(sideways).fields
+    assert {key: fields[key] for key in ("nomor", "hal", "tanggal_mulai", "tempat")} == {
+        key: truth[key] for key in ("nomor", "hal", "tanggal_mulai", "tempat")
+    }
