@@ -1,5 +1,9 @@
 """OCR of a scanned PDF: poppler renders each page, Tesseract reads it; bounded in time.
 
+Tesseract runs as a library in one child process that keeps its models loaded
+(:mod:`pipeline.extract.ocr_engine`): started as a program it loaded them again for
+every reading, a quarter of a scan's OCR time.
+
 Why not OCRmyPDF: we need the words and their boxes, not a new PDF. Measured
 on a 200 dpi A4 scan here (2 cores), ``pdftoppm`` + ``tesseract … tsv`` took
 1.4 s against 4.3 s for ``ocrmypdf --deskew --sidecar`` with the same words
@@ -19,9 +23,9 @@ Two checks follow the page's reading, each one more Tesseract run at most:
   doubtful, so that a field resting on it comes out null, not wrong
   (:func:`_verify`).
 
-Every external program runs in its own process group under one deadline
-for the whole file; at the deadline the group is killed (SIGKILL) and
-:class:`OcrTimeout` raised, so a hanging OCR never holds a worker.
+Every external program (poppler) and the engine's child run in their own process
+group under one deadline for the whole file; at the deadline the group is killed
+(SIGKILL) and :class:`OcrTimeout` raised, so a hanging OCR never holds a worker.
 """
 
 from __future__ import annotations
