@@ -67,11 +67,11 @@ def tessdata(languages: str) -> str | None:
 
 
 def available(languages: str) -> bool:
-    try:
-        import tesserocr  # noqa: F401
-    except ImportError:
-        return False
-    return tessdata(languages) is not None
+    """Whether the engine can start: tesserocr installed (looked up, not loaded here: only the
+    child loads libtesseract) and the models for ``languages`` found."""
+    import importlib.util
+
+    return importlib.util.find_spec("tesserocr") is not None and tessdata(languages) is not None
 
 
 class _Child:
