@@ -10,6 +10,7 @@ packages=(
   libreoffice-writer-nogui python3-uno fonts-liberation fonts-dejavu-core
   poppler-utils qpdf libnss3-tools
   tesseract-ocr tesseract-ocr-ind ocrmypdf ghostscript
+  libtesseract-dev libleptonica-dev pkg-config g++ python3-dev
 )
 extras=""
 if [ "${1:-}" = "--dev" ]; then
@@ -34,5 +35,7 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".${extras}"
+# tesserocr is built against the system's libtesseract (the one the tesseract program uses):
+# its wheel bundles a newer Tesseract that reads some scanned letter numbers differently.
+.venv/bin/python -m pip install -q --no-binary tesserocr -e ".${extras}"
 echo "spt installed in $(pwd)/.venv"

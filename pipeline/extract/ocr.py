@@ -1,5 +1,9 @@
 """OCR of a scanned PDF: poppler renders each page, Tesseract reads it; bounded in time.
 
+Tesseract runs as a library in one child process that keeps its models loaded
+(:mod:`pipeline.extract.ocr_engine`): started as a program it loaded them again for
+every reading, a quarter of a scan's OCR time.
+
 Why not OCRmyPDF: we need the words and their boxes, not a new PDF. Measured
 on a 200 dpi A4 scan here (2 cores), ``pdftoppm`` + ``tesseract … tsv`` took
 1.4 s against 4.3 s for ``ocrmypdf --deskew --sidecar`` with the same words
@@ -19,9 +23,9 @@ Two checks follow the page's reading, each one more Tesseract run at most:
   doubtful, so that a field resting on it comes out null, not wrong
   (:func:`_verify`).
 
-Every external program runs in its own process group under one deadline
-for the whole file; at the deadline the group is killed (SIGKILL) and
-:class:`OcrTimeout` raised, so a hanging OCR never holds a worker.
+Every external program (poppler) and the engine's child run in their own process
+group under one deadline for the whole file; at the deadline the group is killed
+(SIGKILL) and :class:`OcrTimeout` raised, so a hanging OCR never holds a worker.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.extract import ocr_engine
 from pipeline.extract.layout import PlacedWord
 
 MAX_PIXELS = 45_000_000  # per rendered page (A4 at 400 dpi is 15.5 MP)
@@ -70,8 +75,19 @@ class OcrPages:
     seconds: float
 
 
-def available() -> bool:
-    return bool(shutil.which("tesseract") and shutil.which("pdftoppm"))
+def available(languages: str = "ind+eng") -> bool:
+    return bool(shutil.which("pdftoppm")) and ocr_engine.available(languages)
+
+
+def _tesseract(image: Path, psm: int, deadline: float, languages: str) -> str:
+    """Tesseract's TSV for ``image`` (page segmentation mode ``psm``), from the engine kept
+    loaded (:mod:`pipeline.extract.ocr_engine`), within ``deadline``."""
+    try:
+        return ocr_engine.read_tsv(image, psm=psm, languages=languages, deadline=deadline)
+    except ocr_engine.EngineTimeout:
+        raise OcrTimeout("tesseract dihentikan pada batas waktu") from None
+    except ocr_engine.EngineError as exc:
+        raise OcrError(f"tesseract gagal: {exc}") from None
 
 
 def _run(cmd: list[str], deadline: float, env: dict[str, str] | None = None) -> bytes:
@@ -277,18 +293,17 @@ def _read_band(
     index: int,
     deadline: float,
     languages: str,
-    env: dict[str, str],
 ) -> list[_Box]:
     from PIL import Image
 
     crop = image.with_name(f"{image.stem}-band{index}.pgm")
     with Image.open(image) as im:
         im.crop((0, band[0], im.size[0], band[1])).save(crop)
-    tsv = _run(
-        ["tesseract", str(crop), "stdout", "-l", languages, "--psm", "6", "tsv"], deadline, env=env
-    )
-    crop.unlink(missing_ok=True)
-    return _parse_tsv(tsv.decode("utf-8", "replace"), dy=band[0], block_offset=1000 * (index + 1))
+    try:
+        tsv = _tesseract(crop, 6, deadline, languages)
+    finally:
+        crop.unlink(missing_ok=True)
+    return _parse_tsv(tsv, dy=band[0], block_offset=1000 * (index + 1))
 
 
 def _raw_words(tsv: str) -> list[tuple[str, float, float, float]]:
@@ -317,9 +332,7 @@ def _same_reading(a: str, b: str) -> bool:
     return core(a) == core(b) != ""
 
 
-def _verify(
-    image: Path, boxes: list[_Box], deadline: float, languages: str, env: dict[str, str]
-) -> list[_Box]:
+def _verify(image: Path, boxes: list[_Box], deadline: float, languages: str) -> list[_Box]:
     """Read every doubtful word a second time, cut out on its own; keep what both readings say.
 
     Tesseract's confidence is a poor judge on its own: it doubts many words it
@@ -368,17 +381,13 @@ def _verify(
     path = image.with_name(f"{image.stem}-verify.pgm")
     sheet.save(path)
     try:
-        tsv = _run(
-            ["tesseract", str(path), "stdout", "-l", languages, "--psm", "6", "tsv"],
-            deadline,
-            env=env,
-        )
+        tsv = _tesseract(path, 6, deadline, languages)
     except OcrError:
         return boxes  # no second reading (time is up or it failed): keep the first
     finally:
         path.unlink(missing_ok=True)
     second: list[list[tuple[str, float]]] = [[] for _ in rows]
-    for text, top, bottom, conf in _raw_words(tsv.decode("utf-8", "replace")):
+    for text, top, bottom, conf in _raw_words(tsv):
         centre = (top + bottom) / 2
         for index, (r_top, r_bottom) in enumerate(rows):
             if r_top - pad / 2 <= centre <= r_bottom + pad / 2:
@@ -416,13 +425,21 @@ def _placed(boxes: list[_Box], scale: float) -> list[PlacedWord]:
 
 def ocr_pdf(path: Path, *, pages: int, timeout: float, languages: str = "ind+eng") -> OcrPages:
     """OCR the first ``pages`` pages of the PDF at ``path`` within ``timeout`` seconds."""
-    if not available():
+    if not available(languages):
         raise OcrUnavailable("tesseract/pdftoppm tidak terpasang")
     started = time.monotonic()
     deadline = started + timeout
+    ocr_engine.start(languages)  # loads its models while poppler renders the page
+    try:
+        return _ocr_pages(path, pages, started, deadline, languages)
+    except OcrTimeout:
+        ocr_engine.stop(blocking=False)  # nothing of a file past its time stays running
+        raise
+
+
+def _ocr_pages(path: Path, pages: int, started: float, deadline: float, languages: str) -> OcrPages:
     sizes = _page_sizes(path, pages)
     native = _image_dpi(path, len(sizes), deadline)
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
     all_words: list[list[PlacedWord]] = []
     with tempfile.TemporaryDirectory(prefix="spt-ocr-") as tmp:
         for index, size in enumerate(sizes):
@@ -445,15 +462,10 @@ def ocr_pdf(path: Path, *, pages: int, timeout: float, languages: str = "ind+eng
                 deadline,
             )
             image = stem.with_suffix(".pgm")
-            tsv = _run(
-                ["tesseract", str(image), "stdout", "-l", languages, "--psm", "3", "tsv"],
-                deadline,
-                env=env,
-            )
-            boxes = _parse_tsv(tsv.decode("utf-8", "replace"))
+            boxes = _parse_tsv(_tesseract(image, 3, deadline, languages))
             for number, band in enumerate(_missed_bands(image, boxes, dpi)[:4]):
-                boxes += _read_band(image, band, number, deadline, languages, env)
-            boxes = _verify(image, boxes, deadline, languages, env)
+                boxes += _read_band(image, band, number, deadline, languages)
+            boxes = _verify(image, boxes, deadline, languages)
             image.unlink(missing_ok=True)
             all_words.append(_placed(boxes, 72.0 / dpi))
     return OcrPages(all_words, [w for w, _ in sizes], time.monotonic() - started)

@@ -27,9 +27,6 @@ is recognised as the same invitation.
 from __future__ import annotations
 
 import io
-import re
-import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -153,25 +150,22 @@ def _tilt(im) -> float:
 
 
 def _upright_turn(im, timeout: float) -> int:
-    """Degrees (90 or 270) that turn a sideways page upright, by Tesseract's OSD; 90 when
-    Tesseract cannot tell (a portrait letter photographed sideways is usually turned left)."""
-    if not shutil.which("tesseract"):
+    """Degrees (90 or 270) that turn a sideways page upright, by Tesseract's orientation
+    detection in the OCR engine (:func:`pipeline.extract.ocr_engine.orientation`, no
+    program start); 90 when Tesseract cannot tell (a portrait letter photographed
+    sideways is usually turned left)."""
+    from pipeline.extract import ocr_engine
+
+    if not ocr_engine.available("osd"):
         return 90
     with tempfile.TemporaryDirectory(prefix="spt-osd-") as tmp:
-        path = Path(tmp) / "page.png"
+        path = Path(tmp) / "page.pgm"
         small = im.copy()
         small.thumbnail((1400, 1400))
         small.save(path)
         try:
-            out = subprocess.run(
-                ["tesseract", str(path), "stdout", "--psm", "0"],
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-            ).stdout.decode("utf-8", "replace")
-        except (OSError, subprocess.SubprocessError):
+            rotate = ocr_engine.orientation(path, deadline=time.monotonic() + timeout)
+        except ocr_engine.EngineError:
             return 90
-    m = re.search(r"Rotate:\s*(\d+)", out)
-    rotate = int(m.group(1)) if m else 0
     # Tesseract says how far clockwise to turn; PIL's rotate() turns counter-clockwise.
     return {90: 270, 270: 90}.get(rotate, 90)
