@@ -131,7 +131,10 @@ def _snippet(text: str, start: int, length: int = 40) -> str:
 
 _DATE_TRIGGER = re.compile(
     r"\b(?:(?:dilaksanakan|diselenggarakan|diadakan|berlangsung|digelar|dilangsungkan)\b"
-    r"(?:\s+\w+){0,3}?\s+pada\b|pada\s+hari\b|hari\s*/\s*tanggal\b|hari\s*,\s*tanggal\b)"
+    r"(?:\s+\w+){0,3}?\s+pada\b|pada\s+hari\b|hari\s*/\s*tanggal\b|hari\s*,\s*tanggal\b"
+    # "… akan mengadakan Webinar Kefarmasian “…” pada:" and the date on the next line: a colon
+    # after "pada" announces the date, however long the name before it
+    r"|pada(?=\s*:))"
     r"\s*(?:hari\b)?\s*(?:/\s*tanggal\b)?\s*:?",
     re.I,
 )
@@ -219,7 +222,7 @@ def _bare_place(p: Paragraph, after: int, into: ProseFindings) -> bool:
 
 
 # A venue or an online room, as a line of its own names it.
-_VENUE = re.compile(
+VENUE = re.compile(
     r"\b(?:zoom|google\s+meet|youtube|webex|microsoft\s+teams|aula|gedung|hotel|ruang|auditorium"
     r"|balai|pendopo|pendapa|masjid|lapangan|convention|hall)\b",
     re.I,
@@ -239,7 +242,7 @@ def _place_line_below(p: Paragraph, after: int, into: ProseFindings) -> None:
     if (
         len(value.split()) <= 6
         and not re.search(r"\d|:", value)
-        and _VENUE.search(value)
+        and VENUE.search(value)
         and value[:1].isupper()
     ):
         into.places.append(
@@ -375,6 +378,14 @@ _EVENT_PATTERNS = (
     ),
     # "… untuk hadir pada Sidang Umum II DPM 2022/2023 yang akan dilaksanakan pada:",
     # "… hadir dalam acara Technical Meeting." (a quoted name: the first pattern)
+    # "… bekerjasama dengan PT. … menyelenggarakan Seminar Online pada:", "… menyelenggarakan
+    # Seminar Online dengan tema …": without "akan" or "kegiatan", only when "pada:" or the
+    # theme follows the name directly.
+    re.compile(
+        r"\b(?:menyelenggarakan|mengadakan)\s+(?![“\"])(?P<v>[^.;:,“\"]{3,100}?)"
+        rf"(?=\s+pada\s*:|{_THEME})",
+        re.I,
+    ),
     re.compile(
         r"\bhadir\s+(?:pada|dalam)\s+(?:acara\s+|kegiatan\s+)?(?![“\"])"
         rf"(?P<v>.+?)(?=\s*,|\s+yang\s|\s+pada\s|\s+bertempat|\s*[.;:](?:\s|$)|{_THEME})",
@@ -405,6 +416,23 @@ _NOT_A_NAME = re.compile(
 )
 
 
+# After the word "acara" or "kegiatan" a name may start in lower case when it holds a proper
+# name: "mengadakan acara penutupan dan juga perpisahan KKN IAIT Tasikmalaya Tahun 2022".
+def _holds_proper_name(value: str) -> bool:
+    words = value.split()
+    return len(words) >= 3 and any(w[:1].isupper() for w in words[1:])
+
+
+def _closing_quote(text: str, value: str, end: int) -> tuple[str, int]:
+    """``value`` (ending at ``end`` in ``text``) run on to its closing quote when it opened one:
+    a colon inside the quoted title ("“… Cancer Care: Taking Action …”") cut it short."""
+    if value.count("“") > value.count("”"):
+        close = text.find("”", end)
+        if close != -1 and close - end <= 200:
+            return text[end - len(value) : close + 1], close + 1
+    return value, end
+
+
 def _event_name(p: Paragraph, into: ProseFindings) -> None:
     # "Dalam rangka X, kami mengundang …" gives the occasion, read after the sentence that
     # invites, which names the event itself: when one reading holds the other ("hadir pada
@@ -414,10 +442,14 @@ def _event_name(p: Paragraph, into: ProseFindings) -> None:
     patterns += [(_OCCASION_EVENT, 2), (_REASON_EVENT, 3)]
     for pattern, rank in patterns:
         for m in pattern.finditer(p.text):
-            value = _DEFINED_TERM.sub("", m.group("v")).strip(' ,;:“”"‘’')
+            raw, end = _closing_quote(p.text, m.group("v"), m.end("v"))
+            value = _DEFINED_TERM.sub("", raw).strip(' ,;:“”"‘’')
+            if value.count("“") > value.count("”"):
+                value += "”"  # the name ends with its quoted title: "Webinar Kefarmasian “…”"
+            named = re.search(r"\b(?:acara|kegiatan)\s+$", p.text[: m.start("v")], re.I)
             if (
                 len(value.split()) < 2
-                or not value[:1].isupper()
+                or not (value[:1].isupper() or (named and _holds_proper_name(value)))
                 or _NOT_A_NAME.search(value)
                 or len(value) > 200
             ):
@@ -426,7 +458,7 @@ def _event_name(p: Paragraph, into: ProseFindings) -> None:
                 Found(
                     value,
                     f"prose '{_snippet(p.text, m.start())}' line {p.line_at(m.start('v'))}",
-                    _conf(p, m.start("v"), m.end("v")),
+                    _conf(p, m.start("v"), end),
                     rank=rank,
                 )
             )
