@@ -147,7 +147,38 @@ _DEADLINE = re.compile(
 _TIME_TRIGGER = re.compile(r"\b(?:pukul|jam|pkl\.?)\s*:?\s*", re.I)
 
 
-def _event_dates(p: Paragraph, into: ProseFindings) -> None:
+def _time_on_the_next_line(
+    p: Paragraph, after: int, following: Paragraph, into: ProseFindings, held: bool
+) -> None:
+    """A date that ends its paragraph, and the time alone on the very next line, set apart
+    only by the uneven line spacing of a straightened photo ("Sabtu, 11 Februari 2023" /
+    "09.00-12.30 WIB")."""
+    if p.text[after:].strip():
+        return
+    last, first = p.lines[-1], following.lines[0]
+    if first.page != last.page or first.top - last.bottom > 1.5 * max(last.height, first.height):
+        return
+    text = first.text
+    times = find_times(text)
+    if len(times) != 1:
+        return
+    rest = text[: times[0].span[0]] + text[times[0].span[1] :]
+    if not re.fullmatch(r"\s*(?:(?:pukul|jam)\s*:?)?\s*(?:WIB|WITA|WIT)?\s*\.?\s*", rest, re.I):
+        return
+    into.times.append(
+        Found(
+            times[0],
+            f"line below the date '{text.strip()}' line {first.number}",
+            _conf(following, times[0].span[0], times[0].span[1]),
+            line=first.number,
+            held=held,
+        )
+    )
+
+
+def _event_dates(
+    p: Paragraph, into: ProseFindings, following: Paragraph | None = None
+) -> None:
     for trig in _DATE_TRIGGER.finditer(p.text):
         if _DEADLINE.search(p.text[max(0, trig.start() - 30) : trig.start()]):
             continue
@@ -166,7 +197,10 @@ def _event_dates(p: Paragraph, into: ProseFindings) -> None:
                 held=bool(_HELD.match(trig.group(0))),
             )
         )
-        after = _event_time(p, trig.end() + rng.span[1], into, held=into.dates[-1].held)
+        date_end = trig.end() + rng.span[1]
+        after = _event_time(p, date_end, into, held=into.dates[-1].held)
+        if after == date_end and following is not None:
+            _time_on_the_next_line(p, after, following, into, into.dates[-1].held)
         if not _bare_place(p, after, into):
             _place_line_below(p, after, into)
 
@@ -506,8 +540,10 @@ def _inline_labels(p: Paragraph, into: ProseFindings) -> None:
 def read(doc: Document, skip: set[int]) -> ProseFindings:
     """Everything the prose says about the event (each with where it was read)."""
     findings = ProseFindings()
-    for p in paragraphs(doc, skip):
-        _event_dates(p, findings)
+    found = paragraphs(doc, skip)
+    for index, p in enumerate(found):
+        following = found[index + 1] if doc.geometric and index + 1 < len(found) else None
+        _event_dates(p, findings, following)
         _place(p, findings)
         _event_name(p, findings)
         if doc.source != "ocr":

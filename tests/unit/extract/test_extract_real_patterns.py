@@ -6,6 +6,7 @@ tests (tests/integration/test_extract_real_letters.py) then read the letters the
 
 from pipeline.extract.dates import find_dates, find_times
 from pipeline.extract.fields import read_fields
+from pipeline.extract.layout import Document, PlacedWord, build_lines
 from pipeline.extract.letterhead import compose
 from pipeline.extract.numbers import clean_number
 
@@ -930,3 +931,28 @@ def test_via_an_online_room_on_the_line_after_the_event_table():
         "18.30 WIB - Selesai",
         "Zoom Live",
     )
+
+
+def test_a_time_alone_on_the_line_below_the_date_set_apart_by_a_photos_spacing():
+    """A straightened photo spaces lines unevenly: "… pada:" / "Sabtu, 11 Februari 2023" and,
+    a little further down, "09.00-12.30 WIB" become paragraphs of their own. The time alone on
+    the very next line is the event's; a time further down (another paragraph) is not."""
+
+    def read(gap: float):
+        rows = [
+            (50.0, "Kami mengundang rekan-rekan untuk hadir pada Webinar Kefarmasian pada:"),
+            (64.0, "Sabtu, 11 Februari 2023"),
+            (64.0 + 11.0 + gap, "09.00-12.30 WIB"),
+        ]
+        words = []
+        for top, text in rows:
+            x = 72.0
+            for token in text.split():
+                words.append(PlacedWord(token, x, x + 5.5 * len(token), top, top + 11.0, size=11.0))
+                x += 5.5 * len(token) + 3.0
+        return read_fields(Document(tuple(build_lines([words], [595.0])), "ocr", True, (595.0,)))
+
+    reading = read(gap=9.0)  # more than a paragraph's break, less than a line and a half
+    assert reading.fields["tanggal_mulai"] == "2023-02-11"
+    assert reading.fields["waktu"] == "09.00-12.30 WIB", reading.explain["waktu"]
+    assert read(gap=30.0).fields["waktu"] is None
