@@ -233,7 +233,7 @@ _HM = r"(?<![\d.:,/])(?:[01]?\d|2[0-3])\s?[.:]\s?[0-5]\d(?![\d.:]\d)"
 _ZONE = r"(?:WITA|WIB|WIT)\b"
 _TIME_RE = re.compile(
     rf"(?P<t1>{_HM})(?:\s*(?P<z1>{_ZONE}))?"
-    rf"(?:{_TSEP}(?:(?P<t2>{_HM})|(?P<done>sel[ae]?sai\b))(?:\s*(?P<z2>{_ZONE}))?)?",
+    rf"(?:{_TSEP}(?:(?P<t2>{_HM})|(?P<done>sel[ae]?s[ae]?i\b))(?:\s*(?P<z2>{_ZONE}))?)?",
     re.IGNORECASE,
 )
 
@@ -246,8 +246,11 @@ def _clock(text: str) -> dt.time:
 def find_times(text: str) -> list[TimeSpan]:
     """Every clock time or time range in ``text``.
 
-    ``08.00``, ``13.30 - 16.00 WIB``, ``09.00 WIB s.d. selesai``.
+    ``08.00``, ``13.30 - 16.00 WIB``, ``09.00 WIB s.d. selesai``; "selesai" misspelt
+    ("selasai", "selsai", "Selesi" in a village's notice) still closes the range.
     """
+    # "08.30's.d selesai": a speck read as a quote after the time (a scan) is a space.
+    text = re.sub(r"(?<=\d)['’`]", " ", text)
     found = []
     doubtful_until = -1
     for m in _TIME_RE.finditer(text):

@@ -55,6 +55,11 @@ _INVITING = re.compile(
     # an events page's imperative: "Hadirilah kuliah tamu …", "datang dan ikuti …", "Jangan
     # lupa hadir"
     r"|hadirilah|(?:datang|hadir)\s+dan\s+ikuti|jangan\s+lupa\s+(?:hadir|datang)"
+    # an open event that asks people to sign up: "Save the date!", "Peserta maksimal 1000
+    # orang", "Link Pendaftaran: …" (a webinar's post; a test told to applicants has none)
+    r"|save\s+the\s+date|peserta\s+maksimal|link\s+pendaftaran"
+    # what to wear is told to those who come: "Pakaian: Dress Code Almamater"
+    r"|(?:pakaian|dress\s*code)(?=\s*:)"
     # a request to send people: "kami mohon … untuk dapat menugaskan / mengutus …"
     r"|menugaskan|mengutus|mendelegasikan|mengirimkan\s+(?:peserta|utusan|wakil))\b"
     # weaker words count only when they are asked of the addressee: "Bapak/Ibu … sebagai
@@ -455,7 +460,57 @@ class _Reader:
         candidates += [
             Candidate(_clean_text(str(f.value)), f.where, 2, f.conf) for f in self.prose.places
         ]
+        candidates += self._via_line()
+        for item in self._labels(self.event, "tempat"):
+            below = self._runs_on(item)
+            if below is not None:
+                # "Tempat : Senggigi Ballroom (Lantai 2)" / "Aston Inn Mataram" / "Jl. Panca
+                # Usaha No.1, …, Nusa Tenggara" / "Barat" / "Link Zoom : …": the place goes on
+                # under its label, broken where the sender broke it; how its pieces join
+                # ("Nusa Tenggara" + "Barat") is not on the page. The first line alone would be
+                # half the place.
+                self._set(
+                    "tempat",
+                    None,
+                    f"null: the place runs on below its label to line {below} ({item.where})",
+                )
+                return
         self._set("tempat", *decide(candidates, what="no place found"))
+
+    _WORD_COLON = re.compile(r"^\s*[A-Za-z][\w .]{0,25}:")
+
+    def _runs_on(self, item: Labeled) -> int | None:
+        """The last line of unlabelled lines that carry a value on under its label, up to the
+        event table's next row ("Word :"), else None. Lines that end a sentence, or run
+        long, are the letter going on, not the value."""
+        lines = self.doc.lines
+        at = lines.index(item.lines[-1])
+        between: list[Line] = []
+        for line in lines[at + 1 : at + 7]:
+            if line.column != item.line.column:
+                continue
+            labelled = label_rules.match_label(line, ocr=self.doc.source == "ocr")
+            if labelled or self._WORD_COLON.match(line.text):
+                return between[-1].number if between else None
+            text = line.text.strip()
+            if not text or text.endswith((".", "!", "?")) or len(text.split()) > 14:
+                return None
+            between.append(line)
+        return None
+
+    def _via_line(self) -> list[Candidate]:
+        """"Via Zoom Live" on a line of its own right after the event table: the place of an
+        online event."""
+        if not self.event:
+            return []
+        last = max(item.lines[-1].number for item in self.event)
+        after = [ln for ln in self.doc.lines if ln.number > last and ln.column == 0][:2]
+        for line in after:
+            m = re.match(r"^\s*via\s+(?P<v>\S.*?)\s*$", line.text, re.I)
+            if m and len(m.group("v").split()) <= 4 and prose.VENUE.search(m.group("v")):
+                where = f"line after the event table '{line.text.strip()}' line {line.number}"
+                return [Candidate(_clean_text(m.group("v")), where, 2, line.min_conf())]
+        return []
 
     def acara(self) -> None:
         candidates = [
@@ -524,17 +579,40 @@ class _Reader:
         a kop line is a body's name, not a title: neither counts."""
         if self._labels(self.header, "nomor"):
             return None
-        first_paragraphs = prose.paragraphs(self.doc, set())[:1]
-        if not first_paragraphs or len(first_paragraphs[0].lines) != 1:
+        first_paragraphs = prose.paragraphs(self.doc, set())[:2]
+        if not first_paragraphs:
             return None
-        line = first_paragraphs[0].lines[0]
-        if line.page != 0 or line is not next(iter(self.doc.lines), None):
+        lines = first_paragraphs[0].lines
+        if (
+            len(lines) == 1
+            and len(first_paragraphs) == 2
+            and len(first_paragraphs[1].lines) == 1
+            and lines[0].text.strip().rstrip(":").lower() == "undangan"
+        ):
+            lines = (lines[0], first_paragraphs[1].lines[0])  # a gap under the heading (a scan)
+        if len(lines) == 2 and lines[0].text.strip().rstrip(":").lower() == "undangan":
+            # "UNDANGAN" / "Webinar Kesatriaan Seri #01": the heading and the name below it
+            line = lines[1]
+            heading = f"Undangan {line.text.strip()}"
+        elif len(lines) == 1 or (
+            len(lines) == 2 and _HAL_TO_EVENT.match(lines[0].text)
+        ):
+            # one line, or "Undangan …" wrapped onto a second line (a long event's name)
+            line = lines[0]
+            heading = " ".join(ln.text.strip() for ln in lines)
+        else:
+            return None
+        if line.page != 0 or lines[0] is not next(iter(self.doc.lines), None):
             return None
         # "[Diskusi Online]"; "[Lain-lain] Kuliah Tamu …" (a site's category before the title)
-        title = re.sub(r"^\[[^\]]*\]\s+(?=\S)", "", line.text.strip()).strip("[] ")
+        title = re.sub(r"^\[[^\]]*\]\s+(?=\S)", "", heading).strip("[] ")
+        # A title that says "Undangan …" may name a long event ("Undangan Pembukaan FGD
+        # Sinkronisasi dan Inventarisasi Program … TA 2024"); any other is a heading of ten
+        # words at most.
+        longest = 20 if _HAL_TO_EVENT.match(title) and title.lower().startswith("undangan") else 10
         if (
             ":" in title
-            or len(title.split()) > 10
+            or len(title.split()) > longest
             or find_dates(title)
             or find_times(title)
             or letterhead.starts_like_a_body(title)

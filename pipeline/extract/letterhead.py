@@ -42,6 +42,9 @@ _NOT_NAME = re.compile(
 _TITLE = re.compile(r"^(?:pemanggilan|panggilan|pengumuman|rapat\s+umum\s+pemegang)\b", re.I)
 # A company's defined term after its name: "PT Sky Energy Indonesia Tbk (“Perseroan”)".
 _DEFINED_COMPANY = re.compile(r"\s*\(\s*[“\"”]?\s*perseroan\s*[”\"“]?\s*\)", re.I)
+# A heading that labels what follows ("WEBINAR : TEKNIK PENYUNTIKAN INSULIN …"): a post's
+# title, not a body's name (a kop names its body without a colon).
+_LABELLED_HEADING = re.compile(r"^[^\s:]+(?:\s+[^\s:]+)?\s*:\s+\S")
 _COMMITTEE = re.compile(r"^(?:panitia|kepanitiaan)\b", re.I)
 _REGION = re.compile(r"^(?:provinsi|kabupaten|kab\.|kota|kotamadya|kecamatan|wilayah)\b", re.I)
 _BRANCH = re.compile(r"^(?:kantor|unit|cabang|area|divisi|regional|perwakilan)\b", re.I)
@@ -131,7 +134,7 @@ def kop_lines(doc: Document, stop_at: int) -> list[Line]:
             if names:
                 break
             continue
-        if _NOT_NAME.match(text) or _letter_spaced(text):
+        if _NOT_NAME.match(text) or _letter_spaced(text) or _LABELLED_HEADING.match(text):
             if names:
                 break
             continue

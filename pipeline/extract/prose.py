@@ -131,7 +131,10 @@ def _snippet(text: str, start: int, length: int = 40) -> str:
 
 _DATE_TRIGGER = re.compile(
     r"\b(?:(?:dilaksanakan|diselenggarakan|diadakan|berlangsung|digelar|dilangsungkan)\b"
-    r"(?:\s+\w+){0,3}?\s+pada\b|pada\s+hari\b|hari\s*/\s*tanggal\b|hari\s*,\s*tanggal\b)"
+    r"(?:\s+\w+){0,3}?\s+pada\b|pada\s+hari\b|hari\s*/\s*tanggal\b|hari\s*,\s*tanggal\b"
+    # "… akan mengadakan Webinar Kefarmasian “…” pada:" and the date on the next line: a colon
+    # after "pada" announces the date, however long the name before it
+    r"|pada(?=\s*:))"
     r"\s*(?:hari\b)?\s*(?:/\s*tanggal\b)?\s*:?",
     re.I,
 )
@@ -144,7 +147,38 @@ _DEADLINE = re.compile(
 _TIME_TRIGGER = re.compile(r"\b(?:pukul|jam|pkl\.?)\s*:?\s*", re.I)
 
 
-def _event_dates(p: Paragraph, into: ProseFindings) -> None:
+def _time_on_the_next_line(
+    p: Paragraph, after: int, following: Paragraph, into: ProseFindings, held: bool
+) -> None:
+    """A date that ends its paragraph, and the time alone on the very next line, set apart
+    only by the uneven line spacing of a straightened photo ("Sabtu, 11 Februari 2023" /
+    "09.00-12.30 WIB")."""
+    if p.text[after:].strip():
+        return
+    last, first = p.lines[-1], following.lines[0]
+    if first.page != last.page or first.top - last.bottom > 1.5 * max(last.height, first.height):
+        return
+    text = first.text
+    times = find_times(text)
+    if len(times) != 1:
+        return
+    rest = text[: times[0].span[0]] + text[times[0].span[1] :]
+    if not re.fullmatch(r"\s*(?:(?:pukul|jam)\s*:?)?\s*(?:WIB|WITA|WIT)?\s*\.?\s*", rest, re.I):
+        return
+    into.times.append(
+        Found(
+            times[0],
+            f"line below the date '{text.strip()}' line {first.number}",
+            _conf(following, times[0].span[0], times[0].span[1]),
+            line=first.number,
+            held=held,
+        )
+    )
+
+
+def _event_dates(
+    p: Paragraph, into: ProseFindings, following: Paragraph | None = None
+) -> None:
     for trig in _DATE_TRIGGER.finditer(p.text):
         if _DEADLINE.search(p.text[max(0, trig.start() - 30) : trig.start()]):
             continue
@@ -163,7 +197,10 @@ def _event_dates(p: Paragraph, into: ProseFindings) -> None:
                 held=bool(_HELD.match(trig.group(0))),
             )
         )
-        after = _event_time(p, trig.end() + rng.span[1], into, held=into.dates[-1].held)
+        date_end = trig.end() + rng.span[1]
+        after = _event_time(p, date_end, into, held=into.dates[-1].held)
+        if after == date_end and following is not None:
+            _time_on_the_next_line(p, after, following, into, into.dates[-1].held)
         if not _bare_place(p, after, into):
             _place_line_below(p, after, into)
 
@@ -219,7 +256,7 @@ def _bare_place(p: Paragraph, after: int, into: ProseFindings) -> bool:
 
 
 # A venue or an online room, as a line of its own names it.
-_VENUE = re.compile(
+VENUE = re.compile(
     r"\b(?:zoom|google\s+meet|youtube|webex|microsoft\s+teams|aula|gedung|hotel|ruang|auditorium"
     r"|balai|pendopo|pendapa|masjid|lapangan|convention|hall)\b",
     re.I,
@@ -239,7 +276,7 @@ def _place_line_below(p: Paragraph, after: int, into: ProseFindings) -> None:
     if (
         len(value.split()) <= 6
         and not re.search(r"\d|:", value)
-        and _VENUE.search(value)
+        and VENUE.search(value)
         and value[:1].isupper()
     ):
         into.places.append(
@@ -375,6 +412,14 @@ _EVENT_PATTERNS = (
     ),
     # "… untuk hadir pada Sidang Umum II DPM 2022/2023 yang akan dilaksanakan pada:",
     # "… hadir dalam acara Technical Meeting." (a quoted name: the first pattern)
+    # "… bekerjasama dengan PT. … menyelenggarakan Seminar Online pada:", "… menyelenggarakan
+    # Seminar Online dengan tema …": without "akan" or "kegiatan", only when "pada:" or the
+    # theme follows the name directly.
+    re.compile(
+        r"\b(?:menyelenggarakan|mengadakan)\s+(?![“\"])(?P<v>[^.;:,“\"]{3,100}?)"
+        rf"(?=\s+pada\s*:|{_THEME})",
+        re.I,
+    ),
     re.compile(
         r"\bhadir\s+(?:pada|dalam)\s+(?:acara\s+|kegiatan\s+)?(?![“\"])"
         rf"(?P<v>.+?)(?=\s*,|\s+yang\s|\s+pada\s|\s+bertempat|\s*[.;:](?:\s|$)|{_THEME})",
@@ -405,6 +450,23 @@ _NOT_A_NAME = re.compile(
 )
 
 
+# After the word "acara" or "kegiatan" a name may start in lower case when it holds a proper
+# name: "mengadakan acara penutupan dan juga perpisahan KKN IAIT Tasikmalaya Tahun 2022".
+def _holds_proper_name(value: str) -> bool:
+    words = value.split()
+    return len(words) >= 3 and any(w[:1].isupper() for w in words[1:])
+
+
+def _closing_quote(text: str, value: str, end: int) -> tuple[str, int]:
+    """``value`` (ending at ``end`` in ``text``) run on to its closing quote when it opened one:
+    a colon inside the quoted title ("“… Cancer Care: Taking Action …”") cut it short."""
+    if value.count("“") > value.count("”"):
+        close = text.find("”", end)
+        if close != -1 and close - end <= 200:
+            return text[end - len(value) : close + 1], close + 1
+    return value, end
+
+
 def _event_name(p: Paragraph, into: ProseFindings) -> None:
     # "Dalam rangka X, kami mengundang …" gives the occasion, read after the sentence that
     # invites, which names the event itself: when one reading holds the other ("hadir pada
@@ -414,10 +476,14 @@ def _event_name(p: Paragraph, into: ProseFindings) -> None:
     patterns += [(_OCCASION_EVENT, 2), (_REASON_EVENT, 3)]
     for pattern, rank in patterns:
         for m in pattern.finditer(p.text):
-            value = _DEFINED_TERM.sub("", m.group("v")).strip(' ,;:“”"‘’')
+            raw, end = _closing_quote(p.text, m.group("v"), m.end("v"))
+            value = _DEFINED_TERM.sub("", raw).strip(' ,;:“”"‘’')
+            if value.count("“") > value.count("”"):
+                value += "”"  # the name ends with its quoted title: "Webinar Kefarmasian “…”"
+            named = re.search(r"\b(?:acara|kegiatan)\s+$", p.text[: m.start("v")], re.I)
             if (
                 len(value.split()) < 2
-                or not value[:1].isupper()
+                or not (value[:1].isupper() or (named and _holds_proper_name(value)))
                 or _NOT_A_NAME.search(value)
                 or len(value) > 200
             ):
@@ -426,7 +492,7 @@ def _event_name(p: Paragraph, into: ProseFindings) -> None:
                 Found(
                     value,
                     f"prose '{_snippet(p.text, m.start())}' line {p.line_at(m.start('v'))}",
-                    _conf(p, m.start("v"), m.end("v")),
+                    _conf(p, m.start("v"), end),
                     rank=rank,
                 )
             )
@@ -474,8 +540,10 @@ def _inline_labels(p: Paragraph, into: ProseFindings) -> None:
 def read(doc: Document, skip: set[int]) -> ProseFindings:
     """Everything the prose says about the event (each with where it was read)."""
     findings = ProseFindings()
-    for p in paragraphs(doc, skip):
-        _event_dates(p, findings)
+    found = paragraphs(doc, skip)
+    for index, p in enumerate(found):
+        following = found[index + 1] if doc.geometric and index + 1 < len(found) else None
+        _event_dates(p, findings, following)
         _place(p, findings)
         _event_name(p, findings)
         if doc.source != "ocr":

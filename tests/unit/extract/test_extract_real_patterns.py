@@ -6,6 +6,7 @@ tests (tests/integration/test_extract_real_letters.py) then read the letters the
 
 from pipeline.extract.dates import find_dates, find_times
 from pipeline.extract.fields import read_fields
+from pipeline.extract.layout import Document, PlacedWord, build_lines
 from pipeline.extract.letterhead import compose
 from pipeline.extract.numbers import clean_number
 
@@ -720,3 +721,238 @@ def test_an_events_pages_imperative_invites():
         "Jangan lupa hadir yaa.",
     ).fields
     assert (f["acara"], f["tanggal_mulai"]) == ("Controlling BEM", "2017-10-25")
+
+
+# --- the third round (r33-r42): village notices, an office's agenda, webinars -------------------
+
+
+def _placed(*lines: str):
+    """Lines set close together, as one paragraph each run of them makes on a page."""
+    return read_fields(placed_doc([[(72, line)] for line in lines]))
+
+
+def test_selesai_misspelt_selesi_still_closes_the_time():
+    """A village's notice: "Waktu : 13.00 WIB s/d Selesi"."""
+    (span,) = find_times("13.00 WIB s/d Selesi")
+    assert (span.text, span.until_done) == ("13.00 WIB s/d Selesi", True)
+
+
+def test_a_speck_read_as_a_quote_after_the_time_is_a_space():
+    """A scan read "Waktu : 08.30 s.d selesai" as "08.30's.d selesai"."""
+    (span,) = find_times("08.30's.d selesai")
+    assert (span.text, span.until_done) == ("08.30 s.d selesai", True)
+
+
+def test_pada_colon_then_date_and_time_on_lines_of_their_own():
+    """HISFARSI: "… akan mengadakan Webinar Kefarmasian" / "“Indonesian … Care: Taking Action
+    to Close the Care Gap” pada:" / "Sabtu, 11 Februari 2023" / "09.00-12.30 WIB". The colon
+    inside the quoted title does not end the name; "pada:" announces the date."""
+    reading = _placed(
+        "Pengurus Pusat HISFARSI melalui Peer Group Apoteker Spesialis Onkologi akan mengadakan",
+        "Webinar Kefarmasian “Indonesian Pharmacists in Cancer Care: Taking Action to Close",
+        "the Care Gap” pada:",
+        "Sabtu, 11 Februari 2023",
+        "09.00-12.30 WIB",
+        "Webinar ini akan mengupas peran Apoteker dalam Edukasi kepada Pasien Onkologi.",
+        "Daftarkan kehadiran Anda melalui link berikut ini KLIK DISINI",
+    )
+    f = reading.fields
+    assert f["acara"] == (
+        "Webinar Kefarmasian “Indonesian Pharmacists in Cancer Care: Taking Action to Close "
+        "the Care Gap”"
+    ), reading.explain["acara"]
+    assert (f["tanggal_mulai"], f["waktu"], f["tempat"]) == ("2023-02-11", "09.00-12.30 WIB", None)
+
+
+def test_after_acara_a_name_in_lower_case_that_holds_a_proper_name():
+    """Desa Mandalahayu: "… akan mengadakan acara penutupan dan juga perpisahan KKN IAIT
+    Tasikmalaya Tahun 2022 yang insya Alloh akan dilaksanakan Pada :"; a lower-case phrase
+    with no proper name after "acara" is still no name."""
+    f = _read(
+        "Kami atas Nama Pemerintah Desa Mandalahayu dan KKN IAIT akan mengadakan acara penutupan "
+        "dan juga perpisahan KKN IAIT Tasikmalaya Tahun 2022 yang insya Alloh akan dilaksanakan "
+        "Pada :",
+        "Hari : Juam’at",
+        "Tanggal : 26 Agustus 2022",
+        "Waktu : 13.00 WIB s/d Selesi",
+        "Tempat : Aula Desa Mandalahayu",
+        "Kami sangat mengharapkan kehadiran Seluruh Warga Masyarakat Desa Mandalahayu.",
+    ).fields
+    assert f["acara"] == "penutupan dan juga perpisahan KKN IAIT Tasikmalaya Tahun 2022"
+    assert (f["tanggal_mulai"], f["waktu"]) == ("2022-08-26", "13.00 WIB s/d Selesi")
+    f = _read(
+        "Kami akan mengadakan acara rutin bulanan yang akan dilaksanakan pada:",
+        "Hari/Tanggal : Senin, 5 Februari 2024",
+        "Tempat : Aula Desa",
+        "Kami mengharapkan kehadiran Bapak/Ibu.",
+    ).fields
+    assert f["acara"] is None
+
+
+def test_an_open_event_that_asks_to_sign_up_or_says_what_to_wear_invites():
+    """"Save the date!", "Peserta maksimal 1000 orang", "Link Pendaftaran", "Pakaian: …" are
+    said to those who will come; a test's schedule told to applicants still invites no one."""
+    for asks in ("Save the date!", "Peserta maksimal 1000 orang", "Link Pendaftaran: KLIK DISINI"):
+        f = _read(
+            "Himpunan Seminat Farmasi Rumah Sakit PP IAI menyelenggarakan Seminar Online pada:",
+            "Hari/Tanggal : Sabtu/ 10 Desember 2022",
+            "Waktu : 10:00- 12:00 WIB",
+            asks,
+        ).fields
+        assert (f["acara"], f["tanggal_mulai"], f["waktu"]) == (
+            "Seminar Online",
+            "2022-12-10",
+            "10.00- 12.00 WIB",
+        ), asks
+    f = _read(
+        "Kuliah Umum",
+        "Kuliah Umum dari Universitas Indonesia",
+        "Lokasi: AUDITORIUM",
+        "Waktu: Selasa, 17.00",
+        "Pakaian: Dress Code Almamater",
+    ).fields
+    assert (f["acara"], f["waktu"], f["tempat"]) == ("Kuliah Umum", "17.00", "AUDITORIUM")
+    reading = _read(
+        "Tes Gelombang II akan diselenggarakan pada:",
+        "Hari/Tanggal : Rabu, 20 Juli 2016",
+        "Waktu : 08.00 s/d Selesai",
+    )
+    assert not reading.is_invitation
+
+
+def test_the_name_before_its_theme_after_menyelenggarakan():
+    """"… menyelenggarakan Seminar Online dengan tema Teknik Penyuntikan Insulin …": the theme
+    is not the name; and the post's title "WEBINAR : TEKNIK …", a heading with a colon, is no
+    kop."""
+    reading = _placed(
+        "WEBINAR : TEKNIK PENYUNTIKAN INSULIN DALAM KEBERHASILAN TERAPI DIABETES MELITUS",
+        "",
+        "Himpunan Seminat Farmasi Rumah Sakit PP IAI bekerjasama dengan PT. Becton Dickinson",
+        "menyelenggarakan Seminar Online dengan tema Teknik Penyuntikan Insulin dalam",
+        "Keberhasilan Terapi Diabetes Melitus yang akan diselenggarakan pada :",
+        "Hari/Tanggal : Sabtu, 29 Januari 2022",
+        "Waktu : 10:00- 12:00 WIB",
+        "Peserta maksimal 1000 orang, diutamakan Apoteker yang bekerja di Rumah Sakit",
+    )
+    assert reading.fields["acara"] == "Seminar Online", reading.explain["acara"]
+    assert reading.fields["pengirim"] is None, reading.explain["pengirim"]
+
+
+def test_undangan_heading_above_the_events_name():
+    """"UNDANGAN" / "Webinar Kesatriaan Seri #01": the heading and the name below it are the
+    title "Undangan Webinar Kesatriaan Seri #01"."""
+    f = _read(
+        "UNDANGAN",
+        "Webinar Kesatriaan Seri #01",
+        "”Tantangan Alih Generasi Peternak Muda Menuju Swasembada Daging Sapi Nasional”",
+        "Bersama ini kami mengundang rekan-rekan muda untuk bergabung dalam webinar yang "
+        "diselenggarakan pada :",
+        "Hari/Tgl : Senin, 26 April 2021",
+        "Waktu : 13.00 WIB",
+        "ZOOM ID : 637 100 1919",
+    ).fields
+    assert (f["acara"], f["tanggal_mulai"], f["tempat"]) == (
+        "Webinar Kesatriaan Seri #01",
+        "2021-04-26",
+        None,
+    )
+
+
+def test_a_long_undangan_title_wrapped_onto_a_second_line():
+    """An agenda entry's title "Undangan Pembukaan FGD … Kompetensi" / "ASN TA 2024"."""
+    reading = _placed(
+        "Undangan Pembukaan FGD Sinkronisasi dan Inventarisasi Program Pelatihan Pengembangan",
+        "Kompetensi ASN TA 2024",
+        "",
+        "Hari/Tanggal : Rabu, 16 November 2022",
+        "Waktu : 08.30 s.d selesai",
+        "Tempat : Senggigi Ballroom (Lantai 2)",
+    )
+    assert reading.fields["acara"] == (
+        "Pembukaan FGD Sinkronisasi dan Inventarisasi Program Pelatihan Pengembangan Kompetensi "
+        "ASN TA 2024"
+    ), reading.explain["acara"]
+
+
+def test_a_place_running_on_below_its_label_is_null_not_its_first_line():
+    """"Tempat : Senggigi Ballroom (Lantai 2)" / "Aston Inn Mataram" / "Jl. …, Nusa Tenggara"
+    / "Barat" / "Link Zoom : …": how the pieces join is not on the page. A "Zoom Meeting"
+    with an "ID:" row under it is the whole place."""
+    reading = _read(
+        "Undangan Pembukaan FGD Sinkronisasi",
+        "Hari/Tanggal : Rabu, 16 November 2022",
+        "Waktu : 08.30 s.d selesai",
+        "Tempat : Senggigi Ballroom (Lantai 2)",
+        "Aston Inn Mataram",
+        "Jl. Panca Usaha No.1, Cilinaya, Kec. Cakranegara, Kota Mataram, Nusa Tenggara",
+        "Barat",
+        "Link Zoom : https://us06web.zoom.us/j/86319038608",
+    )
+    assert reading.fields["tempat"] is None
+    assert "runs on" in reading.explain["tempat"]
+    f = _read(
+        "Undangan Penutupan Latsar CPNS Gel I (Eksternal)",
+        "hari, tanggal : Kamis, 4 Agustus 2022",
+        "pukul : 15.00 WIB s.d. Selesai",
+        "tempat : Zoom Meeting",
+        "ID: 846 1464 3741",
+        "Passcode: 241648",
+    ).fields
+    assert (f["acara"], f["tempat"], f["waktu"]) == (
+        "Penutupan Latsar CPNS Gel I (Eksternal)",
+        "Zoom Meeting",
+        "15.00 WIB s.d. Selesai",
+    )
+    # a sentence after the place is the letter going on, not the place
+    f = _read(
+        "Kami mengundang Bapak/Ibu untuk hadir pada:",
+        "Hari/Tanggal : Rabu, 16 November 2022",
+        "Tempat : Aula Desa",
+        "Mengingat pentingnya acara tersebut, mohon hadir tepat waktu.",
+        "Catatan : membawa alat tulis",
+    ).fields
+    assert f["tempat"] == "Aula Desa"
+
+
+def test_via_an_online_room_on_the_line_after_the_event_table():
+    """HIMATEK: "Save the date!" / "Hari/tanggal : …" / "Waktu : …" / "Via Zoom Live"."""
+    f = _read(
+        "Kuliah Tamu Sustainable Textile",
+        "[KULIAH TAMU]",
+        "Mengangkat tema \"Sustainable Textile\"",
+        "Save the date!",
+        "Hari/tanggal : Senin, 10 Januari 2022",
+        "Waktu : 18.30 WIB - Selesai",
+        "Via Zoom Live",
+    ).fields
+    assert (f["acara"], f["tanggal_mulai"], f["waktu"], f["tempat"]) == (
+        "Kuliah Tamu Sustainable Textile",
+        "2022-01-10",
+        "18.30 WIB - Selesai",
+        "Zoom Live",
+    )
+
+
+def test_a_time_alone_on_the_line_below_the_date_set_apart_by_a_photos_spacing():
+    """A straightened photo spaces lines unevenly: "… pada:" / "Sabtu, 11 Februari 2023" and,
+    a little further down, "09.00-12.30 WIB" become paragraphs of their own. The time alone on
+    the very next line is the event's; a time further down (another paragraph) is not."""
+
+    def read(gap: float):
+        rows = [
+            (50.0, "Kami mengundang rekan-rekan untuk hadir pada Webinar Kefarmasian pada:"),
+            (64.0, "Sabtu, 11 Februari 2023"),
+            (64.0 + 11.0 + gap, "09.00-12.30 WIB"),
+        ]
+        words = []
+        for top, text in rows:
+            x = 72.0
+            for token in text.split():
+                words.append(PlacedWord(token, x, x + 5.5 * len(token), top, top + 11.0, size=11.0))
+                x += 5.5 * len(token) + 3.0
+        return read_fields(Document(tuple(build_lines([words], [595.0])), "ocr", True, (595.0,)))
+
+    reading = read(gap=9.0)  # more than a paragraph's break, less than a line and a half
+    assert reading.fields["tanggal_mulai"] == "2023-02-11"
+    assert reading.fields["waktu"] == "09.00-12.30 WIB", reading.explain["waktu"]
+    assert read(gap=30.0).fields["waktu"] is None
