@@ -206,6 +206,8 @@ _ENV_KEPT = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "VIRTUAL_ENV",
              "SSL_CERT_FILE", "SSL_CERT_DIR")
 _ENV_KEPT_PREFIXES = ("LC_", "PYTHON", "COVERAGE_")
 _PID = struct.Struct("q")
+SERVER_NAME = "spt-checkserver"      # process names (at most 15 characters)
+CHILD_NAME = "spt-check"
 
 
 class _ServerLost(Exception):
@@ -445,6 +447,7 @@ def _serve(control: int) -> int:
     """The fork server: import the validation stack once, then fork a check per request."""
     import importlib
 
+    _set_name(SERVER_NAME)
     sock = socket.socket(fileno=control)
     for name in PRELOAD:
         importlib.import_module(name)
@@ -516,6 +519,14 @@ def _serve(control: int) -> int:
                 os.close(status_w)
 
 
+def _set_name(name: str) -> None:
+    """What ``ps``/``top`` and :meth:`psutil.Process.name` show for this process (a fork
+    keeps the server's command line)."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(15, name.encode()[:15], 0, 0, 0)  # PR_SET_NAME
+
+
 def _child(memory_mb: int, seconds: float, parent: int) -> int:
     """A check in a fork of the server (stdin: the payload, stdout: the answer)."""
     import ctypes
@@ -527,6 +538,7 @@ def _child(memory_mb: int, seconds: float, parent: int) -> int:
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         return 1
+    _set_name(CHILD_NAME)
 
     os.nice(_CHILD_NICE)
     limit = memory_mb * 1024 * 1024
