@@ -8,20 +8,35 @@ four such uploads froze the public page for minutes and left its process at
 of a file we did not write ourselves (an upload, an approver's signed file,
 ``spt verify`` of a file that is not the one we issued) runs here:
 
-- a fresh interpreter (``python -m pipeline.signing.bounded``), at a lower CPU
-  priority, that imports the validation stack, then limits itself
-  (``RLIMIT_AS`` for memory, ``RLIMIT_CPU`` for :attr:`CheckLimits.seconds` of
-  processor time, start-up included) before it reads the file: the cost a file can
-  cause is bounded whatever else the machine is doing;
+- a child forked, per check, from this process's check server: a clean interpreter
+  (``python -m pipeline.signing.bounded --serve``, its own ``exec``, not a fork of a
+  threaded service, started with an environment holding no secret) that imported the
+  validation stack once (:data:`PRELOAD`: about 1.3 s of processor time no check pays
+  again). The child lowers its CPU priority and limits itself (``RLIMIT_AS`` for memory,
+  ``RLIMIT_CPU`` for :attr:`CheckLimits.seconds` of processor time, all of it the
+  check's own: a fork starts at zero) before it reads the file: the cost a file can
+  cause is bounded whatever else the machine is doing. A server that died (killed, out
+  of memory) is replaced at the next check, and a check it took with it is run again;
+  the server ends when the process that started it ends, however it ends (end-of-file on
+  its control socket), and each check's child ends with its server
+  (``PR_SET_PDEATHSIG``);
 - the caller waits at most :func:`wall_seconds` of wall-clock time (the CPU
   limit with room for a busy machine) and kills it after that;
 - inside, the file's size, revisions and fields are counted before any signature
   is validated (:func:`structure_problem`);
-- the answer comes back as JSON (a child that met a hostile file is not trusted
-  to hand back a pickle); the memory the check used dies with the process.
+- the answer comes back as JSON on a pipe of its own (a child that met a hostile file
+  is not trusted to hand back a pickle), what it writes to stderr (pyHanko's warnings)
+  on another, its exit code from the server; the memory the check used dies with it.
 
 The caller gets the function's value or :class:`CheckRefused` saying, in
 Indonesian, which limit was hit.
+
+Why a server of our own and not :mod:`multiprocessing`'s ``forkserver``: that one also
+starts the resource tracker (one more interpreter for as long as the process runs, as
+:mod:`pipeline.service.child` found), hands every child a copy of its liveness pipe (a
+SIGKILLed service's server lives on while a check runs), passes the caller's whole
+environment, and is one per process for every user of ``multiprocessing``. The first
+check of a process also waits for the server's start within its wall-clock time.
 """
 
 from __future__ import annotations
@@ -66,7 +81,7 @@ class Limit(enum.StrEnum):
 class CheckLimits:
     """What one check may cost (``spt.toml`` ``[signature_check]``; units in the names)."""
 
-    seconds: float = 5.0            # processor seconds, the child's start-up included
+    seconds: float = 5.0            # processor seconds of the check itself (a warm fork)
     memory_mb: int = 256
     max_bytes: int = 10 * 1024 * 1024
     max_revisions: int = 24
