@@ -428,9 +428,8 @@ def _talk(payload_w: int, answer_r: int, err_r: int, status_r: int, payload: byt
                         view = view[os.write(fd, view[:65536]):]
                     except BrokenPipeError:   # the child ended before reading it all
                         view = view[:0]
-                    if not view:
-                        sel.unregister(fd)
-                        os.close(fd)
+                    if not view:     # closed by the caller only: a number reused meanwhile
+                        sel.unregister(fd)   # by another thread must not be closed twice
                     continue
                 chunk = os.read(fd, 65536)
                 if not chunk:
@@ -452,8 +451,6 @@ def _talk(payload_w: int, answer_r: int, err_r: int, status_r: int, payload: byt
                     if len(status) >= 2 * _PID.size:
                         code = _PID.unpack_from(status, _PID.size)[0]
     finally:
-        if payload_w in sel.get_map():
-            os.close(payload_w)
         sel.close()
     return pid, code, bytes(out), bytes(err), timed_out
 
