@@ -12,7 +12,7 @@ of a file we did not write ourselves (an upload, an approver's signed file,
   (``python -m pipeline.signing.bounded --serve``, its own ``exec``, not a fork of a
   threaded service, started with an environment holding no secret) that imported the
   validation stack once (:data:`PRELOAD`: about 1.3 s of processor time no check pays
-  again). The child lowers its CPU priority and limits itself (``RLIMIT_AS`` for memory,
+  again), at a lower CPU priority. The child limits itself (``RLIMIT_AS`` for memory,
   ``RLIMIT_CPU`` for :attr:`CheckLimits.seconds` of processor time, all of it the
   check's own: a fork starts at zero) before it reads the file: the cost a file can
   cause is bounded whatever else the machine is doing. A server that died (killed, out
@@ -63,8 +63,7 @@ from typing import Any
 
 log = logging.getLogger("spt.check")
 
-# Room above the file itself for the framing of what is handed to the child.
-_CHILD_NICE = 10
+_CHILD_NICE = 10   # the check server's and so every check's CPU priority, below the caller's
 
 
 class Limit(enum.StrEnum):
@@ -460,6 +459,9 @@ def _serve(control: int) -> int:
     import importlib
 
     _set_name(SERVER_NAME)
+    # Its imports and every check at a lower CPU priority (a fork inherits it): the pages
+    # and the service come first.
+    os.nice(_CHILD_NICE)
     sock = socket.socket(fileno=control)
     for name in PRELOAD:
         importlib.import_module(name)
@@ -551,8 +553,6 @@ def _child(memory_mb: int, seconds: float, parent: int) -> int:
     if os.getppid() != parent:
         return 1
     _set_name(CHILD_NAME)
-
-    os.nice(_CHILD_NICE)
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # A fork starts at zero processor time: all of it is the check's own.
