@@ -361,6 +361,12 @@ def _run_once(function: str, args: tuple, limits: CheckLimits) -> Any:
         for fd in theirs + ours:
             with suppress(OSError):
                 os.close(fd)
+    if timed_out and pid is None:
+        # Not the file's doing: the server did not fork it in time (stopped, or still
+        # starting on a machine this busy).
+        log.warning("check %s: the check server %d did not start it in %.1f s", function,
+                    server.pid, time.monotonic() - started)
+        raise CheckRefused(Limit.FAILED, limit_message(Limit.FAILED, limits))
     if timed_out:
         log.warning("check %s: stopped after %.1f s", function, time.monotonic() - started)
         raise CheckRefused(Limit.TIME, limit_message(Limit.TIME, limits))

@@ -93,6 +93,20 @@ def test_a_check_whose_server_is_killed_meanwhile_is_run_again():
     assert bounded.server_pid() != server.pid
 
 
+def test_a_server_that_does_not_answer_is_not_the_files_fault():
+    server = _server()
+    server.suspend()                                  # SIGSTOP: a hung server
+    try:
+        started = time.monotonic()
+        with pytest.raises(CheckRefused) as refused:
+            run_bounded("tests.support.hogs:answer", (1,), CheckLimits(seconds=0.5))
+        assert time.monotonic() - started < 0.5 * 6 + 1
+        assert refused.value.limit is Limit.FAILED     # not "melampaui batas waktu"
+    finally:
+        server.resume()
+    assert run_bounded("tests.support.hogs:answer", (2,), LIMITS) == 2
+
+
 def test_the_check_has_all_of_its_processor_time_and_no_secret():
     os.environ["SPT_TEST_PASSPHRASE"] = "rahasia"      # a SecretRef's env, say
     try:
