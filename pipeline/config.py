@@ -320,7 +320,8 @@ class SignatureCheckConfig(_Model):
     verify`` of a file other than the one issued); see :mod:`pipeline.signing.bounded`."""
 
     seconds: float = Field(default=5.0, gt=0, le=120,
-                           description="processor seconds per check, start-up included")
+                           description="processor seconds per check (the check's own: its "
+                                       "process is a fork of a warm check server)")
     memory_mb: int = Field(default=256, ge=128, le=4096, description="address space, MB")
     max_file_mb: float = Field(default=10.0, gt=0, le=200,
                                description="MB of a file checked (an approver: MB added)")

@@ -15,6 +15,7 @@ import signal
 import psutil
 import pytest
 
+from pipeline.signing.bounded import CHILD_NAME, SERVER_NAME
 from pipeline.simulate import wait_until
 from tests.e2e.test_approver_stage import (
     FIELD,
@@ -50,11 +51,12 @@ def test_a_fake_document_timestamp_over_the_text_is_refused(approver_office):  #
     assert "kolom baru ditambahkan: Stempel_Waktu" in note
 
 
-def _check_children(service_pid: int) -> list[psutil.Process]:
+def _check_children(service_pid: int, name: str = CHILD_NAME) -> list[psutil.Process]:
+    """The service's checks (forks of its check server), or with ``SERVER_NAME`` the server."""
     found = []
     for child in psutil.Process(service_pid).children(recursive=True):
         try:
-            if "pipeline.signing.bounded" in " ".join(child.cmdline()):
+            if child.name() == name:
                 found.append(child)
         except psutil.Error:
             continue
@@ -82,3 +84,11 @@ def test_the_engine_serves_other_cases_while_a_check_is_held_up(approver_office)
     note = _refused(office, case)
     assert "melampaui batas waktu" in note
     wait_until(lambda: not child.is_running(), timeout=30, what="the child to be gone")
+
+    # The check server ends with the service: no process of it is left behind.
+    servers = _check_children(service, SERVER_NAME)
+    assert len(servers) == 1, servers
+    office.service.stop()
+    wait_until(lambda: not servers[0].is_running(), timeout=30,
+               what="the check server to end with the service")
+    office.service.start()                            # the module's service, for the others

@@ -17,6 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from pipeline.signing.bounded import CHILD_NAME, SERVER_NAME
 from pipeline.simulate import wait_until
 from pipeline.untrusted.names import sanitize_filename
 from tests.e2e.conftest import Office
@@ -27,7 +28,8 @@ STAGE = 1  # the inputs meant for a stage go into 02-kasubag/disetujui/
 
 
 class RssSampler(threading.Thread):
-    """Peak resident memory of a process and its Python children (LibreOffice excluded)."""
+    """Peak resident memory of a process and its Python children (the check server and its
+    checks, named by :mod:`pipeline.signing.bounded`, included; LibreOffice excluded)."""
 
     def __init__(self, pid: int, interval: float = 0.1):
         super().__init__(name="rss", daemon=True)
@@ -41,7 +43,8 @@ class RssSampler(threading.Thread):
             try:
                 proc = psutil.Process(self.pid)
                 procs = [proc, *(c for c in proc.children(recursive=True)
-                                 if "python" in c.name().lower())]
+                                 if "python" in c.name().lower()
+                                 or c.name() in (SERVER_NAME, CHILD_NAME))]
                 self.peak = max(self.peak, sum(p.memory_info().rss for p in procs))
             except psutil.Error:
                 pass

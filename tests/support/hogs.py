@@ -19,3 +19,20 @@ def spin(_limits) -> int:
 
 def answer(value: int, _limits) -> int:
     return value
+
+
+def nap(seconds: float, value: int, _limits) -> int:
+    """Wait ``seconds`` (no processor time), then answer ``value``."""
+    import time
+
+    time.sleep(seconds)
+    return value
+
+
+def own_cost(_limits) -> dict:
+    """What the check's own process has cost so far, and what of the environment it sees."""
+    import os
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"cpu_s": usage.ru_utime + usage.ru_stime, "environ": sorted(os.environ)}
