@@ -35,3 +35,22 @@ def _services_end_with_their_test():
     before = frozenset(STARTED)
     yield
     stop_leftover_services(keep=before)
+
+
+# Files that take minutes, handed out first (with ``--no-loadscope-reorder``, which keeps the
+# collection order instead of putting the files with the most tests first): one of them
+# started last kept one worker busy for minutes after the other had run out of work.
+LONGEST_FIRST = (
+    "tests/chaos/test_chaos.py",
+    "tests/e2e/test_smb_officials.py",
+    "tests/bench/test_bench_smoke.py",
+    "tests/e2e/test_kill_finalisation.py",
+    "tests/hostile/test_hostile_environment.py",
+    "tests/e2e/test_delegation.py",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-randomly has shuffled
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
