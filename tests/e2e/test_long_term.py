@@ -212,7 +212,10 @@ def test_an_approvers_signature_with_a_revoked_certificate_is_refused_on_accepta
             assert (sf.root / f"{case}-ditolak.pdf").exists()
             store = office.store()
             assert store.cases.get(case).state.stage == stage.index
-            refusals = [e for e in store.audit.for_case(case) if e.action == "stage.refused"]
+            # The note can be seen a moment before the refusal's audit entry is committed.
+            refusals = wait_until(
+                lambda: [e for e in store.audit.for_case(case) if e.action == "stage.refused"],
+                timeout=30, what="the refusal in the audit log")
             assert refusals[-1].detail["code"] == "approver_signature"
             assert svc.proc.poll() is None
 
