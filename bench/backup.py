@@ -44,6 +44,7 @@ from pipeline.service.clock import SystemClock  # noqa: E402
 from pipeline.service.drafting import DraftMaker  # noqa: E402
 from pipeline.service.finalize import Finalizer  # noqa: E402
 from pipeline.service.notify import Notifier  # noqa: E402
+from pipeline.service.office import Office  # noqa: E402
 from pipeline.service.signer import MarkSigner  # noqa: E402
 from pipeline.signing.appearance import warm_up  # noqa: E402
 from pipeline.signing.keys import KeyRing  # noqa: E402
@@ -76,8 +77,9 @@ def make_letters(config_path: Path, n: int, distinct: int) -> None:
     staff = [e.as_assignee() for e in EmployeeDirectory.load(config.pegawai_csv).employees]
     converter = make_converter(config, ws.state)
     converter.start()
-    notifier = Notifier(config, wf, ws, store, clock)
-    finalizer = Finalizer(config, wf, ws, store, keyring, notifier, clock)
+    office = Office(config, wf, ws, store, clock)
+    notifier = Notifier(office)
+    finalizer = Finalizer(office, keyring=keyring, notifier=notifier)
     signer = MarkSigner(config, wf, ws, keyring)
     drafter = DraftMaker(config, wf, ws, converter)
     made: list[tuple[str, str, str]] = []      # (case, docx sha, marked pdf sha)

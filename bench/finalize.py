@@ -34,6 +34,7 @@ from pipeline.service.clock import SystemClock  # noqa: E402
 from pipeline.service.drafting import DraftMaker  # noqa: E402
 from pipeline.service.finalize import Finalizer  # noqa: E402
 from pipeline.service.notify import Notifier  # noqa: E402
+from pipeline.service.office import Office  # noqa: E402
 from pipeline.service.signer import MarkSigner  # noqa: E402
 from pipeline.signing.appearance import warm_up  # noqa: E402
 from pipeline.signing.keys import KeyRing  # noqa: E402
@@ -60,8 +61,9 @@ def main() -> int:
         converter.start()
         try:
             signer = MarkSigner(config, wf, ws, keyring)
-            notifier = Notifier(config, wf, ws, store, clock)
-            finalizer = Finalizer(config, wf, ws, store, keyring, notifier, clock)
+            office = Office(config, wf, ws, store, clock)
+            notifier = Notifier(office)
+            finalizer = Finalizer(office, keyring=keyring, notifier=notifier)
             marks: list[float] = []
             finals: list[float] = []
             for rep in range(args.reps):

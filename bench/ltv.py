@@ -42,6 +42,7 @@ from pipeline.service.clock import SystemClock  # noqa: E402
 from pipeline.service.drafting import DraftMaker  # noqa: E402
 from pipeline.service.finalize import Finalizer  # noqa: E402
 from pipeline.service.notify import Notifier  # noqa: E402
+from pipeline.service.office import Office  # noqa: E402
 from pipeline.service.signer import MarkSigner  # noqa: E402
 from pipeline.signing.appearance import warm_up  # noqa: E402
 from pipeline.signing.keys import KeyRing  # noqa: E402
@@ -64,8 +65,9 @@ def _measure(name: str, config_path: Path, converter, reps: int, later: dt.datet
     store = Store(ws.database)
     keyring = KeyRing.load(config)
     signer = MarkSigner(config, wf, ws, keyring)
-    notifier = Notifier(config, wf, ws, store, clock)
-    finalizer = Finalizer(config, wf, ws, store, keyring, notifier, clock)
+    office = Office(config, wf, ws, store, clock)
+    notifier = Notifier(office)
+    finalizer = Finalizer(office, keyring=keyring, notifier=notifier)
     drafted = None
     finals, sizes, checks = [], [], []
     for rep in range(reps):

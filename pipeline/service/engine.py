@@ -19,10 +19,11 @@ import logging
 import os
 import sqlite3
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.config import Config
 from pipeline.core import machine
 from pipeline.core.machine import STATUS_PHRASE, Advance, GoBack, Refusal, Status
 from pipeline.core.workflow import SigningMode, Stage
@@ -49,17 +50,16 @@ from pipeline.folders.settle import SettleTracker
 from pipeline.service.action_folders import ActionFolders
 from pipeline.service.approvals import ApproverChecks, CheckKey
 from pipeline.service.cancel import cancel_reason, record_cancel
-from pipeline.service.clock import Clock, SystemClock
 from pipeline.service.drafting import DraftFiles, DraftMaker
 from pipeline.service.faults import crash_point
 from pipeline.service.finalize import Finalizer
 from pipeline.service.holders import Holders
 from pipeline.service.intake import Intake
 from pipeline.service.notify import Notifier
+from pipeline.service.office import InOffice, Office
 from pipeline.service.publisher import StagePublisher
 from pipeline.service.returns import Reasons
 from pipeline.service.signer import MarkSigner
-from pipeline.store import Store
 from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
 from pipeline.untrusted.people_text import (
@@ -68,6 +68,9 @@ from pipeline.untrusted.people_text import (
     looks_complete,
     reason_case,
 )
+
+if TYPE_CHECKING:
+    from pipeline.convert import Converter
 
 log = logging.getLogger("spt.engine")
 
@@ -82,25 +85,20 @@ class Candidate:
     cancel: bool = False  # moved into the drafting stage's batal/
 
 
-class Engine:
+class Engine(InOffice):
     def __init__(
-        self, config: Config, *, converter, signer: MarkSigner, finalizer: Finalizer,
-        notifier: Notifier, clock: Clock | None = None, store: Store | None = None,
-        wake=None,
+        self, office: Office, *, converter: Converter, signer: MarkSigner,
+        finalizer: Finalizer, notifier: Notifier, wake: Callable[[], None] | None = None,
     ):
-        self.config = config
-        self.workflow = config.workflow()
-        self.ws = Workspace(config, self.workflow)
-        self.clock = clock or SystemClock()
-        self.store = store or Store(self.ws.database)
+        super().__init__(office)
+        config = office.config
         self.holders = Holders(self.store, self.workflow)
         self.publisher = StagePublisher(self.ws)
         self.drafts = DraftMaker(config, self.workflow, self.ws, converter)
         self.signer = signer
         self.finalizer = finalizer
         self.notifier = notifier
-        self.intake = Intake(config, self.ws, self.store, self.clock, notifier,
-                             parse=self.drafts.worker.call)
+        self.intake = Intake(office, notifier=notifier, parse=self.drafts.worker.call)
         self.settle = SettleTracker(config.watch.settle_seconds)
         self.reasons = Reasons(self.ws, self.store, self.settle, self.clock,
                                wait_seconds=config.watch.reason_grace_seconds)

@@ -18,23 +18,25 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from pipeline.config import Config
 from pipeline.core import machine
 from pipeline.core.dates_id import format_date
 from pipeline.core.machine import Status
 from pipeline.core.numbering import archive_name
-from pipeline.core.workflow import Workflow
 from pipeline.folders.atomic import PRIVATE, copy_atomic, sha256_bytes, write_atomic
-from pipeline.folders.layout import Workspace
-from pipeline.service.clock import Clock
 from pipeline.service.faults import crash_point
+from pipeline.service.office import InOffice, Office
 from pipeline.service.publisher import StagePublisher
-from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
 from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
 from pipeline.store.db import iso
+
+if TYPE_CHECKING:
+    from pipeline.service.notify import Notifier
+    from pipeline.signing.keys import KeyRing
 
 log = logging.getLogger("spt.finalize")
 # The longest pause between two tries of a letter waiting for validation data.
@@ -57,17 +59,12 @@ def qr_payload(config: Config, case: CaseRecord, number: str, signed_sha256: str
     return f"SPT {number}\nSHA-256 {signed_sha256}"
 
 
-class Finalizer:
-    def __init__(self, config: Config, workflow: Workflow, ws: Workspace, store: Store,
-                 keyring, notifier, clock: Clock):
-        self.config = config
-        self.workflow = workflow
-        self.ws = ws
-        self.store = store
+class Finalizer(InOffice):
+    def __init__(self, office: Office, *, keyring: KeyRing, notifier: Notifier):
+        super().__init__(office)
         self.keyring = keyring
         self.notifier = notifier
-        self.clock = clock
-        self.publisher = StagePublisher(ws)
+        self.publisher = StagePublisher(office.ws)
         # case -> (consecutive waits, monotonic time of the next try): a CA that is down
         # must not make every scan block the engine for the fetch timeouts again.
         self._waiting: dict[str, tuple[int, float]] = {}

@@ -17,9 +17,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.config import Config
 from pipeline.core.dates_id import format_moment
 from pipeline.directory import DirectoryError, EmployeeDirectory
 from pipeline.extract.limits import ExtractLimits
@@ -30,11 +29,10 @@ from pipeline.folders.atomic import (
     sha256_file,
     write_atomic,
 )
-from pipeline.folders.layout import Workspace, note_path
+from pipeline.folders.layout import note_path
 from pipeline.folders.settle import SettleTracker
 from pipeline.service import draft_steps
-from pipeline.service.clock import Clock
-from pipeline.store import Store
+from pipeline.service.office import InOffice, Office
 from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
 from pipeline.untrusted.files import (
@@ -46,6 +44,9 @@ from pipeline.untrusted.files import (
 from pipeline.untrusted.names import sanitize_filename
 from pipeline.untrusted.people_text import decode_text, is_working_file, looks_complete
 from pipeline.untrusted.reading import Untrusted, is_plain_file, read_untrusted
+
+if TYPE_CHECKING:
+    from pipeline.service.notify import Notifier
 
 log = logging.getLogger("spt.intake")
 
@@ -61,19 +62,16 @@ class IntakeResult:
     message: object | None = None  # the email it came in, to answer its sender
 
 
-class Intake:
+class Intake(InOffice):
     """``parse`` runs a :mod:`pipeline.service.draft_steps` check where files are parsed
     (:meth:`pipeline.service.drafting.DraftWorker.call`: the drafting worker process)."""
 
-    def __init__(self, config: Config, ws: Workspace, store: Store, clock: Clock, notifier,
+    def __init__(self, office: Office, *, notifier: Notifier | None,
                  parse: Callable[..., Any]):
-        self.config = config
-        self.ws = ws
-        self.store = store
-        self.clock = clock
+        super().__init__(office)
         self.notifier = notifier
         self.parse = parse
-        self.limits = ExtractLimits.from_config(config.limits)
+        self.limits = ExtractLimits.from_config(office.config.limits)
         # Inbox files found unusable while not yet quiet for judge_after_seconds, by their
         # (size, mtime): not parsed again until they change or may be judged.
         self._unusable: dict[Path, tuple[int, int] | None] = {}

@@ -12,8 +12,7 @@ import logging
 import re
 from pathlib import Path
 
-from pipeline.config import Config
-from pipeline.core.workflow import Stage, Workflow
+from pipeline.core.workflow import Stage
 from pipeline.directory import DirectoryError, EmployeeDirectory
 from pipeline.folders.layout import Workspace
 from pipeline.mail.compose import (
@@ -35,10 +34,9 @@ from pipeline.ops.reminders import (
     record_sent,
 )
 from pipeline.ops.worktime import WorkingCalendar
-from pipeline.service.clock import Clock
 from pipeline.service.holders import Holders
+from pipeline.service.office import InOffice, Office
 from pipeline.service.publisher import invitation_for_stage
-from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
 from pipeline.store.cases import CaseRecord, StageVisit
 from pipeline.store.db import thread_store
@@ -52,21 +50,18 @@ _SUBTYPES = {
 }
 
 
-class Notifier:
-    def __init__(self, config: Config, workflow: Workflow, ws: Workspace, store: Store,
-                 clock: Clock):
-        self.config = config
-        self.workflow = workflow
-        self.ws = ws
-        self.clock = clock
-        self.composer = MailComposer(config, now=clock.now)
-        self.outbox = Outbox(config, store, clock=clock.now)
-        self.secret = load_or_create_secret(ws.state)
-        self.smtp = SmtpDelivery(config, lambda: thread_store(ws.database), clock=clock.now)
-        self.store = store
+class Notifier(InOffice):
+    def __init__(self, office: Office):
+        super().__init__(office)
+        config, now = office.config, office.clock.now
+        self.composer = MailComposer(config, now=now)
+        self.outbox = Outbox(config, office.store, clock=now)
+        self.secret = load_or_create_secret(office.ws.state)
+        database = office.ws.database
+        self.smtp = SmtpDelivery(config, lambda: thread_store(database), clock=now)
         self.calendar = WorkingCalendar.from_config(config, long_running=True)
         self.reminder_settings = ReminderSettings.from_config(config)
-        self.holders = Holders(store, workflow)
+        self.holders = Holders(office.store, office.workflow)
 
     def background_workers(self, wake) -> list:
         """Threads the runner starts and stops: SMTP delivery (when configured)."""

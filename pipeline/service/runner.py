@@ -85,6 +85,7 @@ class Service:
         from pipeline.service.engine import Engine
         from pipeline.service.finalize import Finalizer
         from pipeline.service.notify import Notifier
+        from pipeline.service.office import Office
         from pipeline.service.signer import MarkSigner
         from pipeline.signing.appearance import warm_up
         from pipeline.signing.keys import KeyRing, KeyRingError
@@ -108,7 +109,8 @@ class Service:
         store = thread_store(self.ws.database)
         self.converter = make_converter(self.config, self.ws.state)
         workflow = self.config.workflow()
-        notifier = Notifier(self.config, workflow, self.ws, store, self.clock)
+        office = Office(self.config, workflow, self.ws, store, self.clock)
+        notifier = Notifier(office)
 
         def warm() -> None:
             warm_up()  # the marks' fonts (about 0.5 s of CPU), rather than in the first mark
@@ -122,11 +124,11 @@ class Service:
         warming.start()
         self.converter.start()
         warming.join()
-        finalizer = Finalizer(self.config, workflow, self.ws, store, keyring, notifier, self.clock)
+        finalizer = Finalizer(office, keyring=keyring, notifier=notifier)
         self.engine = Engine(
-            self.config, converter=self.converter,
+            office, converter=self.converter,
             signer=MarkSigner(self.config, workflow, self.ws, keyring), finalizer=finalizer,
-            notifier=notifier, clock=self.clock, store=store, wake=self._wake.set,
+            notifier=notifier, wake=self._wake.set,
         )
         self.engine.drafts.start()  # the drafting worker process imports in the background
         from pipeline.reports.board import StatusBoard

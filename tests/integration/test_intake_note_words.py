@@ -8,7 +8,7 @@ from pipeline.config import load_config
 from pipeline.folders.layout import Workspace
 from pipeline.service.clock import FixedClock
 from pipeline.service.intake import Intake, note_path_for
-from pipeline.store import Store
+from pipeline.service.office import Office
 from pipeline.workspace_init import init_workspace
 
 
@@ -19,7 +19,7 @@ def test_a_refusal_note_gives_the_time_with_its_zone(tmp_path):
     dropped = ws.inbox / "undangan.pdf"
     dropped.write_bytes(b"not a pdf")
     clock = FixedClock(dt.datetime(2026, 12, 7, 1, 4, tzinfo=dt.UTC))   # 08.04 WIB
-    intake = Intake(config, ws, Store(ws.database), clock, None, parse=None)
+    intake = Intake(Office.open(config, clock=clock), notifier=None, parse=None)
     kept = intake.reject(dropped, "Berkas bukan PDF.")
     note = note_path_for(kept).read_text(encoding="utf-8")
     assert "Ditolak pada: Senin, 7 Desember 2026 pukul 08.04 WIB" in note

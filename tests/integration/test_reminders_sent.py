@@ -10,6 +10,7 @@ from pipeline.core.machine import CaseState
 from pipeline.folders.layout import Workspace
 from pipeline.service.clock import FixedClock
 from pipeline.service.notify import Notifier
+from pipeline.service.office import Office
 from pipeline.store import Store
 from pipeline.workspace_init import init_workspace
 
@@ -30,7 +31,7 @@ def test_an_overdue_case_reminds_its_official_then_the_next_one_up(tmp_path):
                                 assignees=[])
         store.cases.save_state(case.id, AT_KASUBAG, now=arrived, stage_changed=True)
         store.cases.arrive(case.id, "kasubag", 1, arrived)
-    notifier = Notifier(config, config.workflow(), ws, store, clock)
+    notifier = Notifier(Office(config, config.workflow(), ws, store, clock))
 
     clock.current = arrived + dt.timedelta(minutes=9)             # within 10 minutes
     assert notifier.send_reminders() == 0
@@ -73,7 +74,7 @@ def test_no_reminder_outside_working_hours(tmp_path):
                                 assignees=[])
         store.cases.save_state(case.id, AT_KASUBAG, now=friday_late, stage_changed=True)
         store.cases.arrive(case.id, "kasubag", 1, friday_late)
-    notifier = Notifier(config, config.workflow(), ws, store, clock)
+    notifier = Notifier(Office(config, config.workflow(), ws, store, clock))
     clock.current = dt.datetime(2026, 12, 6, 11, 0, tzinfo=WIB)   # Sunday: only 5 office minutes
     assert notifier.send_reminders() == 0
     clock.current = dt.datetime(2026, 12, 7, 8, 6, tzinfo=WIB)    # Monday 08:06: 11 minutes

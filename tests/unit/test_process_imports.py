@@ -66,18 +66,16 @@ def test_the_service_checks_files_from_outside_in_the_worker(tmp_path):
         from pipeline.config import load_config
         from pipeline.folders.layout import Workspace
         from pipeline.resources import DEMO
-        from pipeline.service.clock import SystemClock
         from pipeline.service.drafting import DraftWorker
         from pipeline.service.intake import Intake
-        from pipeline.store import Store
+        from pipeline.service.office import Office
         from pipeline.workspace_init import init_workspace
 
         config = load_config(init_workspace(Path({str(tmp_path)!r}) / "ws", demo=True))
         ws = Workspace(config)
         ws.ensure()
         worker = DraftWorker(in_thread=False)
-        intake = Intake(config, ws, Store(ws.database), SystemClock(), notifier=None,
-                        parse=worker.call)
+        intake = Intake(Office.open(config), notifier=None, parse=worker.call)
         good = ws.inbox / "undangan.pdf"
         good.write_bytes((DEMO / "undangan-workshop-ojk.pdf").read_bytes())
         bad = ws.inbox / "javascript.pdf"

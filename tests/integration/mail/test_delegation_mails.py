@@ -15,6 +15,7 @@ from pipeline.ops.reminders import ReminderKind
 from pipeline.reports.status import where
 from pipeline.service.clock import FixedClock
 from pipeline.service.notify import Notifier
+from pipeline.service.office import Office
 from pipeline.store import Store
 
 from .test_stage_mails import ARRIVED, case_at, mails, text_of, workspace
@@ -45,7 +46,7 @@ def test_the_stage_mail_follows_the_holder_when_a_delegation_starts_and_ends(tmp
     config, ws = workspace(tmp_path)
     store = Store(ws.database)
     clock = FixedClock(ARRIVED)
-    notifier = Notifier(config, config.workflow(), ws, store, clock)
+    notifier = Notifier(Office(config, config.workflow(), ws, store, clock))
     sekda = config.workflow().stage("sekda").index
     case, _ = case_at(config, ws, store, sekda)
     visit = store.cases.open_visit(case.id)
@@ -81,7 +82,7 @@ def test_a_delegation_for_another_case_changes_nothing_here(tmp_path):
     config, ws = workspace(tmp_path)
     store = Store(ws.database)
     clock = FixedClock(ARRIVED)
-    notifier = Notifier(config, config.workflow(), ws, store, clock)
+    notifier = Notifier(Office(config, config.workflow(), ws, store, clock))
     case, _ = case_at(config, ws, store, config.workflow().stage("kasubag").index)
     visit = store.cases.open_visit(case.id)
     _set(store, "kasubag", KABID, ARRIVED - dt.timedelta(hours=1), 8, case_id="SPT-2026-9999")
@@ -93,7 +94,7 @@ def test_reminders_and_escalations_go_to_whoever_holds_the_stages(tmp_path):
     config, ws = workspace(tmp_path)
     store = Store(ws.database)
     clock = FixedClock(ARRIVED)
-    notifier = Notifier(config, config.workflow(), ws, store, clock)
+    notifier = Notifier(Office(config, config.workflow(), ws, store, clock))
     kasubag = config.workflow().stage("kasubag")
     case, _ = case_at(config, ws, store, kasubag.index)
     # The Kasubag is away all day (a Plh. reminded), so is the Sekretaris above (the

@@ -17,6 +17,7 @@ from pipeline.config import load_config
 from pipeline.folders.layout import Workspace
 from pipeline.service.clock import FixedClock
 from pipeline.service.notify import Notifier
+from pipeline.service.office import Office
 from pipeline.store import Store
 from pipeline.store.agenda import AgendaEntry
 from pipeline.workspace_init import init_workspace
@@ -44,7 +45,8 @@ def office(tmp_path, **replace: str):
     ws = Workspace(config)
     ws.ensure()
     store = Store(ws.database)
-    return config, ws, store, Notifier(config, config.workflow(), ws, store, FixedClock(NOW))
+    notifier = Notifier(Office(config, config.workflow(), ws, store, FixedClock(NOW)))
+    return config, ws, store, notifier
 
 
 def issue(config, ws, store, notifier, *, pemohon: str | None, assignees: list[dict]):

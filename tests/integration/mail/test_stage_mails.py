@@ -21,6 +21,7 @@ from pipeline.core.machine import CaseState
 from pipeline.folders.layout import Workspace
 from pipeline.service.clock import FixedClock
 from pipeline.service.notify import Notifier
+from pipeline.service.office import Office
 from pipeline.store import Store
 from pipeline.workspace_init import init_workspace
 
@@ -87,7 +88,8 @@ def make_office(tmp_path, **mail: str):
     """A workspace with ``[mail]`` settings ``mail``, its store and a notifier at ARRIVED."""
     config, ws = workspace(tmp_path, **mail)
     store = Store(ws.database)
-    return config, ws, store, Notifier(config, config.workflow(), ws, store, FixedClock(ARRIVED))
+    notifier = Notifier(Office(config, config.workflow(), ws, store, FixedClock(ARRIVED)))
+    return config, ws, store, notifier
 
 
 def arrival_mail(office, stage: int):
