@@ -136,8 +136,23 @@ def test_an_idle_engine_ends_by_itself_and_a_new_one_takes_over(tmp_path, monkey
     assert _engine_pid() != pid
 
 
+@pytest.fixture
+def osd_asked(monkeypatch) -> list[Path]:
+    """The pictures the engine's orientation detection (OSD) was asked about, in order; the
+    real detection still answers."""
+    asked: list[Path] = []
+    real_orientation = ocr_engine.orientation
+
+    def orientation(image, **kwargs):
+        asked.append(image)
+        return real_orientation(image, **kwargs)
+
+    monkeypatch.setattr(ocr_engine, "orientation", orientation)
+    return asked
+
+
 @pytest.mark.parametrize("turn", [90, 270])
-def test_a_photo_taken_sideways_either_way_is_read_upright(tmp_path, turn):
+def test_a_photo_taken_sideways_either_way_is_read_upright(tmp_path, turn, osd_asked):
     from pipeline.extract import extract
 
     letters = Path(__file__).resolve().parents[1] / "data" / "real_letters"
@@ -150,3 +165,30 @@ def test_a_photo_taken_sideways_either_way_is_read_upright(tmp_path, turn):
     assert {key: fields[key] for key in ("nomor", "hal", "tanggal_mulai", "tempat")} == {
         key: truth[key] for key in ("nomor", "hal", "tanggal_mulai", "tempat")
     }
+    assert len(osd_asked) == 1  # the way to turn it is Tesseract's to tell (90 or 270)
+
+
+def _on_a_wide_desk(original: Path, target: Path) -> None:
+    """The upright photo with the desk around it widened: a landscape picture whose letter
+    stands upright (a phone held sideways, or the letter photographed from further away)."""
+    from PIL import ImageOps
+
+    with Image.open(original) as im:
+        ImageOps.expand(im.convert("RGB"), (1100, 0), fill=(92, 70, 50)).save(target, quality=90)
+
+
+def test_an_upright_letter_in_a_landscape_photo_is_read_without_turning_it(tmp_path, osd_asked):
+    from pipeline.extract import extract
+
+    letters = Path(__file__).resolve().parents[1] / "data" / "real_letters"
+    original = letters / "r13-kemdikbud-bimtek-proktor-foto.jpg"
+    truth = json.loads(original.with_suffix(".json").read_text(encoding="utf-8"))
+    wide = tmp_path / "foto-lebar.jpg"
+    _on_a_wide_desk(original, wide)
+    with Image.open(wide) as im:
+        assert im.width > im.height * 1.15  # a landscape picture: the old rule turned it
+    fields = extract(wide).fields
+    assert {key: fields[key] for key in ("nomor", "hal", "tanggal_mulai", "tempat")} == {
+        key: truth[key] for key in ("nomor", "hal", "tanggal_mulai", "tempat")
+    }
+    assert osd_asked == []  # its rows run across: no orientation detection paid for

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import io
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 from pypdf import PdfReader
 
 from pipeline.extract import ExtractLimits
 from pipeline.extract.limits import ExtractionRefused
-from pipeline.extract.photo import _tilt, check_picture, photo_to_pdf
+from pipeline.extract.photo import TextRows, _tilt, check_picture, photo_to_pdf, text_rows
 from pipeline.mail.incoming import parse_message, sniff_kind
 from pipeline.untrusted.files import Unusable, check_bytes
 
@@ -43,6 +44,30 @@ def test_a_photo_becomes_a_one_page_pdf_the_same_every_time():
 @pytest.mark.parametrize("angle", [-4.0, 2.5, 0.0])
 def test_the_tilt_is_measured_so_it_can_be_turned_away(angle):
     assert _tilt(_page(angle)) == pytest.approx(-angle, abs=0.5)
+
+
+REAL_PHOTOS = sorted(
+    (Path(__file__).resolve().parents[2] / "data" / "real_letters").glob("*-foto.jpg")
+)
+
+
+@pytest.mark.parametrize("path", REAL_PHOTOS, ids=lambda p: p.name[:3])
+def test_which_way_the_text_runs_is_told_before_paying_for_orientation_detection(path):
+    with Image.open(path) as opened:
+        opened.draft("L", (1650, 1650))
+        im = opened.convert("L")
+    assert text_rows(im) is TextRows.ACROSS
+    assert text_rows(im.rotate(90, expand=True)) is TextRows.DOWN
+    assert text_rows(im.rotate(270, expand=True)) is TextRows.DOWN
+    assert text_rows(im.rotate(180)) is TextRows.ACROSS  # upside down: no quarter turn
+    wide = ImageOps.expand(im, (im.width // 2, 0), fill=60)  # a dark desk either side
+    assert text_rows(wide) is TextRows.ACROSS
+    assert text_rows(wide.rotate(90, expand=True)) is TextRows.DOWN
+
+
+def test_a_page_without_text_has_no_direction():
+    assert text_rows(Image.new("L", (2000, 1400), 245)) is TextRows.UNCLEAR
+    assert text_rows(_page(2.5)) is TextRows.ACROSS
 
 
 def test_a_logo_or_a_broken_picture_is_not_a_letter():
