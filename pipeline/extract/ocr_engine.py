@@ -100,6 +100,8 @@ class _Child:
             env=dict(os.environ, OMP_THREAD_LIMIT="1"),  # the service shares 2 cores
             cwd="/",
         )
+        # Reaped the moment it ends (idle, killed), not left a zombie until the next reading.
+        threading.Thread(target=self.proc.wait, name="ocr-engine-reaper", daemon=True).start()
         self.idle = IDLE_SECONDS
         self.last_used = time.monotonic()
 

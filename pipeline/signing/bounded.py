@@ -265,6 +265,10 @@ class _ForkServer:
                     pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env)
             finally:
                 theirs.close()
+            # Reaped the moment it ends (killed by IT, the OOM killer), not left a zombie in
+            # IT's process list until the next check finds it gone.
+            threading.Thread(target=self._proc.wait, name="check-server-reaper",
+                             daemon=True).start()
             self._sock = ours
             return self._proc, ours
 

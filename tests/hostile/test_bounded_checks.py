@@ -76,6 +76,14 @@ def test_a_check_after_its_server_was_killed_gets_a_new_server_and_its_verdict()
     assert refused.value.limit is Limit.MEMORY
 
 
+def test_a_server_killed_while_idle_leaves_no_zombie_in_the_process_list():
+    """IT's ``ps`` shows no ``<defunct>`` check server, even if no check follows."""
+    server = _server()
+    server.kill()
+    wait_until(lambda: not psutil.pid_exists(server.pid), timeout=10,
+               what="the killed server to be reaped")
+
+
 def test_a_check_whose_server_is_killed_meanwhile_is_run_again():
     server = _server()
     result = {}

@@ -131,7 +131,8 @@ def test_an_idle_engine_ends_by_itself_and_a_new_one_takes_over(tmp_path, monkey
     image = _page(tmp_path)
     _read(image)
     pid = _engine_pid()
-    wait_until(lambda: _gone(pid), timeout=10, what="the idle engine to exit")
+    # Gone from the process list, not left a zombie until the next reading.
+    wait_until(lambda: not psutil.pid_exists(pid), timeout=10, what="the idle engine to be reaped")
     assert _words(_read(image)).count("hormat,") == 6
     assert _engine_pid() != pid
 
