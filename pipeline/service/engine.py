@@ -34,6 +34,7 @@ from pipeline.folders.atomic import (
     remove_quietly,
     sha256_file,
     sweep_temporaries,
+    unique_path,
     write_atomic,
 )
 from pipeline.folders.layout import (
@@ -62,6 +63,7 @@ from pipeline.service.signer import MarkSigner
 from pipeline.store import Store
 from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
+from pipeline.store.refusals import PendingRefusal
 from pipeline.untrusted.people_text import (
     is_unnamed_text,
     is_working_file,
@@ -132,6 +134,7 @@ class Engine:
             removed = sweep_temporaries(folder)
             if removed:
                 log.info("removed %d unfinished temporary file(s) under %s", removed, folder)
+        self.finish_refusals()
         for case in self.store.cases.active():
             self.reconcile(case)
         for case in self.store.cases.with_status(Status.ISSUED):
@@ -157,6 +160,7 @@ class Engine:
     # --- scanning ----------------------------------------------------------------
 
     def scan_all(self) -> None:
+        self.finish_refusals()
         self.scan_inbox()
         for sf in self.ws.stage_folders:
             self.scan_stage(sf)
@@ -317,6 +321,13 @@ class Engine:
         match = CASE_FILE.match(path.name)
         case = self.store.cases.get(match.group("case")) if match else None
         sha = sha256_file(path)
+        pending = self.store.refusals.for_file(sf.stage.key, path.parent.name, path.name, sha)
+        if pending is not None:
+            # Refused and recorded before a crash (or a failed write): finished, not judged
+            # again, so the refusal is recorded and mailed once.
+            self._finish_refusal(pending)
+            self.settle.forget(path)
+            return
         if self.approvals.pending(sha):
             return  # its check is running; the result brings it back (collect_checks)
         if case is None:
@@ -651,26 +662,87 @@ class Engine:
         self.reconcile(self.store.cases.get(case.id))
 
     def _refuse(self, case: CaseRecord, cand: Candidate, refusal: Refusal) -> None:
+        """Refuse an official's move: the file goes back to the stage folder's root, a note
+        says why, the official is told by mail; the case stays where it is.
+
+        In the engine's order (module docstring): the refusal is recorded first (its audit
+        entry, its mail and a pending row, in one transaction), then its effects are
+        carried out by :meth:`_finish_refusal`, which the restart runs again for a refusal
+        a crash left unfinished (:meth:`finish_refusals`). So a crash at any instant leaves
+        the refusal recorded once, explained once, and its file kept."""
         sf = cand.folder
         path = cand.path
+        sha = sha256_file(path)
         ext = path.suffix.lower()
         target_name = f"{case.id}-ditolak{ext}"
         if sf.stage.index == 0 and ext == ".docx" and not (sf.root / f"{case.id}.docx").exists():
             target_name = f"{case.id}.docx"  # give the drafter their own edit back
-        kept = move_into(path, sf.root, name=target_name)
+        kept_name = unique_path(sf.root / target_name).name
         text = notes.refused(case.id, path.name, returned=cand.returned,
-                             reason=refusal.message, kept_name=kept.name)
-        write_atomic(sf.root / f"{case.id}.galat.txt", text)
-        kept_sha = sha256_file(kept)
+                             reason=refusal.message, kept_name=kept_name)
+        now = self.clock.now()
         with self.store.transaction():
-            self.store.audit.append(AuditAction.STAGE_REFUSED, case_id=case.id, stage=sf.stage.key,
-                                    actor=_actor(sf.stage), file_sha256=kept_sha,
-                                    at=self.clock.now(),
-                                    detail={"code": refusal.code.value, "message": refusal.message})
-        # The official may never open the folder again: the note goes by mail too.
-        self.notifier.refused_move(case, sf.stage, text, kept_sha)
+            entry = self.store.audit.append(
+                AuditAction.STAGE_REFUSED, case_id=case.id, stage=sf.stage.key,
+                actor=_actor(sf.stage), file_sha256=sha, at=now,
+                detail={"code": refusal.code.value, "message": refusal.message,
+                        "source": f"{path.parent.name}/{path.name}", "kept_as": kept_name})
+            pending = PendingRefusal(
+                audit_seq=entry.seq, case_id=case.id, stage_key=sf.stage.key,
+                source_dir=path.parent.name, source_name=path.name, file_sha256=sha,
+                kept_name=kept_name, returned=cand.returned, message=refusal.message)
+            self.store.refusals.add(pending, now=now)
+            if self.notifier.store is self.store:
+                # The official may never open the folder again: the note goes by mail too,
+                # queued with the refusal it explains.
+                self.notifier.refused_move(case, sf.stage, text, sha)
+        self.notifier.deliver_soon()
+        crash_point("refuse.recorded")
         log.warning("%s: refused %s at %s: %s", case.id, path.name, sf.stage.key, refusal.code)
+        self._finish_refusal(pending)
         self.reconcile(self.store.cases.get(case.id))
+
+    def finish_refusals(self) -> None:
+        """Carry out the refusals a crash (or a failed write) left unfinished."""
+        for pending in self.store.refusals.pending():
+            try:
+                self._finish_refusal(pending)
+            except OSError as exc:
+                log.error("%s: cannot finish refusing %s (%s); will retry", pending.case_id,
+                          pending.source_name, exc)
+            except Exception:
+                log.exception("%s: finishing the refusal of %s failed; will retry",
+                              pending.case_id, pending.source_name)
+
+    def _finish_refusal(self, pending: PendingRefusal) -> None:
+        """A recorded refusal's effects, each idempotent: the refused file out of the action
+        folder into the stage folder's root, the note beside it, the mail (queued with the
+        audit entry: here a no-op, unless the notifier keeps another connection). Then the
+        refusal is no longer pending. Run again after a crash at any point in here."""
+        try:
+            stage = self.workflow.stage(pending.stage_key)
+        except KeyError:  # the stage left the chain (spt.toml) since: nowhere to put it
+            log.error("%s: a refusal at %s, a stage no longer in the chain, left unfinished",
+                      pending.case_id, pending.stage_key)
+            self.store.refusals.done(pending.audit_seq)
+            return
+        sf = self.ws.folder(stage.index)
+        source = sf.root / pending.source_dir / pending.source_name
+        kept = sf.root / pending.kept_name
+        if _holds(source, pending.file_sha256):
+            if _holds(kept, pending.file_sha256):
+                remove_quietly(source)  # copied across file systems, not yet removed
+            else:
+                kept = move_into(source, sf.root, name=pending.kept_name)
+        crash_point("refuse.moved")
+        text = notes.refused(pending.case_id, pending.source_name, returned=pending.returned,
+                             reason=pending.message, kept_name=kept.name)
+        write_atomic(sf.root / f"{pending.case_id}.galat.txt", text)
+        crash_point("refuse.noted")
+        case = self.store.cases.get(pending.case_id)
+        if case is not None:
+            self.notifier.refused_move(case, sf.stage, text, pending.file_sha256)
+        self.store.refusals.done(pending.audit_seq)
 
     def _misplaced(self, case: CaseRecord, cand: Candidate, sha: str) -> None:
         sf = cand.folder
@@ -1007,7 +1079,15 @@ class Engine:
         return frozenset(pending)
 
 
-_INSTANT = dt.timedelta(microseconds=1)  # [opened, now] as a half-open period
+_INSTANT = dt.timedelta(microseconds=1)
+
+
+def _holds(path: Path, sha: str) -> bool:
+    """``path`` is a plain file with exactly these bytes."""
+    try:
+        return path.is_file() and not path.is_symlink() and sha256_file(path) == sha
+    except FileNotFoundError:
+        return False  # [opened, now] as a half-open period
 
 
 def _actor(stage, via: str = "folder") -> str:

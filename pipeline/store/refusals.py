@@ -1,0 +1,73 @@
+"""Refusals whose effects are not all done yet (``pending_refusals``).
+
+A refusal of an official's move is recorded first (its audit entry, its mail and a row
+here, in one transaction); then the refused file is taken out of the action folder and
+the note written. The row is deleted once those are done, so a crash in between leaves a
+row that says exactly which file, where, and why: the restart finishes it, and never
+records the refusal a second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pipeline.store.db import Repository, iso
+
+
+@dataclass(frozen=True)
+class PendingRefusal:
+    audit_seq: int       # the refusal's STAGE_REFUSED audit entry
+    case_id: str
+    stage_key: str
+    source_dir: str      # the action folder's name under the stage folder (disetujui, ...)
+    source_name: str     # the refused file's name there
+    file_sha256: str
+    kept_name: str       # where it is put: this name in the stage folder's root
+    returned: bool       # moved into dikembalikan/ (the note's wording)
+    message: str         # why it was refused (the note's reason)
+
+
+class RefusalLog(Repository):
+    """The ``pending_refusals`` table: one row per refusal whose effects may be unfinished."""
+
+    def add(self, p: PendingRefusal, *, now: dt.datetime) -> None:
+        """Runs inside the transaction that records the refusal's audit entry."""
+        if not self.store.conn.in_transaction:
+            raise RuntimeError("a pending refusal is written with its audit entry")
+        self.store.execute(
+            "INSERT INTO pending_refusals (audit_seq, case_id, stage_key, source_dir,"
+            " source_name, file_sha256, kept_name, returned, message, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (p.audit_seq, p.case_id, p.stage_key, p.source_dir, p.source_name, p.file_sha256,
+             p.kept_name, int(p.returned), p.message, iso(now)))
+
+    def pending(self) -> list[PendingRefusal]:
+        """Every refusal still to finish, oldest first."""
+        rows = self.store.execute(
+            "SELECT * FROM pending_refusals ORDER BY audit_seq").fetchall()
+        return [_row(r) for r in rows]
+
+    def for_file(self, stage_key: str, source_dir: str, source_name: str,
+                 file_sha256: str) -> PendingRefusal | None:
+        """The unfinished refusal of exactly this file (these bytes at this place)."""
+        row = self.store.execute(
+            "SELECT * FROM pending_refusals WHERE stage_key = ? AND source_dir = ?"
+            " AND source_name = ? AND file_sha256 = ? ORDER BY audit_seq LIMIT 1",
+            (stage_key, source_dir, source_name, file_sha256)).fetchone()
+        return _row(row) if row else None
+
+    def done(self, audit_seq: int) -> None:
+        with self.store.transaction():
+            self.store.execute("DELETE FROM pending_refusals WHERE audit_seq = ?", (audit_seq,))
+
+
+def _row(r) -> PendingRefusal:
+    return PendingRefusal(audit_seq=r["audit_seq"], case_id=r["case_id"],
+                          stage_key=r["stage_key"], source_dir=r["source_dir"],
+                          source_name=r["source_name"], file_sha256=r["file_sha256"],
+                          kept_name=r["kept_name"], returned=bool(r["returned"]),
+                          message=r["message"])
+
+
+__all__ = ["PendingRefusal", "RefusalLog"]
