@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -63,7 +64,7 @@ from pipeline.service.signer import MarkSigner
 from pipeline.store import Store
 from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
-from pipeline.store.refusals import PendingRefusal
+from pipeline.store.refusals import KeptIn, PendingRefusal
 from pipeline.untrusted.people_text import (
     is_unnamed_text,
     is_working_file,
@@ -680,27 +681,38 @@ class Engine:
         kept_name = unique_path(sf.root / target_name).name
         text = notes.refused(case.id, path.name, returned=cand.returned,
                              reason=refusal.message, kept_name=kept_name)
+        pending = self._record_refusal(
+            case, cand, PendingRefusal(
+                audit_seq=0, case_id=case.id, stage_key=sf.stage.key,
+                source_dir=path.parent.name, source_name=path.name, file_sha256=sha,
+                kept_in=KeptIn.STAGE, kept_name=kept_name, returned=cand.returned,
+                message=refusal.message),
+            code=refusal.code.value, detail={"message": refusal.message}, mail=text)
+        log.warning("%s: refused %s at %s: %s", case.id, path.name, sf.stage.key, refusal.code)
+        self._finish_refusal(pending)
+        self.reconcile(self.store.cases.get(case.id))
+
+    def _record_refusal(self, case: CaseRecord, cand: Candidate, pending: PendingRefusal, *,
+                        code: str, detail: dict, mail: str) -> PendingRefusal:
+        """Step 1 of a refusal: its audit entry, the mail to the official and the row saying
+        its effects are due, in one transaction (docs/design.md, crash safety)."""
+        sf = cand.folder
         now = self.clock.now()
         with self.store.transaction():
             entry = self.store.audit.append(
                 AuditAction.STAGE_REFUSED, case_id=case.id, stage=sf.stage.key,
-                actor=_actor(sf.stage), file_sha256=sha, at=now,
-                detail={"code": refusal.code.value, "message": refusal.message,
-                        "source": f"{path.parent.name}/{path.name}", "kept_as": kept_name})
-            pending = PendingRefusal(
-                audit_seq=entry.seq, case_id=case.id, stage_key=sf.stage.key,
-                source_dir=path.parent.name, source_name=path.name, file_sha256=sha,
-                kept_name=kept_name, returned=cand.returned, message=refusal.message)
+                actor=_actor(sf.stage), file_sha256=pending.file_sha256, at=now,
+                detail={"code": code, **detail, "kept_as": pending.kept_name,
+                        "source": f"{pending.source_dir}/{pending.source_name}"})
+            pending = dataclasses.replace(pending, audit_seq=entry.seq)
             self.store.refusals.add(pending, now=now)
             if self.notifier.store is self.store:
                 # The official may never open the folder again: the note goes by mail too,
                 # queued with the refusal it explains.
-                self.notifier.refused_move(case, sf.stage, text, sha)
+                self.notifier.refused_move(case, sf.stage, mail, pending.file_sha256)
         self.notifier.deliver_soon()
         crash_point("refuse.recorded")
-        log.warning("%s: refused %s at %s: %s", case.id, path.name, sf.stage.key, refusal.code)
-        self._finish_refusal(pending)
-        self.reconcile(self.store.cases.get(case.id))
+        return pending
 
     def finish_refusals(self) -> None:
         """Carry out the refusals a crash (or a failed write) left unfinished."""
@@ -728,15 +740,18 @@ class Engine:
             return
         sf = self.ws.folder(stage.index)
         source = sf.root / pending.source_dir / pending.source_name
-        kept = sf.root / pending.kept_name
+        into = (sf.root if pending.kept_in is KeptIn.STAGE
+                else self.ws.case_dir(pending.case_id) / "sisa")
+        kept = into / pending.kept_name
         if _holds(source, pending.file_sha256):
             if _holds(kept, pending.file_sha256):
                 remove_quietly(source)  # copied across file systems, not yet removed
             else:
-                kept = move_into(source, sf.root, name=pending.kept_name)
+                kept = move_into(source, into, name=pending.kept_name)
         crash_point("refuse.moved")
-        text = notes.refused(pending.case_id, pending.source_name, returned=pending.returned,
-                             reason=pending.message, kept_name=kept.name)
+        text = pending.note or notes.refused(
+            pending.case_id, pending.source_name, returned=pending.returned,
+            reason=pending.message, kept_name=kept.name)
         write_atomic(sf.root / f"{pending.case_id}.galat.txt", text)
         crash_point("refuse.noted")
         case = self.store.cases.get(pending.case_id)
@@ -761,7 +776,7 @@ class Engine:
                      cand.path.name, sf.stage.key)
             remove_quietly(cand.path)
             return
-        kept = move_into(cand.path, self.ws.case_dir(case.id) / "sisa")
+        kept_name = unique_path(self.ws.case_dir(case.id) / "sisa" / cand.path.name).name
         if case.state.status is Status.IN_CHAIN:
             where = self.workflow.stages[case.state.stage]
             status = notes.at_stage(where.role, where.folder)
@@ -769,13 +784,15 @@ class Engine:
             status = STATUS_PHRASE[case.state.status]
         text = notes.misplaced(case.id, cand.path.name, returned=cand.returned, where=status,
                                this_stage=sf.stage.role)
-        write_atomic(sf.root / f"{case.id}.galat.txt", text)
-        with self.store.transaction():
-            self.store.audit.append(AuditAction.STAGE_REFUSED, case_id=case.id, stage=sf.stage.key,
-                                    actor=_actor(sf.stage), file_sha256=sha, at=self.clock.now(),
-                                    detail={"code": "wrong_stage", "kept_as": kept.name})
-        self.notifier.refused_move(case, sf.stage, text, sha)
+        pending = self._record_refusal(
+            case, cand, PendingRefusal(
+                audit_seq=0, case_id=case.id, stage_key=sf.stage.key,
+                source_dir=cand.path.parent.name, source_name=cand.path.name, file_sha256=sha,
+                kept_in=KeptIn.SISA, kept_name=kept_name, returned=cand.returned,
+                message=text, note=text),
+            code="wrong_stage", detail={}, mail=text)
         log.warning("%s: file in %s's folder refused: case is elsewhere", case.id, sf.stage.key)
+        self._finish_refusal(pending)
         if case.state.status is Status.IN_CHAIN:
             self.reconcile(case)
 

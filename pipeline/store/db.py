@@ -201,9 +201,11 @@ CREATE TABLE IF NOT EXISTS pending_refusals (
     source_dir   TEXT NOT NULL,               -- disetujui / dikembalikan / batal
     source_name  TEXT NOT NULL,
     file_sha256  TEXT NOT NULL,
-    kept_name    TEXT NOT NULL,               -- its name in the stage folder's root
+    kept_in      TEXT NOT NULL,               -- stage (its root) / sisa (the case's sisa/)
+    kept_name    TEXT NOT NULL,
     returned     INTEGER NOT NULL,
     message      TEXT NOT NULL,
+    note         TEXT,                        -- as written, when not made from the above
     created_at   TEXT NOT NULL
 );
 """

@@ -11,8 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from pipeline.store.db import Repository, iso
+
+
+class KeptIn(StrEnum):
+    """Where a refused file is kept."""
+
+    STAGE = "stage"  # the stage folder's root, beside its note (the official can take it)
+    SISA = "sisa"    # the case's sisa/ under state/ (a file of a case that is elsewhere)
 
 
 @dataclass(frozen=True)
@@ -23,9 +31,11 @@ class PendingRefusal:
     source_dir: str      # the action folder's name under the stage folder (disetujui, ...)
     source_name: str     # the refused file's name there
     file_sha256: str
-    kept_name: str       # where it is put: this name in the stage folder's root
+    kept_in: KeptIn
+    kept_name: str       # its name there
     returned: bool       # moved into dikembalikan/ (the note's wording)
     message: str         # why it was refused (the note's reason)
+    note: str | None = None  # the note as written, when it does not name the kept file
 
 
 class RefusalLog(Repository):
@@ -37,10 +47,10 @@ class RefusalLog(Repository):
             raise RuntimeError("a pending refusal is written with its audit entry")
         self.store.execute(
             "INSERT INTO pending_refusals (audit_seq, case_id, stage_key, source_dir,"
-            " source_name, file_sha256, kept_name, returned, message, created_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " source_name, file_sha256, kept_in, kept_name, returned, message, note,"
+            " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (p.audit_seq, p.case_id, p.stage_key, p.source_dir, p.source_name, p.file_sha256,
-             p.kept_name, int(p.returned), p.message, iso(now)))
+             p.kept_in.value, p.kept_name, int(p.returned), p.message, p.note, iso(now)))
 
     def pending(self) -> list[PendingRefusal]:
         """Every refusal still to finish, oldest first."""
@@ -66,8 +76,8 @@ def _row(r) -> PendingRefusal:
     return PendingRefusal(audit_seq=r["audit_seq"], case_id=r["case_id"],
                           stage_key=r["stage_key"], source_dir=r["source_dir"],
                           source_name=r["source_name"], file_sha256=r["file_sha256"],
-                          kept_name=r["kept_name"], returned=bool(r["returned"]),
-                          message=r["message"])
+                          kept_in=KeptIn(r["kept_in"]), kept_name=r["kept_name"],
+                          returned=bool(r["returned"]), message=r["message"], note=r["note"])
 
 
-__all__ = ["PendingRefusal", "RefusalLog"]
+__all__ = ["KeptIn", "PendingRefusal", "RefusalLog"]
