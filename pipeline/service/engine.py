@@ -728,9 +728,10 @@ class Engine:
 
     def _finish_refusal(self, pending: PendingRefusal) -> None:
         """A recorded refusal's effects, each idempotent: the refused file out of the action
-        folder into the stage folder's root, the note beside it, the mail (queued with the
-        audit entry: here a no-op, unless the notifier keeps another connection). Then the
-        refusal is no longer pending. Run again after a crash at any point in here."""
+        folder (into the stage folder's root, or the case's ``sisa/``) if those bytes are
+        still there, the note in the stage folder, the mail (queued with the audit entry:
+        here a no-op, unless the notifier keeps another connection). Then the refusal is no
+        longer pending. Run again after a crash at any point in here."""
         try:
             stage = self.workflow.stage(pending.stage_key)
         except KeyError:  # the stage left the chain (spt.toml) since: nowhere to put it
@@ -1096,7 +1097,7 @@ class Engine:
         return frozenset(pending)
 
 
-_INSTANT = dt.timedelta(microseconds=1)
+_INSTANT = dt.timedelta(microseconds=1)  # [opened, now] as a half-open period
 
 
 def _holds(path: Path, sha: str) -> bool:
@@ -1104,7 +1105,7 @@ def _holds(path: Path, sha: str) -> bool:
     try:
         return path.is_file() and not path.is_symlink() and sha256_file(path) == sha
     except FileNotFoundError:
-        return False  # [opened, now] as a half-open period
+        return False
 
 
 def _actor(stage, via: str = "folder") -> str:
