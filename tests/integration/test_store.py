@@ -1,5 +1,6 @@
 """The state store: numbers never repeat or skip, the audit log detects tampering."""
 
+import dataclasses
 import datetime as dt
 import multiprocessing
 import sqlite3
@@ -164,3 +165,40 @@ def test_audit_entries_belong_to_a_transaction(tmp_path):
     store = Store(tmp_path / "db")
     with pytest.raises(RuntimeError):
         store.audit.append("outside")
+
+
+def test_a_pending_refusal_is_written_with_its_audit_entry_and_found_by_its_exact_file(tmp_path):
+    """The row that says a refusal's effects are due (pipeline.store.refusals): written in
+    the refusal's transaction only, found again by the same file (stage, folder, name and
+    bytes) and by nothing else, gone once done."""
+    from pipeline.store.audit import AuditAction
+    from pipeline.store.refusals import KeptIn, PendingRefusal
+
+    store = Store(tmp_path / "db")
+    now = dt.datetime.now(dt.UTC)
+    case = _open_case(store, 1, now)
+    row = PendingRefusal(audit_seq=0, case_id=case.id, stage_key="kasubag",
+                         source_dir="disetujui", source_name=f"{case.id}.pdf",
+                         file_sha256="a" * 64, kept_in=KeptIn.STAGE,
+                         kept_name=f"{case.id}-ditolak.pdf", returned=False,
+                         message="Berkas berubah.")
+    with pytest.raises(RuntimeError):
+        store.refusals.add(row, now=now)  # never without its audit entry
+    with store.transaction():
+        entry = store.audit.append(AuditAction.STAGE_REFUSED, case_id=case.id,
+                                   stage="kasubag", file_sha256="a" * 64, at=now)
+        store.refusals.add(dataclasses.replace(row, audit_seq=entry.seq), now=now)
+
+    pending = store.refusals.pending()
+    assert [(p.audit_seq, p.kept_in, p.note) for p in pending] == [(entry.seq, KeptIn.STAGE,
+                                                                     None)]
+    found = store.refusals.for_file("kasubag", "disetujui", f"{case.id}.pdf", "a" * 64)
+    assert found == pending[0]
+    # Other bytes under that name, the same bytes elsewhere: another file, judged anew.
+    assert store.refusals.for_file("kasubag", "disetujui", f"{case.id}.pdf", "b" * 64) is None
+    assert store.refusals.for_file("kasubag", "dikembalikan", f"{case.id}.pdf", "a" * 64) is None
+    assert store.refusals.for_file("sekretaris", "disetujui", f"{case.id}.pdf", "a" * 64) is None
+
+    store.refusals.done(entry.seq)
+    assert store.refusals.pending() == []
+    assert store.refusals.for_file("kasubag", "disetujui", f"{case.id}.pdf", "a" * 64) is None
