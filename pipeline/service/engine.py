@@ -64,7 +64,7 @@ from pipeline.service.signer import MarkSigner
 from pipeline.store import Store
 from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
-from pipeline.store.refusals import KeptIn, PendingRefusal
+from pipeline.store.refusals import KeptIn, PendingRefusal, RefusalKind
 from pipeline.untrusted.people_text import (
     is_unnamed_text,
     is_working_file,
@@ -609,12 +609,13 @@ class Engine:
         decision = GoBack(stage.index, 0, reason)
         new_state = machine.apply(self.workflow, case.state, decision)
         now = self.clock.now()
+        text = notes.block_returned(case.id, reason)
         with self.store.transaction():
             if not self._unchanged(case):
                 return
             self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True)
             self.store.cases.leave(case.id, "returned", now)
-            self.store.audit.append(
+            entry = self.store.audit.append(
                 AuditAction.STAGE_RETURNED, case_id=case.id, stage=stage.key,
                 actor=_actor(held, via), file_sha256=sha, at=now,
                 detail={"to": drafting.key, "reason": reason, "code": "block_not_holder",
@@ -622,14 +623,23 @@ class Engine:
                         **_acting_detail(held)})
             self.store.cases.arrive(case.id, drafting.key, new_state.version, now,
                                     came_back=True, note=reason)
+            # The holder's note and mail are due with the return (finished after a crash).
+            pending = PendingRefusal(
+                audit_seq=entry.seq, case_id=case.id, stage_key=stage.key,
+                source_dir=cand.path.parent.name, source_name=cand.path.name,
+                file_sha256=sha, kept_in=KeptIn.STAGE, kept_name=cand.path.name,
+                returned=cand.returned, message=reason, note=text,
+                kind=RefusalKind.BACK_TO_DRAFTING, at=now)
+            self.store.refusals.add(pending, now=now)
+        crash_point("return.recorded")
         log.warning("%s: %s agreed, but the letter's signature block names someone else; "
                     "returned to drafting", case.id, stage.key)
-        self.publisher.clear_notes(case)
-        self.publisher.clear(case, stage.index)
-        text = notes.block_returned(case.id, reason)
-        write_atomic(cand.folder.root / f"{case.id}.galat.txt", text)
-        self.notifier.refused_move(case, held, text, sha, back_to_drafting=True)
-        self.reconcile(self.store.cases.get(case.id))
+        try:
+            self.publisher.clear_notes(case)
+            self.publisher.clear(case, stage.index)
+            self._finish_refusal(pending)  # (if it fails, redone at the next full scan)
+        finally:
+            self.reconcile(self.store.cases.get(case.id))
 
     def _go_back(self, case: CaseRecord, cand: Candidate, decision: GoBack, sha: str, *,
                  via: str = "folder") -> None:
@@ -667,10 +677,10 @@ class Engine:
         says why, the official is told by mail; the case stays where it is.
 
         In the engine's order (module docstring): the refusal is recorded first (its audit
-        entry, its mail and a pending row, in one transaction), then its effects are
-        carried out by :meth:`_finish_refusal`, which the restart runs again for a refusal
-        a crash left unfinished (:meth:`finish_refusals`). So a crash at any instant leaves
-        the refusal recorded once, explained once, and its file kept."""
+        entry and a pending row, in one transaction), then its effects (the file kept, the
+        note, the mail) are carried out by :meth:`_finish_refusal`, which the restart runs
+        again for a refusal a crash left unfinished (:meth:`finish_refusals`). So a crash at
+        any instant leaves the refusal recorded once, explained once, and its file kept."""
         sf = cand.folder
         path = cand.path
         sha = sha256_file(path)
@@ -679,23 +689,25 @@ class Engine:
         if sf.stage.index == 0 and ext == ".docx" and not (sf.root / f"{case.id}.docx").exists():
             target_name = f"{case.id}.docx"  # give the drafter their own edit back
         kept_name = unique_path(sf.root / target_name).name
-        text = notes.refused(case.id, path.name, returned=cand.returned,
-                             reason=refusal.message, kept_name=kept_name)
         pending = self._record_refusal(
             case, cand, PendingRefusal(
                 audit_seq=0, case_id=case.id, stage_key=sf.stage.key,
                 source_dir=path.parent.name, source_name=path.name, file_sha256=sha,
                 kept_in=KeptIn.STAGE, kept_name=kept_name, returned=cand.returned,
                 message=refusal.message),
-            code=refusal.code.value, detail={"message": refusal.message}, mail=text)
+            code=refusal.code.value, detail={"message": refusal.message})
         log.warning("%s: refused %s at %s: %s", case.id, path.name, sf.stage.key, refusal.code)
-        self._finish_refusal(pending)
-        self.reconcile(self.store.cases.get(case.id))
+        try:
+            self._finish_refusal(pending)  # (if it fails, redone at the next full scan)
+        finally:
+            self.reconcile(self.store.cases.get(case.id))
 
     def _record_refusal(self, case: CaseRecord, cand: Candidate, pending: PendingRefusal, *,
-                        code: str, detail: dict, mail: str) -> PendingRefusal:
-        """Step 1 of a refusal: its audit entry, the mail to the official and the row saying
-        its effects are due, in one transaction (docs/design.md, crash safety)."""
+                        code: str, detail: dict) -> PendingRefusal:
+        """Step 1 of a refusal: its audit entry and the row saying its effects (the file
+        kept, the note, the mail) are due, in one transaction (docs/design.md, crash
+        safety). Nothing outside the database is written in it: a full disk or an
+        unwritable outbox/ cannot undo the refusal, only delay its effects."""
         sf = cand.folder
         now = self.clock.now()
         with self.store.transaction():
@@ -704,43 +716,60 @@ class Engine:
                 actor=_actor(sf.stage), file_sha256=pending.file_sha256, at=now,
                 detail={"code": code, **detail, "kept_as": pending.kept_name,
                         "source": f"{pending.source_dir}/{pending.source_name}"})
-            pending = dataclasses.replace(pending, audit_seq=entry.seq)
+            pending = dataclasses.replace(pending, audit_seq=entry.seq, at=now)
             self.store.refusals.add(pending, now=now)
-            if self.notifier.store is self.store:
-                # The official may never open the folder again: the note goes by mail too,
-                # queued with the refusal it explains.
-                self.notifier.refused_move(case, sf.stage, mail, pending.file_sha256)
-        self.notifier.deliver_soon()
         crash_point("refuse.recorded")
         return pending
 
     def finish_refusals(self) -> None:
-        """Carry out the refusals a crash (or a failed write) left unfinished."""
+        """Carry out what a crash (or a failed write) left unfinished of a file not taken:
+        a refused move, an agreement sent back to drafting, an unknown file."""
         for pending in self.store.refusals.pending():
             try:
                 self._finish_refusal(pending)
             except OSError as exc:
-                log.error("%s: cannot finish refusing %s (%s); will retry", pending.case_id,
-                          pending.source_name, exc)
+                log.error("%s: cannot finish the %s of %s (%s); will retry",
+                          pending.case_id or "-", pending.kind, pending.source_name, exc)
             except Exception:
-                log.exception("%s: finishing the refusal of %s failed; will retry",
-                              pending.case_id, pending.source_name)
+                log.exception("%s: finishing the %s of %s failed; will retry",
+                              pending.case_id or "-", pending.kind, pending.source_name)
 
     def _finish_refusal(self, pending: PendingRefusal) -> None:
-        """A recorded refusal's effects, each idempotent: the refused file out of the action
-        folder (into the stage folder's root, or the case's ``sisa/``) if those bytes are
-        still there, the note in the stage folder, the mail (queued with the audit entry:
-        here a no-op, unless the notifier keeps another connection). Then the refusal is no
-        longer pending. Run again after a crash at any point in here."""
+        """A recorded decision's effects, each idempotent, then it is no longer pending; run
+        again after a crash at any point in here.
+
+        A refused move: the file out of the action folder (into the stage folder's root,
+        or the case's ``sisa/``) if those bytes are still there, the note in the stage
+        folder, the mail to the official (queued once, by its key). An agreement sent back
+        to drafting: the note and the mail to whoever held the stage then (the file is the
+        case's own, cleared with the stage). An unknown file: the note beside it, if it is
+        still there (it is left where it is)."""
         try:
             stage = self.workflow.stage(pending.stage_key)
         except KeyError:  # the stage left the chain (spt.toml) since: nowhere to put it
-            log.error("%s: a refusal at %s, a stage no longer in the chain, left unfinished",
-                      pending.case_id, pending.stage_key)
+            log.error("%s: a %s at %s, a stage no longer in the chain, left unfinished",
+                      pending.case_id or "-", pending.kind, pending.stage_key)
             self.store.refusals.done(pending.audit_seq)
             return
         sf = self.ws.folder(stage.index)
         source = sf.root / pending.source_dir / pending.source_name
+        if pending.kind is RefusalKind.UNKNOWN:
+            if os.path.lexists(source):  # (gone since: no note about nothing)
+                write_atomic(note_path(source, ".galat.txt"),
+                             pending.note or notes.unknown_file(pending.source_name))
+            crash_point("unknown.noted")
+            self.store.refusals.done(pending.audit_seq)
+            return
+        if pending.kind is RefusalKind.BACK_TO_DRAFTING:
+            write_atomic(sf.root / f"{pending.case_id}.galat.txt", pending.note or "")
+            crash_point("return.noted")
+            case = self.store.cases.get(pending.case_id)
+            if case is not None:
+                held = self.holders.stage(sf.stage, case.id, pending.at or self.clock.now())
+                self.notifier.refused_move(case, held, pending.note or "", pending.file_sha256,
+                                           back_to_drafting=True)
+            self.store.refusals.done(pending.audit_seq)
+            return
         into = (sf.root if pending.kept_in is KeptIn.STAGE
                 else self.ws.case_dir(pending.case_id) / "sisa")
         kept = into / pending.kept_name
@@ -791,11 +820,13 @@ class Engine:
                 source_dir=cand.path.parent.name, source_name=cand.path.name, file_sha256=sha,
                 kept_in=KeptIn.SISA, kept_name=kept_name, returned=cand.returned,
                 message=text, note=text),
-            code="wrong_stage", detail={}, mail=text)
+            code="wrong_stage", detail={})
         log.warning("%s: file in %s's folder refused: case is elsewhere", case.id, sf.stage.key)
-        self._finish_refusal(pending)
-        if case.state.status is Status.IN_CHAIN:
-            self.reconcile(case)
+        try:
+            self._finish_refusal(pending)  # (if it fails, redone at the next full scan)
+        finally:
+            if case.state.status is Status.IN_CHAIN:
+                self.reconcile(case)
 
     # --- cancelling ------------------------------------------------------------------
 
@@ -869,12 +900,24 @@ class Engine:
             remove_quietly(path)
             self.settle.forget(path)
             return
-        write_atomic(note, notes.unknown_file(path.name))
+        # Recorded first, with the row saying its note is due (docs/design.md, crash
+        # safety): a crash before the note is written leaves the row, and the restart
+        # writes the note without recording the file a second time.
+        sha = sha256_file(path)
+        now = self.clock.now()
         with self.store.transaction():
-            self.store.audit.append(AuditAction.FILE_UNKNOWN, stage=cand.folder.stage.key,
-                                    file_sha256=sha256_file(path), at=self.clock.now(),
-                                    detail={"name": path.name})
+            entry = self.store.audit.append(AuditAction.FILE_UNKNOWN, stage=cand.folder.stage.key,
+                                            file_sha256=sha, at=now, detail={"name": path.name})
+            pending = PendingRefusal(
+                audit_seq=entry.seq, case_id=None, stage_key=cand.folder.stage.key,
+                source_dir=path.parent.name, source_name=path.name, file_sha256=sha,
+                kept_in=KeptIn.STAGE, kept_name=path.name, returned=cand.returned,
+                message=notes.unknown_file(path.name), note=notes.unknown_file(path.name),
+                kind=RefusalKind.UNKNOWN, at=now)
+            self.store.refusals.add(pending, now=now)
+        crash_point("unknown.recorded")
         log.warning("unknown file %s in %s", path.name, path.parent)
+        self._finish_refusal(pending)
         self.settle.forget(path)
 
     def _unchanged(self, case: CaseRecord) -> bool:

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 # 2: indexes for the agenda by file hash (spt verify, the web check) and mail by case.
 # 3: incoming mail by content hash (was added by the mail adapter outside this schema).
 # 4: delegations (Plh./Plt.: who holds a stage while its official is away).
-# 5: pending_refusals (a refused move's effects, finished after a crash).
+# 5: pending_refusals (the effects of a file not taken, finished after a crash: a refused
+#    move, an agreement sent back to drafting, an unknown file).
 SCHEMA_VERSION = 5
 
 SCHEMA = """
@@ -191,12 +192,13 @@ CREATE TABLE IF NOT EXISTS delegations (
 );
 CREATE INDEX IF NOT EXISTS delegations_by_stage ON delegations (stage_key, ends_at);
 
--- A refused move whose effects (the file out of the action folder, the note) may not be
--- done yet: written with its STAGE_REFUSED audit entry, deleted once they are
--- (pipeline.store.refusals).
+-- A file the service did not take, whose explanation may not be done yet (the file out of
+-- the action folder, the note, the mail): written with the audit entry that records the
+-- decision, deleted once they are (pipeline.store.refusals).
 CREATE TABLE IF NOT EXISTS pending_refusals (
     audit_seq    INTEGER PRIMARY KEY REFERENCES audit (seq),
-    case_id      TEXT NOT NULL,
+    kind         TEXT NOT NULL,               -- refused / back_to_drafting / unknown
+    case_id      TEXT,                        -- NULL: an unknown file (no case)
     stage_key    TEXT NOT NULL,
     source_dir   TEXT NOT NULL,               -- disetujui / dikembalikan / batal
     source_name  TEXT NOT NULL,

@@ -202,3 +202,25 @@ def test_a_pending_refusal_is_written_with_its_audit_entry_and_found_by_its_exac
     store.refusals.done(entry.seq)
     assert store.refusals.pending() == []
     assert store.refusals.for_file("kasubag", "disetujui", f"{case.id}.pdf", "a" * 64) is None
+
+
+def test_a_pending_unknown_file_has_no_case_and_keeps_its_kind_and_time(tmp_path):
+    """An unknown file's note is due like a refusal's (same table, kind ``unknown``): no
+    case, and what it is and when it was recorded read back as written."""
+    from pipeline.store.audit import AuditAction
+    from pipeline.store.refusals import KeptIn, PendingRefusal, RefusalKind
+
+    store = Store(tmp_path / "db")
+    now = dt.datetime.now(dt.UTC)
+    with store.transaction():
+        entry = store.audit.append(AuditAction.FILE_UNKNOWN, stage="kasubag",
+                                   file_sha256="c" * 64, at=now, detail={"name": "x.pdf"})
+        store.refusals.add(PendingRefusal(
+            audit_seq=entry.seq, case_id=None, stage_key="kasubag", source_dir="disetujui",
+            source_name="x.pdf", file_sha256="c" * 64, kept_in=KeptIn.STAGE,
+            kept_name="x.pdf", returned=False, message="m", note="n",
+            kind=RefusalKind.UNKNOWN), now=now)
+    (found,) = store.refusals.pending()
+    assert (found.case_id, found.kind, found.at, found.note) == (
+        None, RefusalKind.UNKNOWN, now, "n")
+    assert store.refusals.for_file("kasubag", "disetujui", "x.pdf", "c" * 64) == found
