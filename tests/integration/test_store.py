@@ -224,3 +224,28 @@ def test_a_pending_unknown_file_has_no_case_and_keeps_its_kind_and_time(tmp_path
     assert (found.case_id, found.kind, found.at, found.note) == (
         None, RefusalKind.UNKNOWN, now, "n")
     assert store.refusals.for_file("kasubag", "disetujui", "x.pdf", "c" * 64) == found
+
+
+def test_a_schema_4_database_gains_the_pending_refusals_table_with_its_kind(tmp_path):
+    """An installed database (schema 4: delegations, no pending refusals) opened by this
+    version: the table is made in place, with the column saying what each row is."""
+    import sqlite3
+
+    from pipeline.store.db import SCHEMA, SCHEMA_VERSION, _statements
+
+    path = tmp_path / "spt.sqlite3"
+    old = sqlite3.connect(path)
+    for statement in _statements(SCHEMA):
+        if "pending_refusals" not in statement:
+            old.execute(statement)
+    old.execute("PRAGMA user_version=4")
+    old.commit()
+    old.close()
+    store = Store(path)
+    try:
+        assert store.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        columns = {r[1] for r in store.execute("PRAGMA table_info(pending_refusals)")}
+        assert {"kind", "case_id", "kept_in", "note"} <= columns
+        assert store.refusals.pending() == []
+    finally:
+        store.close()
