@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -35,6 +36,7 @@ from pipeline.folders.atomic import (
     remove_quietly,
     sha256_file,
     sweep_temporaries,
+    unique_path,
     write_atomic,
 )
 from pipeline.folders.layout import (
@@ -62,6 +64,7 @@ from pipeline.service.returns import Reasons
 from pipeline.service.signer import MarkSigner
 from pipeline.store.audit import AuditAction
 from pipeline.store.cases import CaseRecord
+from pipeline.store.refusals import KeptIn, PendingRefusal, RefusalKind
 from pipeline.untrusted.people_text import (
     is_unnamed_text,
     is_working_file,
@@ -130,6 +133,7 @@ class Engine(InOffice):
             removed = sweep_temporaries(folder)
             if removed:
                 log.info("removed %d unfinished temporary file(s) under %s", removed, folder)
+        self.finish_refusals()
         for case in self.store.cases.active():
             self.reconcile(case)
         for case in self.store.cases.with_status(Status.ISSUED):
@@ -155,6 +159,7 @@ class Engine(InOffice):
     # --- scanning ----------------------------------------------------------------
 
     def scan_all(self) -> None:
+        self.finish_refusals()
         self.scan_inbox()
         for sf in self.ws.stage_folders:
             self.scan_stage(sf)
@@ -315,6 +320,13 @@ class Engine(InOffice):
         match = CASE_FILE.match(path.name)
         case = self.store.cases.get(match.group("case")) if match else None
         sha = sha256_file(path)
+        pending = self.store.refusals.for_file(sf.stage.key, path.parent.name, path.name, sha)
+        if pending is not None:
+            # Refused and recorded before a crash (or a failed write): finished, not judged
+            # again, so the refusal is recorded and mailed once.
+            self._finish_refusal(pending)
+            self.settle.forget(path)
+            return
         if self.approvals.pending(sha):
             return  # its check is running; the result brings it back (collect_checks)
         if case is None:
@@ -595,12 +607,13 @@ class Engine(InOffice):
         decision = GoBack(stage.index, 0, reason)
         new_state = machine.apply(self.workflow, case.state, decision)
         now = self.clock.now()
+        text = notes.block_returned(case.id, reason)
         with self.store.transaction():
             if not self._unchanged(case):
                 return
             self.store.cases.save_state(case.id, new_state, now=now, stage_changed=True)
             self.store.cases.leave(case.id, "returned", now)
-            self.store.audit.append(
+            entry = self.store.audit.append(
                 AuditAction.STAGE_RETURNED, case_id=case.id, stage=stage.key,
                 actor=_actor(held, via), file_sha256=sha, at=now,
                 detail={"to": drafting.key, "reason": reason, "code": "block_not_holder",
@@ -608,14 +621,23 @@ class Engine(InOffice):
                         **_acting_detail(held)})
             self.store.cases.arrive(case.id, drafting.key, new_state.version, now,
                                     came_back=True, note=reason)
+            # The holder's note and mail are due with the return (finished after a crash).
+            pending = PendingRefusal(
+                audit_seq=entry.seq, case_id=case.id, stage_key=stage.key,
+                source_dir=cand.path.parent.name, source_name=cand.path.name,
+                file_sha256=sha, kept_in=KeptIn.STAGE, kept_name=cand.path.name,
+                returned=cand.returned, message=reason, note=text,
+                kind=RefusalKind.BACK_TO_DRAFTING, at=now)
+            self.store.refusals.add(pending, now=now)
+        crash_point("return.recorded")
         log.warning("%s: %s agreed, but the letter's signature block names someone else; "
                     "returned to drafting", case.id, stage.key)
-        self.publisher.clear_notes(case)
-        self.publisher.clear(case, stage.index)
-        text = notes.block_returned(case.id, reason)
-        write_atomic(cand.folder.root / f"{case.id}.galat.txt", text)
-        self.notifier.refused_move(case, held, text, sha, back_to_drafting=True)
-        self.reconcile(self.store.cases.get(case.id))
+        try:
+            self.publisher.clear_notes(case)
+            self.publisher.clear(case, stage.index)
+            self._finish_refusal(pending)  # (if it fails, redone at the next full scan)
+        finally:
+            self.reconcile(self.store.cases.get(case.id))
 
     def _go_back(self, case: CaseRecord, cand: Candidate, decision: GoBack, sha: str, *,
                  via: str = "folder") -> None:
@@ -649,26 +671,121 @@ class Engine(InOffice):
         self.reconcile(self.store.cases.get(case.id))
 
     def _refuse(self, case: CaseRecord, cand: Candidate, refusal: Refusal) -> None:
+        """Refuse an official's move: the file goes back to the stage folder's root, a note
+        says why, the official is told by mail; the case stays where it is.
+
+        In the engine's order (module docstring): the refusal is recorded first (its audit
+        entry and a pending row, in one transaction), then its effects (the file kept, the
+        note, the mail) are carried out by :meth:`_finish_refusal`, which the restart runs
+        again for a refusal a crash left unfinished (:meth:`finish_refusals`). So a crash at
+        any instant leaves the refusal recorded once, explained once, and its file kept."""
         sf = cand.folder
         path = cand.path
+        sha = sha256_file(path)
         ext = path.suffix.lower()
         target_name = f"{case.id}-ditolak{ext}"
         if sf.stage.index == 0 and ext == ".docx" and not (sf.root / f"{case.id}.docx").exists():
             target_name = f"{case.id}.docx"  # give the drafter their own edit back
-        kept = move_into(path, sf.root, name=target_name)
-        text = notes.refused(case.id, path.name, returned=cand.returned,
-                             reason=refusal.message, kept_name=kept.name)
-        write_atomic(sf.root / f"{case.id}.galat.txt", text)
-        kept_sha = sha256_file(kept)
-        with self.store.transaction():
-            self.store.audit.append(AuditAction.STAGE_REFUSED, case_id=case.id, stage=sf.stage.key,
-                                    actor=_actor(sf.stage), file_sha256=kept_sha,
-                                    at=self.clock.now(),
-                                    detail={"code": refusal.code.value, "message": refusal.message})
-        # The official may never open the folder again: the note goes by mail too.
-        self.notifier.refused_move(case, sf.stage, text, kept_sha)
+        kept_name = unique_path(sf.root / target_name).name
+        pending = self._record_refusal(
+            case, cand, PendingRefusal(
+                audit_seq=0, case_id=case.id, stage_key=sf.stage.key,
+                source_dir=path.parent.name, source_name=path.name, file_sha256=sha,
+                kept_in=KeptIn.STAGE, kept_name=kept_name, returned=cand.returned,
+                message=refusal.message),
+            code=refusal.code.value, detail={"message": refusal.message})
         log.warning("%s: refused %s at %s: %s", case.id, path.name, sf.stage.key, refusal.code)
-        self.reconcile(self.store.cases.get(case.id))
+        try:
+            self._finish_refusal(pending)  # (if it fails, redone at the next full scan)
+        finally:
+            self.reconcile(self.store.cases.get(case.id))
+
+    def _record_refusal(self, case: CaseRecord, cand: Candidate, pending: PendingRefusal, *,
+                        code: str, detail: dict) -> PendingRefusal:
+        """Step 1 of a refusal: its audit entry and the row saying its effects (the file
+        kept, the note, the mail) are due, in one transaction (docs/design.md, crash
+        safety). Nothing outside the database is written in it: a full disk or an
+        unwritable outbox/ cannot undo the refusal, only delay its effects."""
+        sf = cand.folder
+        now = self.clock.now()
+        with self.store.transaction():
+            entry = self.store.audit.append(
+                AuditAction.STAGE_REFUSED, case_id=case.id, stage=sf.stage.key,
+                actor=_actor(sf.stage), file_sha256=pending.file_sha256, at=now,
+                detail={"code": code, **detail, "kept_as": pending.kept_name,
+                        "source": f"{pending.source_dir}/{pending.source_name}"})
+            pending = dataclasses.replace(pending, audit_seq=entry.seq, at=now)
+            self.store.refusals.add(pending, now=now)
+        crash_point("refuse.recorded")
+        return pending
+
+    def finish_refusals(self) -> None:
+        """Carry out what a crash (or a failed write) left unfinished of a file not taken:
+        a refused move, an agreement sent back to drafting, an unknown file."""
+        for pending in self.store.refusals.pending():
+            try:
+                self._finish_refusal(pending)
+            except OSError as exc:
+                log.error("%s: cannot finish the %s of %s (%s); will retry",
+                          pending.case_id or "-", pending.kind, pending.source_name, exc)
+            except Exception:
+                log.exception("%s: finishing the %s of %s failed; will retry",
+                              pending.case_id or "-", pending.kind, pending.source_name)
+
+    def _finish_refusal(self, pending: PendingRefusal) -> None:
+        """A recorded decision's effects, each idempotent, then it is no longer pending; run
+        again after a crash at any point in here.
+
+        A refused move: the file out of the action folder (into the stage folder's root,
+        or the case's ``sisa/``) if those bytes are still there, the note in the stage
+        folder, the mail to the official (queued once, by its key). An agreement sent back
+        to drafting: the note and the mail to whoever held the stage then (the file is the
+        case's own, cleared with the stage). An unknown file: the note beside it, if it is
+        still there (it is left where it is)."""
+        try:
+            stage = self.workflow.stage(pending.stage_key)
+        except KeyError:  # the stage left the chain (spt.toml) since: nowhere to put it
+            log.error("%s: a %s at %s, a stage no longer in the chain, left unfinished",
+                      pending.case_id or "-", pending.kind, pending.stage_key)
+            self.store.refusals.done(pending.audit_seq)
+            return
+        sf = self.ws.folder(stage.index)
+        source = sf.root / pending.source_dir / pending.source_name
+        if pending.kind is RefusalKind.UNKNOWN:
+            if os.path.lexists(source):  # (gone since: no note about nothing)
+                write_atomic(note_path(source, ".galat.txt"),
+                             pending.note or notes.unknown_file(pending.source_name))
+            crash_point("unknown.noted")
+            self.store.refusals.done(pending.audit_seq)
+            return
+        if pending.kind is RefusalKind.BACK_TO_DRAFTING:
+            write_atomic(sf.root / f"{pending.case_id}.galat.txt", pending.note or "")
+            crash_point("return.noted")
+            case = self.store.cases.get(pending.case_id)
+            if case is not None:
+                held = self.holders.stage(sf.stage, case.id, pending.at or self.clock.now())
+                self.notifier.refused_move(case, held, pending.note or "", pending.file_sha256,
+                                           back_to_drafting=True)
+            self.store.refusals.done(pending.audit_seq)
+            return
+        into = (sf.root if pending.kept_in is KeptIn.STAGE
+                else self.ws.case_dir(pending.case_id) / "sisa")
+        kept = into / pending.kept_name
+        if _holds(source, pending.file_sha256):
+            if _holds(kept, pending.file_sha256):
+                remove_quietly(source)  # copied across file systems, not yet removed
+            else:
+                kept = move_into(source, into, name=pending.kept_name)
+        crash_point("refuse.moved")
+        text = pending.note or notes.refused(
+            pending.case_id, pending.source_name, returned=pending.returned,
+            reason=pending.message, kept_name=kept.name)
+        write_atomic(sf.root / f"{pending.case_id}.galat.txt", text)
+        crash_point("refuse.noted")
+        case = self.store.cases.get(pending.case_id)
+        if case is not None:
+            self.notifier.refused_move(case, sf.stage, text, pending.file_sha256)
+        self.store.refusals.done(pending.audit_seq)
 
     def _misplaced(self, case: CaseRecord, cand: Candidate, sha: str) -> None:
         sf = cand.folder
@@ -687,7 +804,7 @@ class Engine(InOffice):
                      cand.path.name, sf.stage.key)
             remove_quietly(cand.path)
             return
-        kept = move_into(cand.path, self.ws.case_dir(case.id) / "sisa")
+        kept_name = unique_path(self.ws.case_dir(case.id) / "sisa" / cand.path.name).name
         if case.state.status is Status.IN_CHAIN:
             where = self.workflow.stages[case.state.stage]
             status = notes.at_stage(where.role, where.folder)
@@ -695,15 +812,19 @@ class Engine(InOffice):
             status = STATUS_PHRASE[case.state.status]
         text = notes.misplaced(case.id, cand.path.name, returned=cand.returned, where=status,
                                this_stage=sf.stage.role)
-        write_atomic(sf.root / f"{case.id}.galat.txt", text)
-        with self.store.transaction():
-            self.store.audit.append(AuditAction.STAGE_REFUSED, case_id=case.id, stage=sf.stage.key,
-                                    actor=_actor(sf.stage), file_sha256=sha, at=self.clock.now(),
-                                    detail={"code": "wrong_stage", "kept_as": kept.name})
-        self.notifier.refused_move(case, sf.stage, text, sha)
+        pending = self._record_refusal(
+            case, cand, PendingRefusal(
+                audit_seq=0, case_id=case.id, stage_key=sf.stage.key,
+                source_dir=cand.path.parent.name, source_name=cand.path.name, file_sha256=sha,
+                kept_in=KeptIn.SISA, kept_name=kept_name, returned=cand.returned,
+                message=text, note=text),
+            code="wrong_stage", detail={})
         log.warning("%s: file in %s's folder refused: case is elsewhere", case.id, sf.stage.key)
-        if case.state.status is Status.IN_CHAIN:
-            self.reconcile(case)
+        try:
+            self._finish_refusal(pending)  # (if it fails, redone at the next full scan)
+        finally:
+            if case.state.status is Status.IN_CHAIN:
+                self.reconcile(case)
 
     # --- cancelling ------------------------------------------------------------------
 
@@ -777,12 +898,24 @@ class Engine(InOffice):
             remove_quietly(path)
             self.settle.forget(path)
             return
-        write_atomic(note, notes.unknown_file(path.name))
+        # Recorded first, with the row saying its note is due (docs/design.md, crash
+        # safety): a crash before the note is written leaves the row, and the restart
+        # writes the note without recording the file a second time.
+        sha = sha256_file(path)
+        now = self.clock.now()
         with self.store.transaction():
-            self.store.audit.append(AuditAction.FILE_UNKNOWN, stage=cand.folder.stage.key,
-                                    file_sha256=sha256_file(path), at=self.clock.now(),
-                                    detail={"name": path.name})
+            entry = self.store.audit.append(AuditAction.FILE_UNKNOWN, stage=cand.folder.stage.key,
+                                            file_sha256=sha, at=now, detail={"name": path.name})
+            pending = PendingRefusal(
+                audit_seq=entry.seq, case_id=None, stage_key=cand.folder.stage.key,
+                source_dir=path.parent.name, source_name=path.name, file_sha256=sha,
+                kept_in=KeptIn.STAGE, kept_name=path.name, returned=cand.returned,
+                message=notes.unknown_file(path.name), note=notes.unknown_file(path.name),
+                kind=RefusalKind.UNKNOWN, at=now)
+            self.store.refusals.add(pending, now=now)
+        crash_point("unknown.recorded")
         log.warning("unknown file %s in %s", path.name, path.parent)
+        self._finish_refusal(pending)
         self.settle.forget(path)
 
     def _unchanged(self, case: CaseRecord) -> bool:
@@ -1006,6 +1139,14 @@ class Engine(InOffice):
 
 
 _INSTANT = dt.timedelta(microseconds=1)  # [opened, now] as a half-open period
+
+
+def _holds(path: Path, sha: str) -> bool:
+    """``path`` is a plain file with exactly these bytes."""
+    try:
+        return path.is_file() and not path.is_symlink() and sha256_file(path) == sha
+    except FileNotFoundError:
+        return False
 
 
 def _actor(stage, via: str = "folder") -> str:

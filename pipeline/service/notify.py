@@ -81,6 +81,11 @@ class Notifier(InOffice):
                         case_id or "-", kind, ", ".join(to) or "(none)")
             return
         self.outbox.enqueue(msg, key=key, case_id=case_id, kind=kind)
+        self.deliver_soon()
+
+    def deliver_soon(self) -> None:
+        """Start a delivery round now: after queueing, and again once a transaction that
+        queued mail has committed (a round started inside it does not see that mail)."""
         if self.smtp.configured:
             self.smtp.wake()
 

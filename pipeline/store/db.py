@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from pipeline.store.cases import CaseRepo
     from pipeline.store.delegations import DelegationBook
     from pipeline.store.mail import MailQueue, MailSeen
+    from pipeline.store.refusals import RefusalLog
     from pipeline.store.register import NumberRegister
     from pipeline.store.reminders import ReminderLog
     from pipeline.store.visits import VisitLog
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
 # 2: indexes for the agenda by file hash (spt verify, the web check) and mail by case.
 # 3: incoming mail by content hash (was added by the mail adapter outside this schema).
 # 4: delegations (Plh./Plt.: who holds a stage while its official is away).
-SCHEMA_VERSION = 4
+# 5: pending_refusals (the effects of a file not taken, finished after a crash: a refused
+#    move, an agreement sent back to drafting, an unknown file).
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -188,6 +191,25 @@ CREATE TABLE IF NOT EXISTS delegations (
     end_reason     TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS delegations_by_stage ON delegations (stage_key, ends_at);
+
+-- A file the service did not take, whose explanation may not be done yet (the file out of
+-- the action folder, the note, the mail): written with the audit entry that records the
+-- decision, deleted once they are (pipeline.store.refusals).
+CREATE TABLE IF NOT EXISTS pending_refusals (
+    audit_seq    INTEGER PRIMARY KEY REFERENCES audit (seq),
+    kind         TEXT NOT NULL,               -- refused / back_to_drafting / unknown
+    case_id      TEXT,                        -- NULL: an unknown file (no case)
+    stage_key    TEXT NOT NULL,
+    source_dir   TEXT NOT NULL,               -- disetujui / dikembalikan / batal
+    source_name  TEXT NOT NULL,
+    file_sha256  TEXT NOT NULL,
+    kept_in      TEXT NOT NULL,               -- stage (its root) / sisa (the case's sisa/)
+    kept_name    TEXT NOT NULL,
+    returned     INTEGER NOT NULL,
+    message      TEXT NOT NULL,
+    note         TEXT,                        -- as written, when not made from the above
+    created_at   TEXT NOT NULL
+);
 """
 
 
@@ -409,6 +431,7 @@ class Store:
     reminders: _RepositoryOf[ReminderLog] = _RepositoryOf("reminders", "ReminderLog")
     delegations: _RepositoryOf[DelegationBook] = _RepositoryOf("delegations", "DelegationBook")
     visits: _RepositoryOf[VisitLog] = _RepositoryOf("visits", "VisitLog")
+    refusals: _RepositoryOf[RefusalLog] = _RepositoryOf("refusals", "RefusalLog")
 
 
 # Columns added to an existing table after it was first shipped: CREATE TABLE IF NOT EXISTS

@@ -131,12 +131,12 @@ def test_a_schema_3_database_gains_the_delegations_and_the_agenda_signatory(tmp_
     """An installed database (schema 3, before delegations) is migrated in place."""
     import sqlite3
 
-    from pipeline.store.db import SCHEMA, _statements
+    from pipeline.store.db import SCHEMA, SCHEMA_VERSION, _statements
 
     path = tmp_path / "spt.sqlite3"
     old = sqlite3.connect(path)
     for statement in _statements(SCHEMA):
-        if "delegations" not in statement:
+        if "delegations" not in statement and "pending_refusals" not in statement:
             old.execute(statement.replace(
                 ",\n    signed_by      TEXT                         -- \"X (Y)\", or \"X sebagai "
                 "Plh. Y\" (schema 4)", ""))
@@ -146,8 +146,9 @@ def test_a_schema_3_database_gains_the_delegations_and_the_agenda_signatory(tmp_
     old.close()
     store = Store(path)
     try:
-        assert store.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert store.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert "signed_by" in {r[1] for r in store.execute("PRAGMA table_info(agenda)")}
         assert store.delegations.all() == []
+        assert store.refusals.pending() == []  # schema 5's table, made by the same step
     finally:
         store.close()

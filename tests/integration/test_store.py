@@ -1,5 +1,6 @@
 """The state store: numbers never repeat or skip, the audit log detects tampering."""
 
+import dataclasses
 import datetime as dt
 import multiprocessing
 import sqlite3
@@ -164,3 +165,87 @@ def test_audit_entries_belong_to_a_transaction(tmp_path):
     store = Store(tmp_path / "db")
     with pytest.raises(RuntimeError):
         store.audit.append("outside")
+
+
+def test_a_pending_refusal_is_written_with_its_audit_entry_and_found_by_its_exact_file(tmp_path):
+    """The row that says a refusal's effects are due (pipeline.store.refusals): written in
+    the refusal's transaction only, found again by the same file (stage, folder, name and
+    bytes) and by nothing else, gone once done."""
+    from pipeline.store.audit import AuditAction
+    from pipeline.store.refusals import KeptIn, PendingRefusal
+
+    store = Store(tmp_path / "db")
+    now = dt.datetime.now(dt.UTC)
+    case = _open_case(store, 1, now)
+    row = PendingRefusal(audit_seq=0, case_id=case.id, stage_key="kasubag",
+                         source_dir="disetujui", source_name=f"{case.id}.pdf",
+                         file_sha256="a" * 64, kept_in=KeptIn.STAGE,
+                         kept_name=f"{case.id}-ditolak.pdf", returned=False,
+                         message="Berkas berubah.")
+    with pytest.raises(RuntimeError):
+        store.refusals.add(row, now=now)  # never without its audit entry
+    with store.transaction():
+        entry = store.audit.append(AuditAction.STAGE_REFUSED, case_id=case.id,
+                                   stage="kasubag", file_sha256="a" * 64, at=now)
+        store.refusals.add(dataclasses.replace(row, audit_seq=entry.seq), now=now)
+
+    pending = store.refusals.pending()
+    assert [(p.audit_seq, p.kept_in, p.note) for p in pending] == [(entry.seq, KeptIn.STAGE,
+                                                                     None)]
+    found = store.refusals.for_file("kasubag", "disetujui", f"{case.id}.pdf", "a" * 64)
+    assert found == pending[0]
+    # Other bytes under that name, the same bytes elsewhere: another file, judged anew.
+    assert store.refusals.for_file("kasubag", "disetujui", f"{case.id}.pdf", "b" * 64) is None
+    assert store.refusals.for_file("kasubag", "dikembalikan", f"{case.id}.pdf", "a" * 64) is None
+    assert store.refusals.for_file("sekretaris", "disetujui", f"{case.id}.pdf", "a" * 64) is None
+
+    store.refusals.done(entry.seq)
+    assert store.refusals.pending() == []
+    assert store.refusals.for_file("kasubag", "disetujui", f"{case.id}.pdf", "a" * 64) is None
+
+
+def test_a_pending_unknown_file_has_no_case_and_keeps_its_kind_and_time(tmp_path):
+    """An unknown file's note is due like a refusal's (same table, kind ``unknown``): no
+    case, and what it is and when it was recorded read back as written."""
+    from pipeline.store.audit import AuditAction
+    from pipeline.store.refusals import KeptIn, PendingRefusal, RefusalKind
+
+    store = Store(tmp_path / "db")
+    now = dt.datetime.now(dt.UTC)
+    with store.transaction():
+        entry = store.audit.append(AuditAction.FILE_UNKNOWN, stage="kasubag",
+                                   file_sha256="c" * 64, at=now, detail={"name": "x.pdf"})
+        store.refusals.add(PendingRefusal(
+            audit_seq=entry.seq, case_id=None, stage_key="kasubag", source_dir="disetujui",
+            source_name="x.pdf", file_sha256="c" * 64, kept_in=KeptIn.STAGE,
+            kept_name="x.pdf", returned=False, message="m", note="n",
+            kind=RefusalKind.UNKNOWN), now=now)
+    (found,) = store.refusals.pending()
+    assert (found.case_id, found.kind, found.at, found.note) == (
+        None, RefusalKind.UNKNOWN, now, "n")
+    assert store.refusals.for_file("kasubag", "disetujui", "x.pdf", "c" * 64) == found
+
+
+def test_a_schema_4_database_gains_the_pending_refusals_table_with_its_kind(tmp_path):
+    """An installed database (schema 4: delegations, no pending refusals) opened by this
+    version: the table is made in place, with the column saying what each row is."""
+    import sqlite3
+
+    from pipeline.store.db import SCHEMA, SCHEMA_VERSION, _statements
+
+    path = tmp_path / "spt.sqlite3"
+    old = sqlite3.connect(path)
+    for statement in _statements(SCHEMA):
+        if "pending_refusals" not in statement:
+            old.execute(statement)
+    old.execute("PRAGMA user_version=4")
+    old.commit()
+    old.close()
+    store = Store(path)
+    try:
+        assert store.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        columns = {r[1] for r in store.execute("PRAGMA table_info(pending_refusals)")}
+        assert {"kind", "case_id", "kept_in", "note"} <= columns
+        assert store.refusals.pending() == []
+    finally:
+        store.close()
