@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email
 from email import policy
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +42,17 @@ POINTS = [
 ]
 
 
+def _case_at_the_kasubag(office: Office, sample: str) -> tuple[str, Path]:
+    """The service started, an invitation dropped and its draft agreed: the case, and its
+    PDF waiting in the kasubag's folder."""
+    office.service.start()
+    o = office.officials
+    o.drop_invitation(SAMPLES / sample, note=NOTE)
+    case = o.new_cases(set())[0]
+    o.agree(case, 0)
+    return case, o.wait_for(case, STAGE)
+
+
 def assert_refused_once(office: Office, case: str, why: str) -> None:
     """One refusal at STAGE in the audit log, one mail about it to STAGE's official, none
     pending, and the case where it was (the caller checks where)."""
@@ -65,11 +77,7 @@ def test_killed_while_refusing_a_move_the_refusal_is_finished_once(tmp_path, poi
     office = Office(tmp_path / "ws", **{CRASH_ENV: point})
     svc, o, ws = office.service, office.officials, office.ws
     try:
-        svc.start()
-        o.drop_invitation(SAMPLES / "undangan-dev-03.pdf", note=NOTE)
-        case = o.new_cases(set())[0]
-        o.agree(case, 0)
-        pdf = o.wait_for(case, STAGE)
+        case, pdf = _case_at_the_kasubag(office, "undangan-dev-03.pdf")
 
         # An edited PDF (one byte changed) moved into disetujui/.
         sf = ws.folder(STAGE)
@@ -159,11 +167,7 @@ def test_killed_while_noting_an_unknown_file_it_is_recorded_and_noted_once(tmp_p
     office = Office(tmp_path / "ws", **{CRASH_ENV: point})
     svc, o, ws = office.service, office.officials, office.ws
     try:
-        svc.start()
-        o.drop_invitation(SAMPLES / "undangan-dev-05.pdf", note=NOTE)
-        case = o.new_cases(set())[0]
-        o.agree(case, 0)
-        o.wait_for(case, STAGE)
+        case, _ = _case_at_the_kasubag(office, "undangan-dev-05.pdf")
         sf = ws.folder(STAGE)
         stray = sf.agreed / "laporan-kegiatan.pdf"
         data = b"%PDF-1.4\n% not a letter of any case\n%%EOF\n"
@@ -274,14 +278,10 @@ def test_an_unwritable_outbox_delays_only_the_refusal_mail(tmp_path):
     folder gone or unwritable), a refused move is still recorded, its file kept and its note
     written, and the mail follows once outbox/ can be written again, once."""
     office = Office(tmp_path / "ws")
-    svc, o, ws = office.service, office.officials, office.ws
+    svc, ws = office.service, office.ws
     outbox = office.config.outbox_dir
     try:
-        svc.start()
-        o.drop_invitation(SAMPLES / "undangan-dev-03.pdf", note=NOTE)
-        case = o.new_cases(set())[0]
-        o.agree(case, 0)
-        pdf = o.wait_for(case, STAGE)
+        case, pdf = _case_at_the_kasubag(office, "undangan-dev-03.pdf")
         wait_until(lambda: list(outbox.glob(f"{case}-tahap-*.eml")), timeout=30,
                    what="the kasubag's stage mail")
 
