@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
 import os
@@ -57,6 +56,7 @@ from pipeline.service.faults import crash_point
 from pipeline.service.finalize import Finalizer
 from pipeline.service.holders import Holders
 from pipeline.service.intake import Intake
+from pipeline.service.not_taken import NotTaken
 from pipeline.service.notify import Notifier
 from pipeline.service.office import InOffice, Office
 from pipeline.service.publisher import StagePublisher
@@ -96,6 +96,9 @@ class Engine(InOffice):
         super().__init__(office)
         config = office.config
         self.holders = Holders(self.store, self.workflow)
+        # Files not taken (refused moves, returns to drafting, unknown files): recorded,
+        # then shown, finished after a crash.
+        self.not_taken = NotTaken(office, notifier=notifier, holders=self.holders)
         self.publisher = StagePublisher(self.ws)
         self.drafts = DraftMaker(config, self.workflow, self.ws, converter)
         self.signer = signer
@@ -133,7 +136,7 @@ class Engine(InOffice):
             removed = sweep_temporaries(folder)
             if removed:
                 log.info("removed %d unfinished temporary file(s) under %s", removed, folder)
-        self.finish_refusals()
+        self.not_taken.finish_all()
         for case in self.store.cases.active():
             self.reconcile(case)
         for case in self.store.cases.with_status(Status.ISSUED):
@@ -159,7 +162,7 @@ class Engine(InOffice):
     # --- scanning ----------------------------------------------------------------
 
     def scan_all(self) -> None:
-        self.finish_refusals()
+        self.not_taken.finish_all()
         self.scan_inbox()
         for sf in self.ws.stage_folders:
             self.scan_stage(sf)
@@ -324,7 +327,7 @@ class Engine(InOffice):
         if pending is not None:
             # Refused and recorded before a crash (or a failed write): finished, not judged
             # again, so the refusal is recorded and mailed once.
-            self._finish_refusal(pending)
+            self.not_taken.finish(pending)
             self.settle.forget(path)
             return
         if self.approvals.pending(sha):
@@ -635,7 +638,7 @@ class Engine(InOffice):
         try:
             self.publisher.clear_notes(case)
             self.publisher.clear(case, stage.index)
-            self._finish_refusal(pending)  # (if it fails, redone at the next full scan)
+            self.not_taken.finish(pending)  # (if it fails, redone at the next full scan)
         finally:
             self.reconcile(self.store.cases.get(case.id))
 
@@ -674,11 +677,8 @@ class Engine(InOffice):
         """Refuse an official's move: the file goes back to the stage folder's root, a note
         says why, the official is told by mail; the case stays where it is.
 
-        In the engine's order (module docstring): the refusal is recorded first (its audit
-        entry and a pending row, in one transaction), then its effects (the file kept, the
-        note, the mail) are carried out by :meth:`_finish_refusal`, which the restart runs
-        again for a refusal a crash left unfinished (:meth:`finish_refusals`). So a crash at
-        any instant leaves the refusal recorded once, explained once, and its file kept."""
+        Recorded first, then shown (:class:`pipeline.service.not_taken.NotTaken`): a crash
+        at any instant leaves the refusal recorded once, explained once, its file kept."""
         sf = cand.folder
         path = cand.path
         sha = sha256_file(path)
@@ -687,105 +687,18 @@ class Engine(InOffice):
         if sf.stage.index == 0 and ext == ".docx" and not (sf.root / f"{case.id}.docx").exists():
             target_name = f"{case.id}.docx"  # give the drafter their own edit back
         kept_name = unique_path(sf.root / target_name).name
-        pending = self._record_refusal(
-            case, cand, PendingRefusal(
+        pending = self.not_taken.record_refusal(
+            PendingRefusal(
                 audit_seq=0, case_id=case.id, stage_key=sf.stage.key,
                 source_dir=path.parent.name, source_name=path.name, file_sha256=sha,
                 kept_in=KeptIn.STAGE, kept_name=kept_name, returned=cand.returned,
                 message=refusal.message),
-            code=refusal.code.value, detail={"message": refusal.message})
+            actor=_actor(sf.stage), code=refusal.code.value, detail={"message": refusal.message})
         log.warning("%s: refused %s at %s: %s", case.id, path.name, sf.stage.key, refusal.code)
         try:
-            self._finish_refusal(pending)  # (if it fails, redone at the next full scan)
+            self.not_taken.finish(pending)  # (if it fails, redone at the next full scan)
         finally:
             self.reconcile(self.store.cases.get(case.id))
-
-    def _record_refusal(self, case: CaseRecord, cand: Candidate, pending: PendingRefusal, *,
-                        code: str, detail: dict) -> PendingRefusal:
-        """Step 1 of a refusal: its audit entry and the row saying its effects (the file
-        kept, the note, the mail) are due, in one transaction (docs/design.md, crash
-        safety). Nothing outside the database is written in it: a full disk or an
-        unwritable outbox/ cannot undo the refusal, only delay its effects."""
-        sf = cand.folder
-        now = self.clock.now()
-        with self.store.transaction():
-            entry = self.store.audit.append(
-                AuditAction.STAGE_REFUSED, case_id=case.id, stage=sf.stage.key,
-                actor=_actor(sf.stage), file_sha256=pending.file_sha256, at=now,
-                detail={"code": code, **detail, "kept_as": pending.kept_name,
-                        "source": f"{pending.source_dir}/{pending.source_name}"})
-            pending = dataclasses.replace(pending, audit_seq=entry.seq, at=now)
-            self.store.refusals.add(pending, now=now)
-        crash_point("refuse.recorded")
-        return pending
-
-    def finish_refusals(self) -> None:
-        """Carry out what a crash (or a failed write) left unfinished of a file not taken:
-        a refused move, an agreement sent back to drafting, an unknown file."""
-        for pending in self.store.refusals.pending():
-            try:
-                self._finish_refusal(pending)
-            except OSError as exc:
-                log.error("%s: cannot finish the %s of %s (%s); will retry",
-                          pending.case_id or "-", pending.kind, pending.source_name, exc)
-            except Exception:
-                log.exception("%s: finishing the %s of %s failed; will retry",
-                              pending.case_id or "-", pending.kind, pending.source_name)
-
-    def _finish_refusal(self, pending: PendingRefusal) -> None:
-        """A recorded decision's effects, each idempotent, then it is no longer pending; run
-        again after a crash at any point in here.
-
-        A refused move: the file out of the action folder (into the stage folder's root,
-        or the case's ``sisa/``) if those bytes are still there, the note in the stage
-        folder, the mail to the official (queued once, by its key). An agreement sent back
-        to drafting: the note and the mail to whoever held the stage then (the file is the
-        case's own, cleared with the stage). An unknown file: the note beside it, if it is
-        still there (it is left where it is)."""
-        try:
-            stage = self.workflow.stage(pending.stage_key)
-        except KeyError:  # the stage left the chain (spt.toml) since: nowhere to put it
-            log.error("%s: a %s at %s, a stage no longer in the chain, left unfinished",
-                      pending.case_id or "-", pending.kind, pending.stage_key)
-            self.store.refusals.done(pending.audit_seq)
-            return
-        sf = self.ws.folder(stage.index)
-        source = sf.root / pending.source_dir / pending.source_name
-        if pending.kind is RefusalKind.UNKNOWN:
-            if os.path.lexists(source):  # (gone since: no note about nothing)
-                write_atomic(note_path(source, ".galat.txt"),
-                             pending.note or notes.unknown_file(pending.source_name))
-            crash_point("unknown.noted")
-            self.store.refusals.done(pending.audit_seq)
-            return
-        if pending.kind is RefusalKind.BACK_TO_DRAFTING:
-            write_atomic(sf.root / f"{pending.case_id}.galat.txt", pending.note or "")
-            crash_point("return.noted")
-            case = self.store.cases.get(pending.case_id)
-            if case is not None:
-                held = self.holders.stage(sf.stage, case.id, pending.at or self.clock.now())
-                self.notifier.refused_move(case, held, pending.note or "", pending.file_sha256,
-                                           back_to_drafting=True)
-            self.store.refusals.done(pending.audit_seq)
-            return
-        into = (sf.root if pending.kept_in is KeptIn.STAGE
-                else self.ws.case_dir(pending.case_id) / "sisa")
-        kept = into / pending.kept_name
-        if _holds(source, pending.file_sha256):
-            if _holds(kept, pending.file_sha256):
-                remove_quietly(source)  # copied across file systems, not yet removed
-            else:
-                kept = move_into(source, into, name=pending.kept_name)
-        crash_point("refuse.moved")
-        text = pending.note or notes.refused(
-            pending.case_id, pending.source_name, returned=pending.returned,
-            reason=pending.message, kept_name=kept.name)
-        write_atomic(sf.root / f"{pending.case_id}.galat.txt", text)
-        crash_point("refuse.noted")
-        case = self.store.cases.get(pending.case_id)
-        if case is not None:
-            self.notifier.refused_move(case, sf.stage, text, pending.file_sha256)
-        self.store.refusals.done(pending.audit_seq)
 
     def _misplaced(self, case: CaseRecord, cand: Candidate, sha: str) -> None:
         sf = cand.folder
@@ -812,16 +725,16 @@ class Engine(InOffice):
             status = STATUS_PHRASE[case.state.status]
         text = notes.misplaced(case.id, cand.path.name, returned=cand.returned, where=status,
                                this_stage=sf.stage.role)
-        pending = self._record_refusal(
-            case, cand, PendingRefusal(
+        pending = self.not_taken.record_refusal(
+            PendingRefusal(
                 audit_seq=0, case_id=case.id, stage_key=sf.stage.key,
                 source_dir=cand.path.parent.name, source_name=cand.path.name, file_sha256=sha,
                 kept_in=KeptIn.SISA, kept_name=kept_name, returned=cand.returned,
                 message=text, note=text),
-            code="wrong_stage", detail={})
+            actor=_actor(sf.stage), code="wrong_stage", detail={})
         log.warning("%s: file in %s's folder refused: case is elsewhere", case.id, sf.stage.key)
         try:
-            self._finish_refusal(pending)  # (if it fails, redone at the next full scan)
+            self.not_taken.finish(pending)  # (if it fails, redone at the next full scan)
         finally:
             if case.state.status is Status.IN_CHAIN:
                 self.reconcile(case)
@@ -915,7 +828,7 @@ class Engine(InOffice):
             self.store.refusals.add(pending, now=now)
         crash_point("unknown.recorded")
         log.warning("unknown file %s in %s", path.name, path.parent)
-        self._finish_refusal(pending)
+        self.not_taken.finish(pending)
         self.settle.forget(path)
 
     def _unchanged(self, case: CaseRecord) -> bool:
@@ -1139,14 +1052,6 @@ class Engine(InOffice):
 
 
 _INSTANT = dt.timedelta(microseconds=1)  # [opened, now] as a half-open period
-
-
-def _holds(path: Path, sha: str) -> bool:
-    """``path`` is a plain file with exactly these bytes."""
-    try:
-        return path.is_file() and not path.is_symlink() and sha256_file(path) == sha
-    except FileNotFoundError:
-        return False
 
 
 def _actor(stage, via: str = "folder") -> str:

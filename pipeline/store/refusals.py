@@ -18,7 +18,8 @@ from pipeline.store.db import Repository, iso, parse_iso
 
 
 class RefusalKind(StrEnum):
-    """What was not taken, which decides its effects (``Engine._finish_refusal``)."""
+    """What was not taken, which decides its effects (:meth:`pipeline.service.not_taken.
+    NotTaken.finish`)."""
 
     REFUSED = "refused"                    # a refused move: file kept, note, mail
     BACK_TO_DRAFTING = "back_to_drafting"  # agreed, not signed: note and mail to the holder
