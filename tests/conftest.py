@@ -42,6 +42,7 @@ def _services_end_with_their_test():
 # started last kept one worker busy for minutes after the other had run out of work.
 LONGEST_FIRST = (
     "tests/chaos/test_chaos.py",
+    "tests/chaos/test_refusal_crash_windows.py",
     "tests/e2e/test_smb_officials.py",
     "tests/bench/test_bench_smoke.py",
     "tests/e2e/test_kill_finalisation.py",
