@@ -16,7 +16,10 @@ rules of DESIGN.md.
 
 Some are also delivered the way they reach an office: a scan (rasterised, skewed,
 noisy: ``scripts/make_invitations.py``'s ``scan``) or a phone photo (a JPG with a
-tilt, perspective, a shadow across the page and a table around it). The sources,
+tilt, perspective, a shadow across the page and a table around it). An invitation that
+was sent as an e-mail body (carrier ``eml``) is written as the message itself
+(:func:`write_eml`), not typeset: its body exactly as published, its headers as the
+source shows them (``mail_from``, ``mail_to``, ``mail_subject``, ``mail_date``). The sources,
 and how each file was made, are listed in ``SOURCES.md`` beside the letters.
 
     python scripts/make_real_letters.py [OUT_DIR] [--only NAME ...]
@@ -29,6 +32,8 @@ from __future__ import annotations
 
 import json
 import random
+from email.message import EmailMessage
+from email.policy import default as default_policy
 import shutil
 import sys
 import tempfile
@@ -55,13 +60,15 @@ class RealLetter:
     layout: str  # what the letter shows: label block, prose, table, two columns ...
     text: str  # the letter, one paragraph a line; markup below
     truth: dict[str, str | None]
-    carriers: tuple[str, ...] = ("pdf",)  # pdf | scan | photo
+    carriers: tuple[str, ...] = ("pdf",)  # pdf | scan | photo | eml
     added: str = ""  # what we completed that the source page left out, and from what
     scan: Scan = field(default_factory=lambda: Scan(200, 1.3, 0.30, 0.0015, seed=7))
+    mail: dict[str, str] = field(default_factory=dict)  # an e-mail's headers: from, to ...
 
 
 # A letter's file in src/:  "key: value" lines (source, sender, layout, added, carriers,
-# scan), "---", its truth as JSON, "---", its text. The text's markup, one paragraph a line:
+# scan; for an e-mail mail_from, mail_to, mail_subject, mail_date as the source shows
+# them), "---", its truth as JSON, "---", its text (an e-mail's body, as it is). The text's markup, one paragraph a line:
 # "^ " kop line (centred, bold);  "= " address (centred, small, ruled below);  "> "
 # right-aligned;  "A || B" B in a right-hand column;  "Label : value" on a tab stop;
 # "| a | b |" a two-column table row;  "" an empty line;  anything else justified.
@@ -91,6 +98,7 @@ def load(path: Path) -> RealLetter:
         carriers=tuple(c.strip() for c in meta.get("carriers", "pdf").split(",")),
         added=meta.get("added", ""),
         scan=scan_params,
+        mail={k.removeprefix("mail_"): v for k, v in meta.items() if k.startswith("mail_")},
     )
 
 
@@ -153,6 +161,25 @@ def _is_label(line: str) -> bool:
 def _label_text(text: str) -> str:
     head, sep, tail = text.partition(" : ")
     return f"{head}\t: {tail}" if sep else text
+
+
+# --- an e-mail body ---------------------------------------------------------------------
+
+
+MAIL_HEADERS = ("from", "to", "subject", "date")
+
+
+def write_eml(letter: RealLetter, path: Path) -> None:
+    """The invitation as the e-mail it was: a text/plain UTF-8 message whose body is the
+    source's text exactly (line breaks, trailing spaces and typos kept), with only the
+    headers the source shows (a masked address as the source masks it). No Date or
+    Message-ID of our own: the file is the same every time it is written."""
+    msg = EmailMessage(policy=default_policy)
+    for name in MAIL_HEADERS:
+        if name in letter.mail:
+            msg[name.capitalize()] = letter.mail[name]
+    msg.set_content(letter.text, charset="utf-8", cte="8bit")
+    path.write_bytes(msg.as_bytes())
 
 
 # --- a phone photo -------------------------------------------------------------------------
@@ -249,7 +276,7 @@ def write_sources(out: Path) -> None:
 
 
 def _file_name(letter: RealLetter, carrier: str) -> str:
-    suffix = {"pdf": ".pdf", "scan": "-scan.pdf", "photo": "-foto.jpg"}[carrier]
+    suffix = {"pdf": ".pdf", "scan": "-scan.pdf", "photo": "-foto.jpg", "eml": ".eml"}[carrier]
     return letter.name + suffix
 
 
@@ -271,16 +298,20 @@ def main(argv: list[str]) -> int:
             if not only or any(letter.name == o or letter.name.startswith(o + "-") for o in only)
         ]
         for letter in corpus:
-            path = work / f"{letter.name}.docx"
-            write_docx(letter, path)
-            docx_files.append(path)
-        convert(docx_files, work)
+            if set(letter.carriers) - {"eml"}:  # an e-mail is written, not typeset
+                path = work / f"{letter.name}.docx"
+                write_docx(letter, path)
+                docx_files.append(path)
+        if docx_files:
+            convert(docx_files, work)
         for letter in corpus:
             number = every.index(letter)  # the photo's seed does not depend on --only
             pdf = work / f"{letter.name}.pdf"
             for carrier in letter.carriers:
                 target = out / _file_name(letter, carrier)
-                if carrier == "pdf":
+                if carrier == "eml":
+                    write_eml(letter, target)
+                elif carrier == "pdf":
                     shutil.copyfile(pdf, target)
                 elif carrier == "scan":
                     scan(pdf, target, letter.scan, work)
