@@ -32,12 +32,12 @@ from __future__ import annotations
 
 import json
 import random
-from email.message import EmailMessage
-from email.policy import default as default_policy
 import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 
 from docx import Document
@@ -68,7 +68,8 @@ class RealLetter:
 
 # A letter's file in src/:  "key: value" lines (source, sender, layout, added, carriers,
 # scan; for an e-mail mail_from, mail_to, mail_subject, mail_date as the source shows
-# them), "---", its truth as JSON, "---", its text (an e-mail's body, as it is). The text's markup, one paragraph a line:
+# them), "---", its truth as JSON, "---", its text (an e-mail's body, as it is). The
+# text's markup, one paragraph a line:
 # "^ " kop line (centred, bold);  "= " address (centred, small, ruled below);  "> "
 # right-aligned;  "A || B" B in a right-hand column;  "Label : value" on a tab stop;
 # "| a | b |" a two-column table row;  "" an empty line;  anything else justified.
