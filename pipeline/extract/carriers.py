@@ -224,6 +224,94 @@ def _is_photo(data: bytes) -> bool:
 
 
 def body_document(body: str) -> Document:
-    return Document(
-        tuple(plain_lines((ln, None, 0) for ln in body.splitlines())), "email body", False
-    )
+    """An email body as lines: quoted history read as plain lines, and what a plain-text
+    mail shows by its columns (a value wrapped under itself, a folded subject) joined."""
+    lines = [_unquoted(ln.expandtabs(8)) for ln in body.splitlines()]
+    lines = _unwrapped(_unfolded(lines))
+    return Document(tuple(plain_lines((ln, None, 0) for ln in lines)), "email body", False)
+
+
+# A plain-text reply marks the history it quotes at each line's start: "> " (nested "> > "),
+# AOL's "<< … >>". The quoted invitation is read like any other (the HTML body's quotes are
+# dropped the same way, see :func:`read_eml`); the marks become spaces so that columns stay.
+_QUOTE_MARKS = re.compile(r"^[ \t]*(?:(?:>|<<)[ \t]?)+")
+
+
+def _unquoted(line: str) -> str:
+    m = _QUOTE_MARKS.match(line)
+    return " " * m.end() + line[m.end() :] if m else line
+
+
+# A forwarded message's header block, as mail programs print it into the body.
+_MAIL_HEADER = re.compile(r"^\s*(?:from|date|sent|to|cc|subject|subjek)\s*:", re.I)
+_MAIL_SUBJECT = re.compile(r"^\s*(?:subject|subjek)\s*:", re.I)
+
+
+def _unfolded(lines: list[str]) -> list[str]:
+    """A long subject folded onto the next line inside a forwarded header block ("Subject:
+    Undangan … Sabtu 5" / "Juli 2008, pkl 11.00-13.00" / "To: …"): the line between the
+    subject and the block's next header is the subject going on."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if (
+            _MAIL_SUBJECT.match(line)
+            and index + 2 < len(lines)
+            and lines[index + 1].strip()
+            and not _MAIL_HEADER.match(lines[index + 1])
+            and _MAIL_HEADER.match(lines[index + 2])
+        ):
+            out.append(f"{line.rstrip()} {lines[index + 1].strip()}")
+            index += 2
+            continue
+        out.append(line)
+        index += 1
+    return out
+
+
+def _value_column(line: str) -> tuple[str, int] | None:
+    """``(label key, column where the value starts)`` for a ``Label : value`` line."""
+    from pipeline.extract.labels import match_label
+
+    stripped = line.strip()
+    if not stripped:
+        return None
+    hit = match_label(plain_lines([(stripped, None, 0)])[0])
+    if hit is None or not hit[2]:
+        return None
+    key, _, value, _ = hit
+    indent = len(line) - len(line.lstrip())
+    column = indent + len(stripped) - len(value)
+    return (key, column) if stripped.endswith(value) else None
+
+
+def _unwrapped(lines: list[str]) -> list[str]:
+    """A value that a plain-text mail wraps onto the next lines, each starting exactly under
+    the value's first character ("Acara     :   Tatap muka dengan Rombongan Badan" /
+    "                Pekerja MPR (BP-MPR) RI"): in a fixed-width text that column is the
+    evidence, and the pieces join with a space. A place is left as it is: its lines (a room,
+    a building, a street) join in a way the mail does not show, and the place read from its
+    first line alone would be half of it (the field rules give null)."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        found = _value_column(line)
+        if found is None or found[0] == "tempat":
+            out.append(line)
+            continue
+        pieces = [line.rstrip()]
+        while index < len(lines) and len(pieces) <= 4:
+            nxt = lines[index]
+            if (
+                not nxt.strip()
+                or len(nxt) - len(nxt.lstrip()) != found[1]
+                or _value_column(nxt) is not None
+            ):
+                break
+            pieces.append(nxt.strip())
+            index += 1
+        out.append(" ".join(pieces))
+    return out

@@ -12,6 +12,7 @@ an SPT's "Dasar" costs more than typing it.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Callable
@@ -263,6 +264,87 @@ def _is_number_line(line: Line) -> str | None:
     return None
 
 
+# A mail's subject carries its list's tag and the marks of replies and forwards: "[ac-i] Fwd:
+# Undangan …" is the subject "Undangan …".
+_MAIL_SUBJECT_MARKS = re.compile(r"^(?:\[[^\]]{1,40}\]\s*|(?:re|fwd?|fw|tr)\s*:\s*)+", re.I)
+
+
+def _subject(item: Labeled) -> str:
+    value = _clean_text(item.value)
+    if item.label.lower() in ("subject", "subjek"):
+        value = _MAIL_SUBJECT_MARKS.sub("", value).strip()
+    return value
+
+
+_MAIL_DATE = re.compile(r"^\s*(?:date|sent)\s*:\s*(?P<v>\S.*)$", re.I)
+_MAIL_FROM = re.compile(r"^\s*from\s*:", re.I)
+_MAIL_SUBJECT = re.compile(r"^\s*(?:subject|subjek)\s*:", re.I)
+_ENGLISH_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+    )
+}
+
+
+def _mail_date(text: str) -> DateRange | None:
+    """The day a mail was sent, as mail programs print it: "2008/7/2", "Wednesday, July 2,
+    2008, 9:08 PM", "Wed, 2 Jul 2008 10:00:00 +0700", or an Indonesian date."""
+
+    def day(y: int, mo: int, d: int) -> DateRange | None:
+        try:
+            when = dt.date(y, mo, d)
+        except ValueError:
+            return None
+        return DateRange(when, when, text.strip(), (0, len(text)))
+
+    m = re.match(r"^\s*(\d{4})[/-](\d{1,2})[/-](\d{1,2})\b", text)
+    if m:
+        return day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = re.search(r"\b([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b", text)
+    if m and m.group(1).lower() in _ENGLISH_MONTHS:
+        return day(int(m.group(3)), _ENGLISH_MONTHS[m.group(1).lower()], int(m.group(2)))
+    m = re.search(r"\b(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{4})\b", text)
+    if m and m.group(2).lower() in _ENGLISH_MONTHS:
+        return day(int(m.group(3)), _ENGLISH_MONTHS[m.group(2).lower()], int(m.group(1)))
+    found = find_dates(text)
+    return found[0] if len(found) == 1 and found[0].single else None
+
+
+@dataclass(frozen=True)
+class _Stated:
+    name: str
+    where: str
+    date: DateRange | None = None
+    time: TimeSpan | None = None
+    place: str | None = None
+
+
+def _stated(rest: str, where: str) -> _Stated | None:
+    """``rest`` ("Sarasehan Budaya di Studio-B RRI Jkt, Sabtu 5 Juli 2008, pkl 11.00-13.00")
+    split into the event's name and the place, date and time it states: one date, after a
+    comma; the place as "di <Place>" right before it; the time after "pukul"/"pkl"/"jam"."""
+    dates = find_dates(rest)
+    if len(dates) != 1:
+        return None
+    date = dates[0]
+    head = re.match(r"^(?P<head>.+?)\s*,\s*$", rest[: date.span[0]])
+    if head is None:
+        return None
+    name, place = head.group("head"), None
+    at = re.match(r"^(?P<name>.+?)\s+di\s+(?P<place>[A-Z][^,]{1,60}?)\s*$", name)
+    if at is not None:
+        name, place = at.group("name"), at.group("place")
+    tail = rest[date.span[1] :]
+    times = find_times(tail)
+    time = None
+    if len(times) == 1 and re.fullmatch(
+        r"\s*,?\s*(?:pukul|pkl\.?|jam)\s*:?\s*", tail[: times[0].span[0]], re.I
+    ):
+        time = times[0]
+    return _Stated(_clean_text(name), where, date, time, place and _clean_text(place))
+
+
 class _Reader:
     def __init__(self, doc: Document):
         self.doc = doc
@@ -311,9 +393,9 @@ class _Reader:
 
     def hal(self) -> None:
         candidates = [
-            Candidate(_clean_text(item.value), item.where, 1, item.min_conf())
+            Candidate(_subject(item), item.where, 1, item.min_conf())
             for item in self._labels(self.header, "hal")
-            if _clean_text(item.value) not in ("", "-")
+            if _subject(item) not in ("", "-")
         ]
         self._set("hal", *decide(candidates, what="no 'Hal'/'Perihal' label found"))
 
@@ -335,9 +417,33 @@ class _Reader:
             else:
                 problems.append(f"date line '{line.text}' has no full date (line {line.number})")
         candidates += self._dates_on_number_line()
+        candidates += self._forwarded_mail_date()
         what = problems[0] if problems else "no letter date found"
         value, why = decide(candidates, what=what)
         self._set("tanggal", value, why, lambda v: v.start.isoformat())
+
+    def _forwarded_mail_date(self) -> list[Candidate]:
+        """An invitation sent as a mail and forwarded in a mail's body: the last header block
+        printed into the body ("From: …" / "Date: 2008/7/2" / "Subject: …") is the original
+        message's, and the day it was sent is the letter's date. A weaker reading (rank 2)
+        than a date line the invitation itself writes."""
+        if self.doc.source != "email body":
+            return []
+        lines = self.doc.lines
+        found = []
+        for index, line in enumerate(lines):
+            m = _MAIL_DATE.match(line.text)
+            if not m:
+                continue
+            block = [ln.text for ln in lines[max(0, index - 3) : index + 4]]
+            if not any(_MAIL_FROM.match(t) for t in block) or not any(
+                _MAIL_SUBJECT.match(t) for t in block
+            ):
+                continue
+            day = _mail_date(m.group("v"))
+            if day is not None:
+                found.append(Candidate(day, f"date of the forwarded mail line {line.number}", 2))
+        return found[-1:]
 
     @staticmethod
     def _counts(found: prose.Found, table_end: int | None) -> bool:
@@ -407,6 +513,9 @@ class _Reader:
             for f in self.prose.dates
             if self._counts(f, self.table_end)
         ]
+        stated = self._stated_in_subject()
+        if stated is not None and stated.date is not None:
+            candidates.append(Candidate(stated.date, stated.where, 3))
         what = problems[0] if problems else "no event date found"
         value, why = decide(candidates, what=what)
         if isinstance(value, DateRange):
@@ -444,6 +553,9 @@ class _Reader:
             for f in self.prose.times
             if self._counts(f, self.table_end)
         ]
+        stated = self._stated_in_subject()
+        if stated is not None and stated.time is not None:
+            candidates.append(Candidate(stated.time, stated.where, 3))
         self._set(
             "waktu",
             *decide(candidates, what="no time found"),
@@ -461,6 +573,9 @@ class _Reader:
             Candidate(_clean_text(str(f.value)), f.where, 2, f.conf) for f in self.prose.places
         ]
         candidates += self._via_line()
+        stated = self._stated_in_subject()
+        if stated is not None and stated.place is not None:
+            candidates.append(Candidate(stated.place, stated.where, 3))
         for item in self._labels(self.event, "tempat"):
             below = self._runs_on(item)
             if below is not None:
@@ -529,6 +644,9 @@ class _Reader:
         if hal:
             m = _HAL_TO_EVENT.match(hal)
             rest = hal[m.end() :].strip() if m else ""
+            stated = self._stated_in_subject()
+            if stated is not None:
+                rest = stated.name
             if m and len(rest.split()) >= 2:
                 derived = Candidate(rest, f"derived from hal ({self.explain['hal']})", 3)
                 candidates.append(derived)
@@ -569,6 +687,17 @@ class _Reader:
             self._set("hal", None, why)
             value = None
         self._set("acara", value, why)
+
+    def _stated_in_subject(self) -> _Stated | None:
+        """What an "Undangan …" subject says besides the event's name: "Undangan Sarasehan
+        Budaya di Studio-B RRI Jkt, Sabtu 5 Juli 2008, pkl 11.00-13.00" (a mail's subject
+        often carries the whole invitation). The weakest readings of the date, time and place
+        (rank 3): the table or the body's sentences win over them."""
+        hal = self.fields.get("hal")
+        m = _HAL_TO_EVENT.match(hal) if hal else None
+        if not hal or not m or not hal.lower().startswith("undangan"):
+            return None
+        return _stated(hal[m.end() :].strip(), f"stated in the subject ({self.explain['hal']})")
 
     def _title_event(self) -> Candidate | None:
         """A notice posted as a web page or sent as a message starts with its title, set apart

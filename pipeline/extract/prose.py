@@ -410,6 +410,13 @@ _EVENT_PATTERNS = (
         rf"(?P<v>.+?)(?=\s*,|\s+yang\s|\s+pada\s|\s+bertempat|\s*[.;:]\s|{_THEME})",
         re.I,
     ),
+    # "Bersama ini disampaikan undangan Silaturahmi Syawal 1443 H, yang akan diselenggarakan
+    # pada tanggal 8 Mei 2022" (a consulate's mail): the invitation names the event it is for.
+    re.compile(
+        r"\bundangan\s+(?:kegiatan\s+|acara\s+)?(?![“\"])(?P<v>[^.;:“\"]{3,120}?)"
+        r"(?=\s*,?\s+yang\s+akan\s+(?:di)?(?:laksanakan|selenggarakan|adakan|gelar)\b)",
+        re.I,
+    ),
     # "… untuk hadir pada Sidang Umum II DPM 2022/2023 yang akan dilaksanakan pada:",
     # "… hadir dalam acara Technical Meeting." (a quoted name: the first pattern)
     # "… bekerjasama dengan PT. … menyelenggarakan Seminar Online pada:", "… menyelenggarakan
