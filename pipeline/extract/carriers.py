@@ -243,7 +243,9 @@ def _unquoted(line: str) -> str:
 
 
 # A forwarded message's header block, as mail programs print it into the body.
-_MAIL_HEADER = re.compile(r"^\s*(?:from|date|sent|to|cc|subject|subjek)\s*:", re.I)
+_MAIL_HEADER = re.compile(
+    r"^\s*(?:from|dari|date|sent|dikirim|to|kepada|cc|subject|subjek)\s*:", re.I
+)
 _MAIL_SUBJECT = re.compile(r"^\s*(?:subject|subjek)\s*:", re.I)
 
 

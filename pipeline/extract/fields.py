@@ -276,8 +276,9 @@ def _subject(item: Labeled) -> str:
     return value
 
 
-_MAIL_DATE = re.compile(r"^\s*(?:date|sent)\s*:\s*(?P<v>\S.*)$", re.I)
-_MAIL_FROM = re.compile(r"^\s*from\s*:", re.I)
+# Mail programs print a forwarded message's headers in English or in Indonesian.
+_MAIL_DATE = re.compile(r"^\s*(?:date|sent|dikirim)\s*:\s*(?P<v>\S.*)$", re.I)
+_MAIL_FROM = re.compile(r"^\s*(?:from|dari)\s*:", re.I)
 _MAIL_SUBJECT = re.compile(r"^\s*(?:subject|subjek)\s*:", re.I)
 _ENGLISH_MONTHS = {
     m: i + 1
@@ -423,11 +424,14 @@ class _Reader:
         self._set("tanggal", value, why, lambda v: v.start.isoformat())
 
     def _forwarded_mail_date(self) -> list[Candidate]:
-        """An invitation sent as a mail and forwarded in a mail's body: the last header block
-        printed into the body ("From: …" / "Date: 2008/7/2" / "Subject: …") is the original
-        message's, and the day it was sent is the letter's date. A weaker reading (rank 2)
-        than a date line the invitation itself writes."""
-        if self.doc.source != "email body":
+        """An invitation sent as a mail and forwarded (or quoted) in a mail's body: the header
+        blocks printed into the body ("From: …" / "Date: 2008/7/2" / "Subject: …") whose
+        subject is the invitation's (the Hal read) belong to its message and the mails that
+        passed it on; the last of them, the innermost, is the original, and the day it was
+        sent is the letter's date. A block of another subject (older history under a reply)
+        says nothing. A weaker reading (rank 2) than a date line the invitation writes."""
+        hal = self.fields.get("hal")
+        if self.doc.source != "email body" or not hal:
             return []
         lines = self.doc.lines
         found = []
@@ -435,9 +439,14 @@ class _Reader:
             m = _MAIL_DATE.match(line.text)
             if not m:
                 continue
-            block = [ln.text for ln in lines[max(0, index - 3) : index + 4]]
-            if not any(_MAIL_FROM.match(t) for t in block) or not any(
-                _MAIL_SUBJECT.match(t) for t in block
+            block = lines[max(0, index - 3) : index + 4]
+            subjects = [
+                _MAIL_SUBJECT_MARKS.sub("", _clean_text(hit[2])).strip()
+                for ln in block
+                if _MAIL_SUBJECT.match(ln.text) and (hit := label_rules.match_label(ln)) is not None
+            ]
+            if not any(_MAIL_FROM.match(ln.text) for ln in block) or not any(
+                norm_text(subject) == norm_text(hal) for subject in subjects
             ):
                 continue
             day = _mail_date(m.group("v"))

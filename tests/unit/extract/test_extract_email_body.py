@@ -124,6 +124,42 @@ def test_the_forwarded_original_mails_date_is_the_letters_date():
     assert "forwarded mail" in reading.explain["tanggal"]
 
 
+def test_a_header_block_of_another_subject_dates_nothing():
+    """History quoted under a reply is older mail: its date is not the invitation's."""
+    body = "\n".join(
+        [
+            "Subjek: Undangan Rapat Koordinasi Persiapan Pameran UMKM",
+            "Dengan hormat, kami mengundang Bapak/Ibu untuk hadir pada:",
+            "Hari/Tanggal : Selasa, 14 Mei 2024",
+            "",
+            "From: Sekretariat <sekretariat@example.go.id>",
+            "Sent: Monday, May 6, 2024 9:12 AM",
+            "Subject: RE: Daftar peserta pameran",
+        ]
+    )
+    reading = read_fields(body_document(body))
+    assert reading.fields["tanggal"] is None
+
+
+def test_an_indonesian_mail_programs_forward_header():
+    body = "\n".join(
+        [
+            "---------- Pesan terusan ---------",
+            "Dari: Bagian Umum <umum@example.go.id>",
+            "Date: Sen, 13 Mei 2024 pukul 10.15",
+            "Subject: Undangan Rapat Koordinasi di Aula Dinas, Selasa 14 Mei 2024, pukul 09.00",
+            "To: <agenda@example.go.id>",
+            "",
+            "Dengan hormat, kami mengundang Bapak/Ibu untuk hadir.",
+        ]
+    )
+    fields = read_fields(body_document(body)).fields
+    assert fields["tanggal"] == "2024-05-13"
+    assert fields["tanggal_mulai"] == "2024-05-14"
+    assert fields["tempat"] == "Aula Dinas"
+    assert fields["waktu"] == "09.00"
+
+
 def test_the_table_and_the_body_outrank_what_a_subject_states():
     body = "\n".join(
         [
