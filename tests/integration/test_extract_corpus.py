@@ -84,3 +84,39 @@ def test_the_bench_prints_a_table_and_times(bench, capsys):
     out = capsys.readouterr().out
     assert "nomor" in out and "all fields" in out
     assert "extraction time, median / slowest: text" in out
+
+
+def test_repeated_readings_keep_the_fastest_time_and_the_same_fields(bench, monkeypatch):
+    """``--repeat``: each letter is read N times; its time is the fastest reading's, and the
+    fields must be the same every time (else the letter is listed as unstable)."""
+    calls = []
+    real_read = bench._read
+
+    def counted(path):
+        calls.append(path)
+        return real_read(path)
+
+    monkeypatch.setattr(bench, "_read", counted)
+    once = bench.run([DATA / "samples"])
+    calls.clear()
+    thrice = bench.run([DATA / "samples"], repeat=3)
+    assert len(calls) == 3 * len(thrice.letters) > 0
+    assert thrice.unstable == []
+    assert [r.got for r in thrice.letters] == [r.got for r in once.letters]
+
+
+def test_a_letter_read_differently_when_repeated_is_reported(bench, monkeypatch, capsys):
+    """A reading that changes from one run to the next is a bug to see, not to average."""
+    real_read = bench._read
+    turn = iter(range(1_000_000))
+
+    def flaky(path):
+        got, source, refused, seconds, cpu = real_read(path)
+        if next(turn) % 2:
+            got = dict(got, nomor="X/1/2026")
+        return got, source, refused, seconds, cpu
+
+    monkeypatch.setattr(bench, "_read", flaky)
+    report = bench.run([DATA / "samples"], repeat=2)
+    assert len(report.unstable) == len(report.letters) > 0
+    assert "read differently when repeated: samples/" in bench.render(report)
