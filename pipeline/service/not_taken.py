@@ -101,7 +101,7 @@ class NotTaken(InOffice):
             if case is not None:
                 held = self.holders.stage(sf.stage, case.id, pending.at or self.clock.now())
                 self.notifier.refused_move(case, held, pending.note or "", pending.file_sha256,
-                                           back_to_drafting=True)
+                                           refusal=pending.audit_seq, back_to_drafting=True)
         else:
             self._finish_refused_move(pending, sf, source)
         self.store.refusals.done(pending.audit_seq)
@@ -124,7 +124,8 @@ class NotTaken(InOffice):
         crash_point("refuse.noted")
         case = self.store.cases.get(pending.case_id)
         if case is not None:
-            self.notifier.refused_move(case, sf.stage, text, pending.file_sha256)
+            self.notifier.refused_move(case, sf.stage, text, pending.file_sha256,
+                                       refusal=pending.audit_seq)
 
 
 def _holds(path: Path, sha: str) -> bool:

@@ -132,10 +132,14 @@ class Notifier(InOffice):
         self.send(msg, key=key, case_id=case.id, kind="tahap")
 
     def refused_move(self, case: CaseRecord, stage: Stage, note: str, file_sha256: str, *,
-                     back_to_drafting: bool = False) -> None:
+                     refusal: int, back_to_drafting: bool = False) -> None:
         """A file the official moved was refused: the note they may never open, by mail too
-        (``back_to_drafting``: the case went back to the drafter, nothing to do now)."""
-        key = f"tidak_diproses:{case.id}:{stage.key}:{file_sha256}"
+        (``back_to_drafting``: the case went back to the drafter, nothing to do now).
+
+        One mail per refusal (``refusal``: its audit entry's number): finishing the same
+        refusal again after a crash queues nothing new, while the same bytes moved in and
+        refused again later are a new refusal, told again."""
+        key = f"tidak_diproses:{case.id}:{stage.key}:{file_sha256}:{refusal}"
         if self.queued(key):
             return
         msg = self.composer.tidak_diproses(

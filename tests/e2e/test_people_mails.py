@@ -74,6 +74,16 @@ def test_every_person_gets_a_mail_they_can_act_on(office):
     assert " ".join(note.split()) in text(refusal)
     wait_until(lambda: (ws.folder(1).root / f"{case}.pdf").exists(), timeout=30,
                what="the genuine file back")
+    # The kasubag, who has not read the mail, moves the same refused file in again: a new
+    # refusal, so a second mail (one mail per refusal, not per file content).
+    kept = ws.folder(1).root / f"{case}-ditolak.pdf"
+    assert kept.read_bytes() == bytes(data)
+    kept.replace(ws.folder(1).agreed / kept.name)
+    wait_until(lambda: len(mails(ws, case).get("tidak_diproses", [])) == 2, timeout=30,
+               what="the second refusal by mail")
+    wait_until(lambda: kept.exists() and not list(ws.folder(1).agreed.iterdir()), timeout=30,
+               what="the refused file kept again")
+    assert [a for a, _ in office.audit_actions(case)].count("stage.refused") == 2
 
     for stage in wf.stages[1:]:
         o.agree(case, stage.index)

@@ -164,8 +164,8 @@ def test_a_refused_move_sends_the_note_by_mail(office):
     note = (f"Berkas {case.id}.pdf yang dipindahkan ke folder disetujui TIDAK diproses.\n\n"
             "Isi berkas tidak sama dengan berkas yang diterbitkan sistem.")
     stage = config.workflow().stages[1]
-    notifier.refused_move(case, stage, note, "e" * 64)
-    notifier.refused_move(case, stage, note, "e" * 64)      # a redo queues nothing new
+    notifier.refused_move(case, stage, note, "e" * 64, refusal=7)
+    notifier.refused_move(case, stage, note, "e" * 64, refusal=7)  # a redo queues nothing new
     [msg] = mails(ws, "tidak_diproses")
     assert "kasubag@" in str(msg["To"]) and case.id in str(msg["Subject"])
     body = text_of(msg)
@@ -174,6 +174,16 @@ def test_a_refused_move_sends_the_note_by_mail(office):
     assert list(msg.iter_attachments()) == []
 
 
+def test_the_same_file_refused_again_later_is_told_again(office):
+    """The official moves the refused bytes in once more: a new refusal, a new mail (the
+    first may be unread); finishing either refusal again still queues nothing new."""
+    config, ws, store, notifier = office
+    case, _ = case_at(config, ws, store, 1)
+    stage = config.workflow().stages[1]
+    notifier.refused_move(case, stage, "Berkas TIDAK diproses.", "e" * 64, refusal=7)
+    notifier.refused_move(case, stage, "Berkas TIDAK diproses.", "e" * 64, refusal=9)
+    notifier.refused_move(case, stage, "Berkas TIDAK diproses.", "e" * 64, refusal=9)
+    assert len(mails(ws, "tidak_diproses")) == 2
 
 
 def test_reply_instructions_only_where_a_reply_can_act(tmp_path):
