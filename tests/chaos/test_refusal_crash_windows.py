@@ -13,6 +13,7 @@ of a case moved into another stage's folder (kept in the case's ``sisa/``).
 
 from __future__ import annotations
 
+import contextlib
 import email
 from email import policy
 from pathlib import Path
@@ -273,6 +274,24 @@ def test_killed_while_sending_an_agreement_back_to_drafting_the_holder_is_told_o
         svc.stop()
 
 
+def _swapped_in(blocker: Path, outbox: Path, away: Path) -> bool:
+    """The file ``blocker`` renamed to ``outbox``. The running service may have made a new
+    ``outbox/`` (its sender keeps ``terkirim/``) since the old one was moved away: what it
+    holds goes to the old one, and the swap is tried again."""
+    try:
+        blocker.rename(outbox)
+        return True
+    except IsADirectoryError:
+        for entry in list(outbox.iterdir()):
+            if not (away / entry.name).exists():
+                entry.rename(away / entry.name)
+            elif entry.is_dir() and not any(entry.iterdir()):
+                entry.rmdir()
+        with contextlib.suppress(OSError):
+            outbox.rmdir()
+        return False
+
+
 def test_an_unwritable_outbox_delays_only_the_refusal_mail(tmp_path):
     """Queueing a mail writes its .eml into outbox/: while that fails (a full disk, the
     folder gone or unwritable), a refused move is still recorded, its file kept and its note
@@ -287,7 +306,10 @@ def test_an_unwritable_outbox_delays_only_the_refusal_mail(tmp_path):
 
         away = outbox.with_name("outbox.away")  # outbox/ replaced by a file: every write fails
         outbox.rename(away)
-        outbox.write_bytes(b"")
+        blocker = outbox.with_name("outbox.blocker")
+        blocker.write_bytes(b"")
+        wait_until(lambda: _swapped_in(blocker, outbox, away), timeout=10,
+                   what="outbox/ replaced by a file")
         sf = ws.folder(STAGE)
         data = bytearray(pdf.read_bytes())
         data[len(data) // 2] ^= 0x01
