@@ -35,6 +35,9 @@ class ExtractLimits:
     ocr_languages: str = "ind+eng"
     max_docx_uncompressed: int = 100 * 1024 * 1024
     max_email_parts: int = 50
+    # Characters of an e-mail body read for fields when the invitation is the body itself:
+    # some 25 pages of text, far beyond any invitation (a PDF is read for read_pages pages).
+    max_body_chars: int = 100_000
 
     @classmethod
     def from_config(cls, config: Any) -> ExtractLimits:

@@ -214,16 +214,17 @@ def _from_eml(data: bytes, limits: ExtractLimits) -> Extraction:
     mail = carriers.read_eml(data, limits)
     sender_note = f"Surel dari {mail.sender}" if mail.sender else "Surel tanpa alamat pengirim"
     if not mail.attachments:
-        reading = read_fields(carriers.body_document(mail.body))
-        return _finish(
-            reading,
-            "email body",
-            [
-                f"{sender_note} tidak melampirkan surat undangan (PDF/DOCX atau foto); "
-                "isian dibaca dari isi surel."
-            ],
-            sender=mail.sender,
-        )
+        reading = read_fields(carriers.body_document(mail.body[: limits.max_body_chars]))
+        notes = [
+            f"{sender_note} tidak melampirkan surat undangan (PDF/DOCX atau foto); "
+            "isian dibaca dari isi surel."
+        ]
+        if len(mail.body) > limits.max_body_chars:
+            notes.append(
+                f"Isi surel sangat panjang ({len(mail.body):,} karakter); hanya "
+                f"{limits.max_body_chars:,} karakter pertama yang dibaca.".replace(",", ".")
+            )
+        return _finish(reading, "email body", notes, sender=mail.sender)
     results: list[tuple[carriers.Attachment, Extraction]] = []
     refusals = []
     for attachment in mail.attachments:

@@ -214,3 +214,46 @@ def test_the_day_a_mail_was_sent_as_mail_programs_print_it():
     assert _mail_date("Rabu, 2 Juli 2008 pukul 10.00").start.isoformat() == "2008-07-02"
     assert _mail_date("2008/13/2") is None
     assert _mail_date("kemarin") is None
+
+
+def _mail_with_body(body: str) -> bytes:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "sekretariat@example.go.id"
+    msg["To"] = "tu@example.go.id"
+    msg["Subject"] = "Undangan Rapat Koordinasi"
+    msg.set_content(body)
+    return bytes(msg)
+
+
+INVITATION = "\n".join(
+    [
+        "Dengan hormat, kami mengundang Bapak/Ibu untuk hadir pada Rapat Koordinasi:",
+        "Hari/Tanggal : Selasa, 14 Mei 2024",
+        "Waktu : 09.00 WIB",
+        "Tempat : Aula Dinas",
+    ]
+)
+
+
+def test_an_oversized_mail_body_is_read_only_as_far_as_an_invitation_goes(tmp_path):
+    """A mail of megabytes of text (a hostile or broken one): the invitation at its start is
+    read, the rest is not (the note says so), as a PDF is read for its first pages only."""
+    from pipeline.extract import extract
+    from pipeline.extract.limits import ExtractLimits
+
+    filler = "Baris tambahan yang tidak berisi apa-apa untuk surat ini.\n" * 60_000
+    first = tmp_path / "first.eml"
+    first.write_bytes(_mail_with_body(INVITATION + "\n" + filler))
+    result = extract(first)
+    assert result.fields["tanggal_mulai"] == "2024-05-14"
+    assert result.fields["tempat"] == "Aula Dinas"
+    limit = ExtractLimits().max_body_chars
+    assert any("karakter pertama yang dibaca" in n for n in result.notes)
+    assert any(f"{limit:,}".replace(",", ".") in n for n in result.notes)
+
+    # The same invitation after the limit is not looked for there.
+    late = tmp_path / "late.eml"
+    late.write_bytes(_mail_with_body(filler + INVITATION))
+    assert extract(late).fields["tanggal_mulai"] is None
