@@ -228,7 +228,7 @@ class Engine(InOffice):
                 continue
             self.action_folders.seen(folder)
             for path in entries:
-                if self._ignorable(path, folder):
+                if self._ignorable(path, folder, sf):
                     continue
                 try:
                     self.handle(Candidate(path, sf, bool(returned), cancel=returned is None))
@@ -269,7 +269,7 @@ class Engine(InOffice):
                       "waiting for it to come back", sf.root)
         return False
 
-    def _ignorable(self, path: Path, folder: Path) -> bool:
+    def _ignorable(self, path: Path, folder: Path, sf: StageFolder) -> bool:
         name = path.name
         if name.lower().endswith(".galat.txt"):
             self._drop_stale_note(path)
@@ -284,12 +284,13 @@ class Engine(InOffice):
         except FileNotFoundError:
             return True  # gone since the listing (taken away with another file of its case)
         if not stat.S_ISREG(st.st_mode):
-            return not self._refuse_odd_entry(path, folder)
+            self._refuse_odd_entry(path, sf, st.st_mode)
+            return True
         if st.st_nlink > 1:
             # A hard link: refused (never read) once it stays so; a move made as link+unlink
             # passes through this state for an instant.
             if not note_path(path, ".galat.txt").exists() and self.settle.is_settled(path):
-                self._refuse_odd_entry(path, folder)
+                self._refuse_odd_entry(path, sf, st.st_mode)
                 self.settle.forget(path)
             return True
         return name.lower().endswith(".txt")  # a return's reason, read with its file
@@ -309,12 +310,31 @@ class Engine(InOffice):
             note.unlink()
             log.info("removed the note %s: %s is gone", note, about)
 
-    def _refuse_odd_entry(self, path: Path, folder: Path) -> bool:
-        note = note_path(path, ".galat.txt")
-        if not note.exists():
-            write_atomic(note, notes.odd_entry(path.is_file() and not path.is_symlink()))
-            log.warning("%s in %s is not a plain file: left with a note", path.name, folder)
-        return False
+    def _refuse_odd_entry(self, path: Path, sf: StageFolder, mode: int) -> None:
+        """Something not a plain file (a folder, a link, a hard link) in an action folder:
+        never read, left where it is, recorded (``file.unknown``) and then given its note,
+        in the order and with the crash safety of an unknown file."""
+        if note_path(path, ".galat.txt").exists() or self.store.refusals.for_file(
+                sf.stage.key, path.parent.name, path.name, ""):
+            return
+        kind = ("folder" if stat.S_ISDIR(mode) else "link" if stat.S_ISLNK(mode)
+                else "hard link" if stat.S_ISREG(mode) else "other")
+        text = notes.odd_entry(kind == "hard link")
+        now = self.clock.now()
+        with self.store.transaction():
+            entry = self.store.audit.append(AuditAction.FILE_UNKNOWN, stage=sf.stage.key, at=now,
+                                            detail={"name": path.name, "entry": kind})
+            pending = PendingRefusal(
+                audit_seq=entry.seq, case_id=None, stage_key=sf.stage.key,
+                source_dir=path.parent.name, source_name=path.name, file_sha256="",
+                kept_in=KeptIn.STAGE, kept_name=path.name,
+                returned=path.parent.name == RETURNED, message=text, note=text,
+                kind=RefusalKind.UNKNOWN, at=now)
+            self.store.refusals.add(pending, now=now)
+        crash_point("unknown.recorded")
+        log.warning("%s in %s is not a plain file (%s): left with a note", path.name,
+                    path.parent, kind)
+        self.not_taken.finish(pending)
 
     # --- one candidate -----------------------------------------------------------
 

@@ -202,6 +202,47 @@ def test_killed_while_noting_an_unknown_file_it_is_recorded_and_noted_once(tmp_p
         svc.stop()
 
 
+@pytest.mark.parametrize("point", UNKNOWN_POINTS)
+def test_killed_while_noting_a_folder_put_in_disetujui_it_is_recorded_and_noted_once(
+        tmp_path, point):
+    """A folder made in the kasubag's disetujui/ (Explorer's "New folder", named): never
+    opened, left where it is with a note beside it, and recorded once in the audit log as
+    what it is, whatever instant the service died."""
+    office = Office(tmp_path / "ws", **{CRASH_ENV: point})
+    svc, o, ws = office.service, office.officials, office.ws
+    try:
+        case, _ = _case_at_the_kasubag(office, "undangan-dev-05.pdf")
+        sf = ws.folder(STAGE)
+        folder = sf.agreed / "Folder baru"
+        folder.mkdir()
+        (folder / "isi.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+        wait_until(lambda: svc.proc.poll() is not None, timeout=90, what=f"the crash at {point}")
+
+        del svc.env[CRASH_ENV]
+        svc.start()
+        note = sf.agreed / "Folder baru.galat.txt"
+        wait_until(note.exists, timeout=60, what="the note beside the folder")
+
+        def entries():
+            return [e for e in office.store().audit.all() if e.action == "file.unknown"]
+
+        assert (folder / "isi.pdf").exists()  # left as the official made it
+        assert "bukan berkas biasa" in note.read_text(encoding="utf-8")
+        assert [(e.stage, e.detail.get("name"), e.detail.get("entry")) for e in entries()] == [
+            (office.workflow.stages[STAGE].key, "Folder baru", "folder")]
+        store = office.store()
+        assert store.refusals.pending() == []
+        assert store.audit.verify() is None
+
+        # The case still moves on; the folder stays with its note, not recorded again.
+        o.agree(case, STAGE)
+        o.wait_for(case, STAGE + 1)
+        assert folder.is_dir() and note.exists()
+        assert len(entries()) == 1
+    finally:
+        svc.stop()
+
+
 RETURN_POINTS = [
     "return.recorded",  # the return to drafting committed, no note or mail to the holder yet
     "return.noted",     # the holder's note written, the mail not yet queued
