@@ -442,12 +442,26 @@ def run_soak(root: Path, settings: SoakSettings, *, log=print) -> SoakResult:
         wait_until(lambda: not killer.is_alive(), timeout=settings.timeout,
                    what="the remaining kills", interval=0.5)
         killer.stop()
+        it.stop()  # IT's commands write too (spt revoke): none runs while the outcome settles
         if svc.proc.poll() is not None:
             svc.start()
         wait_until(svc.up, timeout=120, what="the service to be up")
+
+        def all_issued() -> bool:
+            return store.execute(
+                "SELECT COUNT(*) FROM cases WHERE status IN ('issued', 'closed')"
+            ).fetchone()[0] >= settings.cases
+
+        wait_until(all_issued, timeout=settings.timeout, what="every case issued", interval=0.5)
+        # An empty queue is not the end: a case's last mails are queued one after another
+        # (terbit, then each assignee's copy), and the queue can look empty between them. A
+        # graceful restart ends that: its start-up completes every issued case's effects
+        # before "running", and then nothing is left to queue.
+        svc.stop()
+        svc.start()
+        wait_until(svc.up, timeout=120, what="the service to be up again")
         wait_until(lambda: _mail_settled(store), timeout=120, what="every mail delivered",
                    interval=0.2)
-        it.stop()
         store.close()
         officials.stop()
         svc.stop()
@@ -568,8 +582,10 @@ def check_outcome(office: Office, smtp: SmtpServer, journal: list[Move],
         rows = store.execute("SELECT message_id, status, kind FROM mail").fetchall()
         queued = {r["message_id"] for r in rows}
         if set(delivered) != queued:
+            missing = sorted((r["message_id"], r["kind"], r["status"]) for r in rows
+                             if r["message_id"] not in delivered)
             problems.append(f"mail: {len(queued)} queued, {len(delivered)} distinct delivered; "
-                            f"missing {sorted(queued - set(delivered))[:5]}")
+                            f"missing (id, kind, status) {missing[:5]}")
         not_sent = [r["message_id"] for r in rows if r["status"] != "sent"]
         if not_sent:
             problems.append(f"mail not sent: {not_sent[:5]}")
