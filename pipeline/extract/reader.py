@@ -210,6 +210,11 @@ def _display(name: str) -> str:
     return sanitize_filename(name, default="lampiran")
 
 
+def _ribuan(n: int) -> str:
+    """``n`` as Indonesian writes it: 100.000 (dots between thousands)."""
+    return f"{n:,}".replace(",", ".")
+
+
 def _from_eml(data: bytes, limits: ExtractLimits) -> Extraction:
     mail = carriers.read_eml(data, limits)
     sender_note = f"Surel dari {mail.sender}" if mail.sender else "Surel tanpa alamat pengirim"
@@ -221,8 +226,8 @@ def _from_eml(data: bytes, limits: ExtractLimits) -> Extraction:
         ]
         if len(mail.body) > limits.max_body_chars:
             notes.append(
-                f"Isi surel sangat panjang ({len(mail.body):,} karakter); hanya "
-                f"{limits.max_body_chars:,} karakter pertama yang dibaca.".replace(",", ".")
+                f"Isi surel sangat panjang ({_ribuan(len(mail.body))} karakter); hanya "
+                f"{_ribuan(limits.max_body_chars)} karakter pertama yang dibaca."
             )
         return _finish(reading, "email body", notes, sender=mail.sender)
     results: list[tuple[carriers.Attachment, Extraction]] = []

@@ -319,19 +319,9 @@ class Engine(InOffice):
             return
         kind = ("folder" if stat.S_ISDIR(mode) else "link" if stat.S_ISLNK(mode)
                 else "hard link" if stat.S_ISREG(mode) else "other")
-        text = notes.odd_entry(kind == "hard link")
-        now = self.clock.now()
-        with self.store.transaction():
-            entry = self.store.audit.append(AuditAction.FILE_UNKNOWN, stage=sf.stage.key, at=now,
-                                            detail={"name": path.name, "entry": kind})
-            pending = PendingRefusal(
-                audit_seq=entry.seq, case_id=None, stage_key=sf.stage.key,
-                source_dir=path.parent.name, source_name=path.name, file_sha256="",
-                kept_in=KeptIn.STAGE, kept_name=path.name,
-                returned=path.parent.name == RETURNED, message=text, note=text,
-                kind=RefusalKind.UNKNOWN, at=now)
-            self.store.refusals.add(pending, now=now)
-        crash_point("unknown.recorded")
+        pending = self.not_taken.record_unknown(
+            path, stage_key=sf.stage.key, file_sha256="", note=notes.odd_entry(kind == "hard link"),
+            returned=path.parent.name == RETURNED, detail={"entry": kind})
         log.warning("%s in %s is not a plain file (%s): left with a note", path.name,
                     path.parent, kind)
         self.not_taken.finish(pending)
@@ -834,19 +824,9 @@ class Engine(InOffice):
         # Recorded first, with the row saying its note is due (docs/design.md, crash
         # safety): a crash before the note is written leaves the row, and the restart
         # writes the note without recording the file a second time.
-        sha = sha256_file(path)
-        now = self.clock.now()
-        with self.store.transaction():
-            entry = self.store.audit.append(AuditAction.FILE_UNKNOWN, stage=cand.folder.stage.key,
-                                            file_sha256=sha, at=now, detail={"name": path.name})
-            pending = PendingRefusal(
-                audit_seq=entry.seq, case_id=None, stage_key=cand.folder.stage.key,
-                source_dir=path.parent.name, source_name=path.name, file_sha256=sha,
-                kept_in=KeptIn.STAGE, kept_name=path.name, returned=cand.returned,
-                message=notes.unknown_file(path.name), note=notes.unknown_file(path.name),
-                kind=RefusalKind.UNKNOWN, at=now)
-            self.store.refusals.add(pending, now=now)
-        crash_point("unknown.recorded")
+        pending = self.not_taken.record_unknown(
+            path, stage_key=cand.folder.stage.key, file_sha256=sha256_file(path),
+            note=notes.unknown_file(path.name), returned=cand.returned)
         log.warning("unknown file %s in %s", path.name, path.parent)
         self.not_taken.finish(pending)
         self.settle.forget(path)

@@ -58,6 +58,25 @@ class NotTaken(InOffice):
         crash_point("refuse.recorded")
         return pending
 
+    def record_unknown(self, path: Path, *, stage_key: str, file_sha256: str, note: str,
+                       returned: bool, detail: dict | None = None) -> PendingRefusal:
+        """Step 1 for what belongs to no case in an action folder (an unknown file, a folder,
+        a link): its ``file.unknown`` entry and the row saying its note is due, in one
+        transaction. ``file_sha256`` is ``""`` for what is never read."""
+        now = self.clock.now()
+        with self.store.transaction():
+            entry = self.store.audit.append(
+                AuditAction.FILE_UNKNOWN, stage=stage_key, file_sha256=file_sha256 or None,
+                at=now, detail={"name": path.name, **(detail or {})})
+            pending = PendingRefusal(
+                audit_seq=entry.seq, case_id=None, stage_key=stage_key,
+                source_dir=path.parent.name, source_name=path.name, file_sha256=file_sha256,
+                kept_in=KeptIn.STAGE, kept_name=path.name, returned=returned,
+                message=note, note=note, kind=RefusalKind.UNKNOWN, at=now)
+            self.store.refusals.add(pending, now=now)
+        crash_point("unknown.recorded")
+        return pending
+
     def finish_all(self) -> None:
         """Carry out what a crash (or a failed write) left unfinished."""
         for pending in self.store.refusals.pending():
