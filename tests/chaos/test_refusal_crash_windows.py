@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+from collections.abc import Callable
 from email import policy
 from pathlib import Path
 
@@ -161,84 +162,69 @@ UNKNOWN_POINTS = [
 ]
 
 
+STRAY_FILE = b"%PDF-1.4\n% not a letter of any case\n%%EOF\n"
+
+
+def _put_stray_file(agreed: Path) -> tuple[Path, Callable[[], bool]]:
+    stray = agreed / "laporan-kegiatan.pdf"
+    stray.write_bytes(STRAY_FILE)
+    return stray, lambda: stray.read_bytes() == STRAY_FILE
+
+
+def _put_folder(agreed: Path) -> tuple[Path, Callable[[], bool]]:
+    """Explorer's "New folder", named, with a file in it."""
+    folder = agreed / "Folder baru"
+    folder.mkdir()
+    (folder / "isi.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    return folder, lambda: (folder / "isi.pdf").exists()
+
+
+# What the official puts in disetujui/, what its note says, what the audit entry says it is.
+STRAYS = {
+    "unknown-file": (_put_stray_file, "tidak dikenali", None),
+    "folder": (_put_folder, "bukan berkas biasa", "folder"),
+}
+
+
 @pytest.mark.parametrize("point", UNKNOWN_POINTS)
-def test_killed_while_noting_an_unknown_file_it_is_recorded_and_noted_once(tmp_path, point):
-    """A file that is no case's, moved into the kasubag's disetujui/: left where it is with
-    a note beside it saying why it is not taken, and recorded once in the audit log."""
+@pytest.mark.parametrize("stray_kind", STRAYS)
+def test_killed_while_noting_what_is_no_cases_it_is_recorded_and_noted_once(
+        tmp_path, point, stray_kind):
+    """A file that is no case's, or a folder, put in the kasubag's disetujui/: never taken,
+    left where it is with a note beside it saying why, and recorded once in the audit log
+    (as what it is), whatever instant the service died."""
+    put, says, entry_kind = STRAYS[stray_kind]
     office = Office(tmp_path / "ws", **{CRASH_ENV: point})
     svc, o, ws = office.service, office.officials, office.ws
     try:
         case, _ = _case_at_the_kasubag(office, "undangan-dev-05.pdf")
         sf = ws.folder(STAGE)
-        stray = sf.agreed / "laporan-kegiatan.pdf"
-        data = b"%PDF-1.4\n% not a letter of any case\n%%EOF\n"
-        stray.write_bytes(data)
+        stray, untouched = put(sf.agreed)
         wait_until(lambda: svc.proc.poll() is not None, timeout=90, what=f"the crash at {point}")
 
         del svc.env[CRASH_ENV]
         svc.start()
-        note = sf.agreed / "laporan-kegiatan.pdf.galat.txt"
-        wait_until(note.exists, timeout=60, what="the note beside the unknown file")
+        note = sf.agreed / f"{stray.name}.galat.txt"
+        wait_until(note.exists, timeout=60, what=f"the note beside the {stray_kind}")
 
         def unknown_entries():
             return [e for e in office.store().audit.all() if e.action == "file.unknown"]
 
-        assert stray.read_bytes() == data  # left where the official put it
-        assert "tidak dikenali" in note.read_text(encoding="utf-8")
-        entries = unknown_entries()
-        assert [(e.stage, e.detail.get("name")) for e in entries] == [
-            (office.workflow.stages[STAGE].key, stray.name)]
+        assert untouched()  # left as the official put it
+        assert says in note.read_text(encoding="utf-8")
+        assert [(e.stage, e.detail.get("name"), e.detail.get("entry"))
+                for e in unknown_entries()] == [
+            (office.workflow.stages[STAGE].key, stray.name, entry_kind)]
         store = office.store()
         assert store.refusals.pending() == []
         assert store.audit.verify() is None
 
-        # The case's own file still moves the case on; the stray file stays, with its note,
+        # The case's own file still moves the case on; the stray stays, with its note,
         # and is not recorded again.
         o.agree(case, STAGE)
         o.wait_for(case, STAGE + 1)
-        assert stray.exists() and note.exists()
+        assert untouched() and note.exists()
         assert len(unknown_entries()) == 1
-    finally:
-        svc.stop()
-
-
-@pytest.mark.parametrize("point", UNKNOWN_POINTS)
-def test_killed_while_noting_a_folder_put_in_disetujui_it_is_recorded_and_noted_once(
-        tmp_path, point):
-    """A folder made in the kasubag's disetujui/ (Explorer's "New folder", named): never
-    opened, left where it is with a note beside it, and recorded once in the audit log as
-    what it is, whatever instant the service died."""
-    office = Office(tmp_path / "ws", **{CRASH_ENV: point})
-    svc, o, ws = office.service, office.officials, office.ws
-    try:
-        case, _ = _case_at_the_kasubag(office, "undangan-dev-05.pdf")
-        sf = ws.folder(STAGE)
-        folder = sf.agreed / "Folder baru"
-        folder.mkdir()
-        (folder / "isi.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-        wait_until(lambda: svc.proc.poll() is not None, timeout=90, what=f"the crash at {point}")
-
-        del svc.env[CRASH_ENV]
-        svc.start()
-        note = sf.agreed / "Folder baru.galat.txt"
-        wait_until(note.exists, timeout=60, what="the note beside the folder")
-
-        def entries():
-            return [e for e in office.store().audit.all() if e.action == "file.unknown"]
-
-        assert (folder / "isi.pdf").exists()  # left as the official made it
-        assert "bukan berkas biasa" in note.read_text(encoding="utf-8")
-        assert [(e.stage, e.detail.get("name"), e.detail.get("entry")) for e in entries()] == [
-            (office.workflow.stages[STAGE].key, "Folder baru", "folder")]
-        store = office.store()
-        assert store.refusals.pending() == []
-        assert store.audit.verify() is None
-
-        # The case still moves on; the folder stays with its note, not recorded again.
-        o.agree(case, STAGE)
-        o.wait_for(case, STAGE + 1)
-        assert folder.is_dir() and note.exists()
-        assert len(entries()) == 1
     finally:
         svc.stop()
 
