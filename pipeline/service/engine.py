@@ -284,7 +284,12 @@ class Engine(InOffice):
         except FileNotFoundError:
             return True  # gone since the listing (taken away with another file of its case)
         if not stat.S_ISREG(st.st_mode):
-            self._refuse_odd_entry(path, sf, st.st_mode)
+            # Judged once it has stayed as it is, as an unknown file is: Explorer's "New
+            # folder" is renamed as the official types, and a folder being filled changes.
+            if not note_path(path, ".galat.txt").exists() and self.settle.is_settled(
+                    path, self.config.watch.judge_after_seconds):
+                self._refuse_odd_entry(path, sf, st.st_mode)
+                self.settle.forget(path)
             return True
         if st.st_nlink > 1:
             # A hard link: refused (never read) once it stays so; a move made as link+unlink

@@ -222,6 +222,47 @@ def test_officials_over_smb(share):
     print("\n" + "\n".join(f"| {a} | {b} |" for a, b in actions))
 
 
+def test_a_folder_and_a_refused_file_moved_in_twice_over_smb(share_inotify):
+    """The kasubag at a Windows PC: makes a folder in disetujui (New > Folder, renamed),
+    copies an edited PDF in over a stalling link, and, not having read the refusal mail,
+    moves the kept file in again. The folder is noted and recorded once; each refusal is
+    recorded and mailed; the genuine file still moves the case on."""
+    office, samba = share_inotify
+    ws, o = office.ws, office.officials
+    o.drop_invitation(SAMPLES / "undangan-dev-03.pdf", note=NOTE)
+    case = o.new_cases(set(), timeout=120)[0]
+    _pc(samba, office, 0).move(f"{case}.docx", f"disetujui/{case}.docx")
+    o.wait_for(case, 1)
+    kasubag = _pc(samba, office, 1)
+
+    kasubag.new_folder("disetujui", "Lampiran rapat")
+    wait_until(lambda: kasubag.exists("disetujui/Lampiran rapat.galat.txt"), timeout=60,
+               what="the note beside the folder")
+    unknown = [e for e in office.store().audit.all() if e.action == "file.unknown"]
+    assert [(e.detail["name"], e.detail["entry"]) for e in unknown] == [
+        ("Lampiran rapat", "folder")]
+
+    edited = bytearray(kasubag.read(f"{case}.pdf"))
+    edited[len(edited) // 2] ^= 0x01
+    kasubag.copy_slowly(f"disetujui/{case} (edit).pdf", bytes(edited), chunk=16 * 1024,
+                        presize=True, stalls={1: 3.0})
+
+    def refusal_mails() -> list:
+        return sorted(ws.outbox.rglob(f"{case}-tidak_diproses-*.eml"))
+
+    wait_until(lambda: len(refusal_mails()) == 1, timeout=60, what="the first refusal mail")
+    kept = next(n for n in kasubag.listdir() if n.endswith("-ditolak.pdf"))
+    assert kasubag.read(kept) == bytes(edited)
+    kasubag.move(kept, f"disetujui/{kept}")
+    wait_until(lambda: len(refusal_mails()) == 2, timeout=60, what="the second refusal mail")
+    assert len(_audit(office, case, "stage.refused")) == 2
+
+    kasubag.move(f"{case}.pdf", f"disetujui/{case}.pdf")
+    o.wait_for(case, 2, timeout=60)
+    assert kasubag.exists("disetujui/Lampiran rapat")  # left where the kasubag made it
+    assert len([e for e in office.store().audit.all() if e.action == "file.unknown"]) == 1
+
+
 def test_only_the_stage_official_may_approve(tmp_path):
     """`spt share --pasang` on a real Samba: the kasubag cannot write into the gubernur's
     folder (neither through the gubernur's share nor the read-only view), the gubernur

@@ -337,6 +337,11 @@ class SmbOfficial:
             time.sleep(typing_delay)
         self.write(f"{folder}/{final_name}", encode_like_notepad(text, encoding))
 
+    def new_folder(self, folder: str, final_name: str) -> None:
+        """Explorer's New > Folder: ``New folder`` made, then renamed as the official types."""
+        smbclient.mkdir(self.unc(f"{folder}/New folder"), **self._kw())
+        self.move(f"{folder}/New folder", f"{folder}/{final_name}")
+
     def word_save(self, rel: str, data: bytes, *, still_open: bool = False) -> None:
         """Word's save of ``rel``: owner file ``~$name``, write a ``~WRL0001.tmp``, rename the
         original away, rename the temporary to the name, delete the old one; the owner file
